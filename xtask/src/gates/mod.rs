@@ -1,0 +1,177 @@
+//! `cargo xtask gates`: the checks that no tool does, over every tracked Rust file.
+//!
+//! Each rule is a function from one [`Source`] to its findings:
+//! - [`length`]: a file has at most 300 lines, tests included;
+//! - [`markers`]: no work-left markers and no placeholder or debugging macros;
+//! - [`commented`]: no commented-out code;
+//! - [`module_doc`]: every module file opens with a `//!` doc.
+//!
+//! [`crate::twins`] adds its own findings: each template's in-place and generated forms in step.
+//! A finding is excused in place by an allow comment with a reason (see [`allow`]); excused
+//! findings are counted and listed in the summary. [`files`] says which files are checked.
+
+mod allow;
+mod commented;
+mod files;
+mod length;
+mod markers;
+mod module_doc;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::cmd;
+
+pub use files::{FIXTURES, is_checked};
+
+/// One broken rule, printed as `path:line: rule: message` so that an editor can jump to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The file, relative to the repository root.
+    pub path: PathBuf,
+    /// The line, counted from 1.
+    pub line: usize,
+    /// The rule's name, as an allow comment names it.
+    pub rule: &'static str,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding at `path:line`.
+    pub fn new(
+        path: impl Into<PathBuf>,
+        line: usize,
+        rule: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            line,
+            rule,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            path,
+            line,
+            rule,
+            message,
+        } = self;
+        write!(formatter, "{}:{line}: {rule}: {message}", path.display())
+    }
+}
+
+/// A Rust file under check: its path relative to the repository root, and its text.
+pub struct Source {
+    /// The path, relative to the repository root.
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: String,
+}
+
+/// Checks every tracked Rust file and the templates' twins; fails on any finding.
+pub fn run(root: &Path) -> cmd::Result {
+    let paths = files::tracked_rust_files(root)?;
+    let mut report = check_files(root, &paths)?;
+    report.findings.extend(crate::twins::check(root));
+    report.finish()
+}
+
+/// Checks only `paths` (relative to `root`), and the twins: what the pre-commit hook runs.
+pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
+    let checked: Vec<PathBuf> = paths
+        .iter()
+        .filter(|path| is_checked(path))
+        .cloned()
+        .collect();
+    let mut report = check_files(root, &checked)?;
+    report.findings.extend(crate::twins::check(root));
+    report.finish()
+}
+
+/// Every rule's findings for one file, before allow comments are applied.
+pub fn raw_findings(source: &Source) -> Vec<Finding> {
+    let rules: [fn(&Source) -> Vec<Finding>; 4] = [
+        length::check,
+        markers::check,
+        commented::check,
+        module_doc::check,
+    ];
+    rules.iter().flat_map(|rule| rule(source)).collect()
+}
+
+/// The findings of every file, and the findings that allow comments excused.
+#[derive(Debug, Default)]
+struct Report {
+    files: usize,
+    findings: Vec<Finding>,
+    allowed: Vec<allow::Allowed>,
+}
+
+impl Report {
+    /// Prints the findings and the summary; fails if any finding is left.
+    fn finish(self) -> cmd::Result {
+        for finding in &self.findings {
+            println!("{finding}");
+        }
+        for allowed in &self.allowed {
+            println!("allowed: {allowed}");
+        }
+        let (files, findings, allowed) = (self.files, self.findings.len(), self.allowed.len());
+        println!("gates: {files} files, {findings} findings, {allowed} allowed exceptions");
+        if findings == 0 {
+            return Ok(());
+        }
+        Err(cmd::Error::new(format!(
+            "{findings} findings; see the lines above"
+        )))
+    }
+}
+
+fn check_files(root: &Path, paths: &[PathBuf]) -> cmd::Result<Report> {
+    let mut report = Report::default();
+    for path in paths {
+        let text = std::fs::read_to_string(root.join(path))
+            .map_err(|error| cmd::Error::new(format!("{}: {error}", path.display())))?;
+        let source = Source {
+            path: path.clone(),
+            text,
+        };
+        let outcome = allow::apply(&source, raw_findings(&source));
+        report.files += 1;
+        report.findings.extend(outcome.findings);
+        report.allowed.extend(outcome.allowed);
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_print_for_editors() {
+        let finding = Finding::new("src/lib.rs", 7, "module-doc", "no doc");
+        assert_eq!(finding.to_string(), "src/lib.rs:7: module-doc: no doc");
+    }
+
+    #[test]
+    fn a_clean_file_passes_and_a_report_with_findings_fails() {
+        let source = Source {
+            path: "a.rs".into(),
+            text: "//! Doc.\n\nfn main() {}\n".into(),
+        };
+        assert_eq!(raw_findings(&source), Vec::new());
+        let failing = Report {
+            findings: vec![Finding::new("a.rs", 1, "x", "y")],
+            ..Report::default()
+        };
+        assert!(failing.finish().is_err());
+        assert!(Report::default().finish().is_ok());
+    }
+}
