@@ -1,0 +1,161 @@
+//! [`CircuitBreaker`]: admission, the plain async call API, and fallback.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::core::Core;
+use crate::{
+    Builder, Classifier, Config, DefaultClassifier, Error, Handle, OwnedPermit, Permit, Rejected,
+    State,
+};
+
+/// A circuit breaker. Cheap to clone: clones share one state.
+///
+/// ```
+/// use circuit_breaker::{CircuitBreaker, Error};
+///
+/// async fn fetch(id: u32) -> Result<u32, std::io::Error> {
+///     Ok(id * 2)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let breaker = CircuitBreaker::builder().consecutive_failures(5).build()?;
+/// match breaker.call(|| fetch(21)).await {
+///     Ok(value) => assert_eq!(value, 42),
+///     Err(Error::Rejected(rejected)) => println!("open; retry in {:?}", rejected.retry_after),
+///     Err(error) => println!("failed: {error}"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CircuitBreaker {
+    core: Arc<Core>,
+}
+
+impl CircuitBreaker {
+    /// A builder with the default settings.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    pub(crate) fn from_parts(config: Config, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            core: Arc::new(Core::new(config, clock)),
+        }
+    }
+
+    /// Asks to make one call: a permit to report its outcome to, or the
+    /// rejection. Lock-free and allocation-free while closed.
+    ///
+    /// # Errors
+    /// The breaker is open, forced-open, or half-open with no free trial slot.
+    #[inline]
+    pub fn try_acquire(&self) -> Result<Permit<'_>, Rejected> {
+        self.core.admit().map(|ticket| Permit::new(&self.core, ticket))
+    }
+
+    /// Like [`CircuitBreaker::try_acquire`], with a permit that owns a
+    /// reference to the breaker (one reference-count increment).
+    ///
+    /// # Errors
+    /// As [`CircuitBreaker::try_acquire`].
+    pub fn try_acquire_owned(&self) -> Result<OwnedPermit, Rejected> {
+        let ticket = self.core.admit()?;
+        Ok(OwnedPermit::new(Arc::clone(&self.core), ticket))
+    }
+
+    /// Runs `operation` through the breaker: `Ok` is a success, `Err` a
+    /// failure. If the returned future is dropped before the operation ends,
+    /// nothing is counted.
+    ///
+    /// # Errors
+    /// [`Error::Rejected`] without running `operation`, or its own error as
+    /// [`Error::Inner`].
+    pub async fn call<F, Fut, T, E>(&self, operation: F) -> Result<T, Error<E>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.call_classified(&DefaultClassifier, operation).await
+    }
+
+    /// Runs `operation` through the breaker; `classifier` says how its
+    /// result counts.
+    ///
+    /// # Errors
+    /// As [`CircuitBreaker::call`].
+    pub async fn call_classified<C, F, Fut, T, E>(
+        &self,
+        classifier: &C,
+        operation: F,
+    ) -> Result<T, Error<E>>
+    where
+        C: Classifier<T, E>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let permit = self.try_acquire().map_err(Error::Rejected)?;
+        run(permit, classifier, operation).await.map_err(Error::Inner)
+    }
+
+    /// Runs `operation` through the breaker, or `fallback` if the breaker
+    /// refuses the call.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), circuit_breaker::ConfigError> {
+    /// let breaker = circuit_breaker::CircuitBreaker::builder().build()?;
+    /// breaker.handle().force_open();
+    /// let price = breaker
+    ///     .call_with_fallback(|| async { Ok::<_, ()>(10) }, |_rejected| async { Ok(0) })
+    ///     .await;
+    /// assert_eq!(price, Ok(0));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The error of whichever of the two ran.
+    pub async fn call_with_fallback<F, Fut, G, GFut, T, E>(
+        &self,
+        operation: F,
+        fallback: G,
+    ) -> Result<T, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        G: FnOnce(Rejected) -> GFut,
+        GFut: Future<Output = Result<T, E>>,
+    {
+        match self.try_acquire() {
+            Ok(permit) => run(permit, &DefaultClassifier, operation).await,
+            Err(rejected) => fallback(rejected).await,
+        }
+    }
+
+    /// The current state.
+    #[must_use]
+    pub fn state(&self) -> State {
+        self.core.word().state()
+    }
+
+    /// A handle for operators: reads state and metrics, forces states,
+    /// subscribes to events.
+    #[must_use]
+    pub fn handle(&self) -> Handle {
+        Handle::new(Arc::clone(&self.core))
+    }
+}
+
+/// Runs `operation` under `permit` and records how it went.
+async fn run<C, F, Fut, T, E>(permit: Permit<'_>, classifier: &C, operation: F) -> Result<T, E>
+where
+    C: Classifier<T, E>,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let result = operation().await;
+    permit.record(classifier.classify(&result));
+    result
+}

@@ -1,0 +1,100 @@
+//! Permits: the right to make one call, and the duty to report its outcome.
+//!
+//! Dropping a permit without recording (a cancelled future, an early return)
+//! records nothing and frees a half-open trial slot at once.
+
+use std::sync::Arc;
+
+use crate::Outcome;
+use crate::core::{Core, Ticket};
+
+/// Permission for one call, borrowed from a [`crate::CircuitBreaker`].
+///
+/// ```
+/// use circuit_breaker::{CircuitBreaker, Outcome};
+///
+/// let breaker = CircuitBreaker::builder().build()?;
+/// let permit = breaker.try_acquire()?;
+/// let answer = 6 * 7; // the protected work
+/// permit.record(if answer == 42 { Outcome::Success } else { Outcome::Failure });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "a permit counts only once its outcome is recorded"]
+pub struct Permit<'a> {
+    core: &'a Core,
+    ticket: Ticket,
+    recorded: bool,
+}
+
+impl<'a> Permit<'a> {
+    pub(crate) fn new(core: &'a Core, ticket: Ticket) -> Self {
+        Self {
+            core,
+            ticket,
+            recorded: false,
+        }
+    }
+
+    /// Reports how the call went.
+    #[inline]
+    pub fn record(mut self, outcome: Outcome) {
+        self.recorded = true;
+        self.core.record(&self.ticket, outcome);
+    }
+
+    /// Whether this permit is one of the half-open state's trial calls.
+    #[must_use]
+    pub fn is_trial(&self) -> bool {
+        self.ticket.trial.is_some()
+    }
+}
+
+impl Drop for Permit<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if !self.recorded {
+            self.core.cancel(&self.ticket);
+        }
+    }
+}
+
+/// Permission for one call, holding its own reference to the breaker: for
+/// futures and services that must be `'static`.
+#[derive(Debug)]
+#[must_use = "a permit counts only once its outcome is recorded"]
+pub struct OwnedPermit {
+    core: Arc<Core>,
+    ticket: Ticket,
+    recorded: bool,
+}
+
+impl OwnedPermit {
+    pub(crate) fn new(core: Arc<Core>, ticket: Ticket) -> Self {
+        Self {
+            core,
+            ticket,
+            recorded: false,
+        }
+    }
+
+    /// Reports how the call went.
+    pub fn record(mut self, outcome: Outcome) {
+        self.recorded = true;
+        self.core.record(&self.ticket, outcome);
+    }
+
+    /// Whether this permit is one of the half-open state's trial calls.
+    #[must_use]
+    pub fn is_trial(&self) -> bool {
+        self.ticket.trial.is_some()
+    }
+}
+
+impl Drop for OwnedPermit {
+    fn drop(&mut self) {
+        if !self.recorded {
+            self.core.cancel(&self.ticket);
+        }
+    }
+}
