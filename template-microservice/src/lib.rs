@@ -1,0 +1,1 @@
+//! The microservice template. Its issue has not landed yet: this crate is an empty workspace member.

@@ -1,0 +1,286 @@
+//! Typed configuration, read once at startup from the environment (and an optional `.env`).
+//!
+//! Every setting has a safe default except the secrets. Anything invalid stops startup with a
+//! message that names the variable, so a bad deploy fails loudly instead of half-working.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+mod jwt;
+
+pub use jwt::{JwtAlgorithm, JwtConfig, JwtKeyMaterial};
+
+/// Why the configuration was rejected. The message always names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(variable: &str, message: impl Into<String>) -> Self {
+        Self {
+            variable: variable.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Where the service runs; production refuses insecure shortcuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Local work: a missing `JWT_SECRET` is generated at random, with a warning.
+    Development,
+    /// A real deployment: every secret must be given.
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// The first administrator, created at startup when missing.
+#[derive(Clone)]
+pub struct AdminSeed {
+    /// Login email of the administrator.
+    pub email: String,
+    /// Initial password (at least 12 characters).
+    pub password: String,
+}
+
+impl std::fmt::Debug for AdminSeed {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("AdminSeed")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The whole configuration of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`HOST`, default `127.0.0.1`).
+    pub host: IpAddr,
+    /// Port to listen on (`PORT`, default `8080`).
+    pub port: u16,
+    /// Database connection string (`DATABASE_URL`).
+    pub database_url: String,
+    /// Token settings (`JWT_*`, `ACCESS_TOKEN_TTL_SECS`, `REFRESH_TOKEN_TTL_SECS`).
+    pub jwt: JwtConfig,
+    /// First administrator (`ADMIN_EMAIL`, `ADMIN_PASSWORD`).
+    pub admin: Option<AdminSeed>,
+    /// Deployment kind (`APP_ENV`: `development` or `production`).
+    pub environment: Environment,
+    /// Log output (`LOG_FORMAT`: `pretty` or `json`).
+    pub log_format: LogFormat,
+    /// Longest wait for a pooled database connection (`DATABASE_ACQUIRE_TIMEOUT_MS`).
+    pub database_acquire_timeout: Duration,
+    /// Longest a single SQL statement may run (`DATABASE_STATEMENT_TIMEOUT_MS`).
+    pub database_statement_timeout: Duration,
+    /// Most database connections held (`DATABASE_MAX_CONNECTIONS`).
+    pub database_max_connections: u32,
+    /// Most password hashes computed at once (`PASSWORD_HASH_CONCURRENCY`, default: CPU count).
+    pub password_hash_concurrency: usize,
+}
+
+/// The variables as read, before defaults and validation.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawConfig {
+    pub(crate) host: Option<String>,
+    pub(crate) port: Option<u16>,
+    pub(crate) database_url: Option<String>,
+    pub(crate) jwt_secret: Option<String>,
+    pub(crate) jwt_algorithm: Option<String>,
+    pub(crate) jwt_private_key_file: Option<String>,
+    pub(crate) jwt_public_key_file: Option<String>,
+    pub(crate) jwt_issuer: Option<String>,
+    pub(crate) jwt_audience: Option<String>,
+    pub(crate) access_token_ttl_secs: Option<u64>,
+    pub(crate) refresh_token_ttl_secs: Option<u64>,
+    pub(crate) admin_email: Option<String>,
+    pub(crate) admin_password: Option<String>,
+    pub(crate) app_env: Option<Environment>,
+    pub(crate) log_format: Option<LogFormat>,
+    pub(crate) database_acquire_timeout_ms: Option<u64>,
+    pub(crate) database_statement_timeout_ms: Option<u64>,
+    pub(crate) database_max_connections: Option<u32>,
+    pub(crate) password_hash_concurrency: Option<usize>,
+}
+
+impl Config {
+    /// Reads `.env` (when present) and the process environment.
+    ///
+    /// # Errors
+    /// Returns the first invalid or missing variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing `.env` is normal; a malformed one is not.
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            return Err(ConfigError::new(".env", error.to_string()));
+        }
+        Self::from_source(None)
+    }
+
+    /// Builds the configuration from an explicit set of variables, ignoring the process
+    /// environment. Tests use this to avoid touching global state.
+    ///
+    /// # Errors
+    /// Returns the first invalid or missing variable.
+    pub fn from_vars(vars: &[(&str, &str)]) -> Result<Self, ConfigError> {
+        let map = vars
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()));
+        Self::from_source(Some(map.collect()))
+    }
+
+    /// The socket address to bind.
+    #[must_use]
+    pub fn bind_address(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::new(self.host, self.port)
+    }
+
+    fn from_source(vars: Option<HashMap<String, String>>) -> Result<Self, ConfigError> {
+        let environment = config::Environment::default().source(vars);
+        let raw: RawConfig = config::Config::builder()
+            .add_source(environment)
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .map_err(describe_error)?;
+        raw.validate()
+    }
+}
+
+impl RawConfig {
+    fn validate(self) -> Result<Config, ConfigError> {
+        let environment = self.app_env.unwrap_or(Environment::Development);
+        let host = parse_host(self.host.as_deref())?;
+        let admin = admin_seed(self.admin_email.clone(), self.admin_password.clone())?;
+        let jwt = JwtConfig::from_raw(&self, environment)?;
+        Ok(Config {
+            host,
+            port: self.port.unwrap_or(8080),
+            database_url: database_url(self.database_url)?,
+            jwt,
+            admin,
+            environment,
+            log_format: self.log_format.unwrap_or(LogFormat::Pretty),
+            database_acquire_timeout: positive_millis(
+                "DATABASE_ACQUIRE_TIMEOUT_MS",
+                self.database_acquire_timeout_ms.unwrap_or(3_000),
+            )?,
+            database_statement_timeout: positive_millis(
+                "DATABASE_STATEMENT_TIMEOUT_MS",
+                self.database_statement_timeout_ms.unwrap_or(5_000),
+            )?,
+            database_max_connections: at_least_one(
+                "DATABASE_MAX_CONNECTIONS",
+                self.database_max_connections.unwrap_or(10),
+            )?,
+            password_hash_concurrency: self
+                .password_hash_concurrency
+                .unwrap_or_else(default_hash_concurrency)
+                .max(1),
+        })
+    }
+}
+
+fn database_url(url: Option<String>) -> Result<String, ConfigError> {
+    url.or_else(|| crate::repositories::database::DEFAULT_URL.map(str::to_owned))
+        .ok_or_else(|| ConfigError::new("DATABASE_URL", "is required"))
+}
+
+fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
+fn parse_host(host: Option<&str>) -> Result<IpAddr, ConfigError> {
+    let host = host.unwrap_or("127.0.0.1");
+    host.parse()
+        .map_err(|_| ConfigError::new("HOST", format!("`{host}` is not an IP address")))
+}
+
+fn positive_millis(variable: &str, millis: u64) -> Result<Duration, ConfigError> {
+    if millis == 0 {
+        return Err(ConfigError::new(variable, "must be greater than 0"));
+    }
+    Ok(Duration::from_millis(millis))
+}
+
+fn at_least_one(variable: &str, value: u32) -> Result<u32, ConfigError> {
+    if value == 0 {
+        return Err(ConfigError::new(variable, "must be at least 1"));
+    }
+    Ok(value)
+}
+
+fn admin_seed(
+    email: Option<String>,
+    password: Option<String>,
+) -> Result<Option<AdminSeed>, ConfigError> {
+    match (email, password) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError::new(
+            "ADMIN_PASSWORD",
+            "required with ADMIN_EMAIL",
+        )),
+        (None, Some(_)) => Err(ConfigError::new(
+            "ADMIN_EMAIL",
+            "required with ADMIN_PASSWORD",
+        )),
+        (Some(email), Some(password)) => {
+            if !email.contains('@') {
+                return Err(ConfigError::new("ADMIN_EMAIL", "is not an email address"));
+            }
+            let length = u64::try_from(password.chars().count()).unwrap_or(u64::MAX);
+            if length < crate::domain::user::PASSWORD_MIN_CHARS {
+                return Err(ConfigError::new(
+                    "ADMIN_PASSWORD",
+                    "must be at least 12 characters",
+                ));
+            }
+            Ok(Some(AdminSeed { email, password }))
+        }
+    }
+}
+
+/// Turns the config crate's error into one that names the environment variable.
+fn describe_error(error: config::ConfigError) -> ConfigError {
+    match error {
+        config::ConfigError::Type {
+            key,
+            unexpected,
+            expected,
+            ..
+        } => {
+            let variable = key.unwrap_or_default().to_uppercase();
+            ConfigError::new(
+                &variable,
+                format!("expected {expected}, found {unexpected}"),
+            )
+        }
+        config::ConfigError::At { error, key, .. } => {
+            let inner = describe_error(*error);
+            let variable = key.map_or(inner.variable, |key| key.to_uppercase());
+            ConfigError {
+                variable,
+                message: inner.message,
+            }
+        }
+        other => ConfigError::new("environment", other.to_string()),
+    }
+}

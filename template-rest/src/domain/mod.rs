@@ -1,0 +1,5 @@
+//! Domain types shared by every layer. They know nothing of HTTP or SQL.
+
+pub mod page;
+pub mod refresh_token;
+pub mod user;

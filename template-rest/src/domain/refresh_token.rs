@@ -1,0 +1,42 @@
+//! Refresh tokens: opaque, stored only as a hash, rotated on every use.
+//!
+//! Each login starts a *family*. Every refresh replaces the token with a new one of the same
+//! family. Presenting a token that was already replaced means it leaked, so the whole family
+//! is revoked (OAuth 2.0 Security BCP, section 4.14).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A stored refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// Row id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// The login this token descends from.
+    pub family_id: Uuid,
+    /// SHA-256 of the token the client holds.
+    pub token_hash: Vec<u8>,
+    /// When it stops being accepted.
+    pub expires_at: DateTime<Utc>,
+    /// When it was rotated or revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A refresh token about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRefreshToken {
+    /// Row id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// The login this token descends from.
+    pub family_id: Uuid,
+    /// SHA-256 of the token the client holds.
+    pub token_hash: Vec<u8>,
+    /// When it stops being accepted.
+    pub expires_at: DateTime<Utc>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}

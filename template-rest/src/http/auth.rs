@@ -1,0 +1,176 @@
+//! `/auth`: register, login, refresh and logout.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use validator::Validate;
+
+use super::extract::{CurrentUser, ValidatedJson};
+use super::openapi::{BadRequest, Conflict, Unauthorized, Unprocessable, UnsupportedMediaType};
+use super::problem::Problem;
+use super::users::UserResponse;
+use crate::domain::user::{
+    EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
+use crate::services::auth::{Registration, TokenPair};
+use crate::state::AppState;
+
+/// A new account.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Login email; case does not matter.
+    #[validate(email(message = "must be a valid email address"), length(max = EMAIL_MAX_CHARS, message = "must be at most 254 characters"))]
+    #[schema(example = "ann@example.com", max_length = 254)]
+    pub email: String,
+    /// At least 12 and at most 128 characters.
+    #[validate(length(min = PASSWORD_MIN_CHARS, max = PASSWORD_MAX_CHARS, message = "must be 12 to 128 characters"))]
+    #[schema(
+        example = "correct horse battery staple",
+        min_length = 12,
+        max_length = 128
+    )]
+    pub password: String,
+    /// Display name, 1 to 100 characters.
+    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::users::not_blank"))]
+    #[schema(example = "Ann", min_length = 1, max_length = 100)]
+    pub name: String,
+}
+
+/// Credentials.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Login email.
+    #[validate(length(min = 1, max = EMAIL_MAX_CHARS, message = "must be 1 to 254 characters"))]
+    #[schema(example = "ann@example.com")]
+    pub email: String,
+    /// Password.
+    #[validate(length(min = 1, max = PASSWORD_MAX_CHARS, message = "must be 1 to 128 characters"))]
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+/// A refresh token, to exchange or to revoke.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The opaque refresh token from login or the last refresh.
+    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    pub refresh_token: String,
+}
+
+/// Tokens for a session.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Single-use token for `/auth/refresh`.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+}
+
+impl From<TokenPair> for TokenResponse {
+    fn from(pair: TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: pair.expires_in,
+        }
+    }
+}
+
+/// The `/auth` routes.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+}
+
+/// Register a new user.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered", body = UserResponse,
+         headers(("location" = String, description = "URL of the new user"))),
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    ))]
+async fn register(
+    State(state): State<AppState>,
+    ValidatedJson(request): ValidatedJson<RegisterRequest>,
+) -> Result<impl IntoResponse, Problem> {
+    let registration = Registration {
+        email: request.email,
+        password: request.password,
+        name: request.name,
+    };
+    let user = state.auth.register(registration).await?;
+    let location = format!("/api/v1/users/{}", user.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(UserResponse::from(user)),
+    ))
+}
+
+/// Log in with email and password.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    ValidatedJson(request): ValidatedJson<LoginRequest>,
+) -> Result<Json<TokenResponse>, Problem> {
+    let pair = state.auth.login(&request.email, &request.password).await?;
+    Ok(Json(pair.into()))
+}
+
+/// Exchange a refresh token for a new pair; the old one stops working.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New token pair", body = TokenResponse),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+    ))]
+async fn refresh(
+    State(state): State<AppState>,
+    ValidatedJson(request): ValidatedJson<RefreshRequest>,
+) -> Result<Json<TokenResponse>, Problem> {
+    let pair = state.auth.refresh(&request.refresh_token).await?;
+    Ok(Json(pair.into()))
+}
+
+/// Revoke a refresh token.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+    ))]
+async fn logout(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    ValidatedJson(request): ValidatedJson<RefreshRequest>,
+) -> Result<StatusCode, Problem> {
+    state.auth.logout(actor, &request.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

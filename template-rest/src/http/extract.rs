@@ -1,0 +1,196 @@
+//! Extractors: the Rust counterpart of NestJS pipes and guards.
+//!
+//! [`ValidatedJson`] and [`ValidatedQuery`] parse and validate input, answering 400, 413, 415 or
+//! 422 problems; [`CurrentUser`] verifies the bearer token; [`UserId`] parses a path id.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::{StatusCode, header, request::Parts};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use super::problem::Problem;
+use crate::domain::user::Actor;
+use crate::error::{AppError, FieldError};
+use crate::state::AppState;
+
+/// A JSON body that parsed and passed its `validator` rules.
+#[derive(Debug, Clone)]
+pub struct ValidatedJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ValidatedJson<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(request.headers()) {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected a body with Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| Problem::new(rejection.status(), rejection.body_text()))?;
+        let value = parse_json::<T>(&bytes)?;
+        validate(&value)?;
+        Ok(Self(value))
+    }
+}
+
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(content_type) = headers.get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(content_type) = content_type.to_str() else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserialises JSON, telling syntax errors (400) from wrong or unknown fields (422).
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return Problem::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {inner}"));
+        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        Problem::from(AppError::invalid(field, strip_position(&inner.to_string())))
+    })?;
+    deserializer.end().map_err(|error| {
+        Problem::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {error}"))
+    })?;
+    Ok(value)
+}
+
+/// `serde_json` appends " at line 1 column 9" to messages; the field path already says where.
+fn strip_position(message: &str) -> String {
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
+}
+
+/// Query parameters that parsed and passed their `validator` rules.
+#[derive(Debug, Clone)]
+pub struct ValidatedQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ValidatedQuery<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        let value: T = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let field = error.path().to_string();
+            Problem::from(AppError::invalid(field, error.into_inner().to_string()))
+        })?;
+        validate(&value)?;
+        Ok(Self(value))
+    }
+}
+
+fn validate<T: Validate>(value: &T) -> Result<(), Problem> {
+    value
+        .validate()
+        .map_err(|errors| Problem::from(AppError::Validation(field_errors(&errors))))
+}
+
+/// Flattens nested validation errors into `{field, message}` pairs, sorted by field.
+#[must_use]
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut flat = Vec::new();
+    collect(errors, "", &mut flat);
+    flat.sort_by(|left, right| left.field.cmp(&right.field));
+    flat
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, flat: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => flat.extend(list.iter().map(|error| {
+                let message = error
+                    .message
+                    .as_ref()
+                    .map_or_else(|| error.code.to_string(), ToString::to_string);
+                FieldError::new(path.clone(), message)
+            })),
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, flat),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect(inner, &format!("{path}[{index}]"), flat);
+                }
+            }
+        }
+    }
+}
+
+/// The authenticated caller, from `Authorization: Bearer <jwt>`.
+#[derive(Debug, Clone, Copy)]
+pub struct CurrentUser(pub Actor);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                Problem::from(AppError::Unauthorized(
+                    "missing Authorization: Bearer token",
+                ))
+            })?;
+        let actor = state.codec.verify(token.trim()).map_err(Problem::from)?;
+        Ok(Self(actor))
+    }
+}
+
+/// A user id from the path; anything but a UUID is a 422.
+#[derive(Debug, Clone, Copy)]
+pub struct UserId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserId {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| Problem::new(rejection.status(), rejection.body_text()))?;
+        let id = raw
+            .parse()
+            .map_err(|_| Problem::from(AppError::invalid("id", "must be a UUID")))?;
+        Ok(Self(id))
+    }
+}

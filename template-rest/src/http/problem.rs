@@ -1,0 +1,137 @@
+//! RFC 9457 problem details: the body of every error response.
+//!
+//! Problems use `type: "about:blank"`, so `title` is the status phrase and `detail` says what
+//! went wrong; validation failures add an `errors` list. Internal errors are logged with their
+//! cause and answered with a bare 500 that reveals nothing.
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::{AppError, FieldError};
+
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+    "detail": "the request has invalid fields",
+    "errors": [{"field": "email", "message": "must be a valid email address"}]
+}))]
+pub struct Problem {
+    /// Problem type; `about:blank` means the status code says it all.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The HTTP status phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a human.
+    pub detail: String,
+    /// Invalid fields, for validation failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip)]
+    #[schema(ignore)]
+    retry_after: Option<Duration>,
+}
+
+impl Problem {
+    /// A problem with the given status and detail.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            problem_type: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Adds the list of invalid fields.
+    #[must_use]
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Adds a `Retry-After` header (whole seconds, at least 1).
+    #[must_use]
+    pub fn with_retry_after(mut self, delay: Duration) -> Self {
+        self.retry_after = Some(delay);
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after;
+        let mut response = (status, axum::Json(self)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(delay) = retry_after {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(delay.as_secs().max(1)),
+            );
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::BadRequest(detail) => Self::new(StatusCode::BAD_REQUEST, detail),
+            AppError::Validation(errors) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the request has invalid fields",
+            )
+            .with_errors(errors),
+            AppError::Unauthorized(detail) => Self::new(StatusCode::UNAUTHORIZED, detail),
+            AppError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, detail),
+            AppError::NotFound(detail) => Self::new(StatusCode::NOT_FOUND, detail),
+            AppError::Conflict(detail) => Self::new(StatusCode::CONFLICT, detail),
+            AppError::Unavailable { retry_after } => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily unavailable, retry later",
+            )
+            .with_retry_after(retry_after),
+            AppError::Internal(source) => {
+                tracing::error!(error = %source, cause = ?source.source(), "internal error");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "an unexpected error occurred",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        Problem::from(self).into_response()
+    }
+}
+
+/// Answers routes that do not exist.
+pub async fn route_not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "no route matches this path")
+}
+
+/// Answers known routes called with the wrong method.
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this route does not accept this method",
+    )
+}

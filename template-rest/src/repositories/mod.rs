@@ -1,0 +1,89 @@
+//! Persistence. This is the only layer that knows SQL; everything above it sees the traits below.
+//!
+//! Each trait has one SQL implementation here, and services are unit-tested against in-process
+//! fakes of the same traits.
+
+pub mod database;
+#[cfg(test)]
+pub mod fakes;
+pub mod pool;
+pub mod refresh_tokens;
+pub mod users;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::page::{Page, UserQuery};
+use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
+use crate::domain::user::{NewUser, User, UserChanges};
+
+/// Why a repository call failed, without the SQL details.
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    /// A unique constraint refused the write (for example a duplicate email).
+    #[error("a record with the same unique value already exists")]
+    Conflict,
+    /// The database could not be reached in time; the caller may retry later.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Anything else: a bug or a corrupt row.
+    #[error("database error")]
+    Other(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Shorthand for repository results.
+pub type RepositoryResult<T> = Result<T, RepositoryError>;
+
+/// Stores users.
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Inserts a user; [`RepositoryError::Conflict`] when the email is taken.
+    async fn create(&self, user: NewUser) -> RepositoryResult<User>;
+    /// Finds a user by id.
+    async fn find_by_id(&self, id: Uuid) -> RepositoryResult<Option<User>>;
+    /// Finds a user by normalised email.
+    async fn find_by_email(&self, email: &str) -> RepositoryResult<Option<User>>;
+    /// Returns one page of users and the total that match.
+    async fn list(&self, query: &UserQuery) -> RepositoryResult<Page<User>>;
+    /// Applies changes; `None` when the user does not exist.
+    async fn update(&self, id: Uuid, changes: &UserChanges) -> RepositoryResult<Option<User>>;
+    /// Replaces the password hash and revokes every refresh token of the user, atomically.
+    /// Returns `false` when the user does not exist.
+    async fn change_password(&self, id: Uuid, password_hash: &str) -> RepositoryResult<bool>;
+    /// Deletes a user and their refresh tokens; `false` when the user does not exist.
+    async fn delete(&self, id: Uuid) -> RepositoryResult<bool>;
+}
+
+/// Stores refresh tokens.
+#[async_trait]
+pub trait RefreshTokenRepository: Send + Sync {
+    /// Stores a new token.
+    async fn insert(&self, token: NewRefreshToken) -> RepositoryResult<()>;
+    /// Finds a token by the hash of its value.
+    async fn find_by_hash(&self, token_hash: &[u8]) -> RepositoryResult<Option<RefreshToken>>;
+    /// Revokes `old_id` and stores `replacement`, atomically. Returns `false`, storing nothing,
+    /// when `old_id` was already revoked (a concurrent refresh won the race).
+    async fn rotate(
+        &self,
+        old_id: Uuid,
+        replacement: NewRefreshToken,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<bool>;
+    /// Revokes one token of `user_id`, if it is theirs.
+    async fn revoke(
+        &self,
+        user_id: Uuid,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<()>;
+    /// Revokes every token of a family.
+    async fn revoke_family(&self, family_id: Uuid, now: DateTime<Utc>) -> RepositoryResult<()>;
+}
+
+/// Answers whether the database is reachable, for `/health/ready`.
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// `Ok` when a trivial query succeeds.
+    async fn ping(&self) -> RepositoryResult<()>;
+}

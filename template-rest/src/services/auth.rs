@@ -1,0 +1,252 @@
+//! Registration, login, refresh-token rotation and logout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::passwords::PasswordHasher;
+use super::tokens::{TokenCodec, hash_refresh_token, new_refresh_token};
+use crate::config::AdminSeed;
+use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
+use crate::domain::user::{Actor, NewUser, Role, User, normalize_email};
+use crate::error::{AppError, AppResult};
+use crate::repositories::{RefreshTokenRepository, RepositoryError, UserRepository};
+
+/// The one answer to every failed login, whatever the reason.
+const BAD_CREDENTIALS: &str = "invalid email or password";
+/// The one answer to every refused refresh token.
+const BAD_REFRESH: &str = "the refresh token is invalid, expired or revoked";
+
+/// A new account, as submitted.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// Email, in any case.
+    pub email: String,
+    /// Plain-text password; hashed before it is stored.
+    pub password: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Tokens handed to a client after login or refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    /// Short-lived JWT.
+    pub access_token: String,
+    /// Opaque, single-use refresh token.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// The collaborators of [`AuthService`].
+pub struct AuthDependencies {
+    /// User storage.
+    pub users: Arc<dyn UserRepository>,
+    /// Refresh-token storage.
+    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    /// Password hashing.
+    pub hasher: PasswordHasher,
+    /// Access-token signing.
+    pub codec: Arc<TokenCodec>,
+}
+
+/// Authentication rules.
+pub struct AuthService {
+    users: Arc<dyn UserRepository>,
+    refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    hasher: PasswordHasher,
+    codec: Arc<TokenCodec>,
+    refresh_ttl: Duration,
+}
+
+impl AuthService {
+    /// Wires the service; refresh tokens live for `refresh_ttl`.
+    #[must_use]
+    pub fn new(dependencies: AuthDependencies, refresh_ttl: Duration) -> Self {
+        let AuthDependencies {
+            users,
+            refresh_tokens,
+            hasher,
+            codec,
+        } = dependencies;
+        Self {
+            users,
+            refresh_tokens,
+            hasher,
+            codec,
+            refresh_ttl,
+        }
+    }
+
+    /// Creates a user with the `user` role.
+    ///
+    /// # Errors
+    /// [`AppError::Conflict`] when the email is registered already.
+    pub async fn register(&self, registration: Registration) -> AppResult<User> {
+        let password_hash = self.hasher.hash(&registration.password).await?;
+        let new_user = NewUser {
+            email: normalize_email(&registration.email),
+            name: registration.name.trim().to_owned(),
+            role: Role::User,
+            password_hash,
+        };
+        self.users.create(new_user).await.map_err(email_taken)
+    }
+
+    /// Checks credentials and starts a session. Unknown emails and wrong passwords fail the
+    /// same way, after the same amount of work.
+    ///
+    /// # Errors
+    /// [`AppError::Unauthorized`] for bad credentials.
+    pub async fn login(&self, email: &str, password: &str) -> AppResult<TokenPair> {
+        let Some(user) = self.users.find_by_email(&normalize_email(email)).await? else {
+            self.hasher.verify_unknown_account(password).await?;
+            return Err(AppError::Unauthorized(BAD_CREDENTIALS));
+        };
+        if !self.hasher.verify(password, &user.password_hash).await? {
+            return Err(AppError::Unauthorized(BAD_CREDENTIALS));
+        }
+        let family_id = Uuid::now_v7();
+        let refresh_token = self.new_refresh_token(user.id, family_id)?;
+        self.refresh_tokens.insert(refresh_token.record).await?;
+        self.token_pair(
+            Actor {
+                id: user.id,
+                role: user.role,
+            },
+            refresh_token.value,
+        )
+    }
+
+    /// Exchanges a refresh token for a new pair, rotating it. A token that was already used
+    /// revokes its whole family: whoever holds it, thief or owner, must log in again.
+    ///
+    /// # Errors
+    /// [`AppError::Unauthorized`] for unknown, expired, revoked or reused tokens.
+    pub async fn refresh(&self, refresh_token: &str) -> AppResult<TokenPair> {
+        let now = Utc::now();
+        let stored = self.usable_refresh_token(refresh_token, now).await?;
+        let Some(user) = self.users.find_by_id(stored.user_id).await? else {
+            return Err(AppError::Unauthorized(BAD_REFRESH));
+        };
+        let replacement = self.new_refresh_token(user.id, stored.family_id)?;
+        if !self
+            .refresh_tokens
+            .rotate(stored.id, replacement.record, now)
+            .await?
+        {
+            self.refresh_tokens
+                .revoke_family(stored.family_id, now)
+                .await?;
+            return Err(AppError::Unauthorized(BAD_REFRESH));
+        }
+        self.token_pair(
+            Actor {
+                id: user.id,
+                role: user.role,
+            },
+            replacement.value,
+        )
+    }
+
+    /// The stored token, if it is known, unused and unexpired. A reused token revokes its
+    /// family before failing.
+    async fn usable_refresh_token(
+        &self,
+        refresh_token: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<RefreshToken> {
+        let token_hash = hash_refresh_token(refresh_token);
+        let Some(stored) = self.refresh_tokens.find_by_hash(&token_hash).await? else {
+            return Err(AppError::Unauthorized(BAD_REFRESH));
+        };
+        if stored.revoked_at.is_some() {
+            tracing::warn!(family = %stored.family_id, "refresh token reused: revoking family");
+            self.refresh_tokens
+                .revoke_family(stored.family_id, now)
+                .await?;
+            return Err(AppError::Unauthorized(BAD_REFRESH));
+        }
+        if stored.expires_at <= now {
+            return Err(AppError::Unauthorized(BAD_REFRESH));
+        }
+        Ok(stored)
+    }
+
+    /// Revokes `refresh_token` if it belongs to `actor`. Unknown tokens are ignored, so logout
+    /// is idempotent.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn logout(&self, actor: Actor, refresh_token: &str) -> AppResult<()> {
+        let token_hash = hash_refresh_token(refresh_token);
+        self.refresh_tokens
+            .revoke(actor.id, &token_hash, Utc::now())
+            .await?;
+        Ok(())
+    }
+
+    /// Creates the configured administrator unless that email exists already.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn ensure_admin(&self, seed: &AdminSeed) -> AppResult<()> {
+        let email = normalize_email(&seed.email);
+        if self.users.find_by_email(&email).await?.is_some() {
+            return Ok(());
+        }
+        let password_hash = self.hasher.hash(&seed.password).await?;
+        let admin = NewUser {
+            email,
+            name: "Administrator".to_owned(),
+            role: Role::Admin,
+            password_hash,
+        };
+        match self.users.create(admin).await {
+            // Another instance created it between our read and our write.
+            Ok(_) | Err(RepositoryError::Conflict) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn new_refresh_token(&self, user_id: Uuid, family_id: Uuid) -> AppResult<IssuedRefreshToken> {
+        let value = new_refresh_token()?;
+        let now = Utc::now();
+        let ttl = chrono::Duration::from_std(self.refresh_ttl).map_err(AppError::internal)?;
+        let record = NewRefreshToken {
+            id: Uuid::now_v7(),
+            user_id,
+            family_id,
+            token_hash: hash_refresh_token(&value),
+            expires_at: now + ttl,
+            created_at: now,
+        };
+        Ok(IssuedRefreshToken { value, record })
+    }
+
+    fn token_pair(&self, actor: Actor, refresh_token: String) -> AppResult<TokenPair> {
+        let access = self.codec.issue(actor)?;
+        Ok(TokenPair {
+            access_token: access.token,
+            refresh_token,
+            expires_in: access.expires_in,
+        })
+    }
+}
+
+/// A refresh token as given to the client, and as stored.
+struct IssuedRefreshToken {
+    value: String,
+    record: NewRefreshToken,
+}
+
+/// Maps a duplicate email to a 409 that says so.
+pub(crate) fn email_taken(error: RepositoryError) -> AppError {
+    match error {
+        RepositoryError::Conflict => AppError::Conflict("this email is already registered"),
+        other => other.into(),
+    }
+}

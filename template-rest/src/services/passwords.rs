@@ -1,0 +1,157 @@
+//! Password hashing with Argon2id, off the async runtime and with bounded concurrency.
+//!
+//! Each hash takes tens of milliseconds of CPU and `memory_kib` of RAM. Hashing runs on the
+//! blocking thread pool, so request handling never stalls, and a semaphore caps how many run at
+//! once, so a flood of logins queues here instead of exhausting memory.
+
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::{OnceCell, Semaphore};
+
+use crate::error::{AppError, AppResult};
+
+/// Argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    /// Memory per hash, in KiB.
+    pub memory_kib: u32,
+    /// Passes over memory.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl HashCost {
+    /// OWASP Password Storage Cheat Sheet: m = 19 MiB, t = 2, p = 1.
+    pub const OWASP: Self = Self {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+    /// The cheapest valid cost, for unit tests that do not measure hashing.
+    pub const MINIMAL: Self = Self {
+        memory_kib: 8,
+        iterations: 1,
+        parallelism: 1,
+    };
+}
+
+/// Hashes and verifies passwords.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon2: Argon2<'static>,
+    permits: Arc<Semaphore>,
+    dummy_hash: Arc<OnceCell<String>>,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("PasswordHasher")
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasswordHasher {
+    /// A hasher with the given cost, running at most `max_concurrent` hashes at once.
+    ///
+    /// # Errors
+    /// Fails when the cost parameters are out of Argon2's range.
+    pub fn new(cost: HashCost, max_concurrent: usize) -> Result<Self, argon2::Error> {
+        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)?;
+        Ok(Self {
+            argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            dummy_hash: Arc::new(OnceCell::new()),
+        })
+    }
+
+    /// Hashes `password` with a fresh random salt, as a PHC string.
+    ///
+    /// # Errors
+    /// Fails only on internal errors (a closed semaphore, a panicked worker).
+    pub async fn hash(&self, password: &str) -> AppResult<String> {
+        let argon2 = self.argon2.clone();
+        let password = password.to_owned();
+        self.run_blocking(move || {
+            argon2
+                .hash_password(password.as_bytes())
+                .map(|hash| hash.to_string())
+        })
+        .await?
+        .map_err(|error| AppError::internal(error.to_string()))
+    }
+
+    /// Whether `password` matches `hash`. A malformed hash counts as a mismatch.
+    ///
+    /// # Errors
+    /// Fails only on internal errors.
+    pub async fn verify(&self, password: &str, hash: &str) -> AppResult<bool> {
+        let argon2 = self.argon2.clone();
+        let password = password.to_owned();
+        let hash = hash.to_owned();
+        self.run_blocking(move || {
+            argon2
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok()
+        })
+        .await
+    }
+
+    /// Spends the same time as [`verify`](Self::verify) against a real hash, and returns
+    /// `false`. Used for unknown accounts, so response times do not reveal which emails exist.
+    ///
+    /// # Errors
+    /// Fails only on internal errors.
+    pub async fn verify_unknown_account(&self, password: &str) -> AppResult<bool> {
+        let dummy = self
+            .dummy_hash
+            .get_or_try_init(|| self.hash("not a real password"))
+            .await?;
+        self.verify(password, dummy).await?;
+        Ok(false)
+    }
+
+    async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(AppError::internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_only_their_password() {
+        let hasher = PasswordHasher::new(HashCost::MINIMAL, 2).unwrap();
+        let hash = hasher.hash("correct horse battery").await.unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(hasher.verify("correct horse battery", &hash).await.unwrap());
+        assert!(!hasher.verify("wrong horse battery", &hash).await.unwrap());
+        assert!(!hasher.verify("anything", "not a phc string").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_accounts_never_verify() {
+        let hasher = PasswordHasher::new(HashCost::MINIMAL, 1).unwrap();
+        assert!(
+            !hasher
+                .verify_unknown_account("not a real password")
+                .await
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn owasp_cost_is_accepted() {
+        assert!(PasswordHasher::new(HashCost::OWASP, 1).is_ok());
+    }
+}

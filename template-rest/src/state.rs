@@ -1,0 +1,43 @@
+//! `AppState`: everything a handler can reach, wired once at startup and cloned per request.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::repositories::HealthCheck;
+use crate::services::auth::AuthService;
+use crate::services::tokens::TokenCodec;
+use crate::services::users::UserService;
+
+/// Shared application state. Cloning is cheap: every field is reference-counted.
+#[derive(Clone)]
+pub struct AppState {
+    /// Authentication rules.
+    pub auth: Arc<AuthService>,
+    /// User-management rules.
+    pub users: Arc<UserService>,
+    /// Access-token verification, for the `CurrentUser` extractor.
+    pub codec: Arc<TokenCodec>,
+    /// Database probe, for readiness.
+    pub health: Arc<dyn HealthCheck>,
+    /// Whether shutdown has begun.
+    pub shutdown: ShutdownSignal,
+}
+
+/// Set once when shutdown begins; readiness reports it at once.
+#[derive(Debug, Clone, Default)]
+pub struct ShutdownSignal {
+    draining: Arc<AtomicBool>,
+}
+
+impl ShutdownSignal {
+    /// Marks the service as shutting down.
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether shutdown has begun.
+    #[must_use]
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+}

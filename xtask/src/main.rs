@@ -1,0 +1,81 @@
+//! Repository automation, in the style of rust-analyzer's xtask: plain Rust, std plus `syn`.
+//!
+//! Run `cargo xtask --help` for the commands. Each command lives in its own module:
+//! `ci` chains the stages, `checks` wraps rustfmt/clippy/rustdoc, `gates` holds the checks no tool
+//! does, `templates` generates every template with the real `cargo generate` and tests the result.
+
+mod actionlint;
+mod audit;
+mod bench;
+mod checks;
+mod ci;
+mod cmd;
+mod coverage;
+mod gates;
+mod hooks;
+mod new;
+mod templates;
+mod twins;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <command> [options]
+
+Commands:
+  ci                      every stage below, in order; stops at the first failure
+  fmt [--fix]             rustfmt: check (default) or rewrite
+  lint                    clippy on all targets and features, -D warnings
+  docs                    rustdoc with -D warnings
+  gates                   checks no tool does: file length, markers, commented-out code,
+                          module docs, in-place and generated templates in step
+  test                    cargo test for the workspace (loom included)
+  coverage                cargo-llvm-cov line coverage per crate, fails under 85%
+  audit                   cargo-deny (advisories, licenses, bans, sources), offline
+  actionlint              lints every GitHub workflow
+  templates [--only T]    generates every template and placeholder value, builds and tests them
+  bench <template>        benchmarks a template (rest, realtime, microservice)
+  new <name> --template <t> [-d key=value]...
+                          generates a new service next to this repository
+  install-hooks           installs a git pre-commit hook (fmt, lint, gates on staged files)
+  pre-commit              what the hook runs
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    };
+    match dispatch(command, rest) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask {command}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
+    match command {
+        "ci" => ci::run(),
+        "fmt" => checks::fmt(checks::FmtMode::from_args(rest)),
+        "lint" => checks::lint(),
+        "docs" => checks::docs(),
+        "gates" => gates::run(&cmd::workspace_root()),
+        "test" => checks::test(),
+        "coverage" => coverage::run(),
+        "audit" => audit::run(),
+        "actionlint" => actionlint::run(),
+        "templates" => templates::run(&templates::Options::from_args(rest)?),
+        "bench" => bench::run(rest),
+        "new" => new::run(rest),
+        "install-hooks" => hooks::install(),
+        "pre-commit" => hooks::pre_commit(),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(cmd::Error::new(format!("unknown command `{other}`; see `cargo xtask --help`"))),
+    }
+}
