@@ -60,11 +60,7 @@ pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupE
     pool::migrate(&pool).await?;
     let state = wire(config, pool, HashCost::OWASP)?;
     if let Some(seed) = &config.admin {
-        state
-            .auth
-            .ensure_admin(seed)
-            .await
-            .map_err(StartupError::Seed)?;
+        state.auth.ensure_admin(seed).await.map_err(StartupError::Seed)?;
     }
     Ok(state)
 }

@@ -25,10 +25,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub(crate) fn new(variable: &str, message: impl Into<String>) -> Self {
-        Self {
-            variable: variable.to_owned(),
-            message: message.into(),
-        }
+        Self { variable: variable.to_owned(), message: message.into() }
     }
 }
 
@@ -63,10 +60,7 @@ pub struct AdminSeed {
 
 impl std::fmt::Debug for AdminSeed {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AdminSeed")
-            .field("email", &self.email)
-            .finish_non_exhaustive()
+        formatter.debug_struct("AdminSeed").field("email", &self.email).finish_non_exhaustive()
     }
 }
 
@@ -142,9 +136,7 @@ impl Config {
     /// # Errors
     /// Returns the first invalid or missing variable.
     pub fn from_vars(vars: &[(&str, &str)]) -> Result<Self, ConfigError> {
-        let map = vars
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()));
+        let map = vars.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned()));
         Self::from_source(Some(map.collect()))
     }
 
@@ -210,8 +202,7 @@ fn default_hash_concurrency() -> usize {
 
 fn parse_host(host: Option<&str>) -> Result<IpAddr, ConfigError> {
     let host = host.unwrap_or("127.0.0.1");
-    host.parse()
-        .map_err(|_| ConfigError::new("HOST", format!("`{host}` is not an IP address")))
+    host.parse().map_err(|_| ConfigError::new("HOST", format!("`{host}` is not an IP address")))
 }
 
 fn positive_millis(variable: &str, millis: u64) -> Result<Duration, ConfigError> {
@@ -234,24 +225,15 @@ fn admin_seed(
 ) -> Result<Option<AdminSeed>, ConfigError> {
     match (email, password) {
         (None, None) => Ok(None),
-        (Some(_), None) => Err(ConfigError::new(
-            "ADMIN_PASSWORD",
-            "required with ADMIN_EMAIL",
-        )),
-        (None, Some(_)) => Err(ConfigError::new(
-            "ADMIN_EMAIL",
-            "required with ADMIN_PASSWORD",
-        )),
+        (Some(_), None) => Err(ConfigError::new("ADMIN_PASSWORD", "required with ADMIN_EMAIL")),
+        (None, Some(_)) => Err(ConfigError::new("ADMIN_EMAIL", "required with ADMIN_PASSWORD")),
         (Some(email), Some(password)) => {
             if !email.contains('@') {
                 return Err(ConfigError::new("ADMIN_EMAIL", "is not an email address"));
             }
             let length = u64::try_from(password.chars().count()).unwrap_or(u64::MAX);
             if length < crate::domain::user::PASSWORD_MIN_CHARS {
-                return Err(ConfigError::new(
-                    "ADMIN_PASSWORD",
-                    "must be at least 12 characters",
-                ));
+                return Err(ConfigError::new("ADMIN_PASSWORD", "must be at least 12 characters"));
             }
             Ok(Some(AdminSeed { email, password }))
         }
@@ -261,26 +243,18 @@ fn admin_seed(
 /// Turns the config crate's error into one that names the environment variable.
 fn describe_error(error: config::ConfigError) -> ConfigError {
     match error {
-        config::ConfigError::Type {
-            key,
-            unexpected,
-            expected,
-            ..
-        } => {
+        config::ConfigError::Type { key, unexpected, expected, .. } => {
             let variable = key.unwrap_or_default().to_uppercase();
-            ConfigError::new(
-                &variable,
-                format!("expected {expected}, found {unexpected}"),
-            )
+            ConfigError::new(&variable, format!("expected {expected}, found {unexpected}"))
         }
         config::ConfigError::At { error, key, .. } => {
             let inner = describe_error(*error);
             let variable = key.map_or(inner.variable, |key| key.to_uppercase());
-            ConfigError {
-                variable,
-                message: inner.message,
-            }
+            ConfigError { variable, message: inner.message }
         }
         other => ConfigError::new("environment", other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -20,10 +20,7 @@ pub struct FieldError {
 impl FieldError {
     /// An error on `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -80,9 +77,7 @@ impl From<RepositoryError> for AppError {
             RepositoryError::Conflict => Self::Conflict("the resource already exists"),
             RepositoryError::Unavailable(source) => {
                 tracing::warn!(error = %source, "database unavailable");
-                Self::Unavailable {
-                    retry_after: DATABASE_RETRY_AFTER,
-                }
+                Self::Unavailable { retry_after: DATABASE_RETRY_AFTER }
             }
             RepositoryError::Other(source) => Self::Internal(source),
         }

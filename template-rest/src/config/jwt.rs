@@ -67,22 +67,14 @@ impl JwtConfig {
         Ok(Self {
             algorithm,
             keys,
-            issuer: non_empty(
-                "JWT_ISSUER",
-                raw.jwt_issuer.as_deref(),
-                env!("CARGO_PKG_NAME"),
-            )?,
+            issuer: non_empty("JWT_ISSUER", raw.jwt_issuer.as_deref(), env!("CARGO_PKG_NAME"))?,
             audience: non_empty(
                 "JWT_AUDIENCE",
                 raw.jwt_audience.as_deref(),
                 env!("CARGO_PKG_NAME"),
             )?,
             access_ttl: ttl("ACCESS_TOKEN_TTL_SECS", raw.access_token_ttl_secs, 15 * 60)?,
-            refresh_ttl: ttl(
-                "REFRESH_TOKEN_TTL_SECS",
-                raw.refresh_token_ttl_secs,
-                30 * 86_400,
-            )?,
+            refresh_ttl: ttl("REFRESH_TOKEN_TTL_SECS", raw.refresh_token_ttl_secs, 30 * 86_400)?,
             ephemeral_secret,
         })
     }
@@ -106,10 +98,7 @@ fn secret(
 ) -> Result<(JwtKeyMaterial, bool), ConfigError> {
     let Some(value) = value else {
         if environment == Environment::Production {
-            return Err(ConfigError::new(
-                "JWT_SECRET",
-                "is required when APP_ENV=production",
-            ));
+            return Err(ConfigError::new("JWT_SECRET", "is required when APP_ENV=production"));
         }
         return Ok((JwtKeyMaterial::Secret(random_secret()?), true));
     };
@@ -122,10 +111,7 @@ fn check_secret_strength(secret: &[u8]) -> Result<(), ConfigError> {
     if secret.len() < MIN_SECRET_BYTES {
         return Err(ConfigError::new(
             "JWT_SECRET",
-            format!(
-                "is {} bytes; use at least {MIN_SECRET_BYTES} random bytes",
-                secret.len()
-            ),
+            format!("is {} bytes; use at least {MIN_SECRET_BYTES} random bytes", secret.len()),
         ));
     }
     let mut distinct = secret.to_vec();
@@ -150,10 +136,7 @@ fn random_secret() -> Result<Vec<u8>, ConfigError> {
 fn key_pair(raw: &RawConfig) -> Result<JwtKeyMaterial, ConfigError> {
     let private_pem = read_key("JWT_PRIVATE_KEY_FILE", raw.jwt_private_key_file.as_deref())?;
     let public_pem = read_key("JWT_PUBLIC_KEY_FILE", raw.jwt_public_key_file.as_deref())?;
-    Ok(JwtKeyMaterial::KeyPair {
-        private_pem,
-        public_pem,
-    })
+    Ok(JwtKeyMaterial::KeyPair { private_pem, public_pem })
 }
 
 fn read_key(variable: &str, path: Option<&str>) -> Result<Vec<u8>, ConfigError> {

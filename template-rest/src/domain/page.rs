@@ -38,10 +38,7 @@ pub struct UserSort {
 
 impl Default for UserSort {
     fn default() -> Self {
-        Self {
-            field: UserSortField::CreatedAt,
-            direction: Direction::Descending,
-        }
+        Self { field: UserSortField::CreatedAt, direction: Direction::Descending }
     }
 }
 
@@ -129,12 +126,7 @@ mod tests {
 
     #[test]
     fn offset_counts_whole_pages() {
-        let query = UserQuery {
-            page: 3,
-            per_page: 20,
-            sort: UserSort::default(),
-            search: None,
-        };
+        let query = UserQuery { page: 3, per_page: 20, sort: UserSort::default(), search: None };
         assert_eq!(query.offset(), 40);
     }
 }

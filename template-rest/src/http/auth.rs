@@ -30,11 +30,7 @@ pub struct RegisterRequest {
     pub email: String,
     /// At least 12 and at most 128 characters.
     #[validate(length(min = PASSWORD_MIN_CHARS, max = PASSWORD_MAX_CHARS, message = "must be 12 to 128 characters"))]
-    #[schema(
-        example = "correct horse battery staple",
-        min_length = 12,
-        max_length = 128
-    )]
+    #[schema(example = "correct horse battery staple", min_length = 12, max_length = 128)]
     pub password: String,
     /// Display name, 1 to 100 characters.
     #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::users::not_blank"))]
@@ -114,18 +110,11 @@ async fn register(
     State(state): State<AppState>,
     ValidatedJson(request): ValidatedJson<RegisterRequest>,
 ) -> Result<impl IntoResponse, Problem> {
-    let registration = Registration {
-        email: request.email,
-        password: request.password,
-        name: request.name,
-    };
+    let registration =
+        Registration { email: request.email, password: request.password, name: request.name };
     let user = state.auth.register(registration).await?;
     let location = format!("/api/v1/users/{}", user.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(UserResponse::from(user)),
-    ))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(UserResponse::from(user))))
 }
 
 /// Log in with email and password.

@@ -49,41 +49,33 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
     let Ok(content_type) = content_type.to_str() else {
         return false;
     };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Deserialises JSON, telling syntax errors (400) from wrong or unknown fields (422).
+/// Deserialises JSON in two steps, so that malformed JSON (400) is never confused with
+/// well-formed JSON of the wrong shape (422, naming the field).
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return Problem::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {inner}"));
-        }
-        let field = if path == "." { "body".to_owned() } else { path };
-        Problem::from(AppError::invalid(field, strip_position(&inner.to_string())))
-    })?;
-    deserializer.end().map_err(|error| {
+    let document: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
         Problem::new(StatusCode::BAD_REQUEST, format!("malformed JSON: {error}"))
     })?;
-    Ok(value)
+    serde_path_to_error::deserialize(document).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.into_inner().to_string();
+        Problem::from(AppError::invalid(field_of(&path, &message), message))
+    })
 }
 
-/// `serde_json` appends " at line 1 column 9" to messages; the field path already says where.
-fn strip_position(message: &str) -> String {
-    message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned()
+/// The field an error is about: the path, or for a missing field its name.
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    match (path, missing) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => "body".to_owned(),
+        (path, Some(name)) => format!("{path}.{name}"),
+        (path, None) => path.to_owned(),
+    }
 }
 
 /// Query parameters that parsed and passed their `validator` rules.
@@ -111,9 +103,7 @@ where
 }
 
 fn validate<T: Validate>(value: &T) -> Result<(), Problem> {
-    value
-        .validate()
-        .map_err(|errors| Problem::from(AppError::Validation(field_errors(&errors))))
+    value.validate().map_err(|errors| Problem::from(AppError::Validation(field_errors(&errors))))
 }
 
 /// Flattens nested validation errors into `{field, message}` pairs, sorted by field.
@@ -127,11 +117,7 @@ pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
 
 fn collect(errors: &ValidationErrors, prefix: &str, flat: &mut Vec<FieldError>) {
     for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
+        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
         match kind {
             ValidationErrorsKind::Field(list) => flat.extend(list.iter().map(|error| {
                 let message = error
@@ -163,14 +149,10 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
+                value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))
             })
             .ok_or_else(|| {
-                Problem::from(AppError::Unauthorized(
-                    "missing Authorization: Bearer token",
-                ))
+                Problem::from(AppError::Unauthorized("missing Authorization: Bearer token"))
             })?;
         let actor = state.codec.verify(token.trim()).map_err(Problem::from)?;
         Ok(Self(actor))
@@ -188,9 +170,8 @@ impl<S: Send + Sync> FromRequestParts<S> for UserId {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|rejection| Problem::new(rejection.status(), rejection.body_text()))?;
-        let id = raw
-            .parse()
-            .map_err(|_| Problem::from(AppError::invalid("id", "must be a UUID")))?;
+        let id =
+            raw.parse().map_err(|_| Problem::from(AppError::invalid("id", "must be a UUID")))?;
         Ok(Self(id))
     }
 }

@@ -26,9 +26,7 @@ pub struct HealthStatus {
 
 /// The probe routes.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(live))
-        .routes(routes!(ready))
+    OpenApiRouter::new().routes(routes!(live)).routes(routes!(ready))
 }
 
 /// The process is up.
@@ -47,18 +45,12 @@ async fn live() -> Json<HealthStatus> {
     ))]
 async fn ready(State(state): State<AppState>) -> Result<Json<HealthStatus>, Problem> {
     if state.shutdown.is_draining() {
-        return Err(Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "shutting down",
-        ));
+        return Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down"));
     }
     if let Err(error) = state.health.ping().await {
         tracing::warn!(%error, "readiness check failed");
-        return Err(Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the database is unavailable",
-        )
-        .with_retry_after(DATABASE_RETRY_AFTER));
+        return Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable")
+            .with_retry_after(DATABASE_RETRY_AFTER));
     }
     Ok(Json(HealthStatus { status: "ok" }))
 }

@@ -33,9 +33,7 @@ pub fn router(state: AppState) -> Router {
 /// The routes with their OpenAPI description.
 #[must_use]
 pub fn api() -> OpenApiRouter<AppState> {
-    let api = OpenApiRouter::new()
-        .merge(auth::routes())
-        .merge(users::routes());
+    let api = OpenApiRouter::new().merge(auth::routes()).merge(users::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(API_PREFIX, api)
         .merge(health::routes())

@@ -28,20 +28,14 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new()
-            .scheme(HttpAuthScheme::Bearer)
-            .bearer_format("JWT")
-            .build();
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }
 
 /// 400: the body is not valid JSON.
 #[derive(ToResponse)]
-#[response(
-    description = "Malformed JSON",
-    content_type = "application/problem+json"
-)]
+#[response(description = "Malformed JSON", content_type = "application/problem+json")]
 pub struct BadRequest(pub Problem);
 
 /// 401: missing, invalid or expired credentials.
@@ -59,26 +53,17 @@ pub struct Forbidden(pub Problem);
 
 /// 404: no such resource, or not visible to the caller.
 #[derive(ToResponse)]
-#[response(
-    description = "Not found, or not yours",
-    content_type = "application/problem+json"
-)]
+#[response(description = "Not found, or not yours", content_type = "application/problem+json")]
 pub struct NotFound(pub Problem);
 
 /// 409: conflicts with existing data.
 #[derive(ToResponse)]
-#[response(
-    description = "Conflicts with existing data",
-    content_type = "application/problem+json"
-)]
+#[response(description = "Conflicts with existing data", content_type = "application/problem+json")]
 pub struct Conflict(pub Problem);
 
 /// 415: the body is not JSON.
 #[derive(ToResponse)]
-#[response(
-    description = "Content-Type is not JSON",
-    content_type = "application/problem+json"
-)]
+#[response(description = "Content-Type is not JSON", content_type = "application/problem+json")]
 pub struct UnsupportedMediaType(pub Problem);
 
 /// 422: fields are invalid; each one is listed in `errors`.

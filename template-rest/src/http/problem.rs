@@ -76,10 +76,7 @@ impl IntoResponse for Problem {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(delay) = retry_after {
-            headers.insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(delay.as_secs().max(1)),
-            );
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(delay.as_secs().max(1)));
         }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -92,26 +89,21 @@ impl From<AppError> for Problem {
     fn from(error: AppError) -> Self {
         match error {
             AppError::BadRequest(detail) => Self::new(StatusCode::BAD_REQUEST, detail),
-            AppError::Validation(errors) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "the request has invalid fields",
-            )
-            .with_errors(errors),
+            AppError::Validation(errors) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "the request has invalid fields")
+                    .with_errors(errors)
+            }
             AppError::Unauthorized(detail) => Self::new(StatusCode::UNAUTHORIZED, detail),
             AppError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, detail),
             AppError::NotFound(detail) => Self::new(StatusCode::NOT_FOUND, detail),
             AppError::Conflict(detail) => Self::new(StatusCode::CONFLICT, detail),
-            AppError::Unavailable { retry_after } => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily unavailable, retry later",
-            )
-            .with_retry_after(retry_after),
+            AppError::Unavailable { retry_after } => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable, retry later")
+                    .with_retry_after(retry_after)
+            }
             AppError::Internal(source) => {
                 tracing::error!(error = %source, cause = ?source.source(), "internal error");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "an unexpected error occurred",
-                )
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "an unexpected error occurred")
             }
         }
     }
@@ -130,8 +122,5 @@ pub async fn route_not_found() -> Problem {
 
 /// Answers known routes called with the wrong method.
 pub async fn method_not_allowed() -> Problem {
-    Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "this route does not accept this method",
-    )
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "this route does not accept this method")
 }

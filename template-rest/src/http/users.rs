@@ -100,11 +100,7 @@ impl ListUsersParams {
         UserQuery {
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(DEFAULT_PER_PAGE),
-            sort: self
-                .sort
-                .as_deref()
-                .and_then(UserSort::parse)
-                .unwrap_or_default(),
+            sort: self.sort.as_deref().and_then(UserSort::parse).unwrap_or_default(),
             search: self.q,
         }
     }
@@ -118,9 +114,9 @@ fn valid_sort(sort: &str) -> Result<(), ValidationError> {
         .with_message(format!("must be one of {}", UserSort::ACCEPTED).into()))
 }
 
-/// Rejects names made only of spaces.
+/// Rejects names made only of spaces. Empty names are left to the length rule.
 pub(crate) fn not_blank(text: &str) -> Result<(), ValidationError> {
-    if text.trim().is_empty() {
+    if !text.is_empty() && text.trim().is_empty() {
         return Err(ValidationError::new("blank").with_message("must not be blank".into()));
     }
     Ok(())
@@ -190,15 +186,8 @@ async fn list(
 ) -> Result<Json<UserList>, Problem> {
     let query = params.into_query();
     let page = state.users.list(actor, &query).await?;
-    let meta = PageMeta {
-        page: query.page,
-        per_page: query.per_page,
-        total: page.total,
-    };
-    Ok(Json(UserList {
-        data: page.items.into_iter().map(Into::into).collect(),
-        meta,
-    }))
+    let meta = PageMeta { page: query.page, per_page: query.per_page, total: page.total };
+    Ok(Json(UserList { data: page.items.into_iter().map(Into::into).collect(), meta }))
 }
 
 /// One user (themself, or anyone for administrators).
@@ -235,11 +224,7 @@ async fn update(
     UserId(id): UserId,
     ValidatedJson(request): ValidatedJson<UpdateUserRequest>,
 ) -> Result<Json<UserResponse>, Problem> {
-    let changes = UserChanges {
-        name: request.name,
-        email: request.email,
-        role: request.role,
-    };
+    let changes = UserChanges { name: request.name, email: request.email, role: request.role };
     Ok(Json(state.users.update(actor, id, changes).await?.into()))
 }
 

@@ -21,10 +21,7 @@ pub struct FakeUsers {
 impl FakeUsers {
     /// Users whose password changes revoke tokens in `tokens`.
     pub fn linked(tokens: Arc<FakeRefreshTokens>) -> Self {
-        Self {
-            users: Mutex::default(),
-            tokens,
-        }
+        Self { users: Mutex::default(), tokens }
     }
 
     fn with<T>(&self, body: impl FnOnce(&mut Vec<User>) -> T) -> T {
@@ -74,9 +71,7 @@ impl UserRepository for FakeUsers {
     async fn update(&self, id: Uuid, changes: &UserChanges) -> RepositoryResult<Option<User>> {
         self.with(|users| {
             let taken = changes.email.as_ref().is_some_and(|email| {
-                users
-                    .iter()
-                    .any(|user| user.id != id && &user.email == email)
+                users.iter().any(|user| user.id != id && &user.email == email)
             });
             if taken {
                 return Err(RepositoryError::Conflict);
@@ -92,8 +87,7 @@ impl UserRepository for FakeUsers {
     async fn change_password(&self, id: Uuid, password_hash: &str) -> RepositoryResult<bool> {
         let changed = self.with(|users| {
             let user = users.iter_mut().find(|user| user.id == id);
-            user.map(|user| user.password_hash = password_hash.to_owned())
-                .is_some()
+            user.map(|user| user.password_hash = password_hash.to_owned()).is_some()
         });
         if changed {
             self.tokens.revoke_user(id);
@@ -176,12 +170,7 @@ impl RefreshTokenRepository for FakeRefreshTokens {
     }
 
     async fn find_by_hash(&self, token_hash: &[u8]) -> RepositoryResult<Option<RefreshToken>> {
-        Ok(self.with(|tokens| {
-            tokens
-                .iter()
-                .find(|token| token.token_hash == token_hash)
-                .cloned()
-        }))
+        Ok(self.with(|tokens| tokens.iter().find(|token| token.token_hash == token_hash).cloned()))
     }
 
     async fn rotate(
@@ -191,9 +180,8 @@ impl RefreshTokenRepository for FakeRefreshTokens {
         now: DateTime<Utc>,
     ) -> RepositoryResult<bool> {
         Ok(self.with(|tokens| {
-            let old = tokens
-                .iter_mut()
-                .find(|token| token.id == old_id && token.revoked_at.is_none());
+            let old =
+                tokens.iter_mut().find(|token| token.id == old_id && token.revoked_at.is_none());
             let Some(old) = old else { return false };
             old.revoked_at = Some(now);
             tokens.push(stored(replacement));
@@ -220,10 +208,7 @@ impl RefreshTokenRepository for FakeRefreshTokens {
 
     async fn revoke_family(&self, family_id: Uuid, now: DateTime<Utc>) -> RepositoryResult<()> {
         self.with(|tokens| {
-            for token in tokens
-                .iter_mut()
-                .filter(|token| token.family_id == family_id)
-            {
+            for token in tokens.iter_mut().filter(|token| token.family_id == family_id) {
                 token.revoked_at.get_or_insert(now);
             }
         });

@@ -80,10 +80,7 @@ impl PoolHealth {
 #[async_trait]
 impl HealthCheck for PoolHealth {
     async fn ping(&self) -> RepositoryResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_error)?;
         Ok(())
     }
 }

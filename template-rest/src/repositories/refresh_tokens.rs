@@ -80,9 +80,7 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         if revoked.rows_affected() == 0 {
             return Ok(false);
         }
-        insert_token(&mut *transaction, &replacement)
-            .await
-            .map_err(map_error)?;
+        insert_token(&mut *transaction, &replacement).await.map_err(map_error)?;
         transaction.commit().await.map_err(map_error)?;
         Ok(true)
     }

@@ -121,10 +121,7 @@ impl UserRepository for SqlUserRepository {
         let pattern = query.search.as_deref().map(like_pattern);
         let total = count_users(&self.pool, pattern.as_deref()).await?;
         let rows = list_page(&self.pool, query, pattern.as_deref()).await?;
-        let items = rows
-            .into_iter()
-            .map(User::try_from)
-            .collect::<Result<_, _>>()?;
+        let items = rows.into_iter().map(User::try_from).collect::<Result<_, _>>()?;
         Ok(Page { items, total })
     }
 

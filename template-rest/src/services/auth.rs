@@ -66,19 +66,8 @@ impl AuthService {
     /// Wires the service; refresh tokens live for `refresh_ttl`.
     #[must_use]
     pub fn new(dependencies: AuthDependencies, refresh_ttl: Duration) -> Self {
-        let AuthDependencies {
-            users,
-            refresh_tokens,
-            hasher,
-            codec,
-        } = dependencies;
-        Self {
-            users,
-            refresh_tokens,
-            hasher,
-            codec,
-            refresh_ttl,
-        }
+        let AuthDependencies { users, refresh_tokens, hasher, codec } = dependencies;
+        Self { users, refresh_tokens, hasher, codec, refresh_ttl }
     }
 
     /// Creates a user with the `user` role.
@@ -112,13 +101,7 @@ impl AuthService {
         let family_id = Uuid::now_v7();
         let refresh_token = self.new_refresh_token(user.id, family_id)?;
         self.refresh_tokens.insert(refresh_token.record).await?;
-        self.token_pair(
-            Actor {
-                id: user.id,
-                role: user.role,
-            },
-            refresh_token.value,
-        )
+        self.token_pair(Actor { id: user.id, role: user.role }, refresh_token.value)
     }
 
     /// Exchanges a refresh token for a new pair, rotating it. A token that was already used
@@ -133,23 +116,11 @@ impl AuthService {
             return Err(AppError::Unauthorized(BAD_REFRESH));
         };
         let replacement = self.new_refresh_token(user.id, stored.family_id)?;
-        if !self
-            .refresh_tokens
-            .rotate(stored.id, replacement.record, now)
-            .await?
-        {
-            self.refresh_tokens
-                .revoke_family(stored.family_id, now)
-                .await?;
+        if !self.refresh_tokens.rotate(stored.id, replacement.record, now).await? {
+            self.refresh_tokens.revoke_family(stored.family_id, now).await?;
             return Err(AppError::Unauthorized(BAD_REFRESH));
         }
-        self.token_pair(
-            Actor {
-                id: user.id,
-                role: user.role,
-            },
-            replacement.value,
-        )
+        self.token_pair(Actor { id: user.id, role: user.role }, replacement.value)
     }
 
     /// The stored token, if it is known, unused and unexpired. A reused token revokes its
@@ -165,9 +136,7 @@ impl AuthService {
         };
         if stored.revoked_at.is_some() {
             tracing::warn!(family = %stored.family_id, "refresh token reused: revoking family");
-            self.refresh_tokens
-                .revoke_family(stored.family_id, now)
-                .await?;
+            self.refresh_tokens.revoke_family(stored.family_id, now).await?;
             return Err(AppError::Unauthorized(BAD_REFRESH));
         }
         if stored.expires_at <= now {
@@ -183,9 +152,7 @@ impl AuthService {
     /// Only storage failures.
     pub async fn logout(&self, actor: Actor, refresh_token: &str) -> AppResult<()> {
         let token_hash = hash_refresh_token(refresh_token);
-        self.refresh_tokens
-            .revoke(actor.id, &token_hash, Utc::now())
-            .await?;
+        self.refresh_tokens.revoke(actor.id, &token_hash, Utc::now()).await?;
         Ok(())
     }
 
@@ -199,12 +166,8 @@ impl AuthService {
             return Ok(());
         }
         let password_hash = self.hasher.hash(&seed.password).await?;
-        let admin = NewUser {
-            email,
-            name: "Administrator".to_owned(),
-            role: Role::Admin,
-            password_hash,
-        };
+        let admin =
+            NewUser { email, name: "Administrator".to_owned(), role: Role::Admin, password_hash };
         match self.users.create(admin).await {
             // Another instance created it between our read and our write.
             Ok(_) | Err(RepositoryError::Conflict) => Ok(()),
@@ -229,11 +192,7 @@ impl AuthService {
 
     fn token_pair(&self, actor: Actor, refresh_token: String) -> AppResult<TokenPair> {
         let access = self.codec.issue(actor)?;
-        Ok(TokenPair {
-            access_token: access.token,
-            refresh_token,
-            expires_in: access.expires_in,
-        })
+        Ok(TokenPair { access_token: access.token, refresh_token, expires_in: access.expires_in })
     }
 }
 

@@ -5,3 +5,6 @@ pub mod auth;
 pub mod passwords;
 pub mod tokens;
 pub mod users;
+
+#[cfg(test)]
+mod tests;

@@ -25,17 +25,9 @@ pub struct HashCost {
 
 impl HashCost {
     /// OWASP Password Storage Cheat Sheet: m = 19 MiB, t = 2, p = 1.
-    pub const OWASP: Self = Self {
-        memory_kib: 19 * 1024,
-        iterations: 2,
-        parallelism: 1,
-    };
+    pub const OWASP: Self = Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
     /// The cheapest valid cost, for unit tests that do not measure hashing.
-    pub const MINIMAL: Self = Self {
-        memory_kib: 8,
-        iterations: 1,
-        parallelism: 1,
-    };
+    pub const MINIMAL: Self = Self { memory_kib: 8, iterations: 1, parallelism: 1 };
 }
 
 /// Hashes and verifies passwords.
@@ -48,9 +40,7 @@ pub struct PasswordHasher {
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PasswordHasher")
-            .finish_non_exhaustive()
+        formatter.debug_struct("PasswordHasher").finish_non_exhaustive()
     }
 }
 
@@ -76,9 +66,7 @@ impl PasswordHasher {
         let argon2 = self.argon2.clone();
         let password = password.to_owned();
         self.run_blocking(move || {
-            argon2
-                .hash_password(password.as_bytes())
-                .map(|hash| hash.to_string())
+            argon2.hash_password(password.as_bytes()).map(|hash| hash.to_string())
         })
         .await?
         .map_err(|error| AppError::internal(error.to_string()))
@@ -93,9 +81,7 @@ impl PasswordHasher {
         let password = password.to_owned();
         let hash = hash.to_owned();
         self.run_blocking(move || {
-            argon2
-                .verify_password(password.as_bytes(), hash.as_str())
-                .is_ok()
+            argon2.verify_password(password.as_bytes(), hash.as_str()).is_ok()
         })
         .await
     }
@@ -106,10 +92,7 @@ impl PasswordHasher {
     /// # Errors
     /// Fails only on internal errors.
     pub async fn verify_unknown_account(&self, password: &str) -> AppResult<bool> {
-        let dummy = self
-            .dummy_hash
-            .get_or_try_init(|| self.hash("not a real password"))
-            .await?;
+        let dummy = self.dummy_hash.get_or_try_init(|| self.hash("not a real password")).await?;
         self.verify(password, dummy).await?;
         Ok(false)
     }
@@ -119,9 +102,7 @@ impl PasswordHasher {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> AppResult<T> {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(AppError::internal)
+        tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
     }
 }
 
@@ -142,12 +123,7 @@ mod tests {
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
         let hasher = PasswordHasher::new(HashCost::MINIMAL, 1).unwrap();
-        assert!(
-            !hasher
-                .verify_unknown_account("not a real password")
-                .await
-                .unwrap()
-        );
+        assert!(!hasher.verify_unknown_account("not a real password").await.unwrap());
     }
 
     #[test]

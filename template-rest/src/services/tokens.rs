@@ -109,10 +109,7 @@ impl TokenCodec {
         };
         let token = jsonwebtoken::encode(&Header::new(self.algorithm), &claims, &self.encoding)
             .map_err(AppError::internal)?;
-        Ok(AccessToken {
-            token,
-            expires_in: self.ttl.as_secs(),
-        })
+        Ok(AccessToken { token, expires_in: self.ttl.as_secs() })
     }
 
     /// Verifies a token and returns who it speaks for.
@@ -127,14 +124,9 @@ impl TokenCodec {
             })?;
         let claims = data.claims;
         if claims.iat > jsonwebtoken::get_current_timestamp() + LEEWAY_SECS {
-            return Err(AppError::Unauthorized(
-                "the access token is invalid or expired",
-            ));
+            return Err(AppError::Unauthorized("the access token is invalid or expired"));
         }
-        Ok(Actor {
-            id: claims.sub,
-            role: claims.role,
-        })
+        Ok(Actor { id: claims.sub, role: claims.role })
     }
 }
 
@@ -147,24 +139,12 @@ fn keys(
             EncodingKey::from_secret(secret),
             DecodingKey::from_secret(secret),
         )),
-        (
-            JwtKeyMaterial::KeyPair {
-                private_pem,
-                public_pem,
-            },
-            JwtAlgorithm::EdDsa,
-        ) => Ok((
+        (JwtKeyMaterial::KeyPair { private_pem, public_pem }, JwtAlgorithm::EdDsa) => Ok((
             Algorithm::EdDSA,
             EncodingKey::from_ed_pem(private_pem)?,
             DecodingKey::from_ed_pem(public_pem)?,
         )),
-        (
-            JwtKeyMaterial::KeyPair {
-                private_pem,
-                public_pem,
-            },
-            _,
-        ) => Ok((
+        (JwtKeyMaterial::KeyPair { private_pem, public_pem }, _) => Ok((
             Algorithm::RS256,
             EncodingKey::from_rsa_pem(private_pem)?,
             DecodingKey::from_rsa_pem(public_pem)?,

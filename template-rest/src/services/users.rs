@@ -42,10 +42,7 @@ impl UserService {
     /// [`AppError::NotFound`] when the user is missing or hidden from `actor`.
     pub async fn get(&self, actor: Actor, id: Uuid) -> AppResult<User> {
         ensure_visible(actor, id)?;
-        self.users
-            .find_by_id(id)
-            .await?
-            .ok_or(AppError::NotFound(NOT_FOUND))
+        self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))
     }
 
     /// One page of users. Administrators only.
@@ -90,20 +87,10 @@ impl UserService {
     ) -> AppResult<()> {
         if actor.id != id {
             ensure_visible(actor, id)?;
-            return Err(AppError::Forbidden(
-                "only the user themself can change a password",
-            ));
+            return Err(AppError::Forbidden("only the user themself can change a password"));
         }
-        let user = self
-            .users
-            .find_by_id(id)
-            .await?
-            .ok_or(AppError::NotFound(NOT_FOUND))?;
-        if !self
-            .hasher
-            .verify(&change.current_password, &user.password_hash)
-            .await?
-        {
+        let user = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
+        if !self.hasher.verify(&change.current_password, &user.password_hash).await? {
             return Err(AppError::Forbidden("the current password is incorrect"));
         }
         let password_hash = self.hasher.hash(&change.new_password).await?;

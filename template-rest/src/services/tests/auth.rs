@@ -1,0 +1,91 @@
+//! The authentication rules.
+
+use super::{PASSWORD, admin, fixture, register};
+use crate::config::AdminSeed;
+use crate::domain::page::{UserQuery, UserSort};
+use crate::domain::user::Role;
+use crate::error::AppError;
+use crate::services::auth::Registration;
+
+#[tokio::test]
+async fn registration_normalises_and_hashes() {
+    let fixture = fixture();
+    let actor = register(&fixture, " Ann@Example.COM ").await;
+    let user = fixture.users.get(actor, actor.id).await.unwrap();
+    assert_eq!((user.email.as_str(), user.name.as_str()), ("ann@example.com", "Name"));
+    assert_ne!(user.password_hash, PASSWORD);
+    let duplicate = Registration {
+        email: "ANN@example.com".into(),
+        password: PASSWORD.into(),
+        name: "A".into(),
+    };
+    assert!(matches!(fixture.auth.register(duplicate).await, Err(AppError::Conflict(_))));
+}
+
+#[tokio::test]
+async fn login_issues_tokens_that_verify() {
+    let fixture = fixture();
+    let actor = register(&fixture, "bob@example.com").await;
+    let pair = fixture.auth.login("BOB@example.com", PASSWORD).await.unwrap();
+    assert_eq!(fixture.codec.verify(&pair.access_token).unwrap(), actor);
+    assert_eq!(fixture.tokens.all().len(), 1);
+    assert_ne!(fixture.tokens.all()[0].token_hash, pair.refresh_token.as_bytes());
+}
+
+#[tokio::test]
+async fn bad_credentials_fail_alike() {
+    let fixture = fixture();
+    register(&fixture, "cid@example.com").await;
+    let wrong = fixture.auth.login("cid@example.com", "wrong").await.unwrap_err();
+    let unknown = fixture.auth.login("nobody@example.com", PASSWORD).await.unwrap_err();
+    assert_eq!(wrong.to_string(), unknown.to_string());
+    assert!(matches!(wrong, AppError::Unauthorized(_)));
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let fixture = fixture();
+    register(&fixture, "dee@example.com").await;
+    let first = fixture.auth.login("dee@example.com", PASSWORD).await.unwrap();
+    let second = fixture.auth.refresh(&first.refresh_token).await.unwrap();
+    assert!(fixture.auth.refresh(&first.refresh_token).await.is_err(), "reuse");
+    assert!(fixture.auth.refresh(&second.refresh_token).await.is_err(), "family revoked");
+    assert!(fixture.tokens.all().iter().all(|token| token.revoked_at.is_some()));
+}
+
+#[tokio::test]
+async fn expired_refresh_tokens_are_refused() {
+    let fixture = fixture();
+    register(&fixture, "eli@example.com").await;
+    let pair = fixture.auth.login("eli@example.com", PASSWORD).await.unwrap();
+    fixture.tokens.expire_all();
+    assert!(matches!(
+        fixture.auth.refresh(&pair.refresh_token).await,
+        Err(AppError::Unauthorized(_))
+    ));
+}
+
+#[tokio::test]
+async fn logout_revokes_only_the_callers_token() {
+    let fixture = fixture();
+    let owner = register(&fixture, "fay@example.com").await;
+    let stranger = register(&fixture, "gus@example.com").await;
+    let pair = fixture.auth.login("fay@example.com", PASSWORD).await.unwrap();
+    fixture.auth.logout(stranger, &pair.refresh_token).await.unwrap();
+    assert!(fixture.tokens.all()[0].revoked_at.is_none());
+    fixture.auth.logout(owner, &pair.refresh_token).await.unwrap();
+    assert!(fixture.tokens.all()[0].revoked_at.is_some());
+}
+
+#[tokio::test]
+async fn the_admin_seed_is_idempotent() {
+    let fixture = fixture();
+    let seed =
+        AdminSeed { email: "Root@Example.com".into(), password: "a long admin password".into() };
+    fixture.auth.ensure_admin(&seed).await.unwrap();
+    fixture.auth.ensure_admin(&seed).await.unwrap();
+    let query = UserQuery { page: 1, per_page: 10, sort: UserSort::default(), search: None };
+    let page = fixture.users.list(admin(), &query).await.unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].role, Role::Admin);
+}
