@@ -53,7 +53,9 @@ impl CircuitBreaker {
     /// The breaker is open, forced-open, or half-open with no free trial slot.
     #[inline]
     pub fn try_acquire(&self) -> Result<Permit<'_>, Rejected> {
-        self.core.admit().map(|ticket| Permit::new(&self.core, ticket))
+        self.core
+            .admit()
+            .map(|ticket| Permit::new(&self.core, ticket))
     }
 
     /// Like [`CircuitBreaker::try_acquire`], with a permit that owns a
@@ -61,6 +63,7 @@ impl CircuitBreaker {
     ///
     /// # Errors
     /// As [`CircuitBreaker::try_acquire`].
+    #[inline]
     pub fn try_acquire_owned(&self) -> Result<OwnedPermit, Rejected> {
         let ticket = self.core.admit()?;
         Ok(OwnedPermit::new(Arc::clone(&self.core), ticket))
@@ -97,7 +100,9 @@ impl CircuitBreaker {
         Fut: Future<Output = Result<T, E>>,
     {
         let permit = self.try_acquire().map_err(Error::Rejected)?;
-        run(permit, classifier, operation).await.map_err(Error::Inner)
+        run(permit, classifier, operation)
+            .await
+            .map_err(Error::Inner)
     }
 
     /// Runs `operation` through the breaker, or `fallback` if the breaker

@@ -48,6 +48,7 @@ impl Default for SystemClock {
 }
 
 impl Clock for SystemClock {
+    #[inline]
     fn now(&self) -> Duration {
         Instant::now().saturating_duration_since(self.origin)
     }
@@ -99,6 +100,7 @@ impl Clock for ManualClock {
 }
 
 /// A duration in whole nanoseconds, saturating at `u64::MAX` (584 years).
+#[inline]
 pub(crate) fn nanos(duration: Duration) -> u64 {
     u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }

@@ -63,7 +63,10 @@ impl std::fmt::Debug for Core {
 impl Core {
     /// A closed breaker; `config` must be valid.
     pub(crate) fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
-        let jitter = Jitter::new(config.jitter, config.jitter_seed.unwrap_or_else(random_seed));
+        let jitter = Jitter::new(
+            config.jitter,
+            config.jitter_seed.unwrap_or_else(random_seed),
+        );
         let export = Export::new(&config.name);
         export.state(State::Closed);
         Self {
@@ -85,10 +88,12 @@ impl Core {
         }
     }
 
+    #[inline]
     pub(crate) fn word(&self) -> StateWord {
         StateWord(self.state.load(Ordering::Acquire))
     }
 
+    #[inline]
     pub(crate) fn now(&self) -> u64 {
         nanos(self.clock.now())
     }
@@ -103,7 +108,11 @@ impl Core {
     pub(crate) fn admit(&self) -> Result<Ticket, Rejected> {
         let word = self.word();
         if word.state().records_window() {
-            let started = if self.slow_nanos.is_some() { self.now() } else { 0 };
+            let started = if self.slow_nanos.is_some() {
+                self.now()
+            } else {
+                0
+            };
             return Ok(Ticket {
                 generation: word.generation(),
                 trial: None,
@@ -146,7 +155,9 @@ impl Core {
             State::Open => {
                 let until = self.open_until.load(Ordering::Acquire);
                 if now < until {
-                    return Some(Err(self.reject(State::Open, Duration::from_nanos(until - now))));
+                    return Some(Err(
+                        self.reject(State::Open, Duration::from_nanos(until - now))
+                    ));
                 }
                 self.transition(locked, word, State::HalfOpen);
                 None

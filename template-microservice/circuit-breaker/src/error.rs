@@ -99,7 +99,11 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid circuit breaker setting `{}`: {}", self.field, self.reason)
+        write!(
+            f,
+            "invalid circuit breaker setting `{}`: {}",
+            self.field, self.reason
+        )
     }
 }
 

@@ -28,6 +28,7 @@ pub struct Permit<'a> {
 }
 
 impl<'a> Permit<'a> {
+    #[inline]
     pub(crate) fn new(core: &'a Core, ticket: Ticket) -> Self {
         Self {
             core,
@@ -70,6 +71,7 @@ pub struct OwnedPermit {
 }
 
 impl OwnedPermit {
+    #[inline]
     pub(crate) fn new(core: Arc<Core>, ticket: Ticket) -> Self {
         Self {
             core,
@@ -79,6 +81,7 @@ impl OwnedPermit {
     }
 
     /// Reports how the call went.
+    #[inline]
     pub fn record(mut self, outcome: Outcome) {
         self.recorded = true;
         self.core.record(&self.ticket, outcome);
@@ -92,6 +95,7 @@ impl OwnedPermit {
 }
 
 impl Drop for OwnedPermit {
+    #[inline]
     fn drop(&mut self) {
         if !self.recorded {
             self.core.cancel(&self.ticket);

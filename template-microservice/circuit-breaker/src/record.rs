@@ -52,6 +52,7 @@ impl Core {
         }
     }
 
+    #[inline]
     fn finish_time(&self, ticket: &Ticket) -> u64 {
         let timed = self.slow_nanos.is_some() || ticket.trial.is_some();
         if timed || self.window.needs_clock() {
@@ -61,6 +62,7 @@ impl Core {
         }
     }
 
+    #[inline]
     fn is_slow(&self, ticket: &Ticket, now: u64) -> bool {
         let Some(threshold) = self.slow_nanos else {
             return false;

@@ -41,6 +41,7 @@ impl State {
     }
 
     /// Whether calls in this state are recorded into the sliding window.
+    #[inline]
     pub(crate) fn records_window(self) -> bool {
         matches!(self, Self::Closed | Self::Disabled)
     }
@@ -74,10 +75,12 @@ impl StateWord {
         Self(generation << Self::STATE_BITS | u64::from(state.as_index()))
     }
 
+    #[inline]
     pub(crate) fn generation(self) -> u64 {
         self.0 >> Self::STATE_BITS
     }
 
+    #[inline]
     pub(crate) fn state(self) -> State {
         // The mask keeps the index below 8 and only `new` builds words, so
         // the index is always one of the five states.

@@ -30,6 +30,7 @@ impl Streak {
 
     /// Adds a failure, or ends the streak on a success; returns the streak.
     /// Writes nothing when a success finds no streak to end.
+    #[inline]
     pub(crate) fn record(&self, generation: u64, failure: bool) -> u64 {
         let tag = tag(generation);
         let mut word = self.0.load(Ordering::Acquire);
@@ -37,8 +38,15 @@ impl Streak {
             if word & !COUNT != tag || (!failure && word & COUNT == 0) {
                 return 0;
             }
-            let next = if failure { tag | ((word & COUNT) + 1).min(COUNT) } else { tag };
-            match self.0.compare_exchange_weak(word, next, Ordering::AcqRel, Ordering::Acquire) {
+            let next = if failure {
+                tag | ((word & COUNT) + 1).min(COUNT)
+            } else {
+                tag
+            };
+            match self
+                .0
+                .compare_exchange_weak(word, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return next & COUNT,
                 Err(actual) => word = actual,
             }

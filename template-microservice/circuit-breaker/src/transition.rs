@@ -1,12 +1,12 @@
 //! State transitions, all made under the slow-path lock, and the operator's
 //! overrides.
 
+use crate::State;
 use crate::clock::nanos;
 use crate::core::{Core, SlowPath};
 use crate::events::Event;
 use crate::state::StateWord;
 use crate::sync::Ordering;
-use crate::State;
 
 impl Core {
     /// Moves from `from` (the current word) to `to`, one generation later,
@@ -15,7 +15,9 @@ impl Core {
         let next = from.next(to);
         match to {
             State::Open => {
-                let wait = locked.jitter.apply(self.config.open_wait.base(locked.trips));
+                let wait = locked
+                    .jitter
+                    .apply(self.config.open_wait.base(locked.trips));
                 locked.trips = locked.trips.saturating_add(1);
                 let until = self.now().saturating_add(nanos(wait));
                 self.open_until.store(until, Ordering::Release);

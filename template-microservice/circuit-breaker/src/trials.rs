@@ -190,8 +190,17 @@ mod tests {
     fn slow_trials_can_reopen() {
         let mut trials = trials(1);
         let slot = trials.lease(0, 10).unwrap();
-        trials.finish(slot, Some(Mark { failure: false, slow: true }));
-        let slow = Thresholds { failure_rate: 1.0, slow_rate: Some(1.0) };
-        assert_eq!(trials.verdict(slow), Some(State::Open));
+        trials.finish(
+            slot,
+            Some(Mark {
+                failure: false,
+                slow: true,
+            }),
+        );
+        let slow_only = Thresholds {
+            failure_rate: 1.0,
+            slow_rate: Some(1.0),
+        };
+        assert_eq!(trials.verdict(slow_only), Some(State::Open));
     }
 }

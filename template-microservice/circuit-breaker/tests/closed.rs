@@ -146,7 +146,11 @@ fn a_result_from_before_a_trip_is_not_counted_after_it() {
     let trial = breaker.try_acquire().unwrap();
     assert!(trial.is_trial());
     late.record(Outcome::Failure);
-    assert_eq!(breaker.state(), State::HalfOpen, "the late failure was ignored");
+    assert_eq!(
+        breaker.state(),
+        State::HalfOpen,
+        "the late failure was ignored"
+    );
     trial.record(Outcome::Success);
     assert_eq!(breaker.state(), State::Closed);
     assert_eq!(breaker.handle().metrics().window_calls, 0);

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use circuit_breaker::{CircuitBreaker, Event, OpenWait, Outcome, State};
 use common::{call, calls, millis, on_manual_clock, secs, timed_call, trip};
-use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 
 fn one_failure_trips() -> circuit_breaker::Builder {
     CircuitBreaker::builder()
@@ -27,9 +26,17 @@ fn subscribers_see_transitions_rejections_and_slow_calls() {
     assert_eq!(
         received,
         [
-            Event::SlowCall { duration: millis(60) },
-            Event::StateTransition { from: State::Closed, to: State::Open },
-            Event::Rejected { state: State::Open, retry_after: secs(10) },
+            Event::SlowCall {
+                duration: millis(60)
+            },
+            Event::StateTransition {
+                from: State::Closed,
+                to: State::Open
+            },
+            Event::Rejected {
+                state: State::Open,
+                retry_after: secs(10)
+            },
         ]
     );
 }
@@ -72,11 +79,34 @@ fn metrics_count_what_happened() {
     assert_eq!((metrics.window_calls, metrics.window_failures), (8, 2));
     assert!((metrics.failure_rate() - 0.25).abs() < f64::EPSILON);
     assert!(metrics.slow_call_rate().abs() < f64::EPSILON);
-    assert_eq!((metrics.failures, metrics.ignored, metrics.rejected), (2, 1, 0));
+    assert_eq!(
+        (metrics.failures, metrics.ignored, metrics.rejected),
+        (2, 1, 0)
+    );
 }
 
+/// The exported metrics as (name, "label=value,...", value).
+#[cfg(feature = "metrics")]
+fn exported(
+    snapshotter: &metrics_util::debugging::Snapshotter,
+) -> Vec<(String, String, metrics_util::debugging::DebugValue)> {
+    let label = |l: &metrics::Label| format!("{}={}", l.key(), l.value());
+    let row = |(key, _, _, value): (metrics_util::CompositeKey, _, _, _)| {
+        let labels: Vec<String> = key.key().labels().map(label).collect();
+        (key.key().name().to_owned(), labels.join(","), value)
+    };
+    snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(row)
+        .collect()
+}
+
+#[cfg(feature = "metrics")]
 #[test]
 fn the_metrics_feature_exports_state_calls_and_rejections() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     let (breaker, _) = metrics::with_local_recorder(&recorder, || {
@@ -85,26 +115,22 @@ fn the_metrics_feature_exports_state_calls_and_rejections() {
     call(&breaker, Outcome::Success).unwrap();
     trip(&breaker);
     let _ = call(&breaker, Outcome::Success);
-    let exported: Vec<(String, String, DebugValue)> = snapshotter
-        .snapshot()
-        .into_vec()
-        .into_iter()
-        .map(|(key, _, _, value)| {
-            let key = key.key();
-            let labels: Vec<String> = key.labels().map(|l| format!("{}={}", l.key(), l.value())).collect();
-            (key.name().to_owned(), labels.join(","), value)
-        })
-        .collect();
+    let exported = exported(&snapshotter);
     let find = |name: &str, labels: &str| {
-        exported
-            .iter()
-            .find(|(n, l, _)| n == name && l == labels)
-            .map(|(_, _, value)| value)
+        let found = exported.iter().find(|(n, l, _)| n == name && l == labels);
+        found.map(|(_, _, value)| value)
     };
-    assert_eq!(find("circuit_breaker_state", "name=payments"), Some(&DebugValue::Gauge(1.0.into())));
-    let success = find("circuit_breaker_calls_total", "name=payments,outcome=success");
+    let state = find("circuit_breaker_state", "name=payments");
+    assert_eq!(state, Some(&DebugValue::Gauge(1.0.into())));
+    let success = find(
+        "circuit_breaker_calls_total",
+        "name=payments,outcome=success",
+    );
     assert_eq!(success, Some(&DebugValue::Counter(1)));
-    let failure = find("circuit_breaker_calls_total", "name=payments,outcome=failure");
+    let failure = find(
+        "circuit_breaker_calls_total",
+        "name=payments,outcome=failure",
+    );
     assert_eq!(failure, Some(&DebugValue::Counter(1)));
     let rejections = find("circuit_breaker_rejections_total", "name=payments");
     assert_eq!(rejections, Some(&DebugValue::Counter(1)));

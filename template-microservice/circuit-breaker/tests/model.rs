@@ -26,7 +26,11 @@ fn outcome() -> impl Strategy<Value = Outcome> {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let force = prop_oneof![Just(State::Closed), Just(State::Disabled), Just(State::ForcedOpen)];
+    let force = prop_oneof![
+        Just(State::Closed),
+        Just(State::Disabled),
+        Just(State::ForcedOpen)
+    ];
     prop_oneof![
         5 => Just(Op::Acquire),
         5 => (any::<usize>(), outcome()).prop_map(|(i, o)| Op::Finish(i, o)),
@@ -54,7 +58,7 @@ fn settings() -> impl Strategy<Value = Settings> {
 
 fn build(settings: Settings, clock: &ManualClock) -> CircuitBreaker {
     let ms = Duration::from_millis;
-    let small = |n: usize| u32::try_from(n).unwrap();
+    let small = |n: usize| u32::try_from(n).expect("small settings");
     let mut builder = CircuitBreaker::builder()
         .clock(clock.clone())
         .count_window(small(settings.window))
@@ -73,7 +77,7 @@ fn build(settings: Settings, clock: &ManualClock) -> CircuitBreaker {
     if let Some(limit) = settings.consecutive {
         builder = builder.consecutive_failures(limit);
     }
-    builder.build().unwrap()
+    builder.build().expect("valid settings")
 }
 
 /// Runs one step on both; panics (failing the property) on disagreement.
@@ -84,16 +88,7 @@ fn step<'a>(
     held: &mut Vec<(Permit<'a>, Ticket)>,
 ) {
     match *op {
-        Op::Acquire => match (breaker.try_acquire(), model.acquire()) {
-            (Ok(permit), Ok(ticket)) => {
-                assert_eq!(permit.is_trial(), ticket.is_trial);
-                held.push((permit, ticket));
-            }
-            (Err(rejected), Err((state, ms))) => {
-                assert_eq!((rejected.state, rejected.retry_after), (state, Duration::from_millis(ms)));
-            }
-            (real, expected) => panic!("admission differs: {real:?} vs {expected:?}"),
-        },
+        Op::Acquire => acquire(breaker, model, held),
         Op::Finish(i, outcome) if !held.is_empty() => {
             let (permit, ticket) = held.remove(i % held.len());
             permit.record(outcome);
@@ -113,6 +108,24 @@ fn step<'a>(
     }
 }
 
+fn acquire<'a>(
+    breaker: &'a CircuitBreaker,
+    model: &mut Model,
+    held: &mut Vec<(Permit<'a>, Ticket)>,
+) {
+    match (breaker.try_acquire(), model.acquire()) {
+        (Ok(permit), Ok(ticket)) => {
+            assert_eq!(permit.is_trial(), ticket.is_trial);
+            held.push((permit, ticket));
+        }
+        (Err(rejected), Err((state, ms))) => {
+            let expected = (state, Duration::from_millis(ms));
+            assert_eq!((rejected.state, rejected.retry_after), expected);
+        }
+        (real, expected) => panic!("admission differs: {real:?} vs {expected:?}"),
+    }
+}
+
 fn force(breaker: &CircuitBreaker, model: &mut Model, state: State) {
     let handle = breaker.handle();
     match state {
@@ -129,8 +142,15 @@ fn assert_agree(breaker: &CircuitBreaker, model: &Model) {
     if matches!(model.state, State::Closed | State::Disabled) {
         let failures = model.window.iter().filter(|(failure, _)| *failure).count();
         let slow = model.window.iter().filter(|(_, slow)| *slow).count();
-        let counts = (metrics.window_calls, metrics.window_failures, metrics.window_slow_calls);
-        assert_eq!(counts, (model.window.len() as u64, failures as u64, slow as u64));
+        let counts = (
+            metrics.window_calls,
+            metrics.window_failures,
+            metrics.window_slow_calls,
+        );
+        assert_eq!(
+            counts,
+            (model.window.len() as u64, failures as u64, slow as u64)
+        );
         assert_eq!(metrics.consecutive_failures, u64::from(model.streak));
     }
 }

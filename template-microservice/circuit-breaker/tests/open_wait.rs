@@ -16,10 +16,10 @@ fn exponential() -> OpenWait {
 
 /// Fails a trial after the current open wait, which must be `expected`.
 fn reopen_after(breaker: &CircuitBreaker, clock: &ManualClock, expected: u64) {
-    let rejected = call(breaker, Outcome::Success).unwrap_err();
+    let rejected = call(breaker, Outcome::Success).expect_err("open");
     assert_eq!(rejected.retry_after, secs(expected));
     clock.advance(secs(expected));
-    call(breaker, Outcome::Failure).unwrap();
+    call(breaker, Outcome::Failure).expect("a trial");
     assert_eq!(breaker.state(), State::Open);
 }
 
@@ -51,7 +51,10 @@ fn closing_restarts_the_backoff() {
     call(&breaker, Outcome::Success).unwrap();
     assert_eq!(breaker.state(), State::Closed);
     trip(&breaker);
-    assert_eq!(call(&breaker, Outcome::Success).unwrap_err().retry_after, secs(1));
+    assert_eq!(
+        call(&breaker, Outcome::Success).unwrap_err().retry_after,
+        secs(1)
+    );
 }
 
 #[test]
@@ -78,7 +81,11 @@ fn jitter_shortens_waits_reproducibly() {
     let first = waits(7);
     assert_eq!(first, waits(7));
     assert_ne!(first, waits(8));
-    assert!(first.iter().all(|wait| *wait > secs(50) && *wait <= secs(100)));
+    assert!(
+        first
+            .iter()
+            .all(|wait| *wait > secs(50) && *wait <= secs(100))
+    );
 }
 
 #[test]

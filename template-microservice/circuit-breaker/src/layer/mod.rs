@@ -60,7 +60,7 @@ pub use service::CircuitBreakerService;
 use crate::{CircuitBreaker, DefaultClassifier};
 
 /// Waits for a while, for the backpressure mode. Implement it for your
-/// executor's timer, or use [`TokioSleeper`] (feature `tokio`).
+/// executor's timer, or use `TokioSleeper` (feature `tokio`).
 pub trait Sleeper: Send + Sync + 'static {
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;

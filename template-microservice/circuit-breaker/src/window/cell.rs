@@ -82,6 +82,7 @@ impl Cell {
 
     /// Applies `delta` if the cell belongs to `generation` (or, with
     /// [`OnOlder::Replace`], to an older one). Returns whether it applied.
+    #[inline]
     pub(crate) fn apply(&self, generation: u64, delta: Delta, on_older: OnOlder) -> bool {
         let tag = tag_of(generation);
         let applied = update(&self.calls, tag, on_older, |payload| {
@@ -90,7 +91,9 @@ impl Cell {
             total << FIELD_BITS | failures
         });
         if applied && delta.slow != 0 {
-            update(&self.slow, tag, on_older, |slow| shift(slow, delta.slow, PAYLOAD));
+            update(&self.slow, tag, on_older, |slow| {
+                shift(slow, delta.slow, PAYLOAD)
+            });
         }
         applied
     }
@@ -207,19 +210,45 @@ mod tests {
             slow: 1,
         };
         assert!(cell.apply(0, huge, OnOlder::Reject));
-        assert!(cell.apply(0, Delta::negated(Counts { total: 0, failures: 9, slow: 0 }), OnOlder::Reject));
+        assert!(cell.apply(
+            0,
+            Delta::negated(Counts {
+                total: 0,
+                failures: 9,
+                slow: 0
+            }),
+            OnOlder::Reject
+        ));
         let counts = cell.read(0);
-        assert_eq!((counts.total, counts.failures, counts.slow), (FIELD_MAX, 0, 1));
+        assert_eq!(
+            (counts.total, counts.failures, counts.slow),
+            (FIELD_MAX, 0, 1)
+        );
     }
 
     #[test]
     fn take_empties_and_reports_the_tag() {
         let cell = Cell::new();
         cell.reset(7);
-        cell.apply(7, Delta { total: 2, failures: 1, slow: 1 }, OnOlder::Reject);
+        cell.apply(
+            7,
+            Delta {
+                total: 2,
+                failures: 1,
+                slow: 1,
+            },
+            OnOlder::Reject,
+        );
         let (tag, counts) = cell.take();
         assert_eq!(tag, 7);
-        assert_eq!(counts, Counts { total: 2, failures: 1, slow: 1 });
+        assert_eq!(
+            counts,
+            Counts {
+                total: 2,
+                failures: 1,
+                slow: 1
+            }
+        );
         assert_eq!(cell.read(7), Counts::default());
     }
 

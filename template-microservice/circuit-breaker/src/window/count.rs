@@ -43,6 +43,7 @@ impl CountWindow {
 
     /// Records one outcome; returns false if `generation` is no longer the
     /// window's (the result is then dropped).
+    #[inline]
     pub(crate) fn record(&self, generation: u64, mark: Mark) -> bool {
         let position = self.cursor.fetch_add(1, Ordering::Relaxed) % self.len;
         let index = usize::try_from(position).unwrap_or_default();
@@ -65,6 +66,7 @@ impl CountWindow {
 
 /// Stores `new` in `slot` unless the slot already belongs to a later
 /// generation; returns the value it replaced.
+#[inline]
 fn swap_unless_newer(slot: &AtomicU64, new: u64) -> Option<u64> {
     let mut old = slot.load(Ordering::Acquire);
     loop {
@@ -81,6 +83,7 @@ fn swap_unless_newer(slot: &AtomicU64, new: u64) -> Option<u64> {
     }
 }
 
+#[inline]
 fn code_delta(old: u64, new: u64) -> Delta {
     let field = |code: u64, bit: u64| i64::from(code & bit != 0);
     Delta {

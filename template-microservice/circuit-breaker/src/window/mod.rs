@@ -23,6 +23,7 @@ impl Mark {
     pub(crate) const SLOW: u64 = 4;
 
     /// The three-bit code stored in a count window's slot.
+    #[inline]
     pub(crate) fn code(self) -> u64 {
         Self::PRESENT
             | if self.failure { Self::FAILURE } else { 0 }
@@ -49,6 +50,7 @@ impl Window {
     }
 
     /// Whether recording needs the current time.
+    #[inline]
     pub(crate) fn needs_clock(&self) -> bool {
         matches!(self, Self::Time(_))
     }
@@ -60,6 +62,7 @@ impl Window {
         }
     }
 
+    #[inline]
     pub(crate) fn record(&self, generation: u64, mark: Mark, now_nanos: u64) -> bool {
         match self {
             Self::Count(window) => window.record(generation, mark),

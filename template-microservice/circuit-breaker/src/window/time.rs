@@ -48,6 +48,7 @@ impl TimeWindow {
 
     /// Records one outcome at `now_nanos`; returns false if `generation` is
     /// no longer the window's, or the call is older than the whole window.
+    #[inline]
     pub(crate) fn record(&self, generation: u64, mark: Mark, now_nanos: u64) -> bool {
         let head = self.advance(now_nanos / self.bucket_nanos);
         let tick = (now_nanos / self.bucket_nanos).min(head);
@@ -67,6 +68,7 @@ impl TimeWindow {
     }
 
     /// Moves the head to `tick` if nobody else is doing so; returns the head.
+    #[inline]
     fn advance(&self, tick: u64) -> u64 {
         let head = self.head.load(Ordering::Acquire);
         if tick <= head {
@@ -88,10 +90,12 @@ impl TimeWindow {
         let first = first.max(last.saturating_sub(self.len - 1));
         for tick in first..=last {
             let (tag, counts) = self.bucket(tick).take();
-            self.totals.apply(tag, Delta::negated(counts), OnOlder::Reject);
+            self.totals
+                .apply(tag, Delta::negated(counts), OnOlder::Reject);
         }
     }
 
+    #[inline]
     fn bucket(&self, tick: u64) -> &Cell {
         let index = usize::try_from(tick % self.len).unwrap_or_default();
         &self.buckets[index]
