@@ -49,20 +49,11 @@ pub fn run() -> cmd::Result {
 
 /// The workflow files, relative to `root`: the repository's and the templates'.
 fn workflows(root: &Path) -> cmd::Result<Vec<PathBuf>> {
-    let listing = cmd::output(Command::new("git").current_dir(root).args([
-        "ls-files",
-        "-z",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-        "--",
-        ".github/workflows",
-        "template-*/.github/workflows",
-    ]))?;
-    let names = listing.split('\0').filter(|name| is_workflow(name));
-    Ok(names
-        .map(PathBuf::from)
-        .filter(|path| root.join(path).is_file())
+    let pathspecs = [".github/workflows", "template-*/.github/workflows"];
+    let files = crate::gates::git_ls_files(root, &pathspecs)?;
+    Ok(files
+        .into_iter()
+        .filter(|path| is_workflow(&path.to_string_lossy()))
         .collect())
 }
 

@@ -5,7 +5,6 @@
 //! virtual workspace manifest do not.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::cmd;
 
@@ -20,21 +19,9 @@ pub struct Package {
 
 /// Every package whose manifest git tracks or would track, sorted by directory.
 pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
-    let listing = cmd::output(Command::new("git").current_dir(root).args([
-        "ls-files",
-        "-z",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-        "--",
-        "Cargo.toml",
-        "*/Cargo.toml",
-    ]))?;
-    let manifests = listing
-        .split('\0')
-        .filter(|name| !name.is_empty())
-        .map(Path::new);
+    let manifests = crate::gates::git_ls_files(root, &["Cargo.toml", "*/Cargo.toml"])?;
     let mut packages: Vec<Package> = manifests
+        .iter()
         .filter(|manifest| !manifest.starts_with(crate::gates::FIXTURES))
         .filter_map(|manifest| {
             let text = std::fs::read_to_string(root.join(manifest)).ok()?;
@@ -46,7 +33,6 @@ pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
         })
         .collect();
     packages.sort_by(|left, right| left.dir.cmp(&right.dir));
-    packages.dedup();
     Ok(packages)
 }
 

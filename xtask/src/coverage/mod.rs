@@ -1,16 +1,18 @@
-//! `cargo xtask coverage`: the workspace's tests, run once with cargo-llvm-cov, then line
-//! coverage per package, failing under [`MIN_PERCENT`] for any template package (the circuit
-//! breaker included). xtask's own row is shown but not gated: most of it runs other programs.
+//! `cargo xtask coverage`: the workspace's whole test suite, doctests included, run once with
+//! coverage instrumentation, then line coverage per package, failing under [`MIN_PERCENT`] for
+//! any template package (the circuit breaker included). xtask's row is shown but not gated: most
+//! of it runs other programs.
 //!
-//! The tests that need PostgreSQL, Redis or NATS run here too, against the services on
-//! loopback. llvm-cov and llvm-profdata come from Debian's `llvm-22`, the LLVM of rustc 1.95,
-//! unless `LLVM_COV` and `LLVM_PROFDATA` are already set. The reports go to
-//! `<target>/coverage/`: `lcov.info`, read by [`lcov`], and `html/index.html`.
+//! The tests that need PostgreSQL, Redis or NATS run here too, against the services on loopback.
+//! `cargo test` runs under cargo-llvm-cov's environment (see [`environment`]) rather than as
+//! `cargo llvm-cov test`, because only `cargo test` runs doctests on a stable toolchain; this is
+//! why `ci` needs no separate test stage. The reports go to `<target>/coverage/`: `lcov.info`,
+//! read by [`lcov`], and `html/index.html`.
 
+pub mod environment;
 pub mod lcov;
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::checks::{self, FEATURES, packages};
 use crate::cmd;
@@ -19,18 +21,26 @@ use lcov::PackageCoverage;
 /// The least line coverage, in percent, of every gated package.
 pub const MIN_PERCENT: u64 = 85;
 
-/// Where Debian's `llvm-22` installs its tools.
-const LLVM_BIN: &str = "/usr/lib/llvm-22/bin";
-
 /// Runs the tests with coverage, prints the per-package table and fails under the minimum.
 pub fn run() -> cmd::Result {
     let root = cmd::workspace_root();
     let out = checks::target_dir().join("coverage");
     std::fs::create_dir_all(&out)?;
+    let environment = environment::Environment::new()?;
+    cmd::run(&mut environment.llvm_cov(&["clean", "--workspace"]))?;
+    let mut test = environment.cargo(&["test", "--workspace", FEATURES, "--no-fail-fast"]);
+    cmd::run(&mut test)?;
     let lcov_path = out.join("lcov.info");
-    let mut test = llvm_cov(&["--workspace", FEATURES, "--lcov", "--output-path"])?;
-    cmd::run(test.arg(&lcov_path))?;
-    cmd::run(llvm_cov(&["report", "--html", "--output-dir"])?.arg(&out))?;
+    cmd::run(
+        environment
+            .llvm_cov(&["report", "--lcov", "--output-path"])
+            .arg(&lcov_path),
+    )?;
+    cmd::run(
+        environment
+            .llvm_cov(&["report", "--html", "--output-dir"])
+            .arg(&out),
+    )?;
     let files = lcov::parse(&std::fs::read_to_string(&lcov_path)?);
     let rows = lcov::per_package(&root, &packages::all(&root)?, &files);
     print!("{}", table(&rows));
@@ -46,34 +56,6 @@ pub fn is_gated(dir: &Path) -> bool {
             .to_str()
             .is_some_and(|name| name.starts_with("template-"))
     })
-}
-
-/// `cargo llvm-cov ARGS` at the workspace root, with the LLVM tools set.
-fn llvm_cov(args: &[&str]) -> cmd::Result<Command> {
-    if !checks::has_cargo_subcommand("llvm-cov") {
-        return Err(cmd::Error::new(
-            "cargo-llvm-cov is missing: `cargo install cargo-llvm-cov`",
-        ));
-    }
-    let mut command = cmd::cargo();
-    command
-        .current_dir(cmd::workspace_root())
-        .arg("llvm-cov")
-        .args(args);
-    for (variable, tool) in [("LLVM_COV", "llvm-cov"), ("LLVM_PROFDATA", "llvm-profdata")] {
-        if std::env::var_os(variable).is_some() {
-            continue;
-        }
-        let path = Path::new(LLVM_BIN).join(tool);
-        if !path.is_file() {
-            return Err(cmd::Error::new(format!(
-                "{} is missing: install llvm-22",
-                path.display()
-            )));
-        }
-        command.env(variable, path);
-    }
-    Ok(command)
 }
 
 fn table(rows: &[PackageCoverage]) -> String {

@@ -9,18 +9,19 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::{Finding, Source, commented, length, markers, module_doc};
+use super::{Finding, Source, commented, duplicates, length, markers, module_doc};
 
 /// The rule's name, for broken allow comments.
 pub const RULE: &str = "allow";
 
 const MARK: &str = "gates: allow(";
 const REASON: &str = "reason:";
-const KNOWN_RULES: [&str; 4] = [
+const KNOWN_RULES: [&str; 5] = [
     length::RULE,
     markers::RULE,
     commented::RULE,
     module_doc::RULE,
+    duplicates::RULE,
 ];
 const FILE_RULES: [&str; 2] = [length::RULE, module_doc::RULE];
 

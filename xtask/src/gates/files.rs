@@ -11,20 +11,24 @@ pub const FIXTURES: &str = "xtask/tests/fixtures";
 
 /// The `.rs` files of the repository at `root`, relative to it, sorted.
 pub fn tracked_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
-    let listing = cmd::output(Command::new("git").current_dir(root).args([
-        "ls-files",
-        "-z",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-        "--",
-        "*.rs",
-    ]))?;
+    let files = git_ls_files(root, &["*.rs"])?;
+    Ok(files.into_iter().filter(|path| is_checked(path)).collect())
+}
+
+/// The files matching `pathspecs` that git tracks or would track (untracked, not ignored) and
+/// that exist in the work tree, relative to `root`, sorted.
+pub fn git_ls_files(root: &Path, pathspecs: &[&str]) -> cmd::Result<Vec<PathBuf>> {
+    let mut command = Command::new("git");
+    command
+        .current_dir(root)
+        .args(["ls-files", "-z", "--cached", "--others"]);
+    command.args(["--exclude-standard", "--"]).args(pathspecs);
+    let listing = cmd::output(&mut command)?;
     let mut paths: Vec<PathBuf> = listing
         .split('\0')
         .filter(|name| !name.is_empty())
         .map(PathBuf::from)
-        .filter(|path| is_checked(path) && root.join(path).is_file())
+        .filter(|path| root.join(path).is_file())
         .collect();
     paths.sort();
     paths.dedup();

@@ -4,7 +4,8 @@
 //! - [`length`]: a file has at most 300 lines, tests included;
 //! - [`markers`]: no work-left markers and no placeholder or debugging macros;
 //! - [`commented`]: no commented-out code;
-//! - [`module_doc`]: every module file opens with a `//!` doc.
+//! - [`module_doc`]: every module file opens with a `//!` doc;
+//! - [`duplicates`]: no block of code copied within a package (across its files).
 //!
 //! [`crate::twins`] adds its own findings: each template's in-place and generated forms in step.
 //! A finding is excused in place by an allow comment with a reason (see [`allow`]); excused
@@ -12,17 +13,20 @@
 
 mod allow;
 mod commented;
+mod duplicates;
 mod files;
 mod length;
 mod markers;
 mod module_doc;
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::checks::packages::{self, Package};
 use crate::cmd;
 
-pub use files::{FIXTURES, is_checked};
+pub use files::{FIXTURES, git_ls_files, is_checked};
 
 /// One broken rule, printed as `path:line: rule: message` so that an editor can jump to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,20 +80,22 @@ pub struct Source {
 
 /// Checks every tracked Rust file and the templates' twins; fails on any finding.
 pub fn run(root: &Path) -> cmd::Result {
-    let paths = files::tracked_rust_files(root)?;
-    let mut report = check_files(root, &paths)?;
+    let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
     report.findings.extend(crate::twins::check(root));
     report.finish()
 }
 
-/// Checks only `paths` (relative to `root`), and the twins: what the pre-commit hook runs.
+/// The same, reporting only on `paths` (relative to `root`): what the pre-commit hook runs.
+/// Every file is still read, so that a staged file is compared with the rest of its package.
 pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
-    let checked: Vec<PathBuf> = paths
-        .iter()
-        .filter(|path| is_checked(path))
-        .cloned()
-        .collect();
-    let mut report = check_files(root, &checked)?;
+    let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
+    report.files = paths.iter().filter(|path| is_checked(path)).count();
+    report
+        .findings
+        .retain(|finding| paths.contains(&finding.path));
+    report
+        .allowed
+        .retain(|allowed| paths.contains(&allowed.path));
     report.findings.extend(crate::twins::check(root));
     report.finish()
 }
@@ -134,20 +140,50 @@ impl Report {
 }
 
 fn check_files(root: &Path, paths: &[PathBuf]) -> cmd::Result<Report> {
+    let sources = paths
+        .iter()
+        .map(|path| read(root, path))
+        .collect::<cmd::Result<Vec<_>>>()?;
+    let mut duplicates = duplicate_findings(&sources, &packages::all(root)?);
     let mut report = Report::default();
-    for path in paths {
-        let text = std::fs::read_to_string(root.join(path))
-            .map_err(|error| cmd::Error::new(format!("{}: {error}", path.display())))?;
-        let source = Source {
-            path: path.clone(),
-            text,
-        };
-        let outcome = allow::apply(&source, raw_findings(&source));
+    for source in &sources {
+        let mut raw = raw_findings(source);
+        raw.extend(duplicates.remove(&source.path).unwrap_or_default());
+        let outcome = allow::apply(source, raw);
         report.files += 1;
         report.findings.extend(outcome.findings);
         report.allowed.extend(outcome.allowed);
     }
     Ok(report)
+}
+
+fn read(root: &Path, path: &Path) -> cmd::Result<Source> {
+    let text = std::fs::read_to_string(root.join(path))
+        .map_err(|error| cmd::Error::new(format!("{}: {error}", path.display())))?;
+    Ok(Source {
+        path: path.to_path_buf(),
+        text,
+    })
+}
+
+/// The `duplicate-code` findings, by file: each package's files are compared among themselves.
+fn duplicate_findings(sources: &[Source], packages: &[Package]) -> HashMap<PathBuf, Vec<Finding>> {
+    let mut by_package: BTreeMap<Option<&Path>, Vec<&Source>> = BTreeMap::new();
+    for source in sources {
+        let owner = packages::owning(packages, &source.path).map(|package| package.dir.as_path());
+        by_package.entry(owner).or_default().push(source);
+    }
+    let mut by_file: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
+    for finding in by_package
+        .values()
+        .flat_map(|group| duplicates::check(group))
+    {
+        by_file
+            .entry(finding.path.clone())
+            .or_default()
+            .push(finding);
+    }
+    by_file
 }
 
 #[cfg(test)]
