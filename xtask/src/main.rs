@@ -14,6 +14,7 @@ mod coverage;
 mod gates;
 mod hooks;
 mod new;
+mod sqlx_prepare;
 mod templates;
 mod twins;
 
@@ -37,6 +38,7 @@ Commands:
   bench <template>        benchmarks a template (rest, realtime, microservice)
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository
+  sqlx-prepare            regenerates the committed .sqlx query data of every template form
   install-hooks           installs a git pre-commit hook (fmt, lint, gates on staged files)
   pre-commit              what the hook runs
 ";
@@ -70,12 +72,15 @@ fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
         "templates" => templates::run(&templates::Options::from_args(rest)?),
         "bench" => bench::run(rest),
         "new" => new::run(rest),
+        "sqlx-prepare" => sqlx_prepare::run(),
         "install-hooks" => hooks::install(),
         "pre-commit" => hooks::pre_commit(),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
         }
-        other => Err(cmd::Error::new(format!("unknown command `{other}`; see `cargo xtask --help`"))),
+        other => Err(cmd::Error::new(format!(
+            "unknown command `{other}`; see `cargo xtask --help`"
+        ))),
     }
 }

@@ -184,7 +184,7 @@ impl UserRepository for SqlUserRepository {
 async fn count_users(pool: &DbPool, pattern: Option<&str>) -> RepositoryResult<u64> {
     let total = sqlx::query_scalar!(
         r#"SELECT COUNT(*) AS "total!: i64" FROM users
-           WHERE $1 IS NULL OR lower(email) LIKE $1 ESCAPE '\' OR lower(name) LIKE $1 ESCAPE '\'"#,
+           WHERE lower(email) LIKE $1 ESCAPE '\' OR lower(name) LIKE $1 ESCAPE '\' OR $1 IS NULL"#,
         pattern,
     )
     .fetch_one(pool)
@@ -203,7 +203,7 @@ async fn list_page(
     user_rows!(
         "SELECT ",
         r#" FROM users
-            WHERE $1 IS NULL OR lower(email) LIKE $1 ESCAPE '\' OR lower(name) LIKE $1 ESCAPE '\'
+            WHERE lower(email) LIKE $1 ESCAPE '\' OR lower(name) LIKE $1 ESCAPE '\' OR $1 IS NULL
             ORDER BY
               CASE WHEN $2 = 'email' THEN email END ASC,
               CASE WHEN $2 = '-email' THEN email END DESC,

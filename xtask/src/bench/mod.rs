@@ -1,0 +1,28 @@
+//! `cargo xtask bench <template>`: each template's benchmark, printed as one table.
+//!
+//! Every benchmark builds in release mode, starts the service (or library bench), loads it from
+//! a separate process, and prints what it measured. Nothing here asserts a time: the figures
+//! are reported, and compared with the targets in each template's README.
+
+use crate::cmd;
+
+const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circuit-breaker>";
+
+/// Runs the named benchmark.
+///
+/// # Errors
+/// Fails on an unknown name or when the benchmark cannot run.
+pub fn run(args: &[String]) -> cmd::Result {
+    match args.first().map(String::as_str) {
+        Some("circuit-breaker") => circuit_breaker(),
+        Some(other) => Err(cmd::Error::new(format!("no benchmark `{other}` yet\n{USAGE}"))),
+        None => Err(cmd::Error::new(USAGE)),
+    }
+}
+
+/// The circuit breaker's criterion benchmark against failsafe and tower-resilience.
+fn circuit_breaker() -> cmd::Result {
+    let mut command = cmd::cargo();
+    command.current_dir(cmd::workspace_root()).args(["bench", "-p", "circuit-breaker"]);
+    cmd::run(&mut command)
+}

@@ -1,0 +1,106 @@
+//! The Liquid subset and the twin comparison, on small fixtures.
+
+use std::collections::HashMap;
+
+use super::{first_difference, foreign_table, profiles, render};
+
+fn values() -> HashMap<String, String> {
+    HashMap::from([
+        ("project-name".to_owned(), "orders".to_owned()),
+        ("crate_name".to_owned(), "orders".to_owned()),
+        ("database".to_owned(), "postgres".to_owned()),
+    ])
+}
+
+#[test]
+fn variables_are_substituted() {
+    let rendered = render(
+        "name = \"{{project-name}}\"\nuse {{ crate_name }};",
+        &values(),
+    )
+    .unwrap();
+    assert_eq!(rendered, "name = \"orders\"\nuse orders;");
+}
+
+#[test]
+fn conditions_pick_one_branch() {
+    let text = r#"[{% if database == "postgres" %}"postgres"{% else %}"sqlite"{% endif %}]"#;
+    assert_eq!(render(text, &values()).unwrap(), r#"["postgres"]"#);
+    let mut sqlite = values();
+    sqlite.insert("database".into(), "sqlite".into());
+    assert_eq!(render(text, &sqlite).unwrap(), r#"["sqlite"]"#);
+    let elsif = r#"{% if database == "a" %}A{% elsif database == "postgres" %}P{% endif %}"#;
+    assert_eq!(render(elsif, &values()).unwrap(), "P");
+    let none = r#"{% if database == "a" %}A{% endif %}!"#;
+    assert_eq!(render(none, &values()).unwrap(), "!");
+}
+
+#[test]
+fn raw_blocks_are_kept_verbatim() {
+    let text = "run: {% raw %}${{ matrix.os }}{% endraw %} for {{project-name}}";
+    assert_eq!(
+        render(text, &values()).unwrap(),
+        "run: ${{ matrix.os }} for orders"
+    );
+}
+
+#[test]
+fn rust_braces_pass_through() {
+    assert_eq!(
+        render("fn f() { g() }", &values()).unwrap(),
+        "fn f() { g() }"
+    );
+}
+
+#[test]
+fn unknown_constructs_are_errors() {
+    assert!(
+        render("{{ missing }}", &values())
+            .unwrap_err()
+            .contains("missing")
+    );
+    assert!(
+        render("{% for x in y %}{% endfor %}", &values())
+            .unwrap_err()
+            .contains("for")
+    );
+    assert!(render("{% if database %}x{% endif %}", &values()).is_err());
+    assert!(render("{{ unclosed", &values()).is_err());
+}
+
+#[test]
+fn differences_are_located() {
+    assert_eq!(first_difference("a\nb\nc", "a\nb\nc"), None);
+    assert_eq!(first_difference("a\nb\nc", "a\nx\nc"), Some(2));
+    assert_eq!(first_difference("a\nb", "a\nb\nc"), Some(3));
+}
+
+#[test]
+fn profiles_are_the_tail_of_a_manifest() {
+    let manifest = "[package]\nname = \"x\"\n\n[profile.dev]\ndebug = 0\n";
+    assert_eq!(profiles(manifest), "\n[profile.dev]\ndebug = 0\n");
+    assert_eq!(profiles("[package]\n"), "");
+}
+
+#[test]
+fn the_repository_templates_are_in_step() {
+    let findings = super::check(&crate::cmd::workspace_root());
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn generated_profiles_must_come_from_the_root() {
+    let root = "\n[profile.dev]\ndebug = 0\n\n# slow\n[profile.release]\nstrip = true\n";
+    assert_eq!(
+        foreign_table("\n[profile.release]\nstrip = true\n", root),
+        None
+    );
+    assert_eq!(
+        foreign_table("\n[profile.release]\nstrip = false\n", root),
+        Some("[profile.release]".to_owned())
+    );
+    assert_eq!(
+        foreign_table("\n[profile.bench]\n", root),
+        Some("[profile.bench]".to_owned())
+    );
+}
