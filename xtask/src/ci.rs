@@ -2,8 +2,8 @@
 //! and a summary table.
 //!
 //! The order puts the cheap stages first, so that a mistake fails in seconds. The test suite runs
-//! once, instrumented, inside `coverage`; `loom` runs the circuit breaker's models apart, because
-//! they need `--cfg loom` and a release build.
+//! once, instrumented, in `test+coverage` (doctests included); `loom` runs the circuit breaker's
+//! models apart, because they need `--cfg loom` and a release build.
 
 use std::fmt;
 use std::time::Duration;
@@ -34,7 +34,7 @@ const STAGES: [Stage; 9] = [
         run: checks::docs,
     },
     Stage {
-        name: "coverage",
+        name: "test+coverage",
         run: coverage::run,
     },
     Stage {
@@ -103,7 +103,7 @@ pub fn run() -> cmd::Result {
 
 /// The summary table: stage, status and time, then the total.
 fn summary(rows: &[(&str, Status, Duration)]) -> String {
-    let line = |name: &str, status: &str, time: &str| format!("{name:<12} {status:<8} {time:>8}\n");
+    let line = |name: &str, status: &str, time: &str| format!("{name:<14} {status:<8} {time:>8}\n");
     let stages = rows.iter().map(|(name, status, took)| {
         let time = match status {
             Status::NotRun => "-".to_owned(),
@@ -129,6 +129,7 @@ mod tests {
         assert_eq!(names.first(), Some(&"fmt"));
         assert_eq!(names.last(), Some(&"templates"));
         assert!(!names.contains(&"test"), "coverage already runs the tests");
+        assert!(names.contains(&"test+coverage"));
     }
 
     #[test]
@@ -139,9 +140,21 @@ mod tests {
             ("docs", Status::NotRun, Duration::ZERO),
         ];
         let table = summary(&rows);
-        assert!(table.contains("fmt          passed       1.5s"), "{table}");
-        assert!(table.contains("lint         FAILED      1m01s"), "{table}");
-        assert!(table.contains("docs         not run         -"), "{table}");
-        assert!(table.contains("total                    1m02s"), "{table}");
+        assert!(
+            table.contains("fmt            passed       1.5s"),
+            "{table}"
+        );
+        assert!(
+            table.contains("lint           FAILED      1m01s"),
+            "{table}"
+        );
+        assert!(
+            table.contains("docs           not run         -"),
+            "{table}"
+        );
+        assert!(
+            table.contains("total                      1m02s"),
+            "{table}"
+        );
     }
 }

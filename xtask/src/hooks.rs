@@ -18,13 +18,17 @@ const HOOK: &str = "#!/bin/sh\n\
 
 /// Writes `.git/hooks/pre-commit` (or wherever git keeps hooks), unless another hook is there.
 pub fn install() -> cmd::Result {
-    let root = cmd::workspace_root();
-    let hooks = cmd::output(Command::new("git").current_dir(&root).args([
-        "rev-parse",
-        "--git-path",
-        "hooks",
-    ]))?;
-    let path = root.join(hooks.trim()).join("pre-commit");
+    let path = install_into(&cmd::workspace_root())?;
+    println!("installed {}", path.display());
+    Ok(())
+}
+
+/// Installs the hook in the repository at `root`; returns its path.
+fn install_into(root: &Path) -> cmd::Result<PathBuf> {
+    let mut git = Command::new("git");
+    git.current_dir(root)
+        .args(["rev-parse", "--git-path", "hooks"]);
+    let path = root.join(cmd::output(&mut git)?.trim()).join("pre-commit");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
     if !existing.is_empty() && !existing.contains("cargo xtask pre-commit") {
         let hint = "add `cargo xtask pre-commit` to it, or remove it and run this again";
@@ -33,11 +37,10 @@ pub fn install() -> cmd::Result {
             path.display()
         )));
     }
-    std::fs::create_dir_all(path.parent().unwrap_or(&root))?;
+    std::fs::create_dir_all(path.parent().unwrap_or(root))?;
     std::fs::write(&path, HOOK)?;
     make_executable(&path)?;
-    println!("installed {}", path.display());
-    Ok(())
+    Ok(path)
 }
 
 /// Checks the staged Rust files: rustfmt, clippy on their packages, and the gates.
@@ -120,6 +123,30 @@ mod tests {
     fn the_hook_runs_pre_commit() {
         assert!(HOOK.starts_with("#!/bin/sh\n"));
         assert!(HOOK.contains("exec cargo xtask pre-commit"));
+    }
+
+    #[test]
+    fn install_writes_an_executable_hook_once_and_spares_foreign_hooks() {
+        let root = std::env::temp_dir().join(format!("xtask-hooks-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        cmd::output(
+            Command::new("git")
+                .current_dir(&root)
+                .args(["init", "--quiet"]),
+        )
+        .unwrap();
+        let path = install_into(&root).unwrap();
+        assert_eq!(install_into(&root).unwrap(), path);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), HOOK);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o111, 0o111);
+        }
+        std::fs::write(&path, "#!/bin/sh\nexec other-tool\n").unwrap();
+        assert!(install_into(&root).is_err());
+        std::fs::remove_dir_all(root).unwrap();
     }
 
     #[test]

@@ -45,29 +45,31 @@ pub fn fmt(mode: FmtMode) -> cmd::Result {
     cmd::run(&mut command)
 }
 
-/// `cargo clippy` on every target and feature, with warnings as errors.
+/// `cargo clippy` on every target and feature, with warnings as errors. `--keep-going` reports
+/// every failing crate in one run.
 pub fn lint() -> cmd::Result {
-    let args = [
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        FEATURES,
-        "--",
-        "-D",
-        "warnings",
-    ];
-    cmd::run(&mut workspace_cargo(&args))
+    let mut command = workspace_cargo(&["clippy", "--workspace", "--all-targets", FEATURES]);
+    cmd::run(command.args(["--keep-going", "--", "-D", "warnings"]))
 }
 
 /// `cargo doc` for the workspace's own crates, with rustdoc warnings as errors.
 pub fn docs() -> cmd::Result {
     let mut command = workspace_cargo(&["doc", "--workspace", "--no-deps", FEATURES]);
-    cmd::run(command.env("RUSTDOCFLAGS", "-D warnings"))
+    cmd::run(
+        command
+            .arg("--keep-going")
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )
 }
 
-/// The workspace's tests, then the loom models.
+/// The workspace's tests (all of them, even after a failure), then the loom models.
 pub fn test() -> cmd::Result {
-    cmd::run(&mut workspace_cargo(&["test", "--workspace", FEATURES]))?;
+    cmd::run(&mut workspace_cargo(&[
+        "test",
+        "--workspace",
+        FEATURES,
+        "--no-fail-fast",
+    ]))?;
     loom()
 }
 
