@@ -3,11 +3,11 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::call::{Call, Guarded};
 use crate::clock::Clock;
 use crate::core::Core;
 use crate::{
-    Builder, Classifier, Config, DefaultClassifier, Error, Handle, OwnedPermit, Permit, Rejected,
-    State,
+    Builder, Classifier, Config, DefaultClassifier, Handle, OwnedPermit, Permit, Rejected, State,
 };
 
 /// A circuit breaker. Cheap to clone: clones share one state.
@@ -53,9 +53,8 @@ impl CircuitBreaker {
     /// The breaker is open, forced-open, or half-open with no free trial slot.
     #[inline]
     pub fn try_acquire(&self) -> Result<Permit<'_>, Rejected> {
-        self.core
-            .admit()
-            .map(|ticket| Permit::new(&self.core, ticket))
+        let ticket = self.core.admit()?;
+        Ok(Permit::new(&self.core, ticket))
     }
 
     /// Like [`CircuitBreaker::try_acquire`], with a permit that owns a
@@ -70,39 +69,38 @@ impl CircuitBreaker {
     }
 
     /// Runs `operation` through the breaker: `Ok` is a success, `Err` a
-    /// failure. If the returned future is dropped before the operation ends,
-    /// nothing is counted.
+    /// failure. The breaker is asked at once; `operation` is called only if
+    /// it admits. If the returned future is dropped before the operation
+    /// ends, nothing is counted.
     ///
-    /// # Errors
-    /// [`Error::Rejected`] without running `operation`, or its own error as
-    /// [`Error::Inner`].
-    pub async fn call<F, Fut, T, E>(&self, operation: F) -> Result<T, Error<E>>
+    /// The future resolves to the operation's result, with
+    /// [`Error::Rejected`] (the operation never ran) or [`Error::Inner`].
+    #[inline]
+    pub fn call<F, Fut, T, E>(&self, operation: F) -> Call<Fut, DefaultClassifier, Permit<'_>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        self.call_classified(&DefaultClassifier, operation).await
+        self.call_classified(DefaultClassifier, operation)
     }
 
     /// Runs `operation` through the breaker; `classifier` says how its
-    /// result counts.
-    ///
-    /// # Errors
-    /// As [`CircuitBreaker::call`].
-    pub async fn call_classified<C, F, Fut, T, E>(
+    /// result counts. Otherwise as [`CircuitBreaker::call`].
+    #[inline]
+    pub fn call_classified<C, F, Fut, T, E>(
         &self,
-        classifier: &C,
+        classifier: C,
         operation: F,
-    ) -> Result<T, Error<E>>
+    ) -> Call<Fut, C, Permit<'_>>
     where
         C: Classifier<T, E>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let permit = self.try_acquire().map_err(Error::Rejected)?;
-        run(permit, classifier, operation)
-            .await
-            .map_err(Error::Inner)
+        match self.try_acquire() {
+            Ok(permit) => Call::admitted(operation(), permit, classifier),
+            Err(rejected) => Call::rejected(rejected),
+        }
     }
 
     /// Runs `operation` through the breaker, or `fallback` if the breaker
@@ -134,7 +132,7 @@ impl CircuitBreaker {
         GFut: Future<Output = Result<T, E>>,
     {
         match self.try_acquire() {
-            Ok(permit) => run(permit, &DefaultClassifier, operation).await,
+            Ok(permit) => Guarded::new(operation(), permit, DefaultClassifier).await,
             Err(rejected) => fallback(rejected).await,
         }
     }
@@ -151,16 +149,4 @@ impl CircuitBreaker {
     pub fn handle(&self) -> Handle {
         Handle::new(Arc::clone(&self.core))
     }
-}
-
-/// Runs `operation` under `permit` and records how it went.
-async fn run<C, F, Fut, T, E>(permit: Permit<'_>, classifier: &C, operation: F) -> Result<T, E>
-where
-    C: Classifier<T, E>,
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    let result = operation().await;
-    permit.record(classifier.classify(&result));
-    result
 }

@@ -20,12 +20,48 @@ use crate::trials::{TrialSlot, Trials};
 use crate::window::Window;
 use crate::{Config, Rejected, State};
 
-/// What a permit remembers about its admission.
+/// What a permit remembers about its admission: three plain words, so that
+/// it moves in registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ticket {
     pub(crate) generation: u64,
-    pub(crate) trial: Option<TrialSlot>,
     pub(crate) started: u64,
+    trial: u64,
+}
+
+impl Ticket {
+    #[inline]
+    pub(crate) fn plain(generation: u64, started: u64) -> Self {
+        Self {
+            generation,
+            started,
+            trial: 0,
+        }
+    }
+
+    pub(crate) fn trial(generation: u64, started: u64, slot: TrialSlot) -> Self {
+        Self {
+            generation,
+            started,
+            trial: slot.to_bits(),
+        }
+    }
+
+    /// Makes the ticket plain, so that dropping its permit frees nothing:
+    /// done once its outcome is recorded.
+    #[inline]
+    pub(crate) fn disarm(&mut self) {
+        self.trial = 0;
+    }
+
+    #[inline]
+    pub(crate) fn is_plain(&self) -> bool {
+        self.trial == 0
+    }
+
+    pub(crate) fn trial_slot(&self) -> Option<TrialSlot> {
+        TrialSlot::from_bits(self.trial)
+    }
 }
 
 /// Data that only changes under the slow-path lock.
@@ -106,6 +142,18 @@ impl Core {
     /// the closed and disabled states.
     #[inline]
     pub(crate) fn admit(&self) -> Result<Ticket, Rejected> {
+        // Unpacked before the merge, so that the closed path's ticket stays
+        // in registers instead of going through the slow path's memory.
+        let ticket = match self.admit_fast() {
+            Some(ticket) => ticket,
+            None => self.admit_slow(self.word())?,
+        };
+        Ok(ticket)
+    }
+
+    /// Admission in the closed and disabled states; `None` in the others.
+    #[inline]
+    pub(crate) fn admit_fast(&self) -> Option<Ticket> {
         let word = self.word();
         if word.state().records_window() {
             let started = if self.slow_nanos.is_some() {
@@ -113,15 +161,12 @@ impl Core {
             } else {
                 0
             };
-            return Ok(Ticket {
-                generation: word.generation(),
-                trial: None,
-                started,
-            });
+            return Some(Ticket::plain(word.generation(), started));
         }
-        self.admit_slow(word)
+        None
     }
 
+    #[inline(never)]
     fn admit_slow(&self, word: StateWord) -> Result<Ticket, Rejected> {
         let now = self.now();
         if word.state() == State::Open {
@@ -143,11 +188,7 @@ impl Core {
     fn admit_locked(&self, locked: &mut SlowPath, now: u64) -> Option<Result<Ticket, Rejected>> {
         let word = self.word();
         match word.state() {
-            State::Closed | State::Disabled => Some(Ok(Ticket {
-                generation: word.generation(),
-                trial: None,
-                started: now,
-            })),
+            State::Closed | State::Disabled => Some(Ok(Ticket::plain(word.generation(), now))),
             State::ForcedOpen => {
                 let hint = self.config.open_wait.base(0);
                 Some(Err(self.reject(State::ForcedOpen, hint)))
@@ -179,11 +220,7 @@ impl Core {
         }
         let deadline = now.saturating_add(nanos(self.config.trial_lease));
         Some(match locked.trials.lease(now, deadline) {
-            Ok(trial) => Ok(Ticket {
-                generation: word.generation(),
-                trial: Some(trial),
-                started: now,
-            }),
+            Ok(trial) => Ok(Ticket::trial(word.generation(), now, trial)),
             Err(wait) => Err(self.reject(State::HalfOpen, Duration::from_nanos(wait))),
         })
     }

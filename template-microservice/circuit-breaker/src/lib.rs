@@ -41,7 +41,7 @@
 //!     Err(()) => Outcome::Failure,
 //! };
 //! breaker.handle().reset();
-//! let status = breaker.call_classified(&not_found, || async { Ok(404) }).await;
+//! let status = breaker.call_classified(not_found, || async { Ok(404) }).await;
 //! assert_eq!(status, Ok(404));
 //! # Ok(()) }
 //! ```
@@ -53,6 +53,7 @@
 //! | module | concept |
 //! | --- | --- |
 //! | `breaker` | [`CircuitBreaker`]: admission and the async call API |
+//! | `call` | [`Call`], [`Guarded`]: the futures of guarded calls |
 //! | `builder`, `config` | [`Builder`], [`Config`] and their validation |
 //! | `backoff` | [`OpenWait`] and jitter |
 //! | `clock` | [`Clock`], [`SystemClock`], [`ManualClock`] |
@@ -83,6 +84,7 @@
 mod backoff;
 mod breaker;
 mod builder;
+mod call;
 mod clock;
 mod config;
 mod core;
@@ -109,6 +111,7 @@ pub mod layer;
 pub use backoff::OpenWait;
 pub use breaker::CircuitBreaker;
 pub use builder::Builder;
+pub use call::{Call, Guarded, RecordOutcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, SlidingWindow, SlowCalls};
 pub use error::{ConfigError, Error, Rejected};

@@ -24,39 +24,38 @@ use crate::core::{Core, Ticket};
 pub struct Permit<'a> {
     core: &'a Core,
     ticket: Ticket,
-    recorded: bool,
 }
 
 impl<'a> Permit<'a> {
     #[inline]
     pub(crate) fn new(core: &'a Core, ticket: Ticket) -> Self {
-        Self {
-            core,
-            ticket,
-            recorded: false,
-        }
+        Self { core, ticket }
     }
 
     /// Reports how the call went.
     #[inline]
     pub fn record(mut self, outcome: Outcome) {
-        self.recorded = true;
+        self.settle(outcome);
+    }
+
+    /// Records in place and disarms the drop, which then does nothing.
+    #[inline]
+    pub(crate) fn settle(&mut self, outcome: Outcome) {
         self.core.record(&self.ticket, outcome);
+        self.ticket.disarm();
     }
 
     /// Whether this permit is one of the half-open state's trial calls.
     #[must_use]
     pub fn is_trial(&self) -> bool {
-        self.ticket.trial.is_some()
+        !self.ticket.is_plain()
     }
 }
 
 impl Drop for Permit<'_> {
     #[inline]
     fn drop(&mut self) {
-        if !self.recorded {
-            self.core.cancel(&self.ticket);
-        }
+        self.core.cancel(&self.ticket);
     }
 }
 
@@ -67,38 +66,37 @@ impl Drop for Permit<'_> {
 pub struct OwnedPermit {
     core: Arc<Core>,
     ticket: Ticket,
-    recorded: bool,
 }
 
 impl OwnedPermit {
     #[inline]
     pub(crate) fn new(core: Arc<Core>, ticket: Ticket) -> Self {
-        Self {
-            core,
-            ticket,
-            recorded: false,
-        }
+        Self { core, ticket }
     }
 
     /// Reports how the call went.
     #[inline]
     pub fn record(mut self, outcome: Outcome) {
-        self.recorded = true;
+        self.settle(outcome);
+    }
+
+    /// Records in place and disarms the drop, which then does nothing.
+    #[inline]
+    pub(crate) fn settle(&mut self, outcome: Outcome) {
         self.core.record(&self.ticket, outcome);
+        self.ticket.disarm();
     }
 
     /// Whether this permit is one of the half-open state's trial calls.
     #[must_use]
     pub fn is_trial(&self) -> bool {
-        self.ticket.trial.is_some()
+        !self.ticket.is_plain()
     }
 }
 
 impl Drop for OwnedPermit {
     #[inline]
     fn drop(&mut self) {
-        if !self.recorded {
-            self.core.cancel(&self.ticket);
-        }
+        self.core.cancel(&self.ticket);
     }
 }

@@ -16,9 +16,26 @@ use crate::window::Mark;
 use crate::{Outcome, State};
 
 impl Core {
-    /// Counts the outcome of the call admitted with `ticket`.
+    /// Counts the outcome of the call admitted with `ticket`. The plain
+    /// success of a count-based window is inlined; the rest is not.
     #[inline]
     pub(crate) fn record(&self, ticket: &Ticket, outcome: Outcome) {
+        let plain = ticket.is_plain() && self.slow_nanos.is_none();
+        if plain && outcome == Outcome::Success && !self.window.needs_clock() {
+            self.export.outcome(outcome, false);
+            let success = Mark {
+                failure: false,
+                slow: false,
+            };
+            return self.record_plain(ticket, success, 0);
+        }
+        self.record_any(ticket, outcome);
+    }
+
+    /// The general case of [`Core::record`]: failures, ignored results,
+    /// trials, and anything that needs the clock.
+    #[inline(never)]
+    fn record_any(&self, ticket: &Ticket, outcome: Outcome) {
         let now = self.finish_time(ticket);
         let is_slow = self.is_slow(ticket, now);
         self.export.outcome(outcome, is_slow);
@@ -34,7 +51,7 @@ impl Core {
             failure,
             slow: is_slow,
         };
-        match ticket.trial {
+        match ticket.trial_slot() {
             None => self.record_plain(ticket, mark, now),
             Some(trial) => self.finish_trial(ticket, trial, mark),
         }
@@ -43,7 +60,14 @@ impl Core {
     /// Releases the trial slot of a call that was cancelled or ignored.
     #[inline]
     pub(crate) fn cancel(&self, ticket: &Ticket) {
-        let Some(trial) = ticket.trial else {
+        if !ticket.is_plain() {
+            self.cancel_trial(ticket);
+        }
+    }
+
+    #[inline(never)]
+    fn cancel_trial(&self, ticket: &Ticket) {
+        let Some(trial) = ticket.trial_slot() else {
             return;
         };
         let mut locked = self.lock();
@@ -54,7 +78,7 @@ impl Core {
 
     #[inline]
     fn finish_time(&self, ticket: &Ticket) -> u64 {
-        let timed = self.slow_nanos.is_some() || ticket.trial.is_some();
+        let timed = self.slow_nanos.is_some() || !ticket.is_plain();
         if timed || self.window.needs_clock() {
             self.now()
         } else {

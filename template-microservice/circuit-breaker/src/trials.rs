@@ -7,14 +7,28 @@ use crate::window::Mark;
 /// A leased trial slot, as held by a permit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TrialSlot {
-    index: usize,
-    id: u64,
+    index: u32,
+    id: u32,
+}
+
+impl TrialSlot {
+    /// Packed in a non-zero `u64`, so that a ticket stays three words.
+    pub(crate) fn to_bits(self) -> u64 {
+        (u64::from(self.index) + 1) << 32 | u64::from(self.id)
+    }
+
+    /// The slot packed by [`TrialSlot::to_bits`]; `None` for zero.
+    pub(crate) fn from_bits(bits: u64) -> Option<Self> {
+        let index = u32::try_from((bits >> 32).checked_sub(1)?).ok()?;
+        let id = u32::try_from(bits & 0xFFFF_FFFF).ok()?;
+        Some(Self { index, id })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lease {
     Free,
-    Held { id: u64, deadline: u64 },
+    Held { id: u32, deadline: u64 },
     Done,
 }
 
@@ -29,7 +43,7 @@ pub(crate) struct Thresholds {
 #[derive(Debug)]
 pub(crate) struct Trials {
     leases: Vec<Lease>,
-    next_id: u64,
+    next_id: u32,
     failures: u32,
     slow: u32,
     done: u32,
@@ -57,11 +71,12 @@ impl Trials {
     /// Leases a free slot until `deadline`, or says how long until the
     /// earliest lease runs out (zero if every slot is done).
     pub(crate) fn lease(&mut self, now: u64, deadline: u64) -> Result<TrialSlot, u64> {
-        self.next_id += 1;
+        self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
         let free = self.leases.iter().position(|lease| *lease == Lease::Free);
         if let Some(index) = free {
             self.leases[index] = Lease::Held { id, deadline };
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
             return Ok(TrialSlot { index, id });
         }
         let earliest = self.leases.iter().filter_map(|lease| match lease {
@@ -90,7 +105,8 @@ impl Trials {
     /// ignored or cancelled trial) its slot is freed. Returns false if the
     /// slot was no longer this trial's (its lease had run out).
     pub(crate) fn finish(&mut self, slot: TrialSlot, mark: Option<Mark>) -> bool {
-        let Some(lease) = self.leases.get_mut(slot.index) else {
+        let index = usize::try_from(slot.index).unwrap_or(usize::MAX);
+        let Some(lease) = self.leases.get_mut(index) else {
             return false;
         };
         if !matches!(*lease, Lease::Held { id, .. } if id == slot.id) {

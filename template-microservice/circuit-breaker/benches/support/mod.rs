@@ -24,6 +24,9 @@ pub fn thread_waker() -> Waker {
 }
 
 /// Runs `future` to completion on this thread (parks while it is pending).
+/// Inlined, so that the future is built in place as in an async caller,
+/// instead of being moved into a separate frame.
+#[inline(always)]
 pub fn block_on<F: Future>(future: F, waker: &Waker) -> F::Output {
     let mut future = pin!(future);
     let mut context = Context::from_waker(waker);

@@ -46,7 +46,6 @@
 //! # Ok(()) }
 //! ```
 
-mod future;
 mod service;
 
 use std::future::Future;
@@ -54,10 +53,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use future::ResponseFuture;
 pub use service::CircuitBreakerService;
 
-use crate::{CircuitBreaker, DefaultClassifier};
+use crate::{Call, CircuitBreaker, DefaultClassifier, OwnedPermit};
+
+/// The response future of a [`CircuitBreakerService`]: the inner future,
+/// recording its outcome when it completes, or an immediate rejection.
+/// Dropping it before completion counts nothing and frees a trial slot.
+pub type ResponseFuture<F, C> = Call<F, C, OwnedPermit>;
 
 /// Waits for a while, for the backpressure mode. Implement it for your
 /// executor's timer, or use `TokioSleeper` (feature `tokio`).

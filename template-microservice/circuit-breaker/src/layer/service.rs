@@ -122,7 +122,7 @@ where
             Ok(permit) => {
                 ResponseFuture::admitted(self.inner.call(request), permit, self.classifier.clone())
             }
-            Err(rejected) => ResponseFuture::rejected(rejected, self.classifier.clone()),
+            Err(rejected) => ResponseFuture::rejected(rejected),
         }
     }
 }
