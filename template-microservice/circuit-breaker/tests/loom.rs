@@ -133,3 +133,25 @@ fn concurrent_records_keep_the_window_totals_exact() {
         assert_eq!((metrics.window_calls, metrics.window_failures), (2, 1));
     });
 }
+
+#[test]
+fn time_window_rotation_under_contention_keeps_totals_exact() {
+    model(|| {
+        let clock = ManualClock::new();
+        let breaker = CircuitBreaker::builder()
+            .clock(clock.clone())
+            .time_window(Duration::from_nanos(20), 2)
+            .minimum_calls(100)
+            .build()
+            .unwrap();
+        let other = breaker.clone();
+        let thread = thread::spawn(move || other.try_acquire().unwrap().record(Outcome::Failure));
+        clock.advance(Duration::from_nanos(10));
+        breaker.try_acquire().unwrap().record(Outcome::Success);
+        thread.join().unwrap();
+        let metrics = breaker.handle().metrics();
+        assert_eq!((metrics.window_calls, metrics.window_failures), (2, 1));
+        clock.advance(Duration::from_nanos(20));
+        assert_eq!(breaker.handle().metrics().window_calls, 0);
+    });
+}
