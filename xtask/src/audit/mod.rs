@@ -40,16 +40,25 @@ pub fn run() -> cmd::Result {
     let root = cmd::workspace_root();
     let db_root = checks::target_dir().join("advisory-dbs");
     prepare(&root, &db_root)?;
-    cmd::run(&mut deny(
-        &root,
-        &root.join("Cargo.toml"),
-        &root.join("deny.toml"),
-    ))?;
+    let mut configs = vec![(root.clone(), root.join("deny.toml"))];
     for template in templates_with_deny(&root)? {
         let config = patched_config(&template.join("deny.toml"), &db_root)?;
-        cmd::run(&mut deny(&root, &template.join("Cargo.toml"), &config))?;
+        configs.push((template, config));
     }
-    Ok(())
+    let failed: Vec<String> = configs
+        .iter()
+        .filter(|(dir, config)| {
+            cmd::run(&mut deny(&root, &dir.join("Cargo.toml"), config)).is_err()
+        })
+        .map(|(dir, _)| format!("{}/deny.toml", dir.display()))
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(cmd::Error::new(format!(
+        "cargo-deny failed for {}",
+        failed.join(", ")
+    )))
 }
 
 /// Installs the snapshot under `db_root`, prints its date, and fetches the crates.

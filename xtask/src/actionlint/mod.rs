@@ -1,18 +1,18 @@
 //! `cargo xtask actionlint`: lints every GitHub workflow of the repository and of each template.
 //!
 //! The repository's own workflows (`.github/workflows/`) are linted as they are. A template's
-//! workflows (`template-*/.github/workflows/`) wrap GitHub's `${{ }}` in Liquid `{% raw %}` tags,
-//! so that cargo-generate leaves them alone; those tags are blanked out first (keeping every line
-//! where it was) and the result is piped to actionlint under the file's own name, so that each
-//! message still points at the right `path:line`.
+//! workflows (`template-*/.github/workflows/`) are Liquid: `{% raw %}` around GitHub's `${{ }}`,
+//! `{% if %}` around what one placeholder value needs. Each is rendered for every value its tests
+//! compare with (see [`variants`]) and piped to actionlint under the file's own name; a message's
+//! line is then a line of the rendering, which the progress line names.
+
+mod variants;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::cmd;
-
-const LIQUID_TAGS: [&str; 4] = ["{% raw %}", "{% endraw %}", "{%- raw -%}", "{%- endraw -%}"];
 
 /// Lints every workflow; fails if actionlint reports anything.
 pub fn run() -> cmd::Result {
@@ -31,8 +31,7 @@ pub fn run() -> cmd::Result {
         failures.extend(cmd::run(command.args(&plain)).err());
     }
     for path in &templated {
-        let text = std::fs::read_to_string(root.join(path))?;
-        failures.extend(lint_text(&root, path, &without_liquid_tags(&text)).err());
+        failures.extend(lint_template(&root, path)?);
     }
     println!(
         "actionlint: {} workflows, {} failed",
@@ -49,7 +48,7 @@ pub fn run() -> cmd::Result {
 
 /// The workflow files, relative to `root`: the repository's and the templates'.
 fn workflows(root: &Path) -> cmd::Result<Vec<PathBuf>> {
-    let pathspecs = [".github/workflows", "template-*/.github/workflows"];
+    let pathspecs = [".github/workflows/*", "template-*/.github/workflows/*"];
     let files = crate::gates::git_ls_files(root, &pathspecs)?;
     Ok(files
         .into_iter()
@@ -64,11 +63,20 @@ fn is_workflow(name: &str) -> bool {
         .is_some_and(|extension| extension == "yml" || extension == "yaml")
 }
 
-/// `text` with every Liquid raw tag removed; lines keep their numbers.
-fn without_liquid_tags(text: &str) -> String {
-    LIQUID_TAGS
-        .iter()
-        .fold(text.to_owned(), |text, tag| text.replace(tag, ""))
+/// Lints every rendering of a template's workflow; returns one error per failing rendering.
+fn lint_template(root: &Path, path: &Path) -> cmd::Result<Vec<cmd::Error>> {
+    let text = std::fs::read_to_string(root.join(path))?;
+    let variants = variants::render_all(&text)
+        .map_err(|error| cmd::Error::new(format!("{}: Liquid: {error}", path.display())))?;
+    let failures = variants.iter().filter_map(|variant| {
+        eprintln!(
+            "$ actionlint -oneline -stdin-filename {} - ({})",
+            path.display(),
+            variant.label
+        );
+        lint_text(root, path, &variant.text).err()
+    });
+    Ok(failures.collect())
 }
 
 fn actionlint(root: &Path) -> Command {
@@ -85,10 +93,6 @@ fn lint_text(root: &Path, path: &Path, text: &str) -> cmd::Result {
         .arg(path)
         .arg("-")
         .stdin(Stdio::piped());
-    eprintln!(
-        "$ actionlint -oneline -stdin-filename {} - (Liquid tags removed)",
-        path.display()
-    );
     let mut child = command.spawn()?;
     child
         .stdin
@@ -108,17 +112,6 @@ fn lint_text(root: &Path, path: &Path, text: &str) -> cmd::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn raw_tags_vanish_and_lines_stay_put() {
-        let text =
-            "on: push\n{% raw %}\nrun: echo ${{ github.sha }}\n{% endraw %}\nx: {%- raw -%}y\n";
-        let stripped = without_liquid_tags(text);
-        assert_eq!(
-            stripped,
-            "on: push\n\nrun: echo ${{ github.sha }}\n\nx: y\n"
-        );
-    }
 
     #[test]
     fn only_yaml_files_are_workflows() {
