@@ -74,7 +74,8 @@ impl CircuitBreaker {
     /// ends, nothing is counted.
     ///
     /// The future resolves to the operation's result, with
-    /// [`Error::Rejected`] (the operation never ran) or [`Error::Inner`].
+    /// [`crate::Error::Rejected`] (the operation never ran) or
+    /// [`crate::Error::Inner`].
     #[inline]
     pub fn call<F, Fut, T, E>(&self, operation: F) -> Call<Fut, DefaultClassifier, Permit<'_>>
     where

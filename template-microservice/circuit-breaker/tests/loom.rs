@@ -22,7 +22,7 @@ fn breaker(trials: u32, wait: Duration) -> CircuitBreaker {
         .half_open_trials(trials)
         .open_wait(OpenWait::Fixed(wait))
         .build()
-        .unwrap()
+        .expect("valid settings")
 }
 
 fn model(body: impl Fn() + Sync + Send + 'static) {
@@ -59,7 +59,9 @@ fn half_open_never_runs_more_trials_than_permitted() {
             })
             .collect();
         try_trial(&breaker, &running, 1, Outcome::Failure);
-        threads.into_iter().for_each(|t| t.join().unwrap());
+        for thread in threads {
+            thread.join().unwrap();
+        }
     });
 }
 
