@@ -25,18 +25,12 @@ async fn work() -> Result<u64, ()> {
 }
 
 fn ours() -> CircuitBreaker {
-    CircuitBreaker::builder()
-        .count_window(100)
-        .build()
-        .expect("valid")
+    CircuitBreaker::builder().count_window(100).build().expect("valid")
 }
 
 fn ours_time_window() -> CircuitBreaker {
     let length = Duration::from_mins(1);
-    CircuitBreaker::builder()
-        .time_window(length, 60)
-        .build()
-        .expect("valid")
+    CircuitBreaker::builder().time_window(length, 60).build().expect("valid")
 }
 
 type Failsafe = failsafe::StateMachine<
@@ -103,9 +97,8 @@ fn peer_contenders(group: &mut BenchmarkGroup<'_, WallTime>) {
     let breaker = &failsafe_breaker();
     bench(group, "failsafe/sync", || {
         || {
-            let _ = black_box(failsafe::CircuitBreaker::call(breaker, || {
-                black_box(Ok::<u64, ()>(7))
-            }));
+            let _ =
+                black_box(failsafe::CircuitBreaker::call(breaker, || black_box(Ok::<u64, ()>(7))));
         }
     });
     bench(group, "failsafe/futures", || {
@@ -117,9 +110,8 @@ fn peer_contenders(group: &mut BenchmarkGroup<'_, WallTime>) {
             ));
         }
     });
-    let layer = tower_resilience::circuitbreaker::CircuitBreakerLayer::builder()
-        .build()
-        .expect("valid");
+    let layer =
+        tower_resilience::circuitbreaker::CircuitBreakerLayer::builder().build().expect("valid");
     bench(group, "tower_resilience/tower", || {
         let (waker, mut service) = (thread_waker(), layer.layer(service_fn(|()| work())));
         move || {

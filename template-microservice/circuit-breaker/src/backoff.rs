@@ -34,11 +34,7 @@ impl OpenWait {
     pub fn base(&self, trips: u32) -> Duration {
         match *self {
             Self::Fixed(wait) => wait,
-            Self::Exponential {
-                initial,
-                multiplier,
-                max,
-            } => {
+            Self::Exponential { initial, multiplier, max } => {
                 let factor = multiplier.powi(i32::try_from(trips).unwrap_or(i32::MAX));
                 let seconds = (initial.as_secs_f64() * factor).min(max.as_secs_f64());
                 Duration::try_from_secs_f64(seconds).unwrap_or(max)
@@ -48,13 +44,11 @@ impl OpenWait {
 
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         match *self {
-            Self::Exponential {
-                initial,
-                multiplier,
-                max,
-            } if !(multiplier >= 1.0 && multiplier.is_finite()) || initial > max => Err(
-                ConfigError::new("open_wait", "needs multiplier ≥ 1 and initial ≤ max"),
-            ),
+            Self::Exponential { initial, multiplier, max }
+                if !(multiplier >= 1.0 && multiplier.is_finite()) || initial > max =>
+            {
+                Err(ConfigError::new("open_wait", "needs multiplier ≥ 1 and initial ≤ max"))
+            }
             _ => Ok(()),
         }
     }
@@ -71,10 +65,7 @@ pub(crate) struct Jitter {
 
 impl Jitter {
     pub(crate) fn new(fraction: f64, seed: u64) -> Self {
-        Self {
-            fraction,
-            state: seed,
-        }
+        Self { fraction, state: seed }
     }
 
     /// `wait` shortened by a uniform share in `[0, fraction)` of itself.
@@ -124,9 +115,8 @@ mod tests {
     #[test]
     fn jitter_stays_within_its_fraction_and_varies() {
         let mut jitter = Jitter::new(0.5, 42);
-        let waits: Vec<Duration> = (0..100)
-            .map(|_| jitter.apply(Duration::from_secs(10)))
-            .collect();
+        let waits: Vec<Duration> =
+            (0..100).map(|_| jitter.apply(Duration::from_secs(10))).collect();
         assert!(waits.iter().all(|w| *w > Duration::from_secs(5)));
         assert!(waits.iter().all(|w| *w <= Duration::from_secs(10)));
         assert!(waits.windows(2).any(|pair| pair[0] != pair[1]));

@@ -41,9 +41,7 @@ impl CircuitBreaker {
     }
 
     pub(crate) fn from_parts(config: Config, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            core: Arc::new(Core::new(config, clock)),
-        }
+        Self { core: Arc::new(Core::new(config, clock)) }
     }
 
     /// Asks to make one call: a permit to report its outcome to, or the

@@ -39,9 +39,7 @@ pub struct Builder {
 
 impl std::fmt::Debug for Builder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Builder")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        f.debug_struct("Builder").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
@@ -54,10 +52,7 @@ impl Default for Builder {
 impl Builder {
     /// A builder starting from `config` instead of the defaults.
     pub fn from_config(config: Config) -> Self {
-        Self {
-            config,
-            clock: Arc::new(SystemClock::new()),
-        }
+        Self { config, clock: Arc::new(SystemClock::new()) }
     }
 
     /// The name used as the `name` label of exported metrics.

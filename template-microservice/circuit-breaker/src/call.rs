@@ -59,12 +59,7 @@ pin_project! {
 
 impl<F, C, P> Guarded<F, C, P> {
     pub(crate) fn new(future: F, permit: P, classifier: C) -> Self {
-        Self {
-            future,
-            permit,
-            classifier,
-            settled: false,
-        }
+        Self { future, permit, classifier, settled: false }
     }
 }
 
@@ -102,17 +97,11 @@ pin_project! {
 
 impl<F, C, P> Call<F, C, P> {
     pub(crate) fn admitted(future: F, permit: P, classifier: C) -> Self {
-        Self {
-            guarded: Some(Guarded::new(future, permit, classifier)),
-            rejected: None,
-        }
+        Self { guarded: Some(Guarded::new(future, permit, classifier)), rejected: None }
     }
 
     pub(crate) fn rejected(rejected: Rejected) -> Self {
-        Self {
-            guarded: None,
-            rejected: Some(rejected),
-        }
+        Self { guarded: None, rejected: Some(rejected) }
     }
 }
 
@@ -139,9 +128,7 @@ where
 
 impl<F, C, P: std::fmt::Debug> std::fmt::Debug for Guarded<F, C, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guarded")
-            .field("permit", &self.permit)
-            .finish_non_exhaustive()
+        f.debug_struct("Guarded").field("permit", &self.permit).finish_non_exhaustive()
     }
 }
 

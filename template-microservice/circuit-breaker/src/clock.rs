@@ -35,9 +35,7 @@ impl SystemClock {
     /// A clock whose origin is now.
     #[must_use]
     pub fn new() -> Self {
-        Self {
-            origin: Instant::now(),
-        }
+        Self { origin: Instant::now() }
     }
 }
 
@@ -76,9 +74,7 @@ impl ManualClock {
     /// A clock standing at zero.
     #[must_use]
     pub fn new() -> Self {
-        Self {
-            nanos: Arc::new(AtomicU64::new(0)),
-        }
+        Self { nanos: Arc::new(AtomicU64::new(0)) }
     }
 
     /// Moves the clock forward by `step`.

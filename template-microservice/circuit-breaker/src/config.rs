@@ -90,10 +90,7 @@ impl Config {
         check_rate("failure_rate", self.failure_rate)?;
         check_rate("slow_calls.rate", self.slow_calls.map(|slow| slow.rate))?;
         if self.consecutive_failures == Some(0) {
-            return Err(ConfigError::new(
-                "consecutive_failures",
-                "must be at least 1",
-            ));
+            return Err(ConfigError::new("consecutive_failures", "must be at least 1"));
         }
         if self.half_open_trials == 0 || self.half_open_trials > 1024 {
             return Err(ConfigError::new("half_open_trials", "must be 1 to 1024"));
@@ -110,20 +107,16 @@ impl Config {
 
 fn validate_window(window: SlidingWindow) -> Result<(), ConfigError> {
     match window {
-        SlidingWindow::Count { size } if size == 0 || size > 65_535 => Err(ConfigError::new(
-            "window",
-            "a count window holds 1 to 65 535 calls",
-        )),
-        SlidingWindow::Time { buckets, .. } if buckets == 0 || buckets > 4096 => Err(
-            ConfigError::new("window", "a time window has 1 to 4 096 buckets"),
-        ),
+        SlidingWindow::Count { size } if size == 0 || size > 65_535 => {
+            Err(ConfigError::new("window", "a count window holds 1 to 65 535 calls"))
+        }
+        SlidingWindow::Time { buckets, .. } if buckets == 0 || buckets > 4096 => {
+            Err(ConfigError::new("window", "a time window has 1 to 4 096 buckets"))
+        }
         SlidingWindow::Time { length, buckets }
             if length < Duration::from_nanos(buckets.into()) =>
         {
-            Err(ConfigError::new(
-                "window",
-                "a time window's buckets last at least 1 ns",
-            ))
+            Err(ConfigError::new("window", "a time window's buckets last at least 1 ns"))
         }
         _ => Ok(()),
     }

@@ -32,19 +32,11 @@ pub(crate) struct Ticket {
 impl Ticket {
     #[inline]
     pub(crate) fn plain(generation: u64, started: u64) -> Self {
-        Self {
-            generation,
-            started,
-            trial: 0,
-        }
+        Self { generation, started, trial: 0 }
     }
 
     pub(crate) fn trial(generation: u64, started: u64, slot: TrialSlot) -> Self {
-        Self {
-            generation,
-            started,
-            trial: slot.to_bits(),
-        }
+        Self { generation, started, trial: slot.to_bits() }
     }
 
     /// Makes the ticket plain, so that dropping its permit frees nothing:
@@ -99,10 +91,7 @@ impl std::fmt::Debug for Core {
 impl Core {
     /// A closed breaker; `config` must be valid.
     pub(crate) fn new(config: Config, clock: Arc<dyn Clock>) -> Self {
-        let jitter = Jitter::new(
-            config.jitter,
-            config.jitter_seed.unwrap_or_else(random_seed),
-        );
+        let jitter = Jitter::new(config.jitter, config.jitter_seed.unwrap_or_else(random_seed));
         let export = Export::new(&config.name);
         export.state(State::Closed);
         Self {
@@ -110,11 +99,7 @@ impl Core {
             open_until: AtomicU64::new(0),
             window: Window::new(config.window),
             streak: Streak::new(),
-            slow_path: Mutex::new(SlowPath {
-                trials: Trials::new(),
-                trips: 0,
-                jitter,
-            }),
+            slow_path: Mutex::new(SlowPath { trials: Trials::new(), trips: 0, jitter }),
             slow_nanos: config.slow_calls.map(|slow| nanos(slow.threshold)),
             config,
             clock,
@@ -156,11 +141,7 @@ impl Core {
     pub(crate) fn admit_fast(&self) -> Option<Ticket> {
         let word = self.word();
         if word.state().records_window() {
-            let started = if self.slow_nanos.is_some() {
-                self.now()
-            } else {
-                0
-            };
+            let started = if self.slow_nanos.is_some() { self.now() } else { 0 };
             return Some(Ticket::plain(word.generation(), started));
         }
         None
@@ -196,9 +177,7 @@ impl Core {
             State::Open => {
                 let until = self.open_until.load(Ordering::Acquire);
                 if now < until {
-                    return Some(Err(
-                        self.reject(State::Open, Duration::from_nanos(until - now))
-                    ));
+                    return Some(Err(self.reject(State::Open, Duration::from_nanos(until - now))));
                 }
                 self.transition(locked, word, State::HalfOpen);
                 None
@@ -237,7 +216,6 @@ impl Core {
         let word = self.word();
         let generation = word.generation();
         let window = self.window.totals(generation, self.now());
-        self.stats
-            .snapshot(word.state(), window, self.streak.get(generation))
+        self.stats.snapshot(word.state(), window, self.streak.get(generation))
     }
 }

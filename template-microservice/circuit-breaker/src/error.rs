@@ -19,11 +19,7 @@ pub struct Rejected {
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "circuit breaker is {}; retry after {:?}",
-            self.state, self.retry_after
-        )
+        write!(f, "circuit breaker is {}; retry after {:?}", self.state, self.retry_after)
     }
 }
 
@@ -99,11 +95,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid circuit breaker setting `{}`: {}",
-            self.field, self.reason
-        )
+        write!(f, "invalid circuit breaker setting `{}`: {}", self.field, self.reason)
     }
 }
 

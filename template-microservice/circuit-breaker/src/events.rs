@@ -80,10 +80,7 @@ pub(crate) struct Events {
 
 impl Events {
     pub(crate) fn new() -> Self {
-        Self {
-            subscribers: Mutex::new(Vec::new()),
-            count: AtomicUsize::new(0),
-        }
+        Self { subscribers: Mutex::new(Vec::new()), count: AtomicUsize::new(0) }
     }
 
     /// A new subscriber whose queue holds up to `capacity` events.
@@ -91,15 +88,9 @@ impl Events {
         let (sender, receiver) = mpsc::sync_channel(capacity.max(1));
         let dropped = Arc::new(AtomicU64::new(0));
         let mut subscribers = lock(&self.subscribers);
-        subscribers.push(Subscriber {
-            events: sender,
-            dropped: Arc::clone(&dropped),
-        });
+        subscribers.push(Subscriber { events: sender, dropped: Arc::clone(&dropped) });
         self.count.store(subscribers.len(), Ordering::Release);
-        EventReceiver {
-            events: receiver,
-            dropped,
-        }
+        EventReceiver { events: receiver, dropped }
     }
 
     /// Whether anyone listens: lets callers skip building an event.

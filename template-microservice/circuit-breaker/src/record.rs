@@ -23,10 +23,7 @@ impl Core {
         let plain = ticket.is_plain() && self.slow_nanos.is_none();
         if plain && outcome == Outcome::Success && !self.window.needs_clock() {
             self.export.outcome(outcome, false);
-            let success = Mark {
-                failure: false,
-                slow: false,
-            };
+            let success = Mark { failure: false, slow: false };
             return self.record_plain(ticket, success, 0);
         }
         self.record_any(ticket, outcome);
@@ -47,10 +44,7 @@ impl Core {
                 return self.cancel(ticket);
             }
         };
-        let mark = Mark {
-            failure,
-            slow: is_slow,
-        };
+        let mark = Mark { failure, slow: is_slow };
         match ticket.trial_slot() {
             None => self.record_plain(ticket, mark, now),
             Some(trial) => self.finish_trial(ticket, trial, mark),
@@ -79,11 +73,7 @@ impl Core {
     #[inline]
     fn finish_time(&self, ticket: &Ticket) -> u64 {
         let timed = self.slow_nanos.is_some() || !ticket.is_plain();
-        if timed || self.window.needs_clock() {
-            self.now()
-        } else {
-            0
-        }
+        if timed || self.window.needs_clock() { self.now() } else { 0 }
     }
 
     #[inline]

@@ -19,13 +19,8 @@ pub enum State {
 }
 
 impl State {
-    const ALL: [Self; 5] = [
-        Self::Closed,
-        Self::Open,
-        Self::HalfOpen,
-        Self::Disabled,
-        Self::ForcedOpen,
-    ];
+    const ALL: [Self; 5] =
+        [Self::Closed, Self::Open, Self::HalfOpen, Self::Disabled, Self::ForcedOpen];
 
     /// A stable small number for the state, as exported to metrics:
     /// closed 0, open 1, half-open 2, disabled 3, forced-open 4.

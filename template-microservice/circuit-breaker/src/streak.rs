@@ -21,11 +21,7 @@ impl Streak {
     /// The current streak of `generation` (zero for any other).
     pub(crate) fn get(&self, generation: u64) -> u64 {
         let word = self.0.load(Ordering::Acquire);
-        if word & !COUNT == tag(generation) {
-            word & COUNT
-        } else {
-            0
-        }
+        if word & !COUNT == tag(generation) { word & COUNT } else { 0 }
     }
 
     /// Adds a failure, or ends the streak on a success; returns the streak.
@@ -38,15 +34,8 @@ impl Streak {
             if word & !COUNT != tag || (!failure && word & COUNT == 0) {
                 return 0;
             }
-            let next = if failure {
-                tag | ((word & COUNT) + 1).min(COUNT)
-            } else {
-                tag
-            };
-            match self
-                .0
-                .compare_exchange_weak(word, next, Ordering::AcqRel, Ordering::Acquire)
-            {
+            let next = if failure { tag | ((word & COUNT) + 1).min(COUNT) } else { tag };
+            match self.0.compare_exchange_weak(word, next, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => return next & COUNT,
                 Err(actual) => word = actual,
             }

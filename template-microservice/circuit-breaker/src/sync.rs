@@ -20,7 +20,5 @@ pub(crate) use std::sync::{
 /// only come from a bug of ours; the guarded data stays consistent because
 /// every critical section writes it in a single step at its end.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -15,9 +15,7 @@ impl Core {
         let next = from.next(to);
         match to {
             State::Open => {
-                let wait = locked
-                    .jitter
-                    .apply(self.config.open_wait.base(locked.trips));
+                let wait = locked.jitter.apply(self.config.open_wait.base(locked.trips));
                 locked.trips = locked.trips.saturating_add(1);
                 let until = self.now().saturating_add(nanos(wait));
                 self.open_until.store(until, Ordering::Release);
@@ -35,10 +33,7 @@ impl Core {
         self.state.store(next.0, Ordering::Release);
         self.stats.transition();
         self.export.state(to);
-        self.events.publish(Event::StateTransition {
-            from: from.state(),
-            to,
-        });
+        self.events.publish(Event::StateTransition { from: from.state(), to });
     }
 
     /// An operator's move to `to`: closed (a reset, with an empty window),

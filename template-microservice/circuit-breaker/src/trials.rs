@@ -51,13 +51,7 @@ pub(crate) struct Trials {
 
 impl Trials {
     pub(crate) fn new() -> Self {
-        Self {
-            leases: Vec::new(),
-            next_id: 0,
-            failures: 0,
-            slow: 0,
-            done: 0,
-        }
+        Self { leases: Vec::new(), next_id: 0, failures: 0, slow: 0, done: 0 }
     }
 
     /// Starts a new half-open state with `permitted` free slots.
@@ -145,18 +139,9 @@ impl Trials {
 mod tests {
     use super::*;
 
-    const HALF: Thresholds = Thresholds {
-        failure_rate: 0.5,
-        slow_rate: None,
-    };
-    const OK: Option<Mark> = Some(Mark {
-        failure: false,
-        slow: false,
-    });
-    const FAIL: Option<Mark> = Some(Mark {
-        failure: true,
-        slow: false,
-    });
+    const HALF: Thresholds = Thresholds { failure_rate: 0.5, slow_rate: None };
+    const OK: Option<Mark> = Some(Mark { failure: false, slow: false });
+    const FAIL: Option<Mark> = Some(Mark { failure: true, slow: false });
 
     fn trials(permitted: u32) -> Trials {
         let mut trials = Trials::new();
@@ -206,17 +191,8 @@ mod tests {
     fn slow_trials_can_reopen() {
         let mut trials = trials(1);
         let slot = trials.lease(0, 10).unwrap();
-        trials.finish(
-            slot,
-            Some(Mark {
-                failure: false,
-                slow: true,
-            }),
-        );
-        let slow_only = Thresholds {
-            failure_rate: 1.0,
-            slow_rate: Some(1.0),
-        };
+        trials.finish(slot, Some(Mark { failure: false, slow: true }));
+        let slow_only = Thresholds { failure_rate: 1.0, slow_rate: Some(1.0) };
         assert_eq!(trials.verdict(slow_only), Some(State::Open));
     }
 }

@@ -21,11 +21,7 @@ fn now_or_never<F: Future>(future: F) -> F::Output {
 }
 
 fn outcome(i: u32) -> Outcome {
-    if i.is_multiple_of(10) {
-        Outcome::Failure
-    } else {
-        Outcome::Success
-    }
+    if i.is_multiple_of(10) { Outcome::Failure } else { Outcome::Success }
 }
 
 fn tenth_fails(i: u32) -> std::future::Ready<Result<u32, u32>> {
@@ -35,18 +31,12 @@ fn tenth_fails(i: u32) -> std::future::Ready<Result<u32, u32>> {
 #[test]
 fn the_counter_sees_allocations() {
     let info = measure(|| drop(std::hint::black_box(Box::new(1u64))));
-    assert_eq!(
-        info.count_total, 1,
-        "else the zero counts below prove nothing"
-    );
+    assert_eq!(info.count_total, 1, "else the zero counts below prove nothing");
 }
 
 #[test]
 fn permits_on_a_count_window_allocate_nothing() {
-    let breaker = CircuitBreaker::builder()
-        .count_window(1_000)
-        .build()
-        .unwrap();
+    let breaker = CircuitBreaker::builder().count_window(1_000).build().unwrap();
     let info = measure(|| {
         for i in 0..20_000 {
             breaker.try_acquire().unwrap().record(outcome(i));

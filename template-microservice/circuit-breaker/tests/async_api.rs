@@ -24,10 +24,7 @@ async fn call_passes_results_through_and_counts_them() {
     let failed = breaker.call(|| async { Err::<u8, _>("boom") }).await;
     assert_eq!(failed.clone().unwrap_err().into_inner(), Some("boom"));
     assert_eq!(failed.unwrap_err().to_string(), "boom");
-    let rejected = breaker
-        .call(|| async { Ok::<_, &str>(5) })
-        .await
-        .unwrap_err();
+    let rejected = breaker.call(|| async { Ok::<_, &str>(5) }).await.unwrap_err();
     assert_eq!(rejected.rejected().map(|r| r.state), Some(State::Open));
     assert!(rejected.to_string().contains("open"));
 }
@@ -66,24 +63,16 @@ async fn the_classifier_decides_what_counts() {
 #[tokio::test]
 async fn fallback_runs_only_for_rejected_calls() {
     let (breaker, _clock) = on_manual_clock(
-        CircuitBreaker::builder()
-            .consecutive_failures(1)
-            .open_wait(OpenWait::Fixed(secs(10))),
+        CircuitBreaker::builder().consecutive_failures(1).open_wait(OpenWait::Fixed(secs(10))),
     );
     let fallback = |rejected: circuit_breaker::Rejected| async move {
         Ok::<_, &str>(rejected.retry_after.as_secs())
     };
-    let answer = breaker
-        .call_with_fallback(|| async { Ok(1) }, fallback)
-        .await;
+    let answer = breaker.call_with_fallback(|| async { Ok(1) }, fallback).await;
     assert_eq!(answer, Ok(1));
-    let failed = breaker
-        .call_with_fallback(|| async { Err("down") }, fallback)
-        .await;
+    let failed = breaker.call_with_fallback(|| async { Err("down") }, fallback).await;
     assert_eq!(failed, Err("down"));
-    let answer = breaker
-        .call_with_fallback(|| async { Ok(1) }, fallback)
-        .await;
+    let answer = breaker.call_with_fallback(|| async { Ok(1) }, fallback).await;
     assert_eq!(answer, Ok(10), "the fallback saw the retry-after hint");
 }
 
@@ -109,10 +98,7 @@ fn error_sources_chain_to_the_inner_error() {
     use std::error::Error as _;
     let inner = std::io::Error::other("disk");
     let error: Error<std::io::Error> = Error::Inner(inner);
-    assert_eq!(
-        error.source().map(ToString::to_string),
-        Some("disk".to_owned())
-    );
+    assert_eq!(error.source().map(ToString::to_string), Some("disk".to_owned()));
     let timeout: Error<std::io::Error> = Error::Timeout(secs(1));
     assert!(timeout.source().is_none());
     assert!(timeout.into_inner().is_none());

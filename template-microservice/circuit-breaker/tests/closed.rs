@@ -9,10 +9,7 @@ use common::{call, calls, millis, on_manual_clock, secs, timed_call};
 #[test]
 fn trips_when_the_failure_rate_reaches_the_threshold() {
     let (breaker, _) = on_manual_clock(
-        CircuitBreaker::builder()
-            .count_window(10)
-            .minimum_calls(4)
-            .failure_rate(0.5),
+        CircuitBreaker::builder().count_window(10).minimum_calls(4).failure_rate(0.5),
     );
     calls(&breaker, Outcome::Success, 2);
     call(&breaker, Outcome::Failure).unwrap();
@@ -34,10 +31,7 @@ fn never_trips_below_the_minimum_number_of_calls() {
 #[test]
 fn the_count_window_forgets_calls_older_than_its_size() {
     let (breaker, _) = on_manual_clock(
-        CircuitBreaker::builder()
-            .count_window(4)
-            .minimum_calls(4)
-            .failure_rate(0.75),
+        CircuitBreaker::builder().count_window(4).minimum_calls(4).failure_rate(0.75),
     );
     calls(&breaker, Outcome::Failure, 2);
     calls(&breaker, Outcome::Success, 4);
@@ -52,10 +46,7 @@ fn the_count_window_forgets_calls_older_than_its_size() {
 #[test]
 fn the_time_window_forgets_expired_buckets() {
     let (breaker, clock) = on_manual_clock(
-        CircuitBreaker::builder()
-            .time_window(secs(10), 10)
-            .minimum_calls(3)
-            .failure_rate(0.6),
+        CircuitBreaker::builder().time_window(secs(10), 10).minimum_calls(3).failure_rate(0.6),
     );
     calls(&breaker, Outcome::Failure, 2);
     clock.advance(secs(10));
@@ -70,11 +61,8 @@ fn the_time_window_forgets_expired_buckets() {
 
 #[test]
 fn trips_on_the_slow_call_rate() {
-    let (breaker, clock) = on_manual_clock(
-        CircuitBreaker::builder()
-            .minimum_calls(2)
-            .slow_calls(millis(100), 1.0),
-    );
+    let (breaker, clock) =
+        on_manual_clock(CircuitBreaker::builder().minimum_calls(2).slow_calls(millis(100), 1.0));
     timed_call(&breaker, &clock, Outcome::Success, millis(100)).unwrap();
     assert_eq!(breaker.state(), State::Closed, "below the minimum");
     timed_call(&breaker, &clock, Outcome::Success, millis(99)).unwrap();
@@ -84,11 +72,8 @@ fn trips_on_the_slow_call_rate() {
     assert_eq!((metrics.window_slow_calls, metrics.slow_calls), (2, 2));
     timed_call(&breaker, &clock, Outcome::Success, millis(150)).unwrap();
     assert_eq!(breaker.state(), State::Closed, "the 99 ms call is still in");
-    let (breaker, clock) = on_manual_clock(
-        CircuitBreaker::builder()
-            .minimum_calls(2)
-            .slow_calls(millis(100), 0.5),
-    );
+    let (breaker, clock) =
+        on_manual_clock(CircuitBreaker::builder().minimum_calls(2).slow_calls(millis(100), 0.5));
     timed_call(&breaker, &clock, Outcome::Success, millis(1)).unwrap();
     timed_call(&breaker, &clock, Outcome::Failure, millis(200)).unwrap();
     assert_eq!(breaker.state(), State::Open);
@@ -96,11 +81,8 @@ fn trips_on_the_slow_call_rate() {
 
 #[test]
 fn trips_on_consecutive_failures_only_without_a_success_between() {
-    let (breaker, _) = on_manual_clock(
-        CircuitBreaker::builder()
-            .no_failure_rate()
-            .consecutive_failures(3),
-    );
+    let (breaker, _) =
+        on_manual_clock(CircuitBreaker::builder().no_failure_rate().consecutive_failures(3));
     calls(&breaker, Outcome::Failure, 2);
     call(&breaker, Outcome::Success).unwrap();
     calls(&breaker, Outcome::Failure, 2);
@@ -112,11 +94,8 @@ fn trips_on_consecutive_failures_only_without_a_success_between() {
 
 #[test]
 fn ignored_results_are_not_counted() {
-    let (breaker, _) = on_manual_clock(
-        CircuitBreaker::builder()
-            .minimum_calls(1)
-            .consecutive_failures(2),
-    );
+    let (breaker, _) =
+        on_manual_clock(CircuitBreaker::builder().minimum_calls(1).consecutive_failures(2));
     calls(&breaker, Outcome::Ignored, 10);
     let metrics = breaker.handle().metrics();
     assert_eq!((metrics.window_calls, metrics.ignored), (0, 10));
@@ -146,11 +125,7 @@ fn a_result_from_before_a_trip_is_not_counted_after_it() {
     let trial = breaker.try_acquire().unwrap();
     assert!(trial.is_trial());
     late.record(Outcome::Failure);
-    assert_eq!(
-        breaker.state(),
-        State::HalfOpen,
-        "the late failure was ignored"
-    );
+    assert_eq!(breaker.state(), State::HalfOpen, "the late failure was ignored");
     trial.record(Outcome::Success);
     assert_eq!(breaker.state(), State::Closed);
     assert_eq!(breaker.handle().metrics().window_calls, 0);

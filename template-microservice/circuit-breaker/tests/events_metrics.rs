@@ -26,17 +26,9 @@ fn subscribers_see_transitions_rejections_and_slow_calls() {
     assert_eq!(
         received,
         [
-            Event::SlowCall {
-                duration: millis(60)
-            },
-            Event::StateTransition {
-                from: State::Closed,
-                to: State::Open
-            },
-            Event::Rejected {
-                state: State::Open,
-                retry_after: secs(10)
-            },
+            Event::SlowCall { duration: millis(60) },
+            Event::StateTransition { from: State::Closed, to: State::Open },
+            Event::Rejected { state: State::Open, retry_after: secs(10) },
         ]
     );
 }
@@ -66,11 +58,8 @@ fn a_gone_subscriber_is_forgotten() {
 
 #[test]
 fn metrics_count_what_happened() {
-    let (breaker, _) = on_manual_clock(
-        CircuitBreaker::builder()
-            .minimum_calls(100)
-            .count_window(10),
-    );
+    let (breaker, _) =
+        on_manual_clock(CircuitBreaker::builder().minimum_calls(100).count_window(10));
     calls(&breaker, Outcome::Success, 6);
     calls(&breaker, Outcome::Failure, 2);
     calls(&breaker, Outcome::Ignored, 1);
@@ -79,10 +68,7 @@ fn metrics_count_what_happened() {
     assert_eq!((metrics.window_calls, metrics.window_failures), (8, 2));
     assert!((metrics.failure_rate() - 0.25).abs() < f64::EPSILON);
     assert!(metrics.slow_call_rate().abs() < f64::EPSILON);
-    assert_eq!(
-        (metrics.failures, metrics.ignored, metrics.rejected),
-        (2, 1, 0)
-    );
+    assert_eq!((metrics.failures, metrics.ignored, metrics.rejected), (2, 1, 0));
 }
 
 /// The exported metrics as (name, "label=value,...", value).
@@ -95,12 +81,7 @@ fn exported(
         let labels: Vec<String> = key.key().labels().map(label).collect();
         (key.key().name().to_owned(), labels.join(","), value)
     };
-    snapshotter
-        .snapshot()
-        .into_vec()
-        .into_iter()
-        .map(row)
-        .collect()
+    snapshotter.snapshot().into_vec().into_iter().map(row).collect()
 }
 
 #[cfg(feature = "metrics")]
@@ -122,15 +103,9 @@ fn the_metrics_feature_exports_state_calls_and_rejections() {
     };
     let state = find("circuit_breaker_state", "name=payments");
     assert_eq!(state, Some(&DebugValue::Gauge(1.0.into())));
-    let success = find(
-        "circuit_breaker_calls_total",
-        "name=payments,outcome=success",
-    );
+    let success = find("circuit_breaker_calls_total", "name=payments,outcome=success");
     assert_eq!(success, Some(&DebugValue::Counter(1)));
-    let failure = find(
-        "circuit_breaker_calls_total",
-        "name=payments,outcome=failure",
-    );
+    let failure = find("circuit_breaker_calls_total", "name=payments,outcome=failure");
     assert_eq!(failure, Some(&DebugValue::Counter(1)));
     let rejections = find("circuit_breaker_rejections_total", "name=payments");
     assert_eq!(rejections, Some(&DebugValue::Counter(1)));

@@ -46,11 +46,7 @@ fn admits_exactly_the_permitted_number_of_trials() {
     let second = breaker.try_acquire().unwrap();
     let refused = breaker.try_acquire().unwrap_err();
     assert_eq!(refused.state, State::HalfOpen);
-    assert_eq!(
-        refused.retry_after,
-        secs(4),
-        "until the first lease runs out"
-    );
+    assert_eq!(refused.retry_after, secs(4), "until the first lease runs out");
     drop((first, second));
 }
 
@@ -58,10 +54,7 @@ fn admits_exactly_the_permitted_number_of_trials() {
 fn successful_trials_close_the_breaker_with_a_fresh_window() {
     let (breaker, clock) = breaker(2);
     to_half_open(&breaker, &clock);
-    let trials = [
-        breaker.try_acquire().unwrap(),
-        breaker.try_acquire().unwrap(),
-    ];
+    let trials = [breaker.try_acquire().unwrap(), breaker.try_acquire().unwrap()];
     let [first, second] = trials;
     first.record(Outcome::Success);
     assert_eq!(breaker.state(), State::HalfOpen);
@@ -109,10 +102,7 @@ fn a_cancelled_or_ignored_trial_frees_its_slot() {
     drop(breaker.try_acquire().unwrap());
     call(&breaker, Outcome::Ignored).unwrap();
     let trial = breaker.try_acquire().unwrap();
-    assert!(
-        call(&breaker, Outcome::Success).is_err(),
-        "the slot is taken"
-    );
+    assert!(call(&breaker, Outcome::Success).is_err(), "the slot is taken");
     trial.record(Outcome::Success);
     assert_eq!(breaker.state(), State::Closed);
 }
@@ -124,11 +114,7 @@ fn a_trial_that_outlives_its_lease_fails_and_reopens() {
     let stuck = breaker.try_acquire().unwrap();
     clock.advance(secs(5));
     let rejected = call(&breaker, Outcome::Success).unwrap_err();
-    assert_eq!(
-        rejected.state,
-        State::Open,
-        "the expired lease counted as failed"
-    );
+    assert_eq!(rejected.state, State::Open, "the expired lease counted as failed");
     assert_eq!(rejected.retry_after, secs(10));
     stuck.record(Outcome::Success);
     assert_eq!(breaker.state(), State::Open);
@@ -149,11 +135,7 @@ fn an_expired_lease_does_not_stop_other_trials() {
     let stuck = breaker.try_acquire().unwrap();
     clock.advance(secs(5));
     call(&breaker, Outcome::Success).unwrap();
-    assert_eq!(
-        breaker.state(),
-        State::Closed,
-        "1 failure of 2 is below 1.0"
-    );
+    assert_eq!(breaker.state(), State::Closed, "1 failure of 2 is below 1.0");
     drop(stuck);
 }
 

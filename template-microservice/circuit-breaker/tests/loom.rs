@@ -104,10 +104,7 @@ fn a_result_racing_a_reset_never_reaches_the_new_window() {
         let permit_breaker = breaker.clone();
         let handle = breaker.handle();
         let thread = thread::spawn(move || {
-            permit_breaker
-                .try_acquire()
-                .unwrap()
-                .record(Outcome::Failure);
+            permit_breaker.try_acquire().unwrap().record(Outcome::Failure);
         });
         handle.reset();
         thread.join().unwrap();

@@ -26,11 +26,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let force = prop_oneof![
-        Just(State::Closed),
-        Just(State::Disabled),
-        Just(State::ForcedOpen)
-    ];
+    let force = prop_oneof![Just(State::Closed), Just(State::Disabled), Just(State::ForcedOpen)];
     prop_oneof![
         5 => Just(Op::Acquire),
         5 => (any::<usize>(), outcome()).prop_map(|(i, o)| Op::Finish(i, o)),
@@ -142,15 +138,8 @@ fn assert_agree(breaker: &CircuitBreaker, model: &Model) {
     if matches!(model.state, State::Closed | State::Disabled) {
         let failures = model.window.iter().filter(|(failure, _)| *failure).count();
         let slow = model.window.iter().filter(|(_, slow)| *slow).count();
-        let counts = (
-            metrics.window_calls,
-            metrics.window_failures,
-            metrics.window_slow_calls,
-        );
-        assert_eq!(
-            counts,
-            (model.window.len() as u64, failures as u64, slow as u64)
-        );
+        let counts = (metrics.window_calls, metrics.window_failures, metrics.window_slow_calls);
+        assert_eq!(counts, (model.window.len() as u64, failures as u64, slow as u64));
         assert_eq!(metrics.consecutive_failures, u64::from(model.streak));
     }
 }

@@ -7,11 +7,7 @@ use circuit_breaker::{CircuitBreaker, ManualClock, OpenWait, Outcome, State};
 use common::{call, calls, on_manual_clock, secs, trip};
 
 fn exponential() -> OpenWait {
-    OpenWait::Exponential {
-        initial: secs(1),
-        multiplier: 2.0,
-        max: secs(5),
-    }
+    OpenWait::Exponential { initial: secs(1), multiplier: 2.0, max: secs(5) }
 }
 
 /// Fails a trial after the current open wait, which must be `expected`.
@@ -51,10 +47,7 @@ fn closing_restarts_the_backoff() {
     call(&breaker, Outcome::Success).unwrap();
     assert_eq!(breaker.state(), State::Closed);
     trip(&breaker);
-    assert_eq!(
-        call(&breaker, Outcome::Success).unwrap_err().retry_after,
-        secs(1)
-    );
+    assert_eq!(call(&breaker, Outcome::Success).unwrap_err().retry_after, secs(1));
 }
 
 #[test]
@@ -81,11 +74,7 @@ fn jitter_shortens_waits_reproducibly() {
     let first = waits(7);
     assert_eq!(first, waits(7));
     assert_ne!(first, waits(8));
-    assert!(
-        first
-            .iter()
-            .all(|wait| *wait > secs(50) && *wait <= secs(100))
-    );
+    assert!(first.iter().all(|wait| *wait > secs(50) && *wait <= secs(100)));
 }
 
 #[test]

@@ -70,10 +70,6 @@ async fn backpressure_mode_waits_for_the_circuit_to_admit() {
     let started = tokio::time::Instant::now();
     let answer = service.ready().await.unwrap().call(7).await;
     assert_eq!(answer, Ok(7));
-    assert_eq!(
-        started.elapsed(),
-        secs(10),
-        "ready once the open wait was over"
-    );
+    assert_eq!(started.elapsed(), secs(10), "ready once the open wait was over");
     assert_eq!(breaker.state(), State::Closed);
 }

@@ -28,9 +28,7 @@ fn echo() -> impl Service<i32, Response = i32, Error = &'static str, Future: Sen
 #[tokio::test]
 async fn reject_mode_fails_fast_once_open() {
     let (breaker, _clock) = common::on_manual_clock(
-        CircuitBreaker::builder()
-            .consecutive_failures(1)
-            .open_wait(OpenWait::Fixed(secs(10))),
+        CircuitBreaker::builder().consecutive_failures(1).open_wait(OpenWait::Fixed(secs(10))),
     );
     let mut service = CircuitBreakerLayer::new(breaker.clone()).layer(echo());
     assert_eq!(service.ready().await.unwrap().call(1).await, Ok(1));
@@ -48,10 +46,7 @@ async fn an_open_circuit_answers_before_the_inner_readiness() {
     breaker.handle().force_open();
     let mut service = CircuitBreakerLayer::new(breaker).layer(NeverReady);
     let ready = futures_poll(&mut service);
-    assert!(
-        matches!(ready, Poll::Ready(Ok(()))),
-        "the inner service is never ready"
-    );
+    assert!(matches!(ready, Poll::Ready(Ok(()))), "the inner service is never ready");
     assert!(service.call(1).await.unwrap_err().rejected().is_some());
 }
 
@@ -94,9 +89,7 @@ async fn a_dropped_response_frees_the_trial_slot() {
         .build()
         .unwrap();
     let slow = service_fn(|()| std::future::pending::<Result<(), ()>>());
-    let mut service = CircuitBreakerLayer::new(breaker.clone())
-        .mode(Mode::Reject)
-        .layer(slow);
+    let mut service = CircuitBreakerLayer::new(breaker.clone()).mode(Mode::Reject).layer(slow);
     common::trip(&breaker);
     let pending = service.ready().await.unwrap().call(());
     assert!(breaker.try_acquire().is_err(), "the only slot is held");

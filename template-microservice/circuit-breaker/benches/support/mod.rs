@@ -97,11 +97,7 @@ pub fn print_table(keep: usize) {
     println!("\n| threads | contender | ns/call | overhead ns | overhead / ours |");
     println!("| --- | --- | --- | --- | --- |");
     for threads in ["1 thread", "2 threads"] {
-        let of = |name: &str| {
-            samples
-                .get(&format!("{threads}/{name}"))
-                .map(|s| median(s, keep))
-        };
+        let of = |name: &str| samples.get(&format!("{threads}/{name}")).map(|s| median(s, keep));
         let (Some(baseline), Some(ours)) = (of("baseline"), of("circuit_breaker/call")) else {
             continue;
         };

@@ -112,11 +112,7 @@ impl CircuitBreakerLayer {
     /// A layer in reject mode, where `Ok` is a success and `Err` a failure.
     #[must_use]
     pub fn new(breaker: CircuitBreaker) -> Self {
-        Self {
-            breaker,
-            classifier: DefaultClassifier,
-            mode: Mode::Reject,
-        }
+        Self { breaker, classifier: DefaultClassifier, mode: Mode::Reject }
     }
 }
 
@@ -124,11 +120,7 @@ impl<C> CircuitBreakerLayer<C> {
     /// Classify responses with `classifier` instead.
     #[must_use]
     pub fn classifier<D>(self, classifier: D) -> CircuitBreakerLayer<D> {
-        CircuitBreakerLayer {
-            breaker: self.breaker,
-            classifier,
-            mode: self.mode,
-        }
+        CircuitBreakerLayer { breaker: self.breaker, classifier, mode: self.mode }
     }
 
     /// Use `mode` when the breaker refuses.

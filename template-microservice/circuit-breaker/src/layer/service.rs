@@ -29,13 +29,7 @@ pub struct CircuitBreakerService<S, C> {
 
 impl<S, C> CircuitBreakerService<S, C> {
     pub(crate) fn new(inner: S, breaker: CircuitBreaker, classifier: C, mode: Mode) -> Self {
-        Self {
-            inner,
-            breaker,
-            classifier,
-            mode,
-            gate: Gate::Idle,
-        }
+        Self { inner, breaker, classifier, mode, gate: Gate::Idle }
     }
 
     /// The breaker guarding this service.

@@ -67,10 +67,7 @@ pub(crate) struct Cell {
 
 impl Cell {
     pub(crate) fn new() -> Self {
-        Self {
-            calls: AtomicU64::new(0),
-            slow: AtomicU64::new(0),
-        }
+        Self { calls: AtomicU64::new(0), slow: AtomicU64::new(0) }
     }
 
     /// Empties the cell and tags it with `generation`.
@@ -91,9 +88,7 @@ impl Cell {
             total << FIELD_BITS | failures
         });
         if applied && delta.slow != 0 {
-            update(&self.slow, tag, on_older, |slow| {
-                shift(slow, delta.slow, PAYLOAD)
-            });
+            update(&self.slow, tag, on_older, |slow| shift(slow, delta.slow, PAYLOAD));
         }
         applied
     }
@@ -126,11 +121,7 @@ impl Cell {
 }
 
 fn payload_of(word: u64, tag: u64) -> u64 {
-    if word >> TAG_SHIFT == tag {
-        word & PAYLOAD
-    } else {
-        0
-    }
+    if word >> TAG_SHIFT == tag { word & PAYLOAD } else { 0 }
 }
 
 /// Whether `tag` is an earlier generation than `current`, modulo 2^16.
@@ -174,11 +165,7 @@ fn signed(value: u64) -> i64 {
 mod tests {
     use super::*;
 
-    const ONE_FAILURE: Delta = Delta {
-        total: 1,
-        failures: 1,
-        slow: 0,
-    };
+    const ONE_FAILURE: Delta = Delta { total: 1, failures: 1, slow: 0 };
 
     #[test]
     fn apply_counts_only_for_its_own_generation() {
@@ -204,51 +191,25 @@ mod tests {
     #[test]
     fn fields_saturate_instead_of_overflowing() {
         let cell = Cell::new();
-        let huge = Delta {
-            total: i64::MAX,
-            failures: 2,
-            slow: 1,
-        };
+        let huge = Delta { total: i64::MAX, failures: 2, slow: 1 };
         assert!(cell.apply(0, huge, OnOlder::Reject));
         assert!(cell.apply(
             0,
-            Delta::negated(Counts {
-                total: 0,
-                failures: 9,
-                slow: 0
-            }),
+            Delta::negated(Counts { total: 0, failures: 9, slow: 0 }),
             OnOlder::Reject
         ));
         let counts = cell.read(0);
-        assert_eq!(
-            (counts.total, counts.failures, counts.slow),
-            (FIELD_MAX, 0, 1)
-        );
+        assert_eq!((counts.total, counts.failures, counts.slow), (FIELD_MAX, 0, 1));
     }
 
     #[test]
     fn take_empties_and_reports_the_tag() {
         let cell = Cell::new();
         cell.reset(7);
-        cell.apply(
-            7,
-            Delta {
-                total: 2,
-                failures: 1,
-                slow: 1,
-            },
-            OnOlder::Reject,
-        );
+        cell.apply(7, Delta { total: 2, failures: 1, slow: 1 }, OnOlder::Reject);
         let (tag, counts) = cell.take();
         assert_eq!(tag, 7);
-        assert_eq!(
-            counts,
-            Counts {
-                total: 2,
-                failures: 1,
-                slow: 1
-            }
-        );
+        assert_eq!(counts, Counts { total: 2, failures: 1, slow: 1 });
         assert_eq!(cell.read(7), Counts::default());
     }
 

@@ -25,12 +25,7 @@ pub(crate) struct CountWindow {
 impl CountWindow {
     pub(crate) fn new(size: u32) -> Self {
         let slots = (0..size.max(1)).map(|_| AtomicU64::new(0)).collect();
-        Self {
-            slots,
-            len: u64::from(size.max(1)),
-            cursor: AtomicU64::new(0),
-            totals: Cell::new(),
-        }
+        Self { slots, len: u64::from(size.max(1)), cursor: AtomicU64::new(0), totals: Cell::new() }
     }
 
     pub(crate) fn reset(&self, generation: u64) {
@@ -54,11 +49,7 @@ impl CountWindow {
         let Some(old) = swap_unless_newer(slot, new) else {
             return false;
         };
-        let old_code = if old >> CODE_BITS == generation {
-            old & CODE_MASK
-        } else {
-            0
-        };
+        let old_code = if old >> CODE_BITS == generation { old & CODE_MASK } else { 0 };
         let delta = code_delta(old_code, mark.code());
         delta.is_zero() || self.totals.apply(generation, delta, OnOlder::Reject)
     }
@@ -97,14 +88,8 @@ fn code_delta(old: u64, new: u64) -> Delta {
 mod tests {
     use super::*;
 
-    const FAIL: Mark = Mark {
-        failure: true,
-        slow: false,
-    };
-    const OK: Mark = Mark {
-        failure: false,
-        slow: false,
-    };
+    const FAIL: Mark = Mark { failure: true, slow: false };
+    const OK: Mark = Mark { failure: false, slow: false };
 
     #[test]
     fn keeps_only_the_last_n_outcomes() {

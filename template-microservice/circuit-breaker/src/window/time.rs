@@ -55,11 +55,8 @@ impl TimeWindow {
         if tick + self.len <= head {
             return false;
         }
-        let delta = Delta {
-            total: 1,
-            failures: i64::from(mark.failure),
-            slow: i64::from(mark.slow),
-        };
+        let delta =
+            Delta { total: 1, failures: i64::from(mark.failure), slow: i64::from(mark.slow) };
         if !self.totals.apply(generation, delta, OnOlder::Reject) {
             return false;
         }
@@ -90,8 +87,7 @@ impl TimeWindow {
         let first = first.max(last.saturating_sub(self.len - 1));
         for tick in first..=last {
             let (tag, counts) = self.bucket(tick).take();
-            self.totals
-                .apply(tag, Delta::negated(counts), OnOlder::Reject);
+            self.totals.apply(tag, Delta::negated(counts), OnOlder::Reject);
         }
     }
 
@@ -106,10 +102,7 @@ impl TimeWindow {
 mod tests {
     use super::*;
 
-    const FAIL: Mark = Mark {
-        failure: true,
-        slow: true,
-    };
+    const FAIL: Mark = Mark { failure: true, slow: true };
 
     #[test]
     fn buckets_expire_as_time_moves_on() {

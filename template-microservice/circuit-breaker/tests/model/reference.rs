@@ -97,11 +97,7 @@ impl Model {
 
     fn acquire_trial(&mut self) -> Result<Ticket, (State, u64)> {
         let now = self.now;
-        let expired = self
-            .held
-            .iter()
-            .filter(|(_, deadline)| *deadline <= now)
-            .count();
+        let expired = self.held.iter().filter(|(_, deadline)| *deadline <= now).count();
         self.held.retain(|(_, deadline)| *deadline > now);
         self.done += expired;
         self.trial_failures += expired;
@@ -156,11 +152,7 @@ impl Model {
     }
 
     fn should_trip(&self) -> bool {
-        if self
-            .settings
-            .consecutive
-            .is_some_and(|limit| self.streak >= limit)
-        {
+        if self.settings.consecutive.is_some_and(|limit| self.streak >= limit) {
             return true;
         }
         let total = self.window.len();
@@ -171,10 +163,7 @@ impl Model {
         let slow = self.window.iter().filter(|(_, slow)| *slow).count();
         let share = |count: usize| as_f64(count) / as_f64(total);
         share(failures) >= self.settings.failure_rate
-            || self
-                .settings
-                .slow_rate
-                .is_some_and(|rate| share(slow) >= rate)
+            || self.settings.slow_rate.is_some_and(|rate| share(slow) >= rate)
     }
 
     fn finish_trial(&mut self, id: u64, failure: bool, slow: bool) {
