@@ -2,15 +2,23 @@
 
 use std::sync::Arc;
 
-use crate::config::Config;
-use crate::repositories::pool::{self, DbPool, PoolHealth, PoolSettings};
+use crate::config::{Config, LoginLimits};
+use crate::events::{EventBus, Subscriber};
+use crate::repositories::UserRepository;
+use crate::repositories::pool::{self, DbPool, PoolHealth};
 use crate::repositories::refresh_tokens::SqlRefreshTokenRepository;
+use crate::repositories::storage::LocalStorage;
 use crate::repositories::users::SqlUserRepository;
 use crate::services::auth::{AuthDependencies, AuthService};
+use crate::services::avatars::AvatarService;
+use crate::services::login_throttle::{InMemoryLoginThrottle, LoginGuard};
+use crate::services::mail::{LoggingMailer, MailSubscriber};
 use crate::services::passwords::{HashCost, PasswordHasher};
+use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
-use crate::state::{AppState, ShutdownSignal};
+use crate::state::{AppState, ClientIpPolicy, ShutdownSignal};
+use crate::telemetry;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,13 +51,24 @@ pub enum StartupError {
 /// # Errors
 /// Fails when `DATABASE_URL` is malformed.
 pub fn connect(config: &Config) -> Result<DbPool, StartupError> {
-    let settings = PoolSettings {
-        url: config.database_url.clone(),
-        max_connections: config.database_max_connections,
-        acquire_timeout: config.database_acquire_timeout,
-        statement_timeout: config.database_statement_timeout,
-    };
-    pool::connect(&settings).map_err(StartupError::Database)
+    pool::connect(&config.database).map_err(StartupError::Database)
+}
+
+/// What differs between production and tests when wiring the services.
+pub struct Wiring {
+    /// Argon2id cost.
+    pub cost: HashCost,
+    /// Receivers of domain events.
+    pub subscribers: Vec<Arc<dyn Subscriber>>,
+}
+
+impl Wiring {
+    /// OWASP hashing cost, and mail through the logging mailer.
+    #[must_use]
+    pub fn production() -> Self {
+        let mail = MailSubscriber::new(Arc::new(LoggingMailer));
+        Self { cost: HashCost::OWASP, subscribers: vec![Arc::new(mail)] }
+    }
 }
 
 /// Migrates the database, wires the services over `pool`, and seeds the administrator.
@@ -58,33 +77,65 @@ pub fn connect(config: &Config) -> Result<DbPool, StartupError> {
 /// Fails on migration, key or seeding errors.
 pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupError> {
     pool::migrate(&pool).await?;
-    let state = wire(config, pool, HashCost::OWASP)?;
+    let state = wire(config, pool, Wiring::production())?;
     if let Some(seed) = &config.admin {
         state.auth.ensure_admin(seed).await.map_err(StartupError::Seed)?;
     }
     Ok(state)
 }
 
-/// Builds the state over `pool` without touching the database.
+/// Builds the state over `pool` without touching the database. Must run inside a Tokio
+/// runtime: event subscribers get worker tasks.
 ///
 /// # Errors
 /// Fails when the JWT keys or hashing parameters are unusable.
-pub fn wire(config: &Config, pool: DbPool, cost: HashCost) -> Result<AppState, StartupError> {
+pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, StartupError> {
     let codec = Arc::new(TokenCodec::new(&config.jwt)?);
-    let hasher = PasswordHasher::new(cost, config.password_hash_concurrency)
+    let hasher = PasswordHasher::new(wiring.cost, config.password_hash_concurrency)
         .map_err(StartupError::Hashing)?;
-    let users = Arc::new(SqlUserRepository::new(pool.clone()));
+    let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
+    let events = EventBus::start(wiring.subscribers);
     let dependencies = AuthDependencies {
         users: users.clone(),
         refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(pool.clone())),
         hasher: hasher.clone(),
         codec: codec.clone(),
+        guard: login_guard(&config.http.login),
+        events: events.clone(),
     };
+    let storage = Arc::new(LocalStorage::new(config.http.upload_dir.clone()));
     Ok(AppState {
         auth: Arc::new(AuthService::new(dependencies, config.jwt.refresh_ttl)),
-        users: Arc::new(UserService::new(users, hasher)),
+        users: Arc::new(UserService::new(users.clone(), hasher, events)),
+        avatars: Arc::new(AvatarService::new(users, storage, config.http.upload_limit_bytes)),
         codec,
         health: Arc::new(PoolHealth::new(pool)),
+        rate_limiter: Arc::new(InMemoryRateLimiter::new(config.http.rate_limit)),
+        client_ip: ClientIpPolicy { trusted_proxy_hops: config.http.trusted_proxy_hops },
+        metrics: telemetry::metrics(),
         shutdown: ShutdownSignal::default(),
+    })
+}
+
+fn login_guard(limits: &LoginLimits) -> LoginGuard {
+    LoginGuard {
+        per_ip: Arc::new(InMemoryRateLimiter::new(limits.rate)),
+        per_account: Arc::new(InMemoryRateLimiter::new(limits.rate)),
+        throttle: Arc::new(InMemoryLoginThrottle::new(*limits)),
+    }
+}
+
+/// Every minute, drops rate-limit state that no longer limits anyone, so memory stays
+/// bounded however many clients come and go.
+#[must_use = "abort the task at shutdown"]
+pub fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_mins(1));
+        loop {
+            interval.tick().await;
+            state.rate_limiter.purge();
+            state.auth.purge_limits();
+        }
     })
 }

@@ -5,13 +5,18 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::time::Duration;
 
 use serde::Deserialize;
 
+mod database;
+mod http;
 mod jwt;
+mod raw;
 
+pub use database::DatabaseConfig;
+pub use http::{HttpConfig, LoginLimits, RateLimit};
 pub use jwt::{JwtAlgorithm, JwtConfig, JwtKeyMaterial};
+pub(crate) use raw::RawConfig;
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -71,8 +76,8 @@ pub struct Config {
     pub host: IpAddr,
     /// Port to listen on (`PORT`, default `8080`).
     pub port: u16,
-    /// Database connection string (`DATABASE_URL`).
-    pub database_url: String,
+    /// The database (`DATABASE_*`).
+    pub database: DatabaseConfig,
     /// Token settings (`JWT_*`, `ACCESS_TOKEN_TTL_SECS`, `REFRESH_TOKEN_TTL_SECS`).
     pub jwt: JwtConfig,
     /// First administrator (`ADMIN_EMAIL`, `ADMIN_PASSWORD`).
@@ -81,38 +86,10 @@ pub struct Config {
     pub environment: Environment,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
     pub log_format: LogFormat,
-    /// Longest wait for a pooled database connection (`DATABASE_ACQUIRE_TIMEOUT_MS`).
-    pub database_acquire_timeout: Duration,
-    /// Longest a single SQL statement may run (`DATABASE_STATEMENT_TIMEOUT_MS`).
-    pub database_statement_timeout: Duration,
-    /// Most database connections held (`DATABASE_MAX_CONNECTIONS`).
-    pub database_max_connections: u32,
+    /// Server limits, timeouts, rate limits and response headers.
+    pub http: HttpConfig,
     /// Most password hashes computed at once (`PASSWORD_HASH_CONCURRENCY`, default: CPU count).
     pub password_hash_concurrency: usize,
-}
-
-/// The variables as read, before defaults and validation.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct RawConfig {
-    pub(crate) host: Option<String>,
-    pub(crate) port: Option<u16>,
-    pub(crate) database_url: Option<String>,
-    pub(crate) jwt_secret: Option<String>,
-    pub(crate) jwt_algorithm: Option<String>,
-    pub(crate) jwt_private_key_file: Option<String>,
-    pub(crate) jwt_public_key_file: Option<String>,
-    pub(crate) jwt_issuer: Option<String>,
-    pub(crate) jwt_audience: Option<String>,
-    pub(crate) access_token_ttl_secs: Option<u64>,
-    pub(crate) refresh_token_ttl_secs: Option<u64>,
-    pub(crate) admin_email: Option<String>,
-    pub(crate) admin_password: Option<String>,
-    pub(crate) app_env: Option<Environment>,
-    pub(crate) log_format: Option<LogFormat>,
-    pub(crate) database_acquire_timeout_ms: Option<u64>,
-    pub(crate) database_statement_timeout_ms: Option<u64>,
-    pub(crate) database_max_connections: Option<u32>,
-    pub(crate) password_hash_concurrency: Option<usize>,
 }
 
 impl Config {
@@ -160,40 +137,21 @@ impl Config {
 impl RawConfig {
     fn validate(self) -> Result<Config, ConfigError> {
         let environment = self.app_env.unwrap_or(Environment::Development);
-        let host = parse_host(self.host.as_deref())?;
-        let admin = admin_seed(self.admin_email.clone(), self.admin_password.clone())?;
-        let jwt = JwtConfig::from_raw(&self, environment)?;
         Ok(Config {
-            host,
+            host: parse_host(self.host.as_deref())?,
             port: self.port.unwrap_or(8080),
-            database_url: database_url(self.database_url)?,
-            jwt,
-            admin,
+            database: DatabaseConfig::from_raw(&self)?,
+            jwt: JwtConfig::from_raw(&self, environment)?,
+            admin: admin_seed(self.admin_email.clone(), self.admin_password.clone())?,
             environment,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
-            database_acquire_timeout: positive_millis(
-                "DATABASE_ACQUIRE_TIMEOUT_MS",
-                self.database_acquire_timeout_ms.unwrap_or(3_000),
-            )?,
-            database_statement_timeout: positive_millis(
-                "DATABASE_STATEMENT_TIMEOUT_MS",
-                self.database_statement_timeout_ms.unwrap_or(5_000),
-            )?,
-            database_max_connections: at_least_one(
-                "DATABASE_MAX_CONNECTIONS",
-                self.database_max_connections.unwrap_or(10),
-            )?,
+            http: HttpConfig::from_raw(&self)?,
             password_hash_concurrency: self
                 .password_hash_concurrency
                 .unwrap_or_else(default_hash_concurrency)
                 .max(1),
         })
     }
-}
-
-fn database_url(url: Option<String>) -> Result<String, ConfigError> {
-    url.or_else(|| crate::repositories::database::DEFAULT_URL.map(str::to_owned))
-        .ok_or_else(|| ConfigError::new("DATABASE_URL", "is required"))
 }
 
 fn default_hash_concurrency() -> usize {
@@ -203,20 +161,6 @@ fn default_hash_concurrency() -> usize {
 fn parse_host(host: Option<&str>) -> Result<IpAddr, ConfigError> {
     let host = host.unwrap_or("127.0.0.1");
     host.parse().map_err(|_| ConfigError::new("HOST", format!("`{host}` is not an IP address")))
-}
-
-fn positive_millis(variable: &str, millis: u64) -> Result<Duration, ConfigError> {
-    if millis == 0 {
-        return Err(ConfigError::new(variable, "must be greater than 0"));
-    }
-    Ok(Duration::from_millis(millis))
-}
-
-fn at_least_one(variable: &str, value: u32) -> Result<u32, ConfigError> {
-    if value == 0 {
-        return Err(ConfigError::new(variable, "must be at least 1"));
-    }
-    Ok(value)
 }
 
 fn admin_seed(

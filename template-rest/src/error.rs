@@ -45,6 +45,18 @@ pub enum AppError {
     /// The request conflicts with the current state (409).
     #[error("{0}")]
     Conflict(&'static str),
+    /// The body is larger than allowed (413).
+    #[error("{0}")]
+    PayloadTooLarge(&'static str),
+    /// The body is of a kind the route does not accept (415).
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
+    /// Too many requests from this client or for this account; retry after the delay (429).
+    #[error("too many requests")]
+    TooManyRequests {
+        /// A hint for the `Retry-After` header.
+        retry_after: Duration,
+    },
     /// A dependency is down or overloaded; retry after the given delay (503).
     #[error("the service is temporarily unavailable")]
     Unavailable {

@@ -1,4 +1,7 @@
-//! Serving: bind, accept, and shut down gracefully on SIGTERM or SIGINT.
+//! Running the service: start, serve, and shut down gracefully on SIGTERM or SIGINT.
+//!
+//! On a signal, `/health/ready` turns 503 at once, the listener stops accepting, requests in
+//! flight finish (bounded by `SHUTDOWN_TIMEOUT_SECS`), the pool closes, and `run` returns.
 
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -6,6 +9,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::app::{self, StartupError};
 use crate::config::Config;
 use crate::http;
+use crate::http::serve::ServeSettings;
 use crate::state::ShutdownSignal;
 
 /// Starts the service described by `config` and runs it until a shutdown signal.
@@ -15,15 +19,26 @@ use crate::state::ShutdownSignal;
 pub async fn run(config: Config) -> Result<(), StartupError> {
     let pool = app::connect(&config)?;
     let state = app::prepare(&config, pool.clone()).await?;
+    let listener = bind(&config).await?;
+    let signals = ShutdownSignals::install()?;
+    let maintenance = app::spawn_maintenance(&state);
+    let settings = ServeSettings {
+        header_read_timeout: config.http.header_read_timeout,
+        shutdown_timeout: config.http.shutdown_timeout,
+        max_connections: config.http.max_connections,
+    };
+    let shutdown = wait_for_signal(signals, state.shutdown.clone());
+    http::serve::serve(listener, http::router(state, &config.http), settings, shutdown).await;
+    maintenance.abort();
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn bind(config: &Config) -> std::io::Result<TcpListener> {
     let listener = TcpListener::bind(config.bind_address()).await?;
     log_address(&listener);
-    let signals = ShutdownSignals::install()?;
-    let shutdown = state.shutdown.clone();
-    let served = axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(wait_for_signal(signals, shutdown))
-        .await;
-    pool.close().await;
-    Ok(served?)
+    Ok(listener)
 }
 
 fn log_address(listener: &TcpListener) {
@@ -33,7 +48,6 @@ fn log_address(listener: &TcpListener) {
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C), after marking the service as draining.
-#[expect(clippy::cognitive_complexity, reason = "the lint counts the expansion of tokio::select!")]
 async fn wait_for_signal(mut signals: ShutdownSignals, shutdown: ShutdownSignal) {
     tokio::select! {
         _ = signals.interrupt.recv() => {}

@@ -3,8 +3,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use metrics_exporter_prometheus::PrometheusHandle;
+
 use crate::repositories::HealthCheck;
 use crate::services::auth::AuthService;
+use crate::services::avatars::AvatarService;
+use crate::services::rate_limit::RateLimiter;
 use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
 
@@ -15,12 +19,27 @@ pub struct AppState {
     pub auth: Arc<AuthService>,
     /// User-management rules.
     pub users: Arc<UserService>,
+    /// Avatar uploads.
+    pub avatars: Arc<AvatarService>,
     /// Access-token verification, for the `CurrentUser` extractor.
     pub codec: Arc<TokenCodec>,
-    /// Database probe, for readiness.
+    /// Database probe, for readiness and pool metrics.
     pub health: Arc<dyn HealthCheck>,
+    /// The per-client limit applied to every route.
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    /// How to find the client's address behind proxies.
+    pub client_ip: ClientIpPolicy,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
     /// Whether shutdown has begun.
     pub shutdown: ShutdownSignal,
+}
+
+/// Which `X-Forwarded-For` entries to trust.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientIpPolicy {
+    /// Proxies in front of the service; 0 means the peer address is the client.
+    pub trusted_proxy_hops: usize,
 }
 
 /// Set once when shutdown begins; readiness reports it at once.

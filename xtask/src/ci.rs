@@ -17,42 +17,15 @@ struct Stage {
 }
 
 const STAGES: [Stage; 9] = [
-    Stage {
-        name: "fmt",
-        run: || checks::fmt(checks::FmtMode::Check),
-    },
-    Stage {
-        name: "gates",
-        run: || gates::run(&cmd::workspace_root()),
-    },
-    Stage {
-        name: "lint",
-        run: checks::lint,
-    },
-    Stage {
-        name: "docs",
-        run: checks::docs,
-    },
-    Stage {
-        name: "test+coverage",
-        run: coverage::run,
-    },
-    Stage {
-        name: "loom",
-        run: checks::loom,
-    },
-    Stage {
-        name: "audit",
-        run: audit::run,
-    },
-    Stage {
-        name: "actionlint",
-        run: actionlint::run,
-    },
-    Stage {
-        name: "templates",
-        run: || templates::run(&templates::Options::from_args(&[])?),
-    },
+    Stage { name: "fmt", run: || checks::fmt(checks::FmtMode::Check) },
+    Stage { name: "gates", run: || gates::run(&cmd::workspace_root()) },
+    Stage { name: "lint", run: checks::lint },
+    Stage { name: "docs", run: checks::docs },
+    Stage { name: "test+coverage", run: coverage::run },
+    Stage { name: "loom", run: checks::loom },
+    Stage { name: "audit", run: audit::run },
+    Stage { name: "actionlint", run: actionlint::run },
+    Stage { name: "templates", run: || templates::run(&templates::Options::from_args(&[])?) },
 ];
 
 /// What became of a stage.
@@ -86,15 +59,9 @@ pub fn run() -> cmd::Result {
         let counter = format!("ci: [{}/{}] {}", index + 1, STAGES.len(), stage.name);
         eprintln!("{counter} ...");
         let (result, took) = cmd::timed(stage.run);
-        let status = if result.is_ok() {
-            Status::Passed
-        } else {
-            Status::Failed
-        };
+        let status = if result.is_ok() { Status::Passed } else { Status::Failed };
         eprintln!("{counter} {status} in {}", cmd::format_duration(took));
-        failure = result
-            .err()
-            .map(|error| format!("stage `{}` failed: {error}", stage.name));
+        failure = result.err().map(|error| format!("stage `{}` failed: {error}", stage.name));
         rows.push((stage.name, status, took));
     }
     print!("{}", summary(&rows));
@@ -112,10 +79,8 @@ fn summary(rows: &[(&str, Status, Duration)]) -> String {
         line(name, &status.to_string(), &time)
     });
     let total: Duration = rows.iter().map(|(_, _, took)| *took).sum();
-    let (header, footer) = (
-        line("stage", "status", "time"),
-        line("total", "", &cmd::format_duration(total)),
-    );
+    let (header, footer) =
+        (line("stage", "status", "time"), line("total", "", &cmd::format_duration(total)));
     format!("\n{header}{}{footer}", stages.collect::<String>())
 }
 
@@ -140,21 +105,9 @@ mod tests {
             ("docs", Status::NotRun, Duration::ZERO),
         ];
         let table = summary(&rows);
-        assert!(
-            table.contains("fmt            passed       1.5s"),
-            "{table}"
-        );
-        assert!(
-            table.contains("lint           FAILED      1m01s"),
-            "{table}"
-        );
-        assert!(
-            table.contains("docs           not run         -"),
-            "{table}"
-        );
-        assert!(
-            table.contains("total                      1m02s"),
-            "{table}"
-        );
+        assert!(table.contains("fmt            passed       1.5s"), "{table}");
+        assert!(table.contains("lint           FAILED      1m01s"), "{table}");
+        assert!(table.contains("docs           not run         -"), "{table}");
+        assert!(table.contains("total                      1m02s"), "{table}");
     }
 }

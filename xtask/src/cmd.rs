@@ -45,9 +45,9 @@ pub fn cargo() -> Command {
 /// Runs `command`, echoing it first, and fails unless it exits 0.
 pub fn run(command: &mut Command) -> Result {
     eprintln!("$ {}", describe(command));
-    let status = command.status().map_err(|error| {
-        Error::new(format!("cannot start `{}`: {error}", describe(command)))
-    })?;
+    let status = command
+        .status()
+        .map_err(|error| Error::new(format!("cannot start `{}`: {error}", describe(command))))?;
     if status.success() {
         return Ok(());
     }
@@ -56,9 +56,9 @@ pub fn run(command: &mut Command) -> Result {
 
 /// Runs `command` and returns its standard output, failing unless it exits 0.
 pub fn output(command: &mut Command) -> Result<String> {
-    let output = command.output().map_err(|error| {
-        Error::new(format!("cannot start `{}`: {error}", describe(command)))
-    })?;
+    let output = command
+        .output()
+        .map_err(|error| Error::new(format!("cannot start `{}`: {error}", describe(command))))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(Error::new(format!("`{}` failed: {stderr}", describe(command))));

@@ -26,16 +26,12 @@ pub fn install() -> cmd::Result {
 /// Installs the hook in the repository at `root`; returns its path.
 fn install_into(root: &Path) -> cmd::Result<PathBuf> {
     let mut git = Command::new("git");
-    git.current_dir(root)
-        .args(["rev-parse", "--git-path", "hooks"]);
+    git.current_dir(root).args(["rev-parse", "--git-path", "hooks"]);
     let path = root.join(cmd::output(&mut git)?.trim()).join("pre-commit");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
     if !existing.is_empty() && !existing.contains("cargo xtask pre-commit") {
         let hint = "add `cargo xtask pre-commit` to it, or remove it and run this again";
-        return Err(cmd::Error::new(format!(
-            "{} exists: {hint}",
-            path.display()
-        )));
+        return Err(cmd::Error::new(format!("{} exists: {hint}", path.display())));
     }
     std::fs::create_dir_all(path.parent().unwrap_or(root))?;
     std::fs::write(&path, HOOK)?;
@@ -52,10 +48,7 @@ pub fn pre_commit() -> cmd::Result {
         return Ok(());
     }
     let mut rustfmt = Command::new("rustfmt");
-    rustfmt
-        .current_dir(&root)
-        .args(["--check", "--edition", "2024"])
-        .args(&staged);
+    rustfmt.current_dir(&root).args(["--check", "--edition", "2024"]).args(&staged);
     cmd::run(&mut rustfmt)?;
     clippy(&root, &owning_packages(&packages::all(&root)?, &staged))?;
     gates::run_on(&root, &staged)
@@ -74,20 +67,9 @@ fn clippy(root: &Path, names: &[String]) -> cmd::Result {
 
 /// The staged (added, copied, modified or renamed) Rust files that the gates check.
 fn staged_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
-    let args = [
-        "diff",
-        "--cached",
-        "--name-only",
-        "--diff-filter=ACMR",
-        "-z",
-        "--",
-        "*.rs",
-    ];
+    let args = ["diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z", "--", "*.rs"];
     let listing = cmd::output(Command::new("git").current_dir(root).args(args))?;
-    let paths = listing
-        .split('\0')
-        .filter(|name| !name.is_empty())
-        .map(PathBuf::from);
+    let paths = listing.split('\0').filter(|name| !name.is_empty()).map(PathBuf::from);
     Ok(paths.filter(|path| gates::is_checked(path)).collect())
 }
 
@@ -129,12 +111,7 @@ mod tests {
     fn install_writes_an_executable_hook_once_and_spares_foreign_hooks() {
         let root = std::env::temp_dir().join(format!("xtask-hooks-{}", std::process::id()));
         std::fs::create_dir_all(&root).unwrap();
-        cmd::output(
-            Command::new("git")
-                .current_dir(&root)
-                .args(["init", "--quiet"]),
-        )
-        .unwrap();
+        cmd::output(Command::new("git").current_dir(&root).args(["init", "--quiet"])).unwrap();
         let path = install_into(&root).unwrap();
         assert_eq!(install_into(&root).unwrap(), path);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), HOOK);
@@ -151,21 +128,11 @@ mod tests {
 
     #[test]
     fn staged_files_map_to_their_packages_once() {
-        let package = |name: &str, dir: &str| packages::Package {
-            name: name.into(),
-            dir: dir.into(),
-        };
+        let package =
+            |name: &str, dir: &str| packages::Package { name: name.into(), dir: dir.into() };
         let all = [package("rest", "template-rest"), package("xtask", "xtask")];
-        let paths = [
-            "xtask/src/a.rs",
-            "template-rest/src/b.rs",
-            "xtask/src/c.rs",
-            "build.rs",
-        ];
+        let paths = ["xtask/src/a.rs", "template-rest/src/b.rs", "xtask/src/c.rs", "build.rs"];
         let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-        assert_eq!(
-            owning_packages(&all, &paths),
-            vec!["rest".to_owned(), "xtask".to_owned()]
-        );
+        assert_eq!(owning_packages(&all, &paths), vec!["rest".to_owned(), "xtask".to_owned()]);
     }
 }

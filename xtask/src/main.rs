@@ -79,8 +79,8 @@ fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
             print!("{HELP}");
             Ok(())
         }
-        other => Err(cmd::Error::new(format!(
-            "unknown command `{other}`; see `cargo xtask --help`"
-        ))),
+        other => {
+            Err(cmd::Error::new(format!("unknown command `{other}`; see `cargo xtask --help`")))
+        }
     }
 }

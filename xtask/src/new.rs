@@ -25,15 +25,9 @@ const USAGE: &str = "usage: cargo xtask new <name> --template <rest|realtime|mic
 pub fn run(args: &[String]) -> cmd::Result {
     let args = parse(args)?;
     let root = cmd::workspace_root();
-    let template = root.join(format!(
-        "template-{}",
-        args.template.trim_start_matches("template-")
-    ));
+    let template = root.join(format!("template-{}", args.template.trim_start_matches("template-")));
     if !template.join("cargo-generate.toml").is_file() {
-        return Err(cmd::Error::new(format!(
-            "no template `{}`\n{USAGE}",
-            args.template
-        )));
+        return Err(cmd::Error::new(format!("no template `{}`\n{USAGE}", args.template)));
     }
     ensure_cargo_generate()?;
     let destination = args.destination.clone().unwrap_or_else(|| root.join(".."));
@@ -44,11 +38,7 @@ pub fn run(args: &[String]) -> cmd::Result {
         destination: &destination,
     })?;
     let project = project.canonicalize().unwrap_or(project);
-    println!(
-        "created {}\nnext: cd {} && cargo run",
-        project.display(),
-        project.display()
-    );
+    println!("created {}\nnext: cd {} && cargo run", project.display(), project.display());
     Ok(())
 }
 
@@ -67,7 +57,7 @@ fn parse(args: &[String]) -> cmd::Result<NewArgs> {
             "--destination" => parsed.destination = Some(PathBuf::from(value()?)),
             "-d" | "--define" => parsed.defines.push(define(&value()?)?),
             name if parsed.name.is_empty() && !name.starts_with('-') => {
-                parsed.name = name.to_owned()
+                name.clone_into(&mut parsed.name);
             }
             _ => return Err(cmd::Error::new(USAGE)),
         }
@@ -107,20 +97,11 @@ mod tests {
 
     #[test]
     fn arguments_are_parsed_in_any_order() {
-        let parsed = parse(&strings(&[
-            "-d",
-            "database=postgres",
-            "orders",
-            "--template",
-            "rest",
-        ]))
-        .unwrap();
+        let parsed =
+            parse(&strings(&["-d", "database=postgres", "orders", "--template", "rest"])).unwrap();
         assert_eq!(parsed.name, "orders");
         assert_eq!(parsed.template, "rest");
-        assert_eq!(
-            parsed.defines,
-            [("database".to_owned(), "postgres".to_owned())]
-        );
+        assert_eq!(parsed.defines, [("database".to_owned(), "postgres".to_owned())]);
         assert_eq!(parsed.destination, None);
     }
 

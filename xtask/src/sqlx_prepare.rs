@@ -6,7 +6,7 @@
 //! only after generation (PostgreSQL for template-rest) is generated first. Needs `sqlite3` and
 //! `psql`, and the PostgreSQL server from `DATABASE_URL` (default: local, user postgres).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::cmd;
@@ -66,11 +66,8 @@ fn prepare(root: &Path, scratch: &Path, form: &Form) -> cmd::Result {
         std::fs::remove_dir_all(&offline_dir)?;
     }
     std::fs::create_dir_all(&offline_dir)?;
-    let defines: Vec<_> = form
-        .defines
-        .iter()
-        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-        .collect();
+    let defines: Vec<_> =
+        form.defines.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())).collect();
     let project = generate(&Generation {
         template: &template,
         name: "sqlx-prepare",
@@ -78,17 +75,12 @@ fn prepare(root: &Path, scratch: &Path, form: &Form) -> cmd::Result {
         destination: scratch,
     })?;
     let mut check = Command::new("cargo");
-    check
-        .current_dir(&project)
-        .args(["check", "--quiet", "--all-targets"]);
+    check.current_dir(&project).args(["check", "--quiet", "--all-targets"]);
     check
         .env("SQLX_OFFLINE", "false")
         .env("DATABASE_URL", url)
         .env("SQLX_OFFLINE_DIR", &offline_dir);
-    check.env(
-        "CARGO_TARGET_DIR",
-        crate::checks::target_dir().join("generated"),
-    );
+    check.env("CARGO_TARGET_DIR", crate::checks::target_dir().join("generated"));
     cmd::run(&mut check)
 }
 
@@ -100,40 +92,38 @@ fn database(migrations: &Path, scratch: &Path, engine: Engine) -> cmd::Result<St
         .collect::<Result<_, _>>()?;
     files.sort();
     match engine {
-        Engine::Sqlite => {
-            let path = scratch.join("prepare.db");
-            if path.exists() {
-                std::fs::remove_file(&path)?;
-            }
-            for file in &files {
-                pipe(Command::new("sqlite3").arg(&path), file)?;
-            }
-            Ok(format!("sqlite://{}", path.display()))
-        }
-        Engine::Postgres => {
-            let server = std::env::var("DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let base = server
-                .rsplit_once('/')
-                .map_or(server.as_str(), |(base, _)| base)
-                .to_owned();
-            let psql = |database: &str| {
-                let mut command = Command::new("psql");
-                command.args(["-q", "-v", "ON_ERROR_STOP=1", &format!("{base}/{database}")]);
-                command
-            };
-            cmd::output(psql("postgres").args([
-                "-c",
-                "DROP DATABASE IF EXISTS sqlx_prepare",
-                "-c",
-                "CREATE DATABASE sqlx_prepare",
-            ]))?;
-            for file in &files {
-                pipe(&mut psql("sqlx_prepare"), file)?;
-            }
-            Ok(format!("{base}/sqlx_prepare"))
-        }
+        Engine::Sqlite => sqlite_database(&scratch.join("prepare.db"), &files),
+        Engine::Postgres => postgres_database("sqlx_prepare", &files),
     }
+}
+
+fn sqlite_database(path: &Path, migrations: &[PathBuf]) -> cmd::Result<String> {
+    if path.exists() {
+        std::fs::remove_file(path)?;
+    }
+    for file in migrations {
+        pipe(Command::new("sqlite3").arg(path), file)?;
+    }
+    Ok(format!("sqlite://{}", path.display()))
+}
+
+/// Recreates `name` on the server of `DATABASE_URL` (default: local, user postgres).
+fn postgres_database(name: &str, migrations: &[PathBuf]) -> cmd::Result<String> {
+    let server = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned();
+    let psql = |database: &str| {
+        let mut command = Command::new("psql");
+        command.args(["-q", "-v", "ON_ERROR_STOP=1", &format!("{base}/{database}")]);
+        command
+    };
+    let (drop, create) =
+        (format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}"));
+    cmd::output(psql("postgres").args(["-c", &drop, "-c", &create]))?;
+    for file in migrations {
+        pipe(&mut psql(name), file)?;
+    }
+    Ok(format!("{base}/{name}"))
 }
 
 fn pipe(command: &mut Command, input: &Path) -> cmd::Result {
@@ -142,8 +132,5 @@ fn pipe(command: &mut Command, input: &Path) -> cmd::Result {
     if status.success() {
         return Ok(());
     }
-    Err(cmd::Error::new(format!(
-        "applying {} failed ({status})",
-        input.display()
-    )))
+    Err(cmd::Error::new(format!("applying {} failed ({status})", input.display())))
 }

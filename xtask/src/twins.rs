@@ -18,12 +18,7 @@ const RULE: &str = "template-twins";
 #[must_use]
 pub fn check(root: &Path) -> Vec<Finding> {
     let Ok(templates) = templates(root) else {
-        return vec![Finding::new(
-            "cargo-generate.toml",
-            1,
-            RULE,
-            "cannot read the templates",
-        )];
+        return vec![Finding::new("cargo-generate.toml", 1, RULE, "cannot read the templates")];
     };
     let root_profiles = std::fs::read_to_string(root.join("Cargo.toml"))
         .map(|manifest| profiles(&manifest).to_owned())
@@ -66,27 +61,19 @@ fn compare(
             let message = format!("`{table}` differs from the workspace root's profiles");
             return Some(Finding::new(liquid, 1, RULE, message));
         }
-        rendered[..rendered.len() - profiles.len()]
-            .trim_end()
-            .to_owned()
-            + "\n"
+        rendered[..rendered.len() - profiles.len()].trim_end().to_owned() + "\n"
     } else {
         rendered
     };
     first_difference(&rendered, &in_place).map(|line| {
-        let message = format!(
-            "renders differently from {} at line {line}",
-            plain.display()
-        );
+        let message = format!("renders differently from {} at line {line}", plain.display());
         Finding::new(liquid, line, RULE, message)
     })
 }
 
 /// The text from the first `[profile` table to the end.
 fn profiles(manifest: &str) -> &str {
-    manifest
-        .find("\n[profile")
-        .map_or("", |start| &manifest[start..])
+    manifest.find("\n[profile").map_or("", |start| &manifest[start..])
 }
 
 /// The header of the first profile table in `profiles` that the root does not have verbatim.
@@ -101,10 +88,8 @@ fn foreign_table(profiles: &str, root_profiles: &str) -> Option<String> {
 /// Each `[table]` with its keys, comments dropped.
 fn tables(text: &str) -> Vec<String> {
     let mut tables: Vec<String> = Vec::new();
-    for line in text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+    for line in
+        text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'))
     {
         match tables.last_mut() {
             Some(table) if !line.starts_with('[') => {
@@ -139,10 +124,7 @@ fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
     let manifest =
         std::fs::read_to_string(root.join(dir).join("cargo-generate.toml")).unwrap_or_default();
     for placeholder in crate::templates::discover_placeholders(&manifest) {
-        if let Some(first) = placeholder
-            .default
-            .or_else(|| placeholder.choices.first().cloned())
-        {
+        if let Some(first) = placeholder.default.or_else(|| placeholder.choices.first().cloned()) {
             values.insert(placeholder.name, first);
         }
     }
@@ -169,11 +151,7 @@ pub fn render(template: &str, values: &HashMap<String, String>) -> Result<String
         if let Some(after) = rest.strip_prefix("{{") {
             let end = after.find("}}").ok_or("unclosed {{")?;
             let name = after[..end].trim();
-            output.push_str(
-                values
-                    .get(name)
-                    .ok_or_else(|| format!("unknown variable `{name}`"))?,
-            );
+            output.push_str(values.get(name).ok_or_else(|| format!("unknown variable `{name}`"))?);
             rest = &after[end + 2..];
         } else if rest.starts_with("{%") {
             rest = render_tag(rest, values, &mut output)?;
@@ -202,10 +180,7 @@ fn render_tag<'t>(
         return Err(format!("unsupported tag `{tag}`"));
     };
     let end = after.find("{% endif %}").ok_or("unclosed {% if %}")?;
-    output.push_str(&render(
-        choose_branch(condition, &after[..end], values)?,
-        values,
-    )?);
+    output.push_str(&render(choose_branch(condition, &after[..end], values)?, values)?);
     Ok(&after[end + "{% endif %}".len()..])
 }
 
@@ -238,20 +213,14 @@ fn choose_branch<'t>(
 
 fn split_tag(text: &str) -> Result<(&str, &str), String> {
     let end = text.find("%}").ok_or("unclosed {%")?;
-    Ok((
-        text[2..end].trim().trim_matches('-').trim(),
-        &text[end + 2..],
-    ))
+    Ok((text[2..end].trim().trim_matches('-').trim(), &text[end + 2..]))
 }
 
 fn evaluate(test: &str, values: &HashMap<String, String>) -> Result<bool, String> {
-    let (name, literal) = test
-        .split_once("==")
-        .ok_or_else(|| format!("unsupported test `{test}`"))?;
+    let (name, literal) =
+        test.split_once("==").ok_or_else(|| format!("unsupported test `{test}`"))?;
     let name = name.trim();
-    let value = values
-        .get(name)
-        .ok_or_else(|| format!("unknown variable `{name}`"))?;
+    let value = values.get(name).ok_or_else(|| format!("unknown variable `{name}`"))?;
     Ok(value == literal.trim().trim_matches('"'))
 }
 

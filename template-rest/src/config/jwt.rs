@@ -12,16 +12,17 @@ pub const MIN_SECRET_BYTES: usize = 32;
 pub enum JwtAlgorithm {
     /// HMAC with SHA-256 and a shared secret (`JWT_SECRET`).
     Hs256,
-    /// Ed25519 signatures from PEM key files.
+    /// Ed25519 signatures from PEM key files: other services verify with the public key alone.
+    ///
+    /// RSA is not offered: the pure-Rust `rsa` crate has a timing side channel on private-key
+    /// operations (RUSTSEC-2023-0071, the Marvin attack) and no fixed release.
     EdDsa,
-    /// RSA PKCS#1 v1.5 with SHA-256 from PEM key files.
-    Rs256,
 }
 
 /// The key material behind the algorithm.
 #[derive(Clone)]
 pub enum JwtKeyMaterial {
-    /// A shared secret, at least [`MIN_SECRET_BYTES`] long.
+    /// A shared secret, at least 32 bytes long.
     Secret(Vec<u8>),
     /// PEM-encoded private and public keys.
     KeyPair {
@@ -41,7 +42,7 @@ impl std::fmt::Debug for JwtKeyMaterial {
 /// Everything needed to issue and verify tokens.
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
-    /// The pinned algorithm (`JWT_ALGORITHM`: `HS256`, `EdDSA` or `RS256`).
+    /// The pinned algorithm (`JWT_ALGORITHM`: `HS256` or `EdDSA`).
     pub algorithm: JwtAlgorithm,
     /// Secret or key pair.
     pub keys: JwtKeyMaterial,
@@ -62,7 +63,7 @@ impl JwtConfig {
         let algorithm = parse_algorithm(raw.jwt_algorithm.as_deref())?;
         let (keys, ephemeral_secret) = match algorithm {
             JwtAlgorithm::Hs256 => secret(raw.jwt_secret.as_deref(), environment)?,
-            JwtAlgorithm::EdDsa | JwtAlgorithm::Rs256 => (key_pair(raw)?, false),
+            JwtAlgorithm::EdDsa => (key_pair(raw)?, false),
         };
         Ok(Self {
             algorithm,
@@ -84,10 +85,9 @@ fn parse_algorithm(value: Option<&str>) -> Result<JwtAlgorithm, ConfigError> {
     match value.unwrap_or("HS256") {
         "HS256" => Ok(JwtAlgorithm::Hs256),
         "EdDSA" => Ok(JwtAlgorithm::EdDsa),
-        "RS256" => Ok(JwtAlgorithm::Rs256),
         other => Err(ConfigError::new(
             "JWT_ALGORITHM",
-            format!("`{other}` is not one of HS256, EdDSA, RS256"),
+            format!("`{other}` is not one of HS256, EdDSA"),
         )),
     }
 }
@@ -140,7 +140,7 @@ fn key_pair(raw: &RawConfig) -> Result<JwtKeyMaterial, ConfigError> {
 }
 
 fn read_key(variable: &str, path: Option<&str>) -> Result<Vec<u8>, ConfigError> {
-    let path = path.ok_or_else(|| ConfigError::new(variable, "is required for EdDSA and RS256"))?;
+    let path = path.ok_or_else(|| ConfigError::new(variable, "is required for EdDSA"))?;
     std::fs::read(path).map_err(|error| ConfigError::new(variable, format!("`{path}`: {error}")))
 }
 

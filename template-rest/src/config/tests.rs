@@ -1,5 +1,7 @@
 //! Configuration: defaults, validation, and messages that name the variable.
 
+use std::time::Duration;
+
 use super::*;
 
 const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -17,7 +19,18 @@ fn defaults_need_no_variables_in_development() {
     assert_eq!(config.jwt.access_ttl, Duration::from_mins(15));
     assert!(config.jwt.ephemeral_secret, "a random secret is generated");
     assert!(config.admin.is_none());
-    assert!(config.database_acquire_timeout <= Duration::from_secs(3));
+}
+
+#[test]
+fn http_limits_have_safe_defaults() {
+    let config = Config::from_vars(&[("DATABASE_URL", "sqlite::memory:")]).unwrap();
+    assert!(config.database.acquire_timeout <= Duration::from_secs(3));
+    assert_eq!(config.http.body_limit_bytes, 1024 * 1024);
+    assert_eq!(config.http.upload_limit_bytes, 5 * 1024 * 1024);
+    assert_eq!(config.http.shutdown_timeout, Duration::from_secs(25));
+    assert_eq!(config.http.trusted_proxy_hops, 0);
+    assert!(config.http.cors_allowed_origins.is_empty());
+    assert!(config.http.hsts_max_age.is_none());
 }
 
 #[test]
@@ -69,9 +82,17 @@ fn malformed_values_name_their_variable() {
         ("APP_ENV", "staging"),
         ("LOG_FORMAT", "xml"),
         ("JWT_ALGORITHM", "none"),
+        ("JWT_ALGORITHM", "RS256"),
         ("ACCESS_TOKEN_TTL_SECS", "0"),
         ("DATABASE_ACQUIRE_TIMEOUT_MS", "0"),
         ("DATABASE_MAX_CONNECTIONS", "0"),
+        ("CONCURRENCY_LIMIT", "0"),
+        ("RATE_LIMIT_PER_SECOND", "0"),
+        ("LOGIN_RATE_LIMIT_BURST", "0"),
+        ("SHUTDOWN_TIMEOUT_SECS", "0"),
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOWED_ORIGINS", "https://ok.example, ftp://bad.example"),
+        ("CORS_ALLOWED_ORIGINS", "https://app.example/path"),
         ("JWT_ISSUER", "  "),
     ];
     for (variable, value) in cases {
@@ -100,7 +121,7 @@ fn key_pairs_need_readable_files() {
     assert_eq!(error.variable, "JWT_PRIVATE_KEY_FILE");
     let error = error_for(&[
         url,
-        ("JWT_ALGORITHM", "RS256"),
+        ("JWT_ALGORITHM", "EdDSA"),
         ("JWT_PRIVATE_KEY_FILE", "/nonexistent/key.pem"),
         ("JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pub"),
     ]);
@@ -119,4 +140,23 @@ fn secrets_stay_out_of_debug_output() {
     .unwrap();
     let debug = format!("{config:?}");
     assert!(!debug.contains(SECRET) && !debug.contains("a long admin password"), "{debug}");
+}
+
+#[test]
+fn http_limits_are_configurable() {
+    let config = Config::from_vars(&[
+        ("DATABASE_URL", "sqlite::memory:"),
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com/, http://localhost:3000"),
+        ("HSTS_MAX_AGE_SECS", "31536000"),
+        ("LOGIN_RATE_LIMIT_PER_MINUTE", "30"),
+        ("TRUSTED_PROXY_HOPS", "2"),
+    ])
+    .unwrap();
+    assert_eq!(
+        config.http.cors_allowed_origins,
+        ["https://app.example.com", "http://localhost:3000"]
+    );
+    assert_eq!(config.http.hsts_max_age, Some(Duration::from_hours(24 * 365)));
+    assert!((config.http.login.rate.per_second - 0.5).abs() < f64::EPSILON);
+    assert_eq!(config.http.trusted_proxy_hops, 2);
 }

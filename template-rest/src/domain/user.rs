@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::avatar::Avatar;
+
 /// Fewest characters in a password (OWASP ASVS 2.1.1).
 pub const PASSWORD_MIN_CHARS: u64 = 12;
 /// Most characters in a password: bounds the hashing work an attacker can ask for.
@@ -57,6 +59,8 @@ pub struct User {
     pub role: Role,
     /// Argon2id PHC string.
     pub password_hash: String,
+    /// Profile picture, if uploaded.
+    pub avatar: Option<Avatar>,
     /// When the user registered.
     pub created_at: DateTime<Utc>,
     /// When the user last changed.

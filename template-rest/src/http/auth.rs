@@ -11,13 +11,16 @@ use utoipa_axum::routes;
 use validator::Validate;
 
 use super::extract::{CurrentUser, ValidatedJson};
-use super::openapi::{BadRequest, Conflict, Unauthorized, Unprocessable, UnsupportedMediaType};
+use super::middleware::ClientIp;
+use super::openapi::{
+    BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
 use super::problem::Problem;
 use super::users::UserResponse;
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
-use crate::services::auth::{Registration, TokenPair};
+use crate::services::auth::{LoginAttempt, Registration, TokenPair};
 use crate::state::AppState;
 
 /// A new account.
@@ -123,12 +126,15 @@ async fn register(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
     ))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ValidatedJson(request): ValidatedJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, Problem> {
-    let pair = state.auth.login(&request.email, &request.password).await?;
+    let attempt = LoginAttempt { email: request.email, password: request.password, client };
+    let pair = state.auth.login(&attempt).await?;
     Ok(Json(pair.into()))
 }
 

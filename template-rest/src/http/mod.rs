@@ -2,38 +2,46 @@
 //! This is the only module that knows axum.
 
 pub mod auth;
+pub mod avatars;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;
+pub mod serve;
 pub mod users;
 
 use axum::Router;
+use axum::routing::get;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::config::HttpConfig;
 use crate::state::AppState;
 
 /// The prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";
 
-/// The whole application: API, probes, OpenAPI document, Swagger UI and middleware.
-pub fn router(state: AppState) -> Router {
-    let (router, openapi) = api().split_for_parts();
+/// The whole application: API, probes, metrics, OpenAPI document, Swagger UI and middleware.
+pub fn router(state: AppState, config: &HttpConfig) -> Router {
+    let (router, openapi) = api(config).split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .route("/metrics", get(metrics::render))
         .fallback(problem::route_not_found)
-        .method_not_allowed_fallback(problem::method_not_allowed)
-        .with_state(state);
-    middleware::wrap(router)
+        .method_not_allowed_fallback(problem::method_not_allowed);
+    middleware::wrap(router, config, &state).with_state(state)
 }
 
 /// The routes with their OpenAPI description.
 #[must_use]
-pub fn api() -> OpenApiRouter<AppState> {
-    let api = OpenApiRouter::new().merge(auth::routes()).merge(users::routes());
+pub fn api(config: &HttpConfig) -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(users::routes())
+        .merge(avatars::routes(config.upload_limit_bytes));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(API_PREFIX, api)
         .merge(health::routes())

@@ -13,7 +13,8 @@ use super::problem::Problem;
     info(description = "Users, authentication and roles. Errors are RFC 9457 problem+json."),
     modifiers(&BearerAuth),
     components(responses(
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
+        UnsupportedMediaType, Unprocessable, TooManyRequests
     )),
     tags(
         (name = "auth", description = "Registration, login and sessions"),
@@ -61,6 +62,11 @@ pub struct NotFound(pub Problem);
 #[response(description = "Conflicts with existing data", content_type = "application/problem+json")]
 pub struct Conflict(pub Problem);
 
+/// 413: the body is larger than allowed.
+#[derive(ToResponse)]
+#[response(description = "Body too large", content_type = "application/problem+json")]
+pub struct PayloadTooLarge(pub Problem);
+
 /// 415: the body is not JSON.
 #[derive(ToResponse)]
 #[response(description = "Content-Type is not JSON", content_type = "application/problem+json")]
@@ -73,3 +79,12 @@ pub struct UnsupportedMediaType(pub Problem);
     content_type = "application/problem+json"
 )]
 pub struct Unprocessable(pub Problem);
+
+/// 429: too many requests from this client or for this account.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many requests; see Retry-After",
+    content_type = "application/problem+json",
+    headers(("retry-after" = u64, description = "Seconds to wait"))
+)]
+pub struct TooManyRequests(pub Problem);

@@ -87,25 +87,36 @@ impl IntoResponse for Problem {
 
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Self {
+        let status = status_of(&error);
+        let detail = error.to_string();
         match error {
-            AppError::BadRequest(detail) => Self::new(StatusCode::BAD_REQUEST, detail),
-            AppError::Validation(errors) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "the request has invalid fields")
-                    .with_errors(errors)
-            }
-            AppError::Unauthorized(detail) => Self::new(StatusCode::UNAUTHORIZED, detail),
-            AppError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, detail),
-            AppError::NotFound(detail) => Self::new(StatusCode::NOT_FOUND, detail),
-            AppError::Conflict(detail) => Self::new(StatusCode::CONFLICT, detail),
-            AppError::Unavailable { retry_after } => {
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable, retry later")
-                    .with_retry_after(retry_after)
+            AppError::Validation(errors) => Self::new(status, detail).with_errors(errors),
+            AppError::Unavailable { retry_after } | AppError::TooManyRequests { retry_after } => {
+                Self::new(status, detail).with_retry_after(retry_after)
             }
             AppError::Internal(source) => {
                 tracing::error!(error = %source, cause = ?source.source(), "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "an unexpected error occurred")
+                Self::new(status, "an unexpected error occurred")
             }
+            _ => Self::new(status, detail),
         }
+    }
+}
+
+/// The HTTP status each kind of failure stands for.
+fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

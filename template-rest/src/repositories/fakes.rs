@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{RefreshTokenRepository, RepositoryError, RepositoryResult, UserRepository};
+use crate::domain::avatar::Avatar;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 use crate::domain::user::{NewUser, User, UserChanges};
@@ -43,6 +44,7 @@ impl UserRepository for FakeUsers {
                 name: user.name,
                 role: user.role,
                 password_hash: user.password_hash,
+                avatar: None,
                 created_at: now,
                 updated_at: now,
             };
@@ -93,6 +95,13 @@ impl UserRepository for FakeUsers {
             self.tokens.revoke_user(id);
         }
         Ok(changed)
+    }
+
+    async fn set_avatar(&self, id: Uuid, avatar: Option<&Avatar>) -> RepositoryResult<bool> {
+        Ok(self.with(|users| {
+            let user = users.iter_mut().find(|user| user.id == id);
+            user.map(|user| user.avatar = avatar.cloned()).is_some()
+        }))
     }
 
     async fn delete(&self, id: Uuid) -> RepositoryResult<bool> {

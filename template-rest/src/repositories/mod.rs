@@ -8,12 +8,14 @@ pub mod database;
 pub mod fakes;
 pub mod pool;
 pub mod refresh_tokens;
+pub mod storage;
 pub mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::avatar::Avatar;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 use crate::domain::user::{NewUser, User, UserChanges};
@@ -51,6 +53,8 @@ pub trait UserRepository: Send + Sync {
     /// Replaces the password hash and revokes every refresh token of the user, atomically.
     /// Returns `false` when the user does not exist.
     async fn change_password(&self, id: Uuid, password_hash: &str) -> RepositoryResult<bool>;
+    /// Sets or clears the avatar; `false` when the user does not exist.
+    async fn set_avatar(&self, id: Uuid, avatar: Option<&Avatar>) -> RepositoryResult<bool>;
     /// Deletes a user and their refresh tokens; `false` when the user does not exist.
     async fn delete(&self, id: Uuid) -> RepositoryResult<bool>;
 }
@@ -81,9 +85,20 @@ pub trait RefreshTokenRepository: Send + Sync {
     async fn revoke_family(&self, family_id: Uuid, now: DateTime<Utc>) -> RepositoryResult<()>;
 }
 
-/// Answers whether the database is reachable, for `/health/ready`.
+/// Connections held by the pool, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Open connections.
+    pub size: u32,
+    /// Open connections not in use.
+    pub idle: usize,
+}
+
+/// Answers whether the database is reachable, for `/health/ready`, and how busy it is.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
     /// `Ok` when a trivial query succeeds.
     async fn ping(&self) -> RepositoryResult<()>;
+    /// The pool's connections right now.
+    fn pool_stats(&self) -> PoolStats;
 }

@@ -1,35 +1,21 @@
 //! The connection pool, migrations and the mapping of driver errors, for either database.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use sqlx::pool::PoolOptions;
 
 use super::database::{self, Db};
-use super::{HealthCheck, RepositoryError, RepositoryResult};
+use super::{HealthCheck, PoolStats, RepositoryError, RepositoryResult};
+use crate::config::DatabaseConfig;
 
 /// A pool of database connections.
 pub type DbPool = sqlx::Pool<Db>;
-
-/// How to reach the database and how long to wait for it.
-#[derive(Debug, Clone)]
-pub struct PoolSettings {
-    /// Connection string.
-    pub url: String,
-    /// Most connections held at once.
-    pub max_connections: u32,
-    /// Longest wait for a free connection before the request fails with 503.
-    pub acquire_timeout: Duration,
-    /// Longest a single statement may run.
-    pub statement_timeout: Duration,
-}
 
 /// Opens the pool. Connections are made on demand, so a database that is down at this moment
 /// makes requests fail fast with 503 instead of stopping the service.
 ///
 /// # Errors
 /// Fails when the URL is malformed.
-pub fn connect(settings: &PoolSettings) -> Result<DbPool, sqlx::Error> {
+pub fn connect(settings: &DatabaseConfig) -> Result<DbPool, sqlx::Error> {
     let options = database::connect_options(&settings.url, settings.statement_timeout)?;
     Ok(PoolOptions::<Db>::new()
         .max_connections(settings.max_connections)
@@ -82,5 +68,9 @@ impl HealthCheck for PoolHealth {
     async fn ping(&self) -> RepositoryResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_error)?;
         Ok(())
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        PoolStats { size: self.pool.size(), idle: self.pool.num_idle() }
     }
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::pool::{DbPool, map_error};
 use super::{RepositoryError, RepositoryResult, UserRepository};
+use crate::domain::avatar::{Avatar, ImageType};
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::user::{NewUser, Role, User, UserChanges};
 
@@ -16,6 +17,8 @@ struct UserRow {
     name: String,
     role: String,
     password_hash: String,
+    avatar_key: Option<String>,
+    avatar_content_type: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -29,16 +32,30 @@ impl TryFrom<UserRow> for User {
                 format!("unknown role `{}` for user {}", row.role, row.id).into(),
             )
         })?;
+        let avatar = avatar(row.avatar_key, row.avatar_content_type.as_deref())?;
         Ok(Self {
             id: row.id,
             email: row.email,
             name: row.name,
             role,
             password_hash: row.password_hash,
+            avatar,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
     }
+}
+
+/// The avatar stored in a row's two columns.
+fn avatar(
+    key: Option<String>,
+    content_type: Option<&str>,
+) -> Result<Option<Avatar>, RepositoryError> {
+    let (Some(key), Some(content_type)) = (key, content_type) else { return Ok(None) };
+    let kind = ImageType::from_content_type(content_type).ok_or_else(|| {
+        RepositoryError::Other(format!("unknown avatar type `{content_type}`").into())
+    })?;
+    Ok(Some(Avatar { key, kind }))
 }
 
 /// Runs a statement that yields `users` rows, with the column list written once.
@@ -48,7 +65,8 @@ macro_rules! user_rows {
             UserRow,
             $head
                 + r#"id AS "id: Uuid", email AS "email!", name AS "name!", role AS "role!",
-                   password_hash AS "password_hash!",
+                   password_hash AS "password_hash!", avatar_key AS "avatar_key?",
+                   avatar_content_type AS "avatar_content_type?",
                    created_at AS "created_at: DateTime<Utc>",
                    updated_at AS "updated_at: DateTime<Utc>""#
                 + $tail
@@ -96,6 +114,7 @@ impl UserRepository for SqlUserRepository {
             name: user.name,
             role: user.role,
             password_hash: user.password_hash,
+            avatar: None,
             created_at: now,
             updated_at: now,
         })
@@ -170,6 +189,24 @@ impl UserRepository for SqlUserRepository {
         .map_err(map_error)?;
         transaction.commit().await.map_err(map_error)?;
         Ok(true)
+    }
+
+    async fn set_avatar(&self, id: Uuid, avatar: Option<&Avatar>) -> RepositoryResult<bool> {
+        let key = avatar.map(|avatar| avatar.key.as_str());
+        let content_type = avatar.map(|avatar| avatar.kind.content_type());
+        let now = Utc::now();
+        let updated = sqlx::query!(
+            "UPDATE users SET avatar_key = $2, avatar_content_type = $3, updated_at = $4
+             WHERE id = $1",
+            id,
+            key,
+            content_type,
+            now,
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(updated.rows_affected() > 0)
     }
 
     async fn delete(&self, id: Uuid) -> RepositoryResult<bool> {

@@ -1,17 +1,20 @@
 //! Registration, login, refresh-token rotation and logout.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::login_throttle::LoginGuard;
 use super::passwords::PasswordHasher;
 use super::tokens::{TokenCodec, hash_refresh_token, new_refresh_token};
 use crate::config::AdminSeed;
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 use crate::domain::user::{Actor, NewUser, Role, User, normalize_email};
 use crate::error::{AppError, AppResult};
+use crate::events::{DomainEvent, EventBus};
 use crate::repositories::{RefreshTokenRepository, RepositoryError, UserRepository};
 
 /// The one answer to every failed login, whatever the reason.
@@ -41,6 +44,17 @@ pub struct TokenPair {
     pub expires_in: u64,
 }
 
+/// A login attempt, as submitted.
+#[derive(Debug, Clone)]
+pub struct LoginAttempt {
+    /// Email, in any case.
+    pub email: String,
+    /// Plain-text password.
+    pub password: String,
+    /// The client's address, for rate limiting.
+    pub client: IpAddr,
+}
+
 /// The collaborators of [`AuthService`].
 pub struct AuthDependencies {
     /// User storage.
@@ -51,6 +65,10 @@ pub struct AuthDependencies {
     pub hasher: PasswordHasher,
     /// Access-token signing.
     pub codec: Arc<TokenCodec>,
+    /// Login rate limits and failure delays.
+    pub guard: LoginGuard,
+    /// Where domain events go.
+    pub events: EventBus,
 }
 
 /// Authentication rules.
@@ -59,6 +77,8 @@ pub struct AuthService {
     refresh_tokens: Arc<dyn RefreshTokenRepository>,
     hasher: PasswordHasher,
     codec: Arc<TokenCodec>,
+    guard: LoginGuard,
+    events: EventBus,
     refresh_ttl: Duration,
 }
 
@@ -66,8 +86,8 @@ impl AuthService {
     /// Wires the service; refresh tokens live for `refresh_ttl`.
     #[must_use]
     pub fn new(dependencies: AuthDependencies, refresh_ttl: Duration) -> Self {
-        let AuthDependencies { users, refresh_tokens, hasher, codec } = dependencies;
-        Self { users, refresh_tokens, hasher, codec, refresh_ttl }
+        let AuthDependencies { users, refresh_tokens, hasher, codec, guard, events } = dependencies;
+        Self { users, refresh_tokens, hasher, codec, guard, events, refresh_ttl }
     }
 
     /// Creates a user with the `user` role.
@@ -82,26 +102,43 @@ impl AuthService {
             role: Role::User,
             password_hash,
         };
-        self.users.create(new_user).await.map_err(email_taken)
+        let user = self.users.create(new_user).await.map_err(email_taken)?;
+        self.events.publish(&DomainEvent::UserRegistered {
+            user_id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+        });
+        Ok(user)
     }
 
     /// Checks credentials and starts a session. Unknown emails and wrong passwords fail the
-    /// same way, after the same amount of work.
+    /// same way, after the same amount of work. Attempts are rate-limited per client and per
+    /// account, and repeated failures on an account make it wait longer each time.
     ///
     /// # Errors
-    /// [`AppError::Unauthorized`] for bad credentials.
-    pub async fn login(&self, email: &str, password: &str) -> AppResult<TokenPair> {
-        let Some(user) = self.users.find_by_email(&normalize_email(email)).await? else {
-            self.hasher.verify_unknown_account(password).await?;
+    /// [`AppError::TooManyRequests`] when limited, [`AppError::Unauthorized`] for bad
+    /// credentials.
+    pub async fn login(&self, attempt: &LoginAttempt) -> AppResult<TokenPair> {
+        let account = normalize_email(&attempt.email);
+        self.guard.admit(attempt.client, &account)?;
+        let Some(user) = self.verified_user(&account, &attempt.password).await? else {
+            self.guard.failed(&account);
             return Err(AppError::Unauthorized(BAD_CREDENTIALS));
         };
-        if !self.hasher.verify(password, &user.password_hash).await? {
-            return Err(AppError::Unauthorized(BAD_CREDENTIALS));
-        }
-        let family_id = Uuid::now_v7();
-        let refresh_token = self.new_refresh_token(user.id, family_id)?;
+        self.guard.succeeded(&account);
+        let refresh_token = self.new_refresh_token(user.id, Uuid::now_v7())?;
         self.refresh_tokens.insert(refresh_token.record).await?;
         self.token_pair(Actor { id: user.id, role: user.role }, refresh_token.value)
+    }
+
+    /// The user with this email, if the password matches.
+    async fn verified_user(&self, email: &str, password: &str) -> AppResult<Option<User>> {
+        let Some(user) = self.users.find_by_email(email).await? else {
+            self.hasher.verify_unknown_account(password).await?;
+            return Ok(None);
+        };
+        let matches = self.hasher.verify(password, &user.password_hash).await?;
+        Ok(matches.then_some(user))
     }
 
     /// Exchanges a refresh token for a new pair, rotating it. A token that was already used
@@ -173,6 +210,11 @@ impl AuthService {
             Ok(_) | Err(RepositoryError::Conflict) => Ok(()),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Drops login-limit state that no longer limits anyone.
+    pub fn purge_limits(&self) {
+        self.guard.purge();
     }
 
     fn new_refresh_token(&self, user_id: Uuid, family_id: Uuid) -> AppResult<IssuedRefreshToken> {

@@ -2,7 +2,11 @@
 //! repository traits, and know nothing of HTTP or SQL.
 
 pub mod auth;
+pub mod avatars;
+pub mod login_throttle;
+pub mod mail;
 pub mod passwords;
+pub mod rate_limit;
 pub mod tokens;
 pub mod users;
 

@@ -144,11 +144,9 @@ fn keys(
             EncodingKey::from_ed_pem(private_pem)?,
             DecodingKey::from_ed_pem(public_pem)?,
         )),
-        (JwtKeyMaterial::KeyPair { private_pem, public_pem }, _) => Ok((
-            Algorithm::RS256,
-            EncodingKey::from_rsa_pem(private_pem)?,
-            DecodingKey::from_rsa_pem(public_pem)?,
-        )),
+        (JwtKeyMaterial::KeyPair { .. }, JwtAlgorithm::Hs256) => {
+            Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
+        }
     }
 }
 
@@ -167,4 +165,56 @@ pub fn new_refresh_token() -> AppResult<String> {
 #[must_use]
 pub fn hash_refresh_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// A throw-away Ed25519 key pair, for these tests only.
+    const PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIMPjHaGhyJeVPEV8zgJCfY3Fi4lqVwlLARysaUEU8iPV
+-----END PRIVATE KEY-----
+";
+    const PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAHUlzmqnE4LunWKeh2raq3CfpFlORpeTQiQ/zJq7yl1c=
+-----END PUBLIC KEY-----
+";
+
+    fn codec(algorithm: &str) -> TokenCodec {
+        let dir = std::env::temp_dir().join(format!("keys-{}", Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (private, public) = (dir.join("jwt.pem"), dir.join("jwt.pub"));
+        std::fs::write(&private, PRIVATE_PEM).unwrap();
+        std::fs::write(&public, PUBLIC_PEM).unwrap();
+        let config = Config::from_vars(&[
+            ("DATABASE_URL", "sqlite::memory:"),
+            ("JWT_ALGORITHM", algorithm),
+            ("JWT_PRIVATE_KEY_FILE", private.to_str().unwrap()),
+            ("JWT_PUBLIC_KEY_FILE", public.to_str().unwrap()),
+        ])
+        .unwrap();
+        TokenCodec::new(&config.jwt).unwrap()
+    }
+
+    #[test]
+    fn eddsa_tokens_verify_and_cannot_be_confused_with_hmac() {
+        let eddsa = codec("EdDSA");
+        let actor = Actor { id: Uuid::now_v7(), role: Role::Admin };
+        let token = eddsa.issue(actor).unwrap();
+        assert_eq!(eddsa.verify(&token.token).unwrap(), actor);
+        let hmac = codec("HS256");
+        assert!(eddsa.verify(&hmac.issue(actor).unwrap().token).is_err());
+        assert!(hmac.verify(&token.token).is_err());
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_stored_hashed() {
+        let (first, second) = (new_refresh_token().unwrap(), new_refresh_token().unwrap());
+        assert_ne!(first, second);
+        assert_eq!(first.len(), 43, "256 bits in unpadded base64url");
+        assert_eq!(hash_refresh_token(&first).len(), 32);
+        assert_ne!(hash_refresh_token(&first), first.as_bytes());
+    }
 }

@@ -10,6 +10,7 @@ use super::passwords::PasswordHasher;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::user::{Actor, User, UserChanges, normalize_email};
 use crate::error::{AppError, AppResult};
+use crate::events::{DomainEvent, EventBus};
 use crate::repositories::UserRepository;
 
 const NOT_FOUND: &str = "no user with this id";
@@ -27,13 +28,14 @@ pub struct PasswordChange {
 pub struct UserService {
     users: Arc<dyn UserRepository>,
     hasher: PasswordHasher,
+    events: EventBus,
 }
 
 impl UserService {
     /// Wires the service.
     #[must_use]
-    pub fn new(users: Arc<dyn UserRepository>, hasher: PasswordHasher) -> Self {
-        Self { users, hasher }
+    pub fn new(users: Arc<dyn UserRepository>, hasher: PasswordHasher, events: EventBus) -> Self {
+        Self { users, hasher, events }
     }
 
     /// One user, if `actor` may see them.
@@ -97,6 +99,7 @@ impl UserService {
         if !self.users.change_password(id, &password_hash).await? {
             return Err(AppError::NotFound(NOT_FOUND));
         }
+        self.events.publish(&DomainEvent::PasswordChanged { user_id: id, email: user.email });
         Ok(())
     }
 
@@ -109,6 +112,7 @@ impl UserService {
         if !self.users.delete(id).await? {
             return Err(AppError::NotFound(NOT_FOUND));
         }
+        self.events.publish(&DomainEvent::UserDeleted { user_id: id });
         Ok(())
     }
 }

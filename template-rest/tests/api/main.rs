@@ -5,8 +5,12 @@
 use template_rest as service;
 
 mod auth;
+mod avatars;
 mod errors;
+mod events;
+mod hardening;
 mod health;
+mod limits;
 mod openapi;
 mod password;
 mod security;

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::service::repositories::pool::DbPool;
 use crate::support::TestApp;
 
-const ROUTES: [(&str, &str); 12] = [
+const ROUTES: [(&str, &str); 14] = [
     ("/api/v1/auth/register", "post"),
     ("/api/v1/auth/login", "post"),
     ("/api/v1/auth/refresh", "post"),
@@ -17,6 +17,8 @@ const ROUTES: [(&str, &str); 12] = [
     ("/api/v1/users/{id}", "patch"),
     ("/api/v1/users/{id}", "delete"),
     ("/api/v1/users/{id}/password", "put"),
+    ("/api/v1/users/{id}/avatar", "put"),
+    ("/api/v1/users/{id}/avatar", "get"),
     ("/health/live", "get"),
     ("/health/ready", "get"),
 ];

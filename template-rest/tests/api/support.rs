@@ -1,5 +1,7 @@
 //! A test client over the router, and shortcuts for common set-up.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -7,9 +9,12 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
+use crate::service::app::Wiring;
 use crate::service::config::{AdminSeed, Config};
+use crate::service::events::Subscriber;
 use crate::service::repositories::pool::DbPool;
 use crate::service::services::passwords::HashCost;
+use crate::service::state::AppState;
 use crate::service::{app, http};
 
 /// The HMAC secret every test app signs with.
@@ -56,29 +61,63 @@ impl Reply {
 pub struct TestApp {
     router: Router,
     pub pool: DbPool,
+    pub upload_dir: std::path::PathBuf,
 }
 
-/// Configuration shared by all tests.
-pub fn test_config() -> Config {
-    Config::from_vars(&[
+/// Configuration shared by all tests, with `settings` added. Rate limits are high, so that
+/// only the tests about them meet them; uploads go to a fresh directory.
+pub fn test_config(settings: &[(&str, &str)]) -> Config {
+    let uploads = std::env::temp_dir().join(format!("uploads-{}", uuid::Uuid::now_v7()));
+    let uploads = uploads.to_string_lossy().into_owned();
+    let mut vars = vec![
         ("JWT_SECRET", SECRET),
         ("JWT_ISSUER", ISSUER),
         ("JWT_AUDIENCE", AUDIENCE),
         ("DATABASE_URL", "unused://the-pool-is-given"),
-        ("ADMIN_EMAIL", ADMIN_EMAIL),
-        ("ADMIN_PASSWORD", ADMIN_PASSWORD),
-    ])
-    .expect("test configuration")
+        ("RATE_LIMIT_PER_SECOND", "10000"),
+        ("RATE_LIMIT_BURST", "10000"),
+        ("LOGIN_RATE_LIMIT_PER_MINUTE", "10000"),
+        ("LOGIN_RATE_LIMIT_BURST", "10000"),
+        ("UPLOAD_DIR", &uploads),
+    ];
+    vars.extend_from_slice(settings);
+    Config::from_vars(&vars).expect("test configuration")
 }
 
 impl TestApp {
     /// Wires the service over `pool`, with cheap password hashing and a seeded admin.
     pub async fn new(pool: DbPool) -> Self {
-        let config = test_config();
-        let state = app::wire(&config, pool.clone(), HashCost::MINIMAL).expect("wire");
+        Self::with(pool, &[], Vec::new()).await
+    }
+
+    /// Like [`TestApp::new`], with extra settings and event subscribers.
+    pub async fn with(
+        pool: DbPool,
+        settings: &[(&str, &str)],
+        subscribers: Vec<Arc<dyn Subscriber>>,
+    ) -> Self {
+        let config = test_config(settings);
+        let wiring = Wiring { cost: HashCost::MINIMAL, subscribers };
+        let state = app::wire(&config, pool.clone(), wiring).expect("wire");
         let seed = AdminSeed { email: ADMIN_EMAIL.into(), password: ADMIN_PASSWORD.into() };
         state.auth.ensure_admin(&seed).await.expect("seed admin");
-        Self { router: http::router(state), pool }
+        let upload_dir = config.http.upload_dir.clone();
+        Self { router: http::router(state, &config.http), pool, upload_dir }
+    }
+
+    /// The router, for tests that serve it over TCP.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Test-only `routes` behind the service's middleware stack, for behaviour no real route
+    /// shows on demand (a panic, a slow handler).
+    pub fn with_routes(pool: DbPool, settings: &[(&str, &str)], routes: Router<AppState>) -> Self {
+        let config = test_config(settings);
+        let wiring = Wiring { cost: HashCost::MINIMAL, subscribers: Vec::new() };
+        let state = app::wire(&config, pool.clone(), wiring).expect("wire");
+        let wrapped = http::middleware::wrap(routes, &config.http, &state).with_state(state);
+        Self { router: wrapped, pool, upload_dir: config.http.upload_dir }
     }
 
     /// Starts a request; add a token or a body, then `send` it.

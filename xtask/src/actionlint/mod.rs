@@ -22,9 +22,8 @@ pub fn run() -> cmd::Result {
     }
     let root = cmd::workspace_root();
     let workflows = workflows(&root)?;
-    let (templated, plain): (Vec<PathBuf>, Vec<PathBuf>) = workflows
-        .into_iter()
-        .partition(|path| !path.starts_with(".github"));
+    let (templated, plain): (Vec<PathBuf>, Vec<PathBuf>) =
+        workflows.into_iter().partition(|path| !path.starts_with(".github"));
     let mut failures = Vec::new();
     if !plain.is_empty() {
         let mut command = actionlint(&root);
@@ -33,34 +32,23 @@ pub fn run() -> cmd::Result {
     for path in &templated {
         failures.extend(lint_template(&root, path)?);
     }
-    println!(
-        "actionlint: {} workflows, {} failed",
-        plain.len() + templated.len(),
-        failures.len()
-    );
+    println!("actionlint: {} workflows, {} failed", plain.len() + templated.len(), failures.len());
     if failures.is_empty() {
         return Ok(());
     }
-    Err(cmd::Error::new(
-        "actionlint found problems; see the lines above",
-    ))
+    Err(cmd::Error::new("actionlint found problems; see the lines above"))
 }
 
 /// The workflow files, relative to `root`: the repository's and the templates'.
 fn workflows(root: &Path) -> cmd::Result<Vec<PathBuf>> {
     let pathspecs = [".github/workflows/*", "template-*/.github/workflows/*"];
     let files = crate::gates::git_ls_files(root, &pathspecs)?;
-    Ok(files
-        .into_iter()
-        .filter(|path| is_workflow(&path.to_string_lossy()))
-        .collect())
+    Ok(files.into_iter().filter(|path| is_workflow(&path.to_string_lossy())).collect())
 }
 
 fn is_workflow(name: &str) -> bool {
     let name = name.strip_suffix(".liquid").unwrap_or(name);
-    Path::new(name)
-        .extension()
-        .is_some_and(|extension| extension == "yml" || extension == "yaml")
+    Path::new(name).extension().is_some_and(|extension| extension == "yml" || extension == "yaml")
 }
 
 /// Lints every rendering of a template's workflow; returns one error per failing rendering.
@@ -69,11 +57,7 @@ fn lint_template(root: &Path, path: &Path) -> cmd::Result<Vec<cmd::Error>> {
     let variants = variants::render_all(&text)
         .map_err(|error| cmd::Error::new(format!("{}: Liquid: {error}", path.display())))?;
     let failures = variants.iter().filter_map(|variant| {
-        eprintln!(
-            "$ actionlint -oneline -stdin-filename {} - ({})",
-            path.display(),
-            variant.label
-        );
+        eprintln!("$ actionlint -oneline -stdin-filename {} - ({})", path.display(), variant.label);
         lint_text(root, path, &variant.text).err()
     });
     Ok(failures.collect())
@@ -88,25 +72,14 @@ fn actionlint(root: &Path) -> Command {
 /// Pipes `text` to actionlint, reported under `path`.
 fn lint_text(root: &Path, path: &Path, text: &str) -> cmd::Result {
     let mut command = actionlint(root);
-    command
-        .arg("-stdin-filename")
-        .arg(path)
-        .arg("-")
-        .stdin(Stdio::piped());
+    command.arg("-stdin-filename").arg(path).arg("-").stdin(Stdio::piped());
     let mut child = command.spawn()?;
-    child
-        .stdin
-        .take()
-        .ok_or_else(|| cmd::Error::new("no stdin"))?
-        .write_all(text.as_bytes())?;
+    child.stdin.take().ok_or_else(|| cmd::Error::new("no stdin"))?.write_all(text.as_bytes())?;
     let status = child.wait()?;
     if status.success() {
         return Ok(());
     }
-    Err(cmd::Error::new(format!(
-        "{}: actionlint failed ({status})",
-        path.display()
-    )))
+    Err(cmd::Error::new(format!("{}: actionlint failed ({status})", path.display())))
 }
 
 #[cfg(test)]
@@ -116,18 +89,13 @@ mod tests {
     #[test]
     fn only_yaml_files_are_workflows() {
         assert!(is_workflow(".github/workflows/ci.yml"));
-        assert!(is_workflow(
-            "template-rest/.github/workflows/ci.yaml.liquid"
-        ));
+        assert!(is_workflow("template-rest/.github/workflows/ci.yaml.liquid"));
         assert!(!is_workflow(".github/workflows/README.md"));
     }
 
     #[test]
     fn a_broken_workflow_fails_and_a_good_one_passes() {
-        assert!(
-            cmd::is_installed("actionlint"),
-            "this test needs actionlint on PATH"
-        );
+        assert!(cmd::is_installed("actionlint"), "this test needs actionlint on PATH");
         let root = cmd::workspace_root();
         let good =
             "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n";

@@ -21,24 +21,17 @@ pub struct Variant {
 
 /// Every rendering of `template`; fails with the first Liquid construct it cannot render.
 pub fn render_all(template: &str) -> Result<Vec<Variant>, String> {
-    let stand_ins: HashMap<String, String> = substitutions(template)
-        .into_iter()
-        .map(|name| (name, "demo".to_owned()))
-        .collect();
+    let stand_ins: HashMap<String, String> =
+        substitutions(template).into_iter().map(|name| (name, "demo".to_owned())).collect();
     combinations(&tested_values(template))
         .into_iter()
         .map(|combination| {
             let mut values = stand_ins.clone();
             values.extend(combination.iter().cloned());
-            let label: Vec<String> = combination
-                .iter()
-                .map(|(name, value)| format!("{name}={value}"))
-                .collect();
+            let label: Vec<String> =
+                combination.iter().map(|(name, value)| format!("{name}={value}")).collect();
             let text = crate::twins::render(template, &values)?;
-            Ok(Variant {
-                label: label.join(","),
-                text,
-            })
+            Ok(Variant { label: label.join(","), text })
         })
         .collect()
 }
@@ -46,23 +39,16 @@ pub fn render_all(template: &str) -> Result<Vec<Variant>, String> {
 /// The names inside `{{ }}`.
 fn substitutions(template: &str) -> BTreeSet<String> {
     let pieces = template.split("{{").skip(1);
-    pieces
-        .filter_map(|piece| Some(piece.split_once("}}")?.0.trim().to_owned()))
-        .collect()
+    pieces.filter_map(|piece| Some(piece.split_once("}}")?.0.trim().to_owned())).collect()
 }
 
 /// For each name an `if` or `elsif` test compares, the values it is compared with.
 fn tested_values(template: &str) -> BTreeMap<String, BTreeSet<String>> {
     let mut values: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let tags = template
-        .split("{%")
-        .skip(1)
-        .filter_map(|piece| piece.split_once("%}"));
+    let tags = template.split("{%").skip(1).filter_map(|piece| piece.split_once("%}"));
     for (tag, _) in tags {
         let tag = tag.trim().trim_matches('-').trim();
-        let test = tag
-            .strip_prefix("if ")
-            .or_else(|| tag.strip_prefix("elsif "));
+        let test = tag.strip_prefix("if ").or_else(|| tag.strip_prefix("elsif "));
         let Some((name, literal)) = test.and_then(|test| test.split_once("==")) else {
             continue;
         };
@@ -105,21 +91,15 @@ mod tests {
         assert_eq!(variants[0].label, "database=(other)");
         assert_eq!(variants[0].text, "name: demo\nrun: ${{ github.sha }}\n");
         assert_eq!(variants[1].label, "database=postgres");
-        assert_eq!(
-            variants[1].text,
-            "name: demo\nservices: [pg]\nrun: ${{ github.sha }}\n"
-        );
+        assert_eq!(variants[1].text, "name: demo\nservices: [pg]\nrun: ${{ github.sha }}\n");
     }
 
     #[test]
     fn two_names_multiply_and_no_test_renders_once() {
         let template = "{% if a == \"1\" %}x{% elsif a == \"2\" %}y{% endif %}\
                         {% if b == \"3\" %}z{% else %}w{% endif %}";
-        let labels: Vec<String> = render_all(template)
-            .unwrap()
-            .into_iter()
-            .map(|v| v.label)
-            .collect();
+        let labels: Vec<String> =
+            render_all(template).unwrap().into_iter().map(|v| v.label).collect();
         assert_eq!(labels.len(), 6);
         assert_eq!(labels[0], "a=(other),b=(other)");
         assert_eq!(labels[5], "a=2,b=3");

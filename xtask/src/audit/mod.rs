@@ -33,9 +33,7 @@ const CHECKS: [&str; 5] = ["check", "advisories", "licenses", "bans", "sources"]
 pub fn run() -> cmd::Result {
     if !checks::has_cargo_subcommand("deny") {
         let install = "cargo install cargo-deny --version ^0.20 --locked";
-        return Err(cmd::Error::new(format!(
-            "cargo-deny is missing: `{install}`"
-        )));
+        return Err(cmd::Error::new(format!("cargo-deny is missing: `{install}`")));
     }
     let root = cmd::workspace_root();
     let db_root = checks::target_dir().join("advisory-dbs");
@@ -55,10 +53,7 @@ pub fn run() -> cmd::Result {
     if failed.is_empty() {
         return Ok(());
     }
-    Err(cmd::Error::new(format!(
-        "cargo-deny failed for {}",
-        failed.join(", ")
-    )))
+    Err(cmd::Error::new(format!("cargo-deny failed for {}", failed.join(", "))))
 }
 
 /// Installs the snapshot under `db_root`, prints its date, and fetches the crates.
@@ -73,10 +68,7 @@ fn prepare(root: &Path, db_root: &Path) -> cmd::Result {
 
 fn deny(root: &Path, manifest: &Path, config: &Path) -> Command {
     let mut command = cmd::cargo();
-    command
-        .current_dir(root)
-        .args(["deny", "--offline", "--manifest-path"])
-        .arg(manifest);
+    command.current_dir(root).args(["deny", "--offline", "--manifest-path"]).arg(manifest);
     command.arg("--config").arg(config).args(CHECKS);
     command
 }
@@ -87,8 +79,7 @@ fn templates_with_deny(root: &Path) -> cmd::Result<Vec<PathBuf>> {
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| {
-            path.file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with("template-"))
+            path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("template-"))
         })
         .filter(|path| path.join("deny.toml").is_file() && path.join("Cargo.toml").is_file())
         .collect();
@@ -99,14 +90,8 @@ fn templates_with_deny(root: &Path) -> cmd::Result<Vec<PathBuf>> {
 /// A copy of a template's `deny.toml` under the target directory, pointing at the snapshot.
 fn patched_config(config: &Path, db_root: &Path) -> cmd::Result<PathBuf> {
     let text = std::fs::read_to_string(config)?;
-    let name = config
-        .parent()
-        .and_then(Path::file_name)
-        .unwrap_or_default()
-        .to_string_lossy();
-    let out = checks::target_dir()
-        .join("audit")
-        .join(format!("{name}.deny.toml"));
+    let name = config.parent().and_then(Path::file_name).unwrap_or_default().to_string_lossy();
+    let out = checks::target_dir().join("audit").join(format!("{name}.deny.toml"));
     std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
     std::fs::write(&out, with_database(&text, db_root))?;
     Ok(out)

@@ -38,24 +38,16 @@ impl Snapshot {
 
     /// Parses the `Upstream revision: <sha> (YYYY-MM-DD).` line.
     pub fn parse(text: &str) -> Option<Self> {
-        let line = text
-            .lines()
-            .find_map(|line| line.strip_prefix("Upstream revision:"))?;
+        let line = text.lines().find_map(|line| line.strip_prefix("Upstream revision:"))?;
         let (revision, rest) = line.trim().split_once(' ')?;
         let date = rest.trim().strip_prefix('(')?.split(')').next()?;
         let days = days_since_epoch(date)?;
-        Some(Self {
-            revision: revision.to_owned(),
-            date: date.to_owned(),
-            days,
-        })
+        Some(Self { revision: revision.to_owned(), date: date.to_owned(), days })
     }
 
     /// How many days old the snapshot is today.
     pub fn age_in_days(&self) -> u64 {
-        let now = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default();
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
         (now.as_secs() / 86_400).saturating_sub(self.days)
     }
 
@@ -98,9 +90,7 @@ fn commit(db: &Path, snapshot: &Snapshot) -> cmd::Result {
     let git = |args: &[&str]| {
         let mut command = Command::new("git");
         command.current_dir(db).args(SETTINGS).args(args);
-        command
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date);
+        command.env("GIT_AUTHOR_DATE", &date).env("GIT_COMMITTER_DATE", &date);
         cmd::output(&mut command).map(drop)
     };
     git(&["init", "--quiet", "--initial-branch=main"])?;
@@ -116,9 +106,7 @@ fn days_since_epoch(date: &str) -> Option<u64> {
     if year < 1970 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    let year_days: u64 = (1970..year)
-        .map(|year| if is_leap(year) { 366 } else { 365 })
-        .sum();
+    let year_days: u64 = (1970..year).map(|year| if is_leap(year) { 366 } else { 365 }).sum();
     let month_days: u64 = (1..month).map(|month| month_length(year, month)).sum();
     Some(year_days + month_days + day - 1)
 }
@@ -168,17 +156,10 @@ mod tests {
         let snapshot = Snapshot::parse(NOTE).unwrap();
         install(&source, &db, &snapshot).unwrap();
         install(&source, &db, &snapshot).unwrap();
-        let log = cmd::output(
-            Command::new("git")
-                .current_dir(&db)
-                .args(["log", "--format=%cI"]),
-        );
+        let log = cmd::output(Command::new("git").current_dir(&db).args(["log", "--format=%cI"]));
         assert!(log.unwrap().starts_with("2026-08-21T00:00:00"));
         assert!(db.join("crates/demo/RUSTSEC-2020-0001.md").is_file());
-        let head_time = std::fs::metadata(db.join(".git/HEAD"))
-            .unwrap()
-            .modified()
-            .unwrap();
+        let head_time = std::fs::metadata(db.join(".git/HEAD")).unwrap().modified().unwrap();
         assert_eq!(head_time, snapshot.time());
         std::fs::remove_dir_all(base).unwrap();
     }

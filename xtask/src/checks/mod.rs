@@ -55,21 +55,12 @@ pub fn lint() -> cmd::Result {
 /// `cargo doc` for the workspace's own crates, with rustdoc warnings as errors.
 pub fn docs() -> cmd::Result {
     let mut command = workspace_cargo(&["doc", "--workspace", "--no-deps", FEATURES]);
-    cmd::run(
-        command
-            .arg("--keep-going")
-            .env("RUSTDOCFLAGS", "-D warnings"),
-    )
+    cmd::run(command.arg("--keep-going").env("RUSTDOCFLAGS", "-D warnings"))
 }
 
 /// The workspace's tests (all of them, even after a failure), then the loom models.
 pub fn test() -> cmd::Result {
-    cmd::run(&mut workspace_cargo(&[
-        "test",
-        "--workspace",
-        FEATURES,
-        "--no-fail-fast",
-    ]))?;
+    cmd::run(&mut workspace_cargo(&["test", "--workspace", FEATURES, "--no-fail-fast"]))?;
     loom()
 }
 
@@ -77,14 +68,10 @@ pub fn test() -> cmd::Result {
 pub fn loom() -> cmd::Result {
     let root = cmd::workspace_root();
     if !root.join(LOOM_CRATE).join("tests/loom.rs").is_file() {
-        return Err(cmd::Error::new(format!(
-            "{LOOM_CRATE}/tests/loom.rs is missing"
-        )));
+        return Err(cmd::Error::new(format!("{LOOM_CRATE}/tests/loom.rs is missing")));
     }
     let mut command = workspace_cargo(&["test", "-p", "circuit-breaker", "--release"]);
-    command
-        .args(["--test", "loom"])
-        .env("RUSTFLAGS", "--cfg loom");
+    command.args(["--test", "loom"]).env("RUSTFLAGS", "--cfg loom");
     cmd::run(command.env("CARGO_TARGET_DIR", target_dir().join("loom")))
 }
 

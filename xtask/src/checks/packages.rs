@@ -26,10 +26,7 @@ pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
         .filter_map(|manifest| {
             let text = std::fs::read_to_string(root.join(manifest)).ok()?;
             let dir = manifest.parent().unwrap_or(Path::new("")).to_path_buf();
-            Some(Package {
-                name: package_name(&text)?,
-                dir,
-            })
+            Some(Package { name: package_name(&text)?, dir })
         })
         .collect();
     packages.sort_by(|left, right| left.dir.cmp(&right.dir));
@@ -38,9 +35,7 @@ pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
 
 /// The package whose directory holds `path` most closely (paths relative to the root).
 pub fn owning<'a>(packages: &'a [Package], path: &Path) -> Option<&'a Package> {
-    let holders = packages
-        .iter()
-        .filter(|package| path.starts_with(&package.dir));
+    let holders = packages.iter().filter(|package| path.starts_with(&package.dir));
     holders.max_by_key(|package| package.dir.components().count())
 }
 
@@ -59,10 +54,7 @@ mod tests {
     use super::*;
 
     fn package(name: &str, dir: &str) -> Package {
-        Package {
-            name: name.to_owned(),
-            dir: dir.into(),
-        }
+        Package { name: name.to_owned(), dir: dir.into() }
     }
 
     #[test]
@@ -71,19 +63,12 @@ mod tests {
             "[workspace]\nname = \"no\"\n[package]\nedition = \"2024\"\nname = \"yes\"\n";
         assert_eq!(package_name(manifest).as_deref(), Some("yes"));
         assert_eq!(package_name("[workspace]\nmembers = []\n"), None);
-        assert_eq!(
-            package_name("[package]\nversion = \"1\"\n[lib]\nname = \"lib\"\n"),
-            None
-        );
+        assert_eq!(package_name("[package]\nversion = \"1\"\n[lib]\nname = \"lib\"\n"), None);
     }
 
     #[test]
     fn the_innermost_package_owns_a_file() {
-        let packages = [
-            package("outer", "t"),
-            package("inner", "t/cb"),
-            package("x", "xtask"),
-        ];
+        let packages = [package("outer", "t"), package("inner", "t/cb"), package("x", "xtask")];
         let owner = |path: &str| owning(&packages, Path::new(path)).map(|p| p.name.as_str());
         assert_eq!(owner("t/cb/src/lib.rs"), Some("inner"));
         assert_eq!(owner("t/src/lib.rs"), Some("outer"));
@@ -93,9 +78,6 @@ mod tests {
     #[test]
     fn this_workspace_has_xtask() {
         let packages = all(&cmd::workspace_root()).unwrap();
-        assert!(
-            packages.contains(&package("xtask", "xtask")),
-            "{packages:?}"
-        );
+        assert!(packages.contains(&package("xtask", "xtask")), "{packages:?}");
     }
 }

@@ -27,15 +27,11 @@ impl Environment {
     pub fn new() -> cmd::Result<Self> {
         if !checks::has_cargo_subcommand("llvm-cov") {
             let install = "cargo install cargo-llvm-cov --locked";
-            return Err(cmd::Error::new(format!(
-                "cargo-llvm-cov is missing: `{install}`"
-            )));
+            return Err(cmd::Error::new(format!("cargo-llvm-cov is missing: `{install}`")));
         }
         let mut variables = base_variables();
         let mut show_env = cmd::cargo();
-        show_env
-            .current_dir(cmd::workspace_root())
-            .args(["llvm-cov", "show-env"]);
+        show_env.current_dir(cmd::workspace_root()).args(["llvm-cov", "show-env"]);
         show_env.envs(variables.iter().map(|(key, value)| (key, value)));
         variables.extend(parse(&cmd::output(&mut show_env)?));
         Ok(Self { variables })
@@ -74,14 +70,10 @@ fn base_variables() -> Vec<(String, String)> {
 fn parse(output: &str) -> Vec<(String, String)> {
     let pairs = output.lines().filter_map(|line| line.split_once('='));
     let unquote = |value: &str| {
-        let inner = value
-            .strip_prefix('\'')
-            .and_then(|value| value.strip_suffix('\''));
+        let inner = value.strip_prefix('\'').and_then(|value| value.strip_suffix('\''));
         inner.unwrap_or(value).to_owned()
     };
-    pairs
-        .map(|(key, value)| (key.trim().to_owned(), unquote(value)))
-        .collect()
+    pairs.map(|(key, value)| (key.trim().to_owned(), unquote(value))).collect()
 }
 
 #[cfg(test)]
@@ -92,10 +84,7 @@ mod tests {
     fn show_env_lines_become_variables() {
         let output = "LLVM_PROFILE_FILE='/t/main-%p.profraw'\nCARGO_LLVM_COV=1\nnot a variable\n";
         let expected = vec![
-            (
-                "LLVM_PROFILE_FILE".to_owned(),
-                "/t/main-%p.profraw".to_owned(),
-            ),
+            ("LLVM_PROFILE_FILE".to_owned(), "/t/main-%p.profraw".to_owned()),
             ("CARGO_LLVM_COV".to_owned(), "1".to_owned()),
         ];
         assert_eq!(parse(output), expected);

@@ -20,11 +20,7 @@ pub struct FileCoverage {
 
 impl FileCoverage {
     fn named(path: &str) -> Self {
-        Self {
-            path: path.into(),
-            lines: 0,
-            covered: 0,
-        }
+        Self { path: path.into(), lines: 0, covered: 0 }
     }
 }
 
@@ -112,15 +108,8 @@ mod tests {
                           SF:/elsewhere/lib.rs\nLF:5\nLH:5\nend_of_record\n";
 
     fn packages() -> Vec<Package> {
-        let package = |name: &str, dir: &str| Package {
-            name: name.into(),
-            dir: dir.into(),
-        };
-        vec![
-            package("t", "t"),
-            package("cb", "t/cb"),
-            package("empty", "e"),
-        ]
+        let package = |name: &str, dir: &str| Package { name: name.into(), dir: dir.into() };
+        vec![package("t", "t"), package("cb", "t/cb"), package("empty", "e")]
     }
 
     #[test]
@@ -134,21 +123,15 @@ mod tests {
     #[test]
     fn files_add_up_in_their_innermost_package() {
         let rows = per_package(Path::new("/repo"), &packages(), &parse(EXPORT));
-        let counts: Vec<(&str, u64, u64)> = rows
-            .iter()
-            .map(|row| (row.name.as_str(), row.lines, row.covered))
-            .collect();
+        let counts: Vec<(&str, u64, u64)> =
+            rows.iter().map(|row| (row.name.as_str(), row.lines, row.covered)).collect();
         assert_eq!(counts, vec![("t", 10, 9), ("cb", 20, 10), ("empty", 0, 0)]);
     }
 
     #[test]
     fn eighty_five_percent_passes_and_less_fails() {
-        let row = |lines, covered| PackageCoverage {
-            name: "p".into(),
-            dir: "p".into(),
-            lines,
-            covered,
-        };
+        let row =
+            |lines, covered| PackageCoverage { name: "p".into(), dir: "p".into(), lines, covered };
         assert!(row(200, 170).meets(85));
         assert!(!row(200, 169).meets(85));
         assert!(row(0, 0).meets(85));

@@ -31,16 +31,8 @@ pub fn run() -> cmd::Result {
     let mut test = environment.cargo(&["test", "--workspace", FEATURES, "--no-fail-fast"]);
     cmd::run(&mut test)?;
     let lcov_path = out.join("lcov.info");
-    cmd::run(
-        environment
-            .llvm_cov(&["report", "--lcov", "--output-path"])
-            .arg(&lcov_path),
-    )?;
-    cmd::run(
-        environment
-            .llvm_cov(&["report", "--html", "--output-dir"])
-            .arg(&out),
-    )?;
+    cmd::run(environment.llvm_cov(&["report", "--lcov", "--output-path"]).arg(&lcov_path))?;
+    cmd::run(environment.llvm_cov(&["report", "--html", "--output-dir"]).arg(&out))?;
     let files = lcov::parse(&std::fs::read_to_string(&lcov_path)?);
     let rows = lcov::per_package(&root, &packages::all(&root)?, &files);
     print!("{}", table(&rows));
@@ -51,18 +43,12 @@ pub fn run() -> cmd::Result {
 /// Whether a package's coverage is gated: every package inside a template.
 pub fn is_gated(dir: &Path) -> bool {
     dir.components().next().is_some_and(|first| {
-        first
-            .as_os_str()
-            .to_str()
-            .is_some_and(|name| name.starts_with("template-"))
+        first.as_os_str().to_str().is_some_and(|name| name.starts_with("template-"))
     })
 }
 
 fn table(rows: &[PackageCoverage]) -> String {
-    let header = format!(
-        "{:<24} {:>7} {:>7} {:>7}  gate\n",
-        "package", "lines", "covered", "%"
-    );
+    let header = format!("{:<24} {:>7} {:>7} {:>7}  gate\n", "package", "lines", "covered", "%");
     let lines = rows.iter().map(|row| {
         let gate = match (is_gated(&row.dir), row.meets(MIN_PERCENT)) {
             (false, _) => "not gated".to_owned(),
@@ -85,9 +71,7 @@ fn verdict(rows: &[PackageCoverage]) -> cmd::Result {
         return Ok(());
     }
     let list = failing.join(", ");
-    Err(cmd::Error::new(format!(
-        "line coverage under {MIN_PERCENT}%: {list}; see the HTML report"
-    )))
+    Err(cmd::Error::new(format!("line coverage under {MIN_PERCENT}%: {list}; see the HTML report")))
 }
 
 #[cfg(test)]
@@ -121,10 +105,8 @@ mod tests {
 
     #[test]
     fn templates_at_the_minimum_pass() {
-        let rows = [
-            row("template-rest", 100, 85),
-            row("template-microservice/circuit-breaker", 0, 0),
-        ];
+        let rows =
+            [row("template-rest", 100, 85), row("template-microservice/circuit-breaker", 0, 0)];
         assert!(verdict(&rows).is_ok());
         assert!(table(&rows).contains("ok (>= 85%)"));
     }

@@ -9,15 +9,16 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::{Finding, Source, commented, duplicates, length, markers, module_doc};
+use super::{Finding, Source, commented, complexity, duplicates, length, markers, module_doc};
 
 /// The rule's name, for broken allow comments.
 pub const RULE: &str = "allow";
 
 const MARK: &str = "gates: allow(";
 const REASON: &str = "reason:";
-const KNOWN_RULES: [&str; 5] = [
+const KNOWN_RULES: [&str; 6] = [
     length::RULE,
+    complexity::RULE,
     markers::RULE,
     commented::RULE,
     module_doc::RULE,
@@ -40,12 +41,7 @@ pub struct Allowed {
 
 impl fmt::Display for Allowed {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self {
-            path,
-            line,
-            rule,
-            reason,
-        } = self;
+        let Self { path, line, rule, reason } = self;
         write!(formatter, "{}:{line}: {rule}: {reason}", path.display())
     }
 }
@@ -70,10 +66,7 @@ pub fn apply(source: &Source, raw: Vec<Finding>) -> Outcome {
     let mut used = vec![false; comments.len()];
     let mut allowed = Vec::new();
     for finding in raw {
-        let Some(index) = comments
-            .iter()
-            .position(|comment| comment.excuses(&finding))
-        else {
+        let Some(index) = comments.iter().position(|comment| comment.excuses(&finding)) else {
             findings.push(finding);
             continue;
         };
@@ -104,12 +97,7 @@ impl Comment {
 
     fn allowed(&self, source: &Source) -> Allowed {
         let (path, line) = (source.path.clone(), self.line);
-        Allowed {
-            path,
-            line,
-            rule: self.rule.to_owned(),
-            reason: self.reason.clone(),
-        }
+        Allowed { path, line, rule: self.rule.to_owned(), reason: self.reason.clone() }
     }
 }
 
@@ -122,11 +110,7 @@ fn parse(source: &Source) -> (Vec<Comment>, Vec<Finding>) {
             continue;
         };
         match parse_body(body) {
-            Ok((rule, reason)) => comments.push(Comment {
-                line: index + 1,
-                rule,
-                reason,
-            }),
+            Ok((rule, reason)) => comments.push(Comment { line: index + 1, rule, reason }),
             Err(message) => findings.push(Finding::new(&source.path, index + 1, RULE, message)),
         }
     }
@@ -140,16 +124,9 @@ fn parse_body(body: &str) -> Result<(&'static str, String), String> {
     };
     let rule = rule.trim();
     let Some(known) = KNOWN_RULES.into_iter().find(|known| *known == rule) else {
-        return Err(format!(
-            "unknown rule `{rule}`; known: {}",
-            KNOWN_RULES.join(", ")
-        ));
+        return Err(format!("unknown rule `{rule}`; known: {}", KNOWN_RULES.join(", ")));
     };
-    let reason = rest
-        .trim()
-        .strip_prefix(REASON)
-        .map(str::trim)
-        .unwrap_or_default();
+    let reason = rest.trim().strip_prefix(REASON).map(str::trim).unwrap_or_default();
     if reason.is_empty() {
         return Err(format!("allow({known}) needs `reason: WHY` after it"));
     }
@@ -171,22 +148,13 @@ mod tests {
     use super::*;
 
     fn outcome_of(fixture: &str, raw: &[(usize, &'static str)]) -> Outcome {
-        let source = Source {
-            path: "fixture.rs".into(),
-            text: fixture.into(),
-        };
-        let raw = raw
-            .iter()
-            .map(|(line, rule)| Finding::new("fixture.rs", *line, rule, "raw"));
+        let source = Source { path: "fixture.rs".into(), text: fixture.into() };
+        let raw = raw.iter().map(|(line, rule)| Finding::new("fixture.rs", *line, rule, "raw"));
         apply(&source, raw.collect())
     }
 
     fn summary(outcome: &Outcome) -> Vec<(usize, &str)> {
-        outcome
-            .findings
-            .iter()
-            .map(|finding| (finding.line, finding.rule))
-            .collect()
+        outcome.findings.iter().map(|finding| (finding.line, finding.rule)).collect()
     }
 
     #[test]
@@ -205,14 +173,7 @@ mod tests {
         let fixture = include_str!("../../tests/fixtures/gates/allow_fail.rs");
         let outcome = outcome_of(fixture, &[(9, markers::RULE), (12, markers::RULE)]);
         let allow = |line| (line, RULE);
-        let expected = vec![
-            allow(3),
-            allow(4),
-            allow(5),
-            allow(6),
-            allow(7),
-            (9, markers::RULE),
-        ];
+        let expected = vec![allow(3), allow(4), allow(5), allow(6), allow(7), (9, markers::RULE)];
         assert_eq!(summary(&outcome), expected);
         assert_eq!(outcome.allowed.len(), 1);
     }

@@ -21,10 +21,8 @@ pub fn check(source: &Source) -> Vec<Finding> {
     runs.iter()
         .filter_map(|run| {
             let code = run.code_line()?;
-            let message = format!(
-                "`{}` looks like code: delete it or say it in prose",
-                code.trim()
-            );
+            let message =
+                format!("`{}` looks like code: delete it or say it in prose", code.trim());
             Some(Finding::new(&source.path, run.first_line, RULE, message))
         })
         .collect()
@@ -39,14 +37,10 @@ struct Run<'a> {
 impl<'a> Run<'a> {
     /// The first line that shows the run is code, or the first line if only the whole run does.
     fn code_line(&self) -> Option<&'a str> {
-        let line = self
-            .lines
-            .iter()
-            .find(|line| ends_like_statement(line) || is_code(line));
+        let line = self.lines.iter().find(|line| ends_like_statement(line) || is_code(line));
         let whole = self.lines.join("\n");
         let chained = whole.trim_start().starts_with('.') && is_code(&format!("receiver{whole}"));
-        line.copied()
-            .or_else(|| (chained || is_code(&whole)).then_some(self.lines[0]))
+        line.copied().or_else(|| (chained || is_code(&whole)).then_some(self.lines[0]))
     }
 }
 
@@ -58,10 +52,7 @@ fn runs(text: &str) -> Vec<Run<'_>> {
             runs.extend(current.take());
             continue;
         };
-        let run = current.get_or_insert_with(|| Run {
-            first_line: index + 1,
-            lines: Vec::new(),
-        });
+        let run = current.get_or_insert_with(|| Run { first_line: index + 1, lines: Vec::new() });
         run.lines.push(body);
     }
     runs.extend(current);
@@ -112,13 +103,9 @@ fn reads_as_prose(expression: &Expr) -> bool {
         Expr::Cast(inner) => reads_as_prose(&inner.expr),
         Expr::Index(inner) => reads_as_prose(&inner.expr) && reads_as_prose(&inner.index),
         Expr::Binary(inner) => !is_assignment(&inner.op) && both_prose(&inner.left, &inner.right),
-        Expr::Range(range) => all_prose(
-            range
-                .start
-                .as_deref()
-                .into_iter()
-                .chain(range.end.as_deref()),
-        ),
+        Expr::Range(range) => {
+            all_prose(range.start.as_deref().into_iter().chain(range.end.as_deref()))
+        }
         Expr::Tuple(tuple) => all_prose(tuple.elems.iter()),
         Expr::Array(array) => all_prose(array.elems.iter()),
         Expr::Return(inner) => all_prose(inner.expr.as_deref().into_iter()),
@@ -164,10 +151,7 @@ mod tests {
     use super::*;
 
     fn lines_found(text: &str) -> Vec<usize> {
-        let source = Source {
-            path: "fixture.rs".into(),
-            text: text.into(),
-        };
+        let source = Source { path: "fixture.rs".into(), text: text.into() };
         check(&source).iter().map(|finding| finding.line).collect()
     }
 

@@ -25,10 +25,8 @@ pub fn check(sources: &[&Source]) -> Vec<Finding> {
         let lines = significant_lines(&source.text);
         let mut index = 0;
         while index + WINDOW <= lines.len() {
-            let window: Vec<&str> = lines[index..index + WINDOW]
-                .iter()
-                .map(|(_, text)| *text)
-                .collect();
+            let window: Vec<&str> =
+                lines[index..index + WINDOW].iter().map(|(_, text)| *text).collect();
             let here = (source.path.as_path(), index, lines[index].0);
             let first = *seen.entry(window).or_insert(here);
             if is_copy(first, here) {
@@ -58,17 +56,12 @@ fn finding(path: &Path, line: usize, first: (&Path, usize, usize)) -> Finding {
 
 /// The significant lines of `text`, with their line numbers.
 fn significant_lines(text: &str) -> Vec<(usize, &str)> {
-    let lines = text
-        .lines()
-        .enumerate()
-        .map(|(index, line)| (index + 1, line.trim()));
+    let lines = text.lines().enumerate().map(|(index, line)| (index + 1, line.trim()));
     lines.filter(|(_, line)| is_significant(line)).collect()
 }
 
 fn is_significant(line: &str) -> bool {
-    let ignored = [
-        "//", "/*", "*", "#[", "#![", "use ", "pub use ", "mod ", "pub mod ",
-    ];
+    let ignored = ["//", "/*", "*", "#[", "#![", "use ", "pub use ", "mod ", "pub mod "];
     line.chars().any(char::is_alphanumeric) && !ignored.iter().any(|start| line.starts_with(start))
 }
 
@@ -77,56 +70,36 @@ mod tests {
     use super::*;
 
     fn source(path: &str, text: &str) -> Source {
-        Source {
-            path: path.into(),
-            text: text.into(),
-        }
+        Source { path: path.into(), text: text.into() }
     }
 
     fn block(name: &str) -> String {
-        let lines: Vec<String> = (0..WINDOW)
-            .map(|index| format!("    let {name}{index} = compute({index});"))
-            .collect();
+        let lines: Vec<String> =
+            (0..WINDOW).map(|index| format!("    let {name}{index} = compute({index});")).collect();
         lines.join("\n") + "\n"
     }
 
     #[test]
     fn a_copied_block_fails_at_the_copy_once() {
         let original = source("a.rs", &format!("//! A.\nfn a() {{\n{}}}\n", block("x")));
-        let copy = source(
-            "b.rs",
-            &format!("//! B.\n\nfn b() {{\n{}{}}}\n", block("x"), block("x")),
-        );
+        let copy =
+            source("b.rs", &format!("//! B.\n\nfn b() {{\n{}{}}}\n", block("x"), block("x")));
         let findings = check(&[&original, &copy]);
-        let places: Vec<(&Path, usize)> = findings
-            .iter()
-            .map(|finding| (finding.path.as_path(), finding.line))
-            .collect();
-        assert_eq!(
-            places,
-            vec![(Path::new("b.rs"), 4), (Path::new("b.rs"), 14)]
-        );
-        assert!(
-            findings[0].message.contains("repeat a.rs:3"),
-            "{}",
-            findings[0].message
-        );
+        let places: Vec<(&Path, usize)> =
+            findings.iter().map(|finding| (finding.path.as_path(), finding.line)).collect();
+        assert_eq!(places, vec![(Path::new("b.rs"), 4), (Path::new("b.rs"), 14)]);
+        assert!(findings[0].message.contains("repeat a.rs:3"), "{}", findings[0].message);
     }
 
     #[test]
     fn different_code_imports_and_short_repeats_pass() {
-        let imports: Vec<String> = (0..WINDOW * 2)
-            .map(|index| format!("use crate::m{index};\n"))
-            .collect();
+        let imports: Vec<String> =
+            (0..WINDOW * 2).map(|index| format!("use crate::m{index};\n")).collect();
         let imports = imports.concat();
         let first = source("a.rs", &format!("{imports}fn a() {{\n{}}}\n", block("x")));
         let second = source("b.rs", &format!("{imports}fn b() {{\n{}}}\n", block("y")));
         let original = block("x");
-        let short = original
-            .lines()
-            .take(WINDOW - 1)
-            .collect::<Vec<_>>()
-            .join("\n");
+        let short = original.lines().take(WINDOW - 1).collect::<Vec<_>>().join("\n");
         let third = source("c.rs", &short);
         assert_eq!(check(&[&first, &second, &third]), Vec::new());
     }

@@ -19,9 +19,7 @@ pub fn tracked_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
 /// that exist in the work tree, relative to `root`, sorted.
 pub fn git_ls_files(root: &Path, pathspecs: &[&str]) -> cmd::Result<Vec<PathBuf>> {
     let mut command = Command::new("git");
-    command
-        .current_dir(root)
-        .args(["ls-files", "-z", "--cached", "--others"]);
+    command.current_dir(root).args(["ls-files", "-z", "--cached", "--others"]);
     command.args(["--exclude-standard", "--"]).args(pathspecs);
     let listing = cmd::output(&mut command)?;
     let mut paths: Vec<PathBuf> = listing
@@ -47,19 +45,14 @@ mod tests {
     #[test]
     fn fixtures_and_other_languages_are_skipped() {
         assert!(is_checked(Path::new("template-rest/src/lib.rs")));
-        assert!(!is_checked(Path::new(
-            "xtask/tests/fixtures/gates/markers_fail.rs"
-        )));
+        assert!(!is_checked(Path::new("xtask/tests/fixtures/gates/markers_fail.rs")));
         assert!(!is_checked(Path::new("template-rest/Cargo.toml")));
     }
 
     #[test]
     fn this_repository_lists_its_own_gates() {
         let files = tracked_rust_files(&cmd::workspace_root()).unwrap();
-        assert!(
-            files.contains(&PathBuf::from("xtask/src/gates/files.rs")),
-            "{files:?}"
-        );
+        assert!(files.contains(&PathBuf::from("xtask/src/gates/files.rs")), "{files:?}");
         assert!(files.iter().all(|path| is_checked(path)));
     }
 }

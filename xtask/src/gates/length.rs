@@ -26,10 +26,7 @@ mod tests {
     use super::*;
 
     fn source_of(lines: usize) -> Source {
-        Source {
-            path: "long.rs".into(),
-            text: "let x = 1;\n".repeat(lines),
-        }
+        Source { path: "long.rs".into(), text: "let x = 1;\n".repeat(lines) }
     }
 
     #[test]
@@ -42,10 +39,6 @@ mod tests {
         let findings = check(&source_of(MAX_LINES + 1));
         assert_eq!(findings.len(), 1);
         assert_eq!((findings[0].line, findings[0].rule), (301, RULE));
-        assert!(
-            findings[0].message.starts_with("301 lines"),
-            "{}",
-            findings[0].message
-        );
+        assert!(findings[0].message.starts_with("301 lines"), "{}", findings[0].message);
     }
 }

@@ -55,10 +55,7 @@ mod tests {
     use super::*;
 
     fn lines_found(text: &str) -> Vec<usize> {
-        let source = Source {
-            path: "fixture.rs".into(),
-            text: text.into(),
-        };
+        let source = Source { path: "fixture.rs".into(), text: text.into() };
         check(&source).iter().map(|finding| finding.line).collect()
     }
 

@@ -13,6 +13,7 @@
 
 mod allow;
 mod commented;
+mod complexity;
 mod duplicates;
 mod files;
 mod length;
@@ -49,23 +50,13 @@ impl Finding {
         rule: &'static str,
         message: impl Into<String>,
     ) -> Self {
-        Self {
-            path: path.into(),
-            line,
-            rule,
-            message: message.into(),
-        }
+        Self { path: path.into(), line, rule, message: message.into() }
     }
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self {
-            path,
-            line,
-            rule,
-            message,
-        } = self;
+        let Self { path, line, rule, message } = self;
         write!(formatter, "{}:{line}: {rule}: {message}", path.display())
     }
 }
@@ -90,24 +81,16 @@ pub fn run(root: &Path) -> cmd::Result {
 pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
     let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
     report.files = paths.iter().filter(|path| is_checked(path)).count();
-    report
-        .findings
-        .retain(|finding| paths.contains(&finding.path));
-    report
-        .allowed
-        .retain(|allowed| paths.contains(&allowed.path));
+    report.findings.retain(|finding| paths.contains(&finding.path));
+    report.allowed.retain(|allowed| paths.contains(&allowed.path));
     report.findings.extend(crate::twins::check(root));
     report.finish()
 }
 
 /// Every rule's findings for one file, before allow comments are applied.
 pub fn raw_findings(source: &Source) -> Vec<Finding> {
-    let rules: [fn(&Source) -> Vec<Finding>; 4] = [
-        length::check,
-        markers::check,
-        commented::check,
-        module_doc::check,
-    ];
+    let rules: [fn(&Source) -> Vec<Finding>; 5] =
+        [length::check, complexity::check, markers::check, commented::check, module_doc::check];
     rules.iter().flat_map(|rule| rule(source)).collect()
 }
 
@@ -133,17 +116,12 @@ impl Report {
         if findings == 0 {
             return Ok(());
         }
-        Err(cmd::Error::new(format!(
-            "{findings} findings; see the lines above"
-        )))
+        Err(cmd::Error::new(format!("{findings} findings; see the lines above")))
     }
 }
 
 fn check_files(root: &Path, paths: &[PathBuf]) -> cmd::Result<Report> {
-    let sources = paths
-        .iter()
-        .map(|path| read(root, path))
-        .collect::<cmd::Result<Vec<_>>>()?;
+    let sources = paths.iter().map(|path| read(root, path)).collect::<cmd::Result<Vec<_>>>()?;
     let mut duplicates = duplicate_findings(&sources, &packages::all(root)?);
     let mut report = Report::default();
     for source in &sources {
@@ -160,10 +138,7 @@ fn check_files(root: &Path, paths: &[PathBuf]) -> cmd::Result<Report> {
 fn read(root: &Path, path: &Path) -> cmd::Result<Source> {
     let text = std::fs::read_to_string(root.join(path))
         .map_err(|error| cmd::Error::new(format!("{}: {error}", path.display())))?;
-    Ok(Source {
-        path: path.to_path_buf(),
-        text,
-    })
+    Ok(Source { path: path.to_path_buf(), text })
 }
 
 /// The `duplicate-code` findings, by file: each package's files are compared among themselves.
@@ -174,14 +149,8 @@ fn duplicate_findings(sources: &[Source], packages: &[Package]) -> HashMap<PathB
         by_package.entry(owner).or_default().push(source);
     }
     let mut by_file: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
-    for finding in by_package
-        .values()
-        .flat_map(|group| duplicates::check(group))
-    {
-        by_file
-            .entry(finding.path.clone())
-            .or_default()
-            .push(finding);
+    for finding in by_package.values().flat_map(|group| duplicates::check(group)) {
+        by_file.entry(finding.path.clone()).or_default().push(finding);
     }
     by_file
 }
@@ -198,15 +167,10 @@ mod tests {
 
     #[test]
     fn a_clean_file_passes_and_a_report_with_findings_fails() {
-        let source = Source {
-            path: "a.rs".into(),
-            text: "//! Doc.\n\nfn main() {}\n".into(),
-        };
+        let source = Source { path: "a.rs".into(), text: "//! Doc.\n\nfn main() {}\n".into() };
         assert_eq!(raw_findings(&source), Vec::new());
-        let failing = Report {
-            findings: vec![Finding::new("a.rs", 1, "x", "y")],
-            ..Report::default()
-        };
+        let failing =
+            Report { findings: vec![Finding::new("a.rs", 1, "x", "y")], ..Report::default() };
         assert!(failing.finish().is_err());
         assert!(Report::default().finish().is_ok());
     }

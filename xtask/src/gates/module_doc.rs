@@ -12,11 +12,7 @@ pub const RULE: &str = "module-doc";
 
 /// One finding at line 1 unless the first significant line is an inner doc comment.
 pub fn check(source: &Source) -> Vec<Finding> {
-    let first = source
-        .text
-        .lines()
-        .map(str::trim_start)
-        .find(|line| !is_preamble(line));
+    let first = source.text.lines().map(str::trim_start).find(|line| !is_preamble(line));
     if first.is_some_and(|line| line.starts_with("//!") || line.starts_with("/*!")) {
         return Vec::new();
     }
@@ -34,19 +30,13 @@ mod tests {
     use super::*;
 
     fn passes(text: &str) -> bool {
-        check(&Source {
-            path: "m.rs".into(),
-            text: text.into(),
-        })
-        .is_empty()
+        check(&Source { path: "m.rs".into(), text: text.into() }).is_empty()
     }
 
     #[test]
     fn inner_docs_pass_after_blank_lines_comments_and_attributes() {
         assert!(passes("//! Parses things.\nfn f() {}\n"));
-        assert!(passes(
-            "\n// Licence header.\n#![forbid(unsafe_code)]\n//! Doc.\n"
-        ));
+        assert!(passes("\n// Licence header.\n#![forbid(unsafe_code)]\n//! Doc.\n"));
         assert!(passes("/*! Block doc. */\n"));
     }
 
@@ -55,10 +45,7 @@ mod tests {
         assert!(!passes("/// An item doc is not a module doc.\nfn f() {}\n"));
         assert!(!passes("use std::fs;\n//! Too late.\n"));
         assert!(!passes(""));
-        let findings = check(&Source {
-            path: "m.rs".into(),
-            text: "fn f() {}\n".into(),
-        });
+        let findings = check(&Source { path: "m.rs".into(), text: "fn f() {}\n".into() });
         assert_eq!((findings[0].line, findings[0].rule), (1, RULE));
     }
 }

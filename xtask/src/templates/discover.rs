@@ -62,17 +62,12 @@ pub fn templates(root: &Path) -> cmd::Result<Vec<Template>> {
     let manifest = std::fs::read_to_string(root.join("cargo-generate.toml"))?;
     let dirs = string_list(&manifest, "sub_templates");
     if dirs.is_empty() {
-        return Err(cmd::Error::new(
-            "cargo-generate.toml lists no sub_templates",
-        ));
+        return Err(cmd::Error::new("cargo-generate.toml lists no sub_templates"));
     }
     dirs.into_iter()
         .map(|dir| {
             let text = std::fs::read_to_string(root.join(&dir).join("cargo-generate.toml"))?;
-            Ok(Template {
-                placeholders: placeholders(&text),
-                dir,
-            })
+            Ok(Template { placeholders: placeholders(&text), dir })
         })
         .collect()
 }
@@ -86,11 +81,7 @@ pub fn placeholders(manifest: &str) -> Vec<Placeholder> {
             let name = header.strip_prefix("[placeholders.")?.strip_suffix(']')?;
             let choices = string_list(body, "choices");
             let default = string_value(body, "default");
-            (!choices.is_empty()).then(|| Placeholder {
-                name: name.to_owned(),
-                choices,
-                default,
-            })
+            (!choices.is_empty()).then(|| Placeholder { name: name.to_owned(), choices, default })
         })
         .collect()
 }
@@ -172,10 +163,7 @@ choices = [
 
     #[test]
     fn combinations_cover_the_product() {
-        let template = Template {
-            dir: "template-x".into(),
-            placeholders: placeholders(MANIFEST),
-        };
+        let template = Template { dir: "template-x".into(), placeholders: placeholders(MANIFEST) };
         let combinations = template.combinations();
         assert_eq!(combinations.len(), 4);
         assert!(combinations.contains(&vec![
@@ -187,27 +175,14 @@ choices = [
 
     #[test]
     fn templates_without_placeholders_have_one_combination() {
-        let template = Template {
-            dir: "template-y".into(),
-            placeholders: Vec::new(),
-        };
+        let template = Template { dir: "template-y".into(), placeholders: Vec::new() };
         assert_eq!(template.combinations(), vec![Vec::new()]);
     }
 
     #[test]
     fn the_repository_lists_every_template() {
         let templates = templates(&cmd::workspace_root()).unwrap();
-        let dirs: Vec<_> = templates
-            .iter()
-            .map(|template| template.dir.as_str())
-            .collect();
-        assert_eq!(
-            dirs,
-            [
-                "template-rest",
-                "template-realtime",
-                "template-microservice"
-            ]
-        );
+        let dirs: Vec<_> = templates.iter().map(|template| template.dir.as_str()).collect();
+        assert_eq!(dirs, ["template-rest", "template-realtime", "template-microservice"]);
     }
 }

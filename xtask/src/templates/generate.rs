@@ -36,14 +36,7 @@ pub fn generate(generation: &Generation<'_>) -> cmd::Result<PathBuf> {
         .arg("generate")
         .arg("--path")
         .arg(generation.template)
-        .args([
-            "--name",
-            generation.name,
-            "--silent",
-            "--vcs",
-            "none",
-            "--no-workspace",
-        ])
+        .args(["--name", generation.name, "--silent", "--vcs", "none", "--no-workspace"])
         .arg("--destination")
         .arg(generation.destination);
     for (key, value) in generation.defines {
@@ -96,15 +89,9 @@ impl Step {
     /// Fails when the command fails.
     pub fn run(self, project: &Path, target_dir: &Path) -> cmd::Result {
         let mut command = Command::new("cargo");
-        command
-            .current_dir(project)
-            .args(self.args())
-            .env("CARGO_TARGET_DIR", target_dir);
+        command.current_dir(project).args(self.args()).env("CARGO_TARGET_DIR", target_dir);
         // The generated project is standalone: nothing of this workspace's build may leak in.
-        command
-            .env_remove("CARGO")
-            .env_remove("CARGO_MANIFEST_DIR")
-            .env_remove("RUSTFLAGS");
+        command.env_remove("CARGO").env_remove("CARGO_MANIFEST_DIR").env_remove("RUSTFLAGS");
         cmd::run(&mut command)
     }
 }

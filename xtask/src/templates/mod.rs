@@ -30,12 +30,8 @@ impl Options {
     pub fn from_args(args: &[String]) -> cmd::Result<Self> {
         match args {
             [] => Ok(Self::default()),
-            [flag, template] if flag == "--only" => Ok(Self {
-                only: Some(template.clone()),
-            }),
-            _ => Err(cmd::Error::new(
-                "usage: cargo xtask templates [--only TEMPLATE]",
-            )),
+            [flag, template] if flag == "--only" => Ok(Self { only: Some(template.clone()) }),
+            _ => Err(cmd::Error::new("usage: cargo xtask templates [--only TEMPLATE]")),
         }
     }
 
@@ -86,37 +82,24 @@ pub fn run(options: &Options) -> cmd::Result {
     Ok(())
 }
 
-fn jobs(root: &Path, options: &Options) -> cmd::Result<Vec<(Template, Vec<(String, String)>)>> {
-    let selected: Vec<_> = templates(root)?
-        .into_iter()
-        .filter(|t| options.selects(t))
-        .collect();
+/// A template and one combination of its placeholder values.
+type Job = (Template, Vec<(String, String)>);
+
+fn jobs(root: &Path, options: &Options) -> cmd::Result<Vec<Job>> {
+    let selected: Vec<_> = templates(root)?.into_iter().filter(|t| options.selects(t)).collect();
     if selected.is_empty() {
-        return Err(cmd::Error::new(format!(
-            "no template matches {:?}",
-            options.only
-        )));
+        return Err(cmd::Error::new(format!("no template matches {:?}", options.only)));
     }
     let jobs = selected.into_iter().flat_map(|template| {
-        template
-            .combinations()
-            .into_iter()
-            .map(move |defines| (template.clone(), defines))
+        template.combinations().into_iter().map(move |defines| (template.clone(), defines))
     });
     Ok(jobs.collect())
 }
 
 fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String) -> Row {
-    let mut row = Row {
-        label,
-        steps: Vec::new(),
-        failure: None,
-    };
+    let mut row = Row { label, steps: Vec::new(), failure: None };
     let (generated, elapsed) = cmd::timed(|| generate(generation));
-    println!(
-        "    generate {}",
-        outcome(generated.as_ref().err(), elapsed)
-    );
+    println!("    generate {}", outcome(generated.as_ref().err(), elapsed));
     let project: PathBuf = match generated {
         Ok(project) => project,
         Err(error) => {
@@ -126,11 +109,7 @@ fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String) -> R
     };
     for step in Step::ALL {
         let (result, elapsed) = cmd::timed(|| step.run(&project, target_dir));
-        println!(
-            "    {} {}",
-            step.name(),
-            outcome(result.as_ref().err(), elapsed)
-        );
+        println!("    {} {}", step.name(), outcome(result.as_ref().err(), elapsed));
         row.steps.push((step, elapsed));
         if let Err(error) = result {
             row.failure = Some(format!("{}: {error}", step.name()));
@@ -146,13 +125,8 @@ fn outcome(error: Option<&cmd::Error>, elapsed: Duration) -> String {
 }
 
 fn label(template: &Template, defines: &[(String, String)]) -> String {
-    let values: Vec<_> = defines
-        .iter()
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect();
-    format!("{} {}", template.dir, values.join(" "))
-        .trim_end()
-        .to_owned()
+    let values: Vec<_> = defines.iter().map(|(key, value)| format!("{key}={value}")).collect();
+    format!("{} {}", template.dir, values.join(" ")).trim_end().to_owned()
 }
 
 fn project_name(template: &Template, defines: &[(String, String)]) -> String {
@@ -165,27 +139,12 @@ fn project_name(template: &Template, defines: &[(String, String)]) -> String {
 }
 
 fn print_summary(rows: &[Row]) {
-    let width = rows
-        .iter()
-        .map(|row| row.label.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let header: Vec<_> = Step::ALL
-        .iter()
-        .map(|step| format!("{:>8}", step.name()))
-        .collect();
-    println!(
-        "\n{:<width$}  {}  {:>8}  result",
-        "template",
-        header.join(" "),
-        "total"
-    );
+    let width = rows.iter().map(|row| row.label.len()).max().unwrap_or(8).max(8);
+    let header: Vec<_> = Step::ALL.iter().map(|step| format!("{:>8}", step.name())).collect();
+    println!("\n{:<width$}  {}  {:>8}  result", "template", header.join(" "), "total");
     for row in rows {
-        let cells: Vec<_> = Step::ALL
-            .iter()
-            .map(|step| format!("{:>8}", cell(row, *step)))
-            .collect();
+        let cells: Vec<_> =
+            Step::ALL.iter().map(|step| format!("{:>8}", cell(row, *step))).collect();
         let total = row.steps.iter().map(|(_, elapsed)| *elapsed).sum();
         let result = row.failure.as_deref().unwrap_or("ok");
         println!(
@@ -201,10 +160,7 @@ fn cell(row: &Row, step: Step) -> String {
     row.steps
         .iter()
         .find(|(done, _)| *done == step)
-        .map_or_else(
-            || "-".to_owned(),
-            |(_, elapsed)| cmd::format_duration(*elapsed),
-        )
+        .map_or_else(|| "-".to_owned(), |(_, elapsed)| cmd::format_duration(*elapsed))
 }
 
 fn ensure_cargo_generate() -> cmd::Result {

@@ -14,11 +14,7 @@ fn values() -> HashMap<String, String> {
 
 #[test]
 fn variables_are_substituted() {
-    let rendered = render(
-        "name = \"{{project-name}}\"\nuse {{ crate_name }};",
-        &values(),
-    )
-    .unwrap();
+    let rendered = render("name = \"{{project-name}}\"\nuse {{ crate_name }};", &values()).unwrap();
     assert_eq!(rendered, "name = \"orders\"\nuse orders;");
 }
 
@@ -38,32 +34,18 @@ fn conditions_pick_one_branch() {
 #[test]
 fn raw_blocks_are_kept_verbatim() {
     let text = "run: {% raw %}${{ matrix.os }}{% endraw %} for {{project-name}}";
-    assert_eq!(
-        render(text, &values()).unwrap(),
-        "run: ${{ matrix.os }} for orders"
-    );
+    assert_eq!(render(text, &values()).unwrap(), "run: ${{ matrix.os }} for orders");
 }
 
 #[test]
 fn rust_braces_pass_through() {
-    assert_eq!(
-        render("fn f() { g() }", &values()).unwrap(),
-        "fn f() { g() }"
-    );
+    assert_eq!(render("fn f() { g() }", &values()).unwrap(), "fn f() { g() }");
 }
 
 #[test]
 fn unknown_constructs_are_errors() {
-    assert!(
-        render("{{ missing }}", &values())
-            .unwrap_err()
-            .contains("missing")
-    );
-    assert!(
-        render("{% for x in y %}{% endfor %}", &values())
-            .unwrap_err()
-            .contains("for")
-    );
+    assert!(render("{{ missing }}", &values()).unwrap_err().contains("missing"));
+    assert!(render("{% for x in y %}{% endfor %}", &values()).unwrap_err().contains("for"));
     assert!(render("{% if database %}x{% endif %}", &values()).is_err());
     assert!(render("{{ unclosed", &values()).is_err());
 }
@@ -91,16 +73,10 @@ fn the_repository_templates_are_in_step() {
 #[test]
 fn generated_profiles_must_come_from_the_root() {
     let root = "\n[profile.dev]\ndebug = 0\n\n# slow\n[profile.release]\nstrip = true\n";
-    assert_eq!(
-        foreign_table("\n[profile.release]\nstrip = true\n", root),
-        None
-    );
+    assert_eq!(foreign_table("\n[profile.release]\nstrip = true\n", root), None);
     assert_eq!(
         foreign_table("\n[profile.release]\nstrip = false\n", root),
         Some("[profile.release]".to_owned())
     );
-    assert_eq!(
-        foreign_table("\n[profile.bench]\n", root),
-        Some("[profile.bench]".to_owned())
-    );
+    assert_eq!(foreign_table("\n[profile.bench]\n", root), Some("[profile.bench]".to_owned()));
 }

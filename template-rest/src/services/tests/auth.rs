@@ -1,6 +1,6 @@
 //! The authentication rules.
 
-use super::{PASSWORD, admin, fixture, register};
+use super::{PASSWORD, admin, attempt, fixture, register};
 use crate::config::AdminSeed;
 use crate::domain::page::{UserQuery, UserSort};
 use crate::domain::user::Role;
@@ -26,7 +26,7 @@ async fn registration_normalises_and_hashes() {
 async fn login_issues_tokens_that_verify() {
     let fixture = fixture();
     let actor = register(&fixture, "bob@example.com").await;
-    let pair = fixture.auth.login("BOB@example.com", PASSWORD).await.unwrap();
+    let pair = fixture.auth.login(&attempt("BOB@example.com", PASSWORD)).await.unwrap();
     assert_eq!(fixture.codec.verify(&pair.access_token).unwrap(), actor);
     assert_eq!(fixture.tokens.all().len(), 1);
     assert_ne!(fixture.tokens.all()[0].token_hash, pair.refresh_token.as_bytes());
@@ -36,8 +36,8 @@ async fn login_issues_tokens_that_verify() {
 async fn bad_credentials_fail_alike() {
     let fixture = fixture();
     register(&fixture, "cid@example.com").await;
-    let wrong = fixture.auth.login("cid@example.com", "wrong").await.unwrap_err();
-    let unknown = fixture.auth.login("nobody@example.com", PASSWORD).await.unwrap_err();
+    let wrong = fixture.auth.login(&attempt("cid@example.com", "wrong")).await.unwrap_err();
+    let unknown = fixture.auth.login(&attempt("nobody@example.com", PASSWORD)).await.unwrap_err();
     assert_eq!(wrong.to_string(), unknown.to_string());
     assert!(matches!(wrong, AppError::Unauthorized(_)));
 }
@@ -46,7 +46,7 @@ async fn bad_credentials_fail_alike() {
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let fixture = fixture();
     register(&fixture, "dee@example.com").await;
-    let first = fixture.auth.login("dee@example.com", PASSWORD).await.unwrap();
+    let first = fixture.auth.login(&attempt("dee@example.com", PASSWORD)).await.unwrap();
     let second = fixture.auth.refresh(&first.refresh_token).await.unwrap();
     assert!(fixture.auth.refresh(&first.refresh_token).await.is_err(), "reuse");
     assert!(fixture.auth.refresh(&second.refresh_token).await.is_err(), "family revoked");
@@ -57,7 +57,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 async fn expired_refresh_tokens_are_refused() {
     let fixture = fixture();
     register(&fixture, "eli@example.com").await;
-    let pair = fixture.auth.login("eli@example.com", PASSWORD).await.unwrap();
+    let pair = fixture.auth.login(&attempt("eli@example.com", PASSWORD)).await.unwrap();
     fixture.tokens.expire_all();
     assert!(matches!(
         fixture.auth.refresh(&pair.refresh_token).await,
@@ -70,7 +70,7 @@ async fn logout_revokes_only_the_callers_token() {
     let fixture = fixture();
     let owner = register(&fixture, "fay@example.com").await;
     let stranger = register(&fixture, "gus@example.com").await;
-    let pair = fixture.auth.login("fay@example.com", PASSWORD).await.unwrap();
+    let pair = fixture.auth.login(&attempt("fay@example.com", PASSWORD)).await.unwrap();
     fixture.auth.logout(stranger, &pair.refresh_token).await.unwrap();
     assert!(fixture.tokens.all()[0].revoked_at.is_none());
     fixture.auth.logout(owner, &pair.refresh_token).await.unwrap();

@@ -7,9 +7,12 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::domain::user::{Actor, Role};
+use crate::events::EventBus;
 use crate::repositories::fakes::{FakeRefreshTokens, FakeUsers};
-use crate::services::auth::{AuthDependencies, AuthService, Registration};
+use crate::services::auth::{AuthDependencies, AuthService, LoginAttempt, Registration};
+use crate::services::login_throttle::{InMemoryLoginThrottle, LoginGuard};
 use crate::services::passwords::{HashCost, PasswordHasher};
+use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
 
@@ -28,17 +31,33 @@ pub fn fixture() -> Fixture {
     let users = Arc::new(FakeUsers::linked(tokens.clone()));
     let hasher = PasswordHasher::new(HashCost::MINIMAL, 2).unwrap();
     let codec = Arc::new(TokenCodec::new(&config.jwt).unwrap());
+    let guard = LoginGuard {
+        per_ip: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
+        per_account: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
+        throttle: Arc::new(InMemoryLoginThrottle::new(config.http.login)),
+    };
     let dependencies = AuthDependencies {
         users: users.clone(),
         refresh_tokens: tokens.clone(),
         hasher: hasher.clone(),
         codec: codec.clone(),
+        guard,
+        events: EventBus::default(),
     };
     Fixture {
         auth: AuthService::new(dependencies, Duration::from_hours(1)),
-        users: UserService::new(users, hasher),
+        users: UserService::new(users, hasher, EventBus::default()),
         tokens,
         codec,
+    }
+}
+
+/// A login attempt from localhost.
+pub fn attempt(email: &str, password: &str) -> LoginAttempt {
+    LoginAttempt {
+        email: email.to_owned(),
+        password: password.to_owned(),
+        client: std::net::IpAddr::from([127, 0, 0, 1]),
     }
 }
 

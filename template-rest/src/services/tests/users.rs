@@ -1,6 +1,6 @@
 //! The user-management rules.
 
-use super::{PASSWORD, admin, fixture, register};
+use super::{PASSWORD, admin, attempt, fixture, register};
 use crate::domain::page::{UserQuery, UserSort};
 use crate::domain::user::{Role, UserChanges};
 use crate::error::AppError;
@@ -32,7 +32,7 @@ async fn only_admins_change_roles() {
 async fn password_changes_check_the_current_one_and_end_sessions() {
     let fixture = fixture();
     let ann = register(&fixture, "ann@example.com").await;
-    fixture.auth.login("ann@example.com", PASSWORD).await.unwrap();
+    fixture.auth.login(&attempt("ann@example.com", PASSWORD)).await.unwrap();
     let wrong =
         PasswordChange { current_password: "nope".into(), new_password: "new password 123".into() };
     assert!(matches!(
@@ -45,7 +45,7 @@ async fn password_changes_check_the_current_one_and_end_sessions() {
     };
     fixture.users.change_password(ann, ann.id, right).await.unwrap();
     assert!(fixture.tokens.all().iter().all(|token| token.revoked_at.is_some()));
-    assert!(fixture.auth.login("ann@example.com", "new password 123").await.is_ok());
+    assert!(fixture.auth.login(&attempt("ann@example.com", "new password 123")).await.is_ok());
 }
 
 #[tokio::test]

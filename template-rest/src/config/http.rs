@@ -1,0 +1,139 @@
+//! The HTTP server's limits: timeouts, connection and concurrency caps, body sizes, rate
+//! limits, trusted proxies, CORS and HSTS. Every limit has a safe default.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::raw::{positive, positive_secs};
+use super::{ConfigError, RawConfig};
+
+/// A token bucket: `per_second` tokens refill continuously, up to `burst`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Sustained requests per second.
+    pub per_second: f64,
+    /// Requests allowed at once after a quiet period.
+    pub burst: u32,
+}
+
+/// The stricter limits on `/auth/login`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoginLimits {
+    /// Per client IP and, separately, per account.
+    pub rate: RateLimit,
+    /// Failed logins on one account before each further failure adds a delay.
+    pub failures_before_delay: u32,
+    /// The longest delay repeated failures can impose on an account; it never locks for good.
+    pub max_delay: Duration,
+}
+
+/// Server and request limits.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Longest a request may take before a 503 (`REQUEST_TIMEOUT_SECS`, default 30).
+    pub request_timeout: Duration,
+    /// Longest a client may take to send its request headers (`HEADER_READ_TIMEOUT_SECS`,
+    /// default 10): slow-header clients are disconnected.
+    pub header_read_timeout: Duration,
+    /// Longest in-flight requests may run after SIGTERM (`SHUTDOWN_TIMEOUT_SECS`, default 25).
+    pub shutdown_timeout: Duration,
+    /// Most open connections (`MAX_CONNECTIONS`, default 10000).
+    pub max_connections: usize,
+    /// Most requests handled at once; more get 503 at once (`CONCURRENCY_LIMIT`, default 512).
+    pub concurrency_limit: usize,
+    /// Largest request body (`BODY_LIMIT_BYTES`, default 1 MiB).
+    pub body_limit_bytes: usize,
+    /// Largest avatar upload (`UPLOAD_LIMIT_BYTES`, default 5 MiB).
+    pub upload_limit_bytes: usize,
+    /// Where uploaded files are stored (`UPLOAD_DIR`, default `uploads`).
+    pub upload_dir: PathBuf,
+    /// Per client IP, on every route (`RATE_LIMIT_PER_SECOND` 50, `RATE_LIMIT_BURST` 100).
+    pub rate_limit: RateLimit,
+    /// On `/auth/login` (`LOGIN_RATE_LIMIT_PER_MINUTE` 10, `LOGIN_RATE_LIMIT_BURST` 5,
+    /// `LOGIN_FAILURES_BEFORE_DELAY` 5, `LOGIN_MAX_DELAY_SECS` 900).
+    pub login: LoginLimits,
+    /// Proxies in front of the service whose `X-Forwarded-For` entries are trusted, counted
+    /// from the right (`TRUSTED_PROXY_HOPS`, default 0: use the peer address).
+    pub trusted_proxy_hops: usize,
+    /// Origins allowed by CORS (`CORS_ALLOWED_ORIGINS`, comma-separated; default none).
+    pub cors_allowed_origins: Vec<String>,
+    /// `Strict-Transport-Security` max-age (`HSTS_MAX_AGE_SECS`; default none).
+    pub hsts_max_age: Option<Duration>,
+}
+
+const MIB: usize = 1024 * 1024;
+
+impl HttpConfig {
+    pub(super) fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
+            request_timeout: secs("REQUEST_TIMEOUT_SECS", raw.request_timeout_secs, 30)?,
+            header_read_timeout: secs(
+                "HEADER_READ_TIMEOUT_SECS",
+                raw.header_read_timeout_secs,
+                10,
+            )?,
+            shutdown_timeout: secs("SHUTDOWN_TIMEOUT_SECS", raw.shutdown_timeout_secs, 25)?,
+            max_connections: positive("MAX_CONNECTIONS", raw.max_connections.unwrap_or(10_000))?,
+            concurrency_limit: positive("CONCURRENCY_LIMIT", raw.concurrency_limit.unwrap_or(512))?,
+            body_limit_bytes: positive("BODY_LIMIT_BYTES", raw.body_limit_bytes.unwrap_or(MIB))?,
+            upload_limit_bytes: positive(
+                "UPLOAD_LIMIT_BYTES",
+                raw.upload_limit_bytes.unwrap_or(5 * MIB),
+            )?,
+            upload_dir: PathBuf::from(raw.upload_dir.as_deref().unwrap_or("uploads")),
+            rate_limit: rate(
+                ("RATE_LIMIT_PER_SECOND", raw.rate_limit_per_second.unwrap_or(50)),
+                ("RATE_LIMIT_BURST", raw.rate_limit_burst.unwrap_or(100)),
+                1.0,
+            )?,
+            login: login_limits(raw)?,
+            trusted_proxy_hops: raw.trusted_proxy_hops.unwrap_or(0),
+            cors_allowed_origins: origins(raw.cors_allowed_origins.as_deref())?,
+            hsts_max_age: raw.hsts_max_age_secs.filter(|secs| *secs > 0).map(Duration::from_secs),
+        })
+    }
+}
+
+fn secs(variable: &str, value: Option<u64>, default: u64) -> Result<Duration, ConfigError> {
+    positive_secs(variable, value.unwrap_or(default))
+}
+
+/// A rate of `per_unit` per `unit_secs` seconds, with a burst.
+fn rate(
+    per_unit: (&str, u32),
+    burst: (&str, u32),
+    unit_secs: f64,
+) -> Result<RateLimit, ConfigError> {
+    let count = positive(per_unit.0, per_unit.1)?;
+    Ok(RateLimit { per_second: f64::from(count) / unit_secs, burst: positive(burst.0, burst.1)? })
+}
+
+fn login_limits(raw: &RawConfig) -> Result<LoginLimits, ConfigError> {
+    Ok(LoginLimits {
+        rate: rate(
+            ("LOGIN_RATE_LIMIT_PER_MINUTE", raw.login_rate_limit_per_minute.unwrap_or(10)),
+            ("LOGIN_RATE_LIMIT_BURST", raw.login_rate_limit_burst.unwrap_or(5)),
+            60.0,
+        )?,
+        failures_before_delay: raw.login_failures_before_delay.unwrap_or(5),
+        max_delay: secs("LOGIN_MAX_DELAY_SECS", raw.login_max_delay_secs, 900)?,
+    })
+}
+
+/// Parses `https://a.example, https://b.example`; each must be an `http(s)://host[:port]`.
+fn origins(list: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let entries = list.unwrap_or_default().split(',').map(str::trim);
+    entries.filter(|entry| !entry.is_empty()).map(origin).collect()
+}
+
+fn origin(text: &str) -> Result<String, ConfigError> {
+    let text = text.trim_end_matches('/');
+    let authority = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    match authority {
+        Some(host) if !host.is_empty() && !host.contains(['/', '*', ' ']) => Ok(text.to_owned()),
+        _ => Err(ConfigError::new(
+            "CORS_ALLOWED_ORIGINS",
+            format!("`{text}` is not an origin like https://app.example.com"),
+        )),
+    }
+}

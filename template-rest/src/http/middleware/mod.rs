@@ -1,0 +1,48 @@
+//! The middleware stack, outermost first:
+//!
+//! 1. secrets (`Authorization`, cookies) marked sensitive, so no log shows them;
+//! 2. a request id taken from `x-request-id` when well-formed, generated otherwise, and echoed;
+//! 3. a tracing span per request, carrying the request id;
+//! 4. security headers, and CORS for the configured origins;
+//! 5. metrics per method, route template and status;
+//! 6. a rate limit per client IP (429);
+//! 7. load shedding past the concurrency limit (503), never an unbounded queue;
+//! 8. a per-request timeout (503);
+//! 9. panics turned into a bare 500;
+//! 10. the body size limit (413), enforced by the extractors.
+
+mod headers;
+mod metrics;
+mod overload;
+mod rate_limit;
+mod request_id;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use tower::ServiceBuilder;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::HttpConfig;
+use crate::state::AppState;
+
+pub use rate_limit::ClientIp;
+pub use request_id::REQUEST_ID;
+
+/// Wraps `router` in the middleware stack.
+pub fn wrap(router: Router<AppState>, config: &HttpConfig, state: &AppState) -> Router<AppState> {
+    let sensitive = [header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE];
+    let router =
+        overload::apply(router.layer(DefaultBodyLimit::max(config.body_limit_bytes)), config)
+            .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::per_client))
+            .layer(axum::middleware::from_fn(metrics::record));
+    headers::apply(router, config).layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new(sensitive))
+            .layer(axum::middleware::from_fn(request_id::sanitize))
+            .layer(request_id::set())
+            .layer(request_id::propagate())
+            .layer(TraceLayer::new_for_http().make_span_with(request_id::span)),
+    )
+}

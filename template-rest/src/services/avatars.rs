@@ -1,0 +1,83 @@
+//! Avatar uploads: size and format checks, storage under a generated name, and clean-up of
+//! the previous file.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::domain::avatar::{Avatar, ImageType};
+use crate::domain::user::Actor;
+use crate::error::{AppError, AppResult};
+use crate::repositories::UserRepository;
+use crate::repositories::storage::Storage;
+
+const NOT_FOUND: &str = "no user with this id";
+const NO_AVATAR: &str = "this user has no avatar";
+
+/// Avatar rules.
+pub struct AvatarService {
+    users: Arc<dyn UserRepository>,
+    storage: Arc<dyn Storage>,
+    max_bytes: usize,
+}
+
+impl AvatarService {
+    /// Stores avatars of at most `max_bytes` in `storage`.
+    #[must_use]
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        storage: Arc<dyn Storage>,
+        max_bytes: usize,
+    ) -> Self {
+        Self { users, storage, max_bytes }
+    }
+
+    /// The largest avatar accepted, in bytes.
+    #[must_use]
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Replaces the avatar of `id` with `bytes`. Only the user themself may: another user's id
+    /// is a 404 (an administrator gets 403). Nothing is written unless every check passes.
+    ///
+    /// # Errors
+    /// [`AppError::PayloadTooLarge`], [`AppError::UnsupportedMediaType`] for anything but PNG,
+    /// JPEG or WebP, [`AppError::NotFound`], [`AppError::Forbidden`].
+    pub async fn upload(&self, actor: Actor, id: Uuid, bytes: Vec<u8>) -> AppResult<Avatar> {
+        if actor.id != id {
+            return Err(if actor.is_admin() {
+                AppError::Forbidden("only the user themself can change an avatar")
+            } else {
+                AppError::NotFound(NOT_FOUND)
+            });
+        }
+        if bytes.len() > self.max_bytes {
+            return Err(AppError::PayloadTooLarge("the image is larger than allowed"));
+        }
+        let kind = ImageType::detect(&bytes)
+            .ok_or(AppError::UnsupportedMediaType("the image must be PNG, JPEG or WebP"))?;
+        let previous = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
+        let avatar = Avatar { key: format!("{}.{}", Uuid::now_v7(), kind.extension()), kind };
+        self.storage.put(&avatar.key, bytes).await?;
+        if !self.users.set_avatar(id, Some(&avatar)).await? {
+            self.storage.delete(&avatar.key).await?;
+            return Err(AppError::NotFound(NOT_FOUND));
+        }
+        if let Some(old) = previous.avatar {
+            self.storage.delete(&old.key).await?;
+        }
+        Ok(avatar)
+    }
+
+    /// The avatar of `id` and its format.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] when the user or the avatar is missing.
+    pub async fn download(&self, id: Uuid) -> AppResult<(ImageType, Vec<u8>)> {
+        let user = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
+        let avatar = user.avatar.ok_or(AppError::NotFound(NO_AVATAR))?;
+        let bytes = self.storage.get(&avatar.key).await?.ok_or(AppError::NotFound(NO_AVATAR))?;
+        Ok((avatar.kind, bytes))
+    }
+}

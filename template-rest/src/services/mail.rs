@@ -1,0 +1,81 @@
+//! Mail: the `Mailer` trait, a logging implementation, and the subscriber that sends the
+//! welcome and security mails.
+//!
+//! Plug real delivery in here: implement [`Mailer`] over SMTP or a provider's API (with its
+//! own timeout and retries) and pass it to `MailSubscriber` in `app.rs`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::events::{DomainEvent, Subscriber, SubscriberError};
+
+/// One message to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    /// Recipient address.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
+
+/// Sends mail.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one message.
+    ///
+    /// # Errors
+    /// Delivery failures.
+    async fn send(&self, mail: Mail) -> Result<(), SubscriberError>;
+}
+
+/// Writes mail to the log instead of sending it: the default until real delivery is wired.
+#[derive(Debug, Default)]
+pub struct LoggingMailer;
+
+#[async_trait]
+impl Mailer for LoggingMailer {
+    async fn send(&self, mail: Mail) -> Result<(), SubscriberError> {
+        tracing::info!(to = %mail.to, subject = %mail.subject, "mail (logging mailer, not sent)");
+        Ok(())
+    }
+}
+
+/// Turns user events into mail.
+pub struct MailSubscriber {
+    mailer: Arc<dyn Mailer>,
+}
+
+impl MailSubscriber {
+    /// Sends through `mailer`.
+    #[must_use]
+    pub fn new(mailer: Arc<dyn Mailer>) -> Self {
+        Self { mailer }
+    }
+}
+
+#[async_trait]
+impl Subscriber for MailSubscriber {
+    fn name(&self) -> &'static str {
+        "mail"
+    }
+
+    async fn handle(&self, event: &DomainEvent) -> Result<(), SubscriberError> {
+        let mail = match event {
+            DomainEvent::UserRegistered { email, name, .. } => Mail {
+                to: email.clone(),
+                subject: "Welcome".to_owned(),
+                body: format!("Hello {name}, your account is ready."),
+            },
+            DomainEvent::PasswordChanged { email, .. } => Mail {
+                to: email.clone(),
+                subject: "Your password was changed".to_owned(),
+                body: "If this was not you, reset your password now.".to_owned(),
+            },
+            DomainEvent::UserDeleted { .. } => return Ok(()),
+        };
+        self.mailer.send(mail).await
+    }
+}

@@ -1,0 +1,112 @@
+//! Avatar uploads: formats recognised from the bytes, size limits, ownership, and nothing
+//! written on refusal.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+
+use crate::service::repositories::pool::DbPool;
+use crate::support::{Reply, TestApp};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR rest of a png";
+const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+const WEBP: &[u8] = b"RIFF\x24\0\0\0WEBPVP8 rest";
+const GIF: &[u8] = b"GIF89a\x01\0\x01\0";
+const BOUNDARY: &str = "test-boundary-7MA4YWxk";
+
+fn multipart(field: &str, declared_type: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"me.png\"\r\n\
+         Content-Type: {declared_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload(app: &TestApp, id: &str, token: &str, body: Vec<u8>) -> Reply {
+    let request = Request::put(format!("/api/v1/users/{id}/avatar"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(Body::from(body))
+        .expect("valid request");
+    app.raw(request).await
+}
+
+fn stored_files(app: &TestApp) -> usize {
+    std::fs::read_dir(&app.upload_dir).map_or(0, Iterator::count)
+}
+
+#[sqlx::test]
+async fn png_jpeg_and_webp_are_stored_and_served(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    let (id, tokens) = app.user("ava@example.com").await;
+    for (bytes, content_type) in [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp")] {
+        let reply = upload(&app, &id, &tokens.access, multipart("file", "text/plain", bytes)).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{content_type}: {}", reply.body);
+        let served = app.request(Method::GET, &format!("/api/v1/users/{id}/avatar")).send().await;
+        assert_eq!(served.status, StatusCode::OK);
+        assert_eq!(served.headers[header::CONTENT_TYPE], content_type);
+        assert_eq!(
+            served.body,
+            serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+        );
+        assert_eq!(stored_files(&app), 1, "the previous avatar is deleted");
+    }
+}
+
+#[sqlx::test]
+async fn other_formats_are_415_whatever_they_claim(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    let (id, tokens) = app.user("bo@example.com").await;
+    for body in [
+        multipart("file", "image/png", GIF),
+        multipart("file", "image/png", b"<svg onload=alert(1)>"),
+    ] {
+        upload(&app, &id, &tokens.access, body).await.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+    let not_multipart = app
+        .request(Method::PUT, &format!("/api/v1/users/{id}/avatar"))
+        .token(&tokens.access)
+        .json(&serde_json::json!({}))
+        .send()
+        .await;
+    not_multipart.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(stored_files(&app), 0, "nothing is written");
+    let missing = upload(&app, &id, &tokens.access, multipart("photo", "image/png", PNG)).await;
+    assert_eq!(missing.invalid_fields(), ["file"]);
+}
+
+#[sqlx::test]
+async fn oversized_uploads_are_413_and_write_nothing(pool: DbPool) {
+    let app = TestApp::with(pool, &[("UPLOAD_LIMIT_BYTES", "1024")], Vec::new()).await;
+    let (id, tokens) = app.user("cy@example.com").await;
+    let mut large = PNG.to_vec();
+    large.resize(2048, 0);
+    upload(&app, &id, &tokens.access, multipart("file", "image/png", &large))
+        .await
+        .problem(StatusCode::PAYLOAD_TOO_LARGE);
+    let mut huge = PNG.to_vec();
+    huge.resize(64 * 1024, 0);
+    upload(&app, &id, &tokens.access, multipart("file", "image/png", &huge))
+        .await
+        .problem(StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(stored_files(&app), 0);
+}
+
+#[sqlx::test]
+async fn only_the_user_uploads_their_avatar(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    let (id, _) = app.user("dot@example.com").await;
+    let (_, intruder) = app.user("eli@example.com").await;
+    upload(&app, &id, &intruder.access, multipart("file", "image/png", PNG))
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    let admin = app.admin().await;
+    upload(&app, &id, &admin.access, multipart("file", "image/png", PNG))
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    let none = app.request(Method::GET, &format!("/api/v1/users/{id}/avatar")).send().await;
+    none.problem(StatusCode::NOT_FOUND);
+    assert_eq!(stored_files(&app), 0);
+}
