@@ -85,10 +85,9 @@ fn parse_algorithm(value: Option<&str>) -> Result<JwtAlgorithm, ConfigError> {
     match value.unwrap_or("HS256") {
         "HS256" => Ok(JwtAlgorithm::Hs256),
         "EdDSA" => Ok(JwtAlgorithm::EdDsa),
-        other => Err(ConfigError::new(
-            "JWT_ALGORITHM",
-            format!("`{other}` is not one of HS256, EdDSA"),
-        )),
+        other => {
+            Err(ConfigError::new("JWT_ALGORITHM", format!("`{other}` is not one of HS256, EdDSA")))
+        }
     }
 }
 

@@ -71,7 +71,8 @@ async fn accept(
     permits: &Arc<Semaphore>,
 ) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
     let permit = permits.clone().acquire_owned().await.ok()?;
-    let accepted = listener.accept().await.inspect_err(|error| tracing::warn!(%error, "accept failed"));
+    let accepted =
+        listener.accept().await.inspect_err(|error| tracing::warn!(%error, "accept failed"));
     let Ok((stream, peer)) = accepted else {
         // Out of file descriptors, or a connection reset before accept: back off briefly.
         tokio::time::sleep(Duration::from_millis(50)).await;

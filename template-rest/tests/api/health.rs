@@ -33,3 +33,13 @@ async fn every_response_carries_a_request_id(pool: DbPool) {
     let id = reply.headers["x-request-id"].to_str().unwrap();
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
 }
+
+#[sqlx::test]
+async fn ready_turns_503_as_soon_as_shutdown_begins(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    assert_eq!(app.request(Method::GET, "/health/ready").send().await.status, StatusCode::OK);
+    app.shutdown.start_draining();
+    app.request(Method::GET, "/health/ready").send().await.problem(StatusCode::SERVICE_UNAVAILABLE);
+    let live = app.request(Method::GET, "/health/live").send().await;
+    assert_eq!(live.status, StatusCode::OK, "still alive while draining");
+}

@@ -2,17 +2,23 @@
 //!
 //! Each `#[sqlx::test]` gets a fresh, migrated database. Run with `cargo test`.
 
+#![allow(clippy::unwrap_used, reason = "test helpers, like tests, should fail loudly")]
+
 use template_rest as service;
 
 mod auth;
 mod avatars;
 mod errors;
 mod events;
+mod faults;
 mod hardening;
 mod health;
 mod limits;
+mod observability;
 mod openapi;
 mod password;
+mod process;
 mod security;
+mod server;
 mod support;
 mod users;

@@ -14,7 +14,7 @@ use crate::service::config::{AdminSeed, Config};
 use crate::service::events::Subscriber;
 use crate::service::repositories::pool::DbPool;
 use crate::service::services::passwords::HashCost;
-use crate::service::state::AppState;
+use crate::service::state::{AppState, ShutdownSignal};
 use crate::service::{app, http};
 
 /// The HMAC secret every test app signs with.
@@ -62,6 +62,7 @@ pub struct TestApp {
     router: Router,
     pub pool: DbPool,
     pub upload_dir: std::path::PathBuf,
+    pub shutdown: ShutdownSignal,
 }
 
 /// Configuration shared by all tests, with `settings` added. Rate limits are high, so that
@@ -101,8 +102,8 @@ impl TestApp {
         let state = app::wire(&config, pool.clone(), wiring).expect("wire");
         let seed = AdminSeed { email: ADMIN_EMAIL.into(), password: ADMIN_PASSWORD.into() };
         state.auth.ensure_admin(&seed).await.expect("seed admin");
-        let upload_dir = config.http.upload_dir.clone();
-        Self { router: http::router(state, &config.http), pool, upload_dir }
+        let (upload_dir, shutdown) = (config.http.upload_dir.clone(), state.shutdown.clone());
+        Self { router: http::router(state, &config.http), pool, upload_dir, shutdown }
     }
 
     /// The router, for tests that serve it over TCP.
@@ -116,8 +117,9 @@ impl TestApp {
         let config = test_config(settings);
         let wiring = Wiring { cost: HashCost::MINIMAL, subscribers: Vec::new() };
         let state = app::wire(&config, pool.clone(), wiring).expect("wire");
+        let shutdown = state.shutdown.clone();
         let wrapped = http::middleware::wrap(routes, &config.http, &state).with_state(state);
-        Self { router: wrapped, pool, upload_dir: config.http.upload_dir }
+        Self { router: wrapped, pool, upload_dir: config.http.upload_dir, shutdown }
     }
 
     /// Starts a request; add a token or a body, then `send` it.
