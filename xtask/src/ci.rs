@@ -16,7 +16,8 @@ struct Stage {
     run: fn() -> cmd::Result,
 }
 
-const STAGES: [Stage; 9] = [
+const STAGES: [Stage; 10] = [
+    Stage { name: "setup", run: setup },
     Stage { name: "fmt", run: || checks::fmt(checks::FmtMode::Check) },
     Stage { name: "gates", run: || gates::run(&cmd::workspace_root()) },
     Stage { name: "lint", run: checks::lint },
@@ -27,6 +28,12 @@ const STAGES: [Stage; 9] = [
     Stage { name: "actionlint", run: actionlint::run },
     Stage { name: "templates", run: || templates::run(&templates::Options::from_args(&[])?) },
 ];
+
+/// Installs what is missing and starts the services that are down (`.ci/setup`), so that
+/// `cargo xtask ci` works on a fresh machine; on a prepared one it takes a second.
+fn setup() -> cmd::Result {
+    cmd::run(std::process::Command::new("bash").arg(cmd::workspace_root().join(".ci/setup")))
+}
 
 /// What became of a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -108,7 +108,7 @@ fn sqlite_database(path: &Path, migrations: &[PathBuf]) -> cmd::Result<String> {
 }
 
 /// Recreates `name` on the server of `DATABASE_URL` (default: local, user postgres).
-fn postgres_database(name: &str, migrations: &[PathBuf]) -> cmd::Result<String> {
+pub(crate) fn postgres_database(name: &str, migrations: &[PathBuf]) -> cmd::Result<String> {
     let server = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned();

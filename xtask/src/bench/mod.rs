@@ -4,6 +4,9 @@
 //! a separate process, and prints what it measured. Nothing here asserts a time: the figures
 //! are reported, and compared with the targets in each template's README.
 
+mod probe;
+mod rest;
+
 use crate::cmd;
 
 const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circuit-breaker>";
@@ -14,6 +17,7 @@ const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circui
 /// Fails on an unknown name or when the benchmark cannot run.
 pub fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
+        Some("rest") => rest::run(),
         Some("circuit-breaker") => circuit_breaker(),
         Some(other) => Err(cmd::Error::new(format!("no benchmark `{other}` yet\n{USAGE}"))),
         None => Err(cmd::Error::new(USAGE)),

@@ -1,0 +1,187 @@
+//! Small tools the benchmarks share: a blocking HTTP/1.1 client, `wrk` runs and their parsing,
+//! and the resident memory of a process.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::cmd;
+
+/// One HTTP response: status and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// Sends one request on a fresh connection and reads the whole response.
+///
+/// # Errors
+/// Connection failures and malformed responses.
+pub fn request(address: SocketAddr, head: &str, body: &str) -> cmd::Result<Response> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let message = format!(
+        "{head}\r\nHost: bench\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(message.as_bytes())?;
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw)?;
+    let status = raw.split_whitespace().nth(1).and_then(|code| code.parse().ok());
+    let status = status.ok_or_else(|| cmd::Error::new(format!("bad response: {raw:.80}")))?;
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, body)| body).to_owned();
+    Ok(Response { status, body })
+}
+
+/// Polls `path` until it answers 200; returns how long that took from `since`.
+///
+/// # Errors
+/// Fails after `limit`.
+pub fn wait_for_200(
+    address: SocketAddr,
+    path: &str,
+    since: Instant,
+    limit: Duration,
+) -> cmd::Result<Duration> {
+    while since.elapsed() < limit {
+        let head = format!("GET {path} HTTP/1.1");
+        if request(address, &head, "").is_ok_and(|response| response.status == 200) {
+            return Ok(since.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Err(cmd::Error::new(format!("{path} never answered 200 within {limit:?}")))
+}
+
+/// What `wrk --latency` reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WrkReport {
+    /// Requests per second.
+    pub requests_per_second: f64,
+    /// Median latency, in milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile latency, in milliseconds.
+    pub p99_ms: f64,
+    /// Responses that were not 2xx or 3xx.
+    pub non_2xx: u64,
+}
+
+/// A `wrk` command with the usual arguments.
+#[must_use]
+pub fn wrk(connections: u32, seconds: u32, url: &str) -> Command {
+    let mut command = Command::new("wrk");
+    command.args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", url]);
+    command
+}
+
+/// Runs `wrk` and parses its report.
+///
+/// # Errors
+/// Fails when wrk is missing or its output is not understood.
+pub fn run_wrk(command: &mut Command) -> cmd::Result<WrkReport> {
+    parse_wrk(&cmd::output(command)?)
+}
+
+/// Parses `Requests/sec`, the `50%` and `99%` latency lines and `Non-2xx` responses.
+///
+/// # Errors
+/// Fails when the throughput line is missing.
+pub fn parse_wrk(output: &str) -> cmd::Result<WrkReport> {
+    let mut report = WrkReport::default();
+    for line in output.lines().map(str::trim) {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("Requests/sec:"), Some(value)) => {
+                report.requests_per_second = value.parse().unwrap_or(0.0);
+            }
+            (Some("50%"), Some(value)) => report.p50_ms = milliseconds(value),
+            (Some("99%"), Some(value)) => report.p99_ms = milliseconds(value),
+            (Some("Non-2xx"), _) => {
+                report.non_2xx = line.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            }
+            _ => {}
+        }
+    }
+    if report.requests_per_second == 0.0 {
+        return Err(cmd::Error::new(format!("cannot read wrk's report:\n{output}")));
+    }
+    Ok(report)
+}
+
+/// `812.00us`, `4.53ms` or `1.20s` in milliseconds.
+fn milliseconds(value: &str) -> f64 {
+    let (number, factor) = if let Some(us) = value.strip_suffix("us") {
+        (us, 0.001)
+    } else if let Some(ms) = value.strip_suffix("ms") {
+        (ms, 1.0)
+    } else {
+        (value.trim_end_matches('s'), 1000.0)
+    };
+    number.parse::<f64>().unwrap_or(f64::NAN) * factor
+}
+
+/// Resident memory of `pid` in MiB: `VmRSS` now, or `VmHWM` (the peak) when `peak` is set.
+///
+/// # Errors
+/// Fails when `/proc/<pid>/status` cannot be read.
+pub fn resident_mib(pid: u32, field: MemoryField) -> cmd::Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let key = match field {
+        MemoryField::Current => "VmRSS:",
+        MemoryField::Peak => "VmHWM:",
+    };
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix(key))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .ok_or_else(|| cmd::Error::new(format!("no {key} for process {pid}")))?;
+    Ok(kib / 1024.0)
+}
+
+/// Which resident-memory figure to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryField {
+    /// Resident now.
+    Current,
+    /// The highest resident size so far.
+    Peak,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WRK: &str = "Running 10s test @ http://127.0.0.1:8080/health/live
+  2 threads and 50 connections
+  Latency Distribution
+     50%  812.00us
+     75%    1.10ms
+     90%    2.00ms
+     99%    4.53ms
+  180000 requests in 10.00s, 30.00MB read
+  Non-2xx or 3xx responses: 12
+Requests/sec:  18000.50
+Transfer/sec:      3.00MB";
+
+    #[test]
+    fn wrk_reports_are_parsed() {
+        let report = parse_wrk(WRK).unwrap();
+        assert!((report.requests_per_second - 18_000.5).abs() < 1e-9);
+        assert!((report.p50_ms - 0.812).abs() < 1e-9);
+        assert!((report.p99_ms - 4.53).abs() < 1e-9);
+        assert_eq!(report.non_2xx, 12);
+        assert!((milliseconds("1.20s") - 1200.0).abs() < 1e-9);
+        assert!(parse_wrk("garbage").is_err());
+    }
+
+    #[test]
+    fn our_own_memory_is_readable() {
+        let current = resident_mib(std::process::id(), MemoryField::Current).unwrap();
+        let peak = resident_mib(std::process::id(), MemoryField::Peak).unwrap();
+        assert!(current > 0.0 && peak >= current, "{current} {peak}");
+    }
+}
