@@ -7,7 +7,9 @@ use axum::response::IntoResponse;
 
 use crate::state::AppState;
 
-/// The current metrics, with the pool gauges refreshed at scrape time.
+/// Prometheus metrics, with the pool gauges refreshed at scrape time.
+#[utoipa::path(get, path = "/metrics", tag = "health",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let pool = state.health.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));

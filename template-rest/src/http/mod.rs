@@ -13,9 +13,9 @@ pub mod serve;
 pub mod users;
 
 use axum::Router;
-use axum::routing::get;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::HttpConfig;
@@ -26,10 +26,10 @@ pub const API_PREFIX: &str = "/api/v1";
 
 /// The whole application: API, probes, metrics, OpenAPI document, Swagger UI and middleware.
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
-    let (router, openapi) = api(config).split_for_parts();
+    let (router, mut openapi) = api(config).split_for_parts();
+    openapi::add_common_responses(&mut openapi);
     let router = router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
-        .route("/metrics", get(metrics::render))
         .fallback(problem::route_not_found)
         .method_not_allowed_fallback(problem::method_not_allowed);
     middleware::wrap(router, config, &state).with_state(state)
@@ -45,4 +45,5 @@ pub fn api(config: &HttpConfig) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(API_PREFIX, api)
         .merge(health::routes())
+        .routes(routes!(metrics::render))
 }

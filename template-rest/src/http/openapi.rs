@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers, and the reusable error responses
 //! that every route refers to.
 
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use super::problem::Problem;
@@ -14,7 +16,7 @@ use super::problem::Problem;
     modifiers(&BearerAuth),
     components(responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
-        UnsupportedMediaType, Unprocessable, TooManyRequests
+        UnsupportedMediaType, Unprocessable, TooManyRequests, ServiceUnavailable, InternalError
     )),
     tags(
         (name = "auth", description = "Registration, login and sessions"),
@@ -23,6 +25,29 @@ use super::problem::Problem;
     )
 )]
 pub struct ApiDoc;
+
+/// Adds the responses that the middleware can give on any route, so that the document says
+/// exactly what is served: 429 (rate limit), 500 (a panic), 503 (load shedding, timeout, or the
+/// database down), and for routes with a body 400, 413 and 415.
+pub fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            add_common(operation);
+        }
+    }
+}
+
+fn add_common(operation: &mut Operation) {
+    let mut common = vec![("429", "TooManyRequests"), ("500", "InternalError"), ("503", "ServiceUnavailable")];
+    if operation.request_body.is_some() {
+        common.extend([("400", "BadRequest"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]);
+    }
+    for (status, response) in common {
+        let reference = RefOr::Ref(Ref::from_response_name(response));
+        operation.responses.responses.entry(status.to_owned()).or_insert(reference);
+    }
+}
 
 struct BearerAuth;
 
@@ -88,3 +113,17 @@ pub struct Unprocessable(pub Problem);
     headers(("retry-after" = u64, description = "Seconds to wait"))
 )]
 pub struct TooManyRequests(pub Problem);
+
+/// 503: overloaded, too slow, or the database is down; see Retry-After.
+#[derive(ToResponse)]
+#[response(
+    description = "Temporarily unavailable; see Retry-After",
+    content_type = "application/problem+json",
+    headers(("retry-after" = u64, description = "Seconds to wait"))
+)]
+pub struct ServiceUnavailable(pub Problem);
+
+/// 500: a bug; the body says nothing more.
+#[derive(ToResponse)]
+#[response(description = "Unexpected error", content_type = "application/problem+json")]
+pub struct InternalError(pub Problem);

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::service::repositories::pool::DbPool;
 use crate::support::TestApp;
 
-const ROUTES: [(&str, &str); 14] = [
+const ROUTES: [(&str, &str); 15] = [
     ("/api/v1/auth/register", "post"),
     ("/api/v1/auth/login", "post"),
     ("/api/v1/auth/refresh", "post"),
@@ -21,6 +21,7 @@ const ROUTES: [(&str, &str); 14] = [
     ("/api/v1/users/{id}/avatar", "get"),
     ("/health/live", "get"),
     ("/health/ready", "get"),
+    ("/metrics", "get"),
 ];
 
 #[sqlx::test]
@@ -54,4 +55,24 @@ async fn swagger_ui_is_served(pool: DbPool) {
     let reply = app.request(Method::GET, "/docs/").send().await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.as_str().unwrap_or_default().contains("swagger"), "{}", reply.body);
+}
+
+#[sqlx::test]
+async fn every_operation_lists_the_errors_the_middleware_can_give(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    let reply = app.request(Method::GET, "/openapi.json").send().await;
+    for (path, method) in ROUTES {
+        let operation = &reply.body["paths"][path][method];
+        let responses = operation["responses"].as_object().unwrap();
+        for status in ["429", "500", "503"] {
+            assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+        }
+        if operation.get("requestBody").is_some() {
+            for status in ["400", "413", "415"] {
+                assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+            }
+        }
+    }
+    let problem = &reply.body["components"]["responses"]["TooManyRequests"];
+    assert!(problem["content"]["application/problem+json"].is_object(), "{problem}");
 }
