@@ -2,6 +2,8 @@
 
 /// Largest page a client may ask for.
 pub const MAX_PER_PAGE: u32 = 100;
+/// Highest page number accepted: deep offsets are slow, and nobody pages that far.
+pub const MAX_PAGE: u32 = 1_000_000;
 /// Page size when the client does not say.
 pub const DEFAULT_PER_PAGE: u32 = 20;
 

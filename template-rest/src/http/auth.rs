@@ -29,7 +29,7 @@ use crate::state::AppState;
 pub struct RegisterRequest {
     /// Login email; case does not matter.
     #[validate(email(message = "must be a valid email address"), length(max = EMAIL_MAX_CHARS, message = "must be at most 254 characters"))]
-    #[schema(example = "ann@example.com", max_length = 254)]
+    #[schema(example = "ann@example.com", format = Email, max_length = 254)]
     pub email: String,
     /// At least 12 and at most 128 characters.
     #[validate(length(min = PASSWORD_MIN_CHARS, max = PASSWORD_MAX_CHARS, message = "must be 12 to 128 characters"))]
@@ -47,11 +47,11 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     /// Login email.
     #[validate(length(min = 1, max = EMAIL_MAX_CHARS, message = "must be 1 to 254 characters"))]
-    #[schema(example = "ann@example.com")]
+    #[schema(example = "ann@example.com", min_length = 1, max_length = 254)]
     pub email: String,
     /// Password.
     #[validate(length(min = 1, max = PASSWORD_MAX_CHARS, message = "must be 1 to 128 characters"))]
-    #[schema(example = "correct horse battery staple")]
+    #[schema(example = "correct horse battery staple", min_length = 1, max_length = 128)]
     pub password: String,
 }
 
@@ -61,6 +61,7 @@ pub struct LoginRequest {
 pub struct RefreshRequest {
     /// The opaque refresh token from login or the last refresh.
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::extract::{CurrentUser, UserId};
 use super::openapi::{
-    NotFound, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
+    Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::problem::Problem;
 use crate::error::AppError;
@@ -42,6 +42,7 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
     responses(
         (status = 204, description = "Stored"),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),

@@ -14,7 +14,7 @@ use validator::{Validate, ValidationError};
 use super::extract::{CurrentUser, UserId, ValidatedJson, ValidatedQuery};
 use super::openapi::{Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use super::problem::Problem;
-use crate::domain::page::{DEFAULT_PER_PAGE, MAX_PER_PAGE, UserQuery, UserSort};
+use crate::domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, UserQuery, UserSort};
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, Role, User,
     UserChanges,
@@ -79,8 +79,8 @@ pub struct UserList {
 #[into_params(parameter_in = Query)]
 pub struct ListUsersParams {
     /// Page number, from 1 (default 1).
-    #[validate(range(min = 1, message = "must be at least 1"))]
-    #[param(minimum = 1)]
+    #[validate(range(min = 1, max = MAX_PAGE, message = "must be between 1 and 1000000"))]
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// Page size, 1 to 100 (default 20).
     #[validate(range(min = 1, max = MAX_PER_PAGE, message = "must be between 1 and 100"))]
@@ -88,10 +88,11 @@ pub struct ListUsersParams {
     pub per_page: Option<u32>,
     /// Sort order: a field, `-` first for descending (default `-created_at`).
     #[validate(custom(function = "valid_sort"))]
-    #[param(example = "-created_at")]
+    #[param(example = "-created_at", pattern = r"^-?(created_at|updated_at|email|name)$")]
     pub sort: Option<String>,
     /// Case-insensitive search in email and name.
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
 }
 
@@ -126,11 +127,13 @@ pub(crate) fn not_blank(text: &str) -> Result<(), ValidationError> {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    /// New display name.
+    /// New display name, 1 to 100 characters.
     #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// New login email.
     #[validate(email(message = "must be a valid email address"), length(max = EMAIL_MAX_CHARS, message = "must be at most 254 characters"))]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     /// New role (administrators only).
     pub role: Option<Role>,
@@ -142,9 +145,11 @@ pub struct UpdateUserRequest {
 pub struct ChangePasswordRequest {
     /// The password the user has now.
     #[validate(length(min = 1, max = PASSWORD_MAX_CHARS, message = "must be 1 to 128 characters"))]
+    #[schema(min_length = 1, max_length = 128)]
     pub current_password: String,
     /// The new password, 12 to 128 characters.
     #[validate(length(min = PASSWORD_MIN_CHARS, max = PASSWORD_MAX_CHARS, message = "must be 12 to 128 characters"))]
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
