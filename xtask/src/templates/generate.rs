@@ -102,3 +102,66 @@ pub fn cargo_generate_version() -> Option<String> {
     let output = cmd::output(cmd::cargo().args(["generate", "--version"])).ok()?;
     output.split_whitespace().last().map(str::to_owned)
 }
+
+/// Fails when the generated `project` still names its template (`template-rest`,
+/// `template_rest`) anywhere, or kept the template's own machinery (`variants/`, `hooks/`).
+///
+/// # Errors
+/// Lists the files that keep a trace.
+pub fn check_traces(project: &Path, template_dir: &str) -> cmd::Result {
+    let names = [template_dir.to_owned(), template_dir.replace('-', "_")];
+    let mut traces: Vec<String> = ["variants", "hooks", "cargo-generate.toml"]
+        .into_iter()
+        .filter(|leftover| project.join(leftover).exists())
+        .map(|leftover| format!("{leftover} was left in the project"))
+        .collect();
+    for file in files(project)? {
+        let text = std::fs::read(&file).unwrap_or_default();
+        let text = String::from_utf8_lossy(&text);
+        if let Some(name) = names.iter().find(|name| text.contains(name.as_str())) {
+            let relative = file.strip_prefix(project).unwrap_or(&file);
+            traces.push(format!("{} mentions `{name}`", relative.display()));
+        }
+    }
+    if traces.is_empty() {
+        return Ok(());
+    }
+    Err(cmd::Error::new(format!("the template's name survived generation: {}", traces.join("; "))))
+}
+
+/// Every file under `dir`, except build output.
+fn files(dir: &Path) -> cmd::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current)? {
+            let path = entry?.path();
+            if path.is_dir() && !path.ends_with("target") {
+                pending.push(path);
+            } else if path.is_file() {
+                found.push(path);
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traces_of_the_template_name_are_found() {
+        let project = std::env::temp_dir().join(format!("traces-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&project);
+        std::fs::create_dir_all(project.join("src")).unwrap();
+        std::fs::write(project.join("src/main.rs"), "fn main() { orders::start() }").unwrap();
+        assert!(check_traces(&project, "template-rest").is_ok());
+        std::fs::write(project.join("src/lib.rs"), "//! template_rest docs").unwrap();
+        std::fs::create_dir_all(project.join("variants")).unwrap();
+        let error = check_traces(&project, "template-rest").unwrap_err().to_string();
+        assert!(error.contains("lib.rs mentions `template_rest`"), "{error}");
+        assert!(error.contains("variants was left"), "{error}");
+        std::fs::remove_dir_all(&project).unwrap();
+    }
+}

@@ -13,7 +13,9 @@ use std::time::Duration;
 use crate::{checks, cmd};
 
 pub use discover::{Template, placeholders as discover_placeholders, templates};
-pub use generate::{CARGO_GENERATE_VERSION, Generation, Step, cargo_generate_version, generate};
+pub use generate::{
+    CARGO_GENERATE_VERSION, Generation, Step, cargo_generate_version, check_traces, generate,
+};
 
 /// Command-line options.
 #[derive(Debug, Clone, Default)]
@@ -98,7 +100,11 @@ fn jobs(root: &Path, options: &Options) -> cmd::Result<Vec<Job>> {
 
 fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String) -> Row {
     let mut row = Row { label, steps: Vec::new(), failure: None };
-    let (generated, elapsed) = cmd::timed(|| generate(generation));
+    let (generated, elapsed) = cmd::timed(|| {
+        let project = generate(generation)?;
+        let dir = generation.template.file_name().unwrap_or_default().to_string_lossy();
+        check_traces(&project, &dir).map(|()| project)
+    });
     println!("    generate {}", outcome(generated.as_ref().err(), elapsed));
     let project: PathBuf = match generated {
         Ok(project) => project,
