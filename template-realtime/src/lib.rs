@@ -1,1 +1,71 @@
-//! The realtime template. Its issue has not landed yet: this crate is an empty workspace member.
+//! WebSocket and SSE rooms with presence, history and recovery, fanned out across nodes
+//! through a broker.
+//!
+//! The layout, from the outside in (see ARCHITECTURE.md):
+//!
+//! - [`server`] binds the listener and handles shutdown signals; [`app`] wires a node.
+//! - [`http`] holds the routes: the WebSocket upgrade, SSE, presence, publishing over HTTP,
+//!   probes, metrics, the demo page, and problem+json errors.
+//! - [`session`] serves one WebSocket connection; [`protocol`] is its JSON protocol.
+//! - [`rooms`] is what a connection can do, whatever its transport.
+//! - [`hub`] fans messages out to this node's connections, through bounded [`hub::Outbox`]es.
+//! - [`broker`] connects the nodes: ids, history, delivery and presence, behind one trait.
+//! - [`domain`] holds the plain types; [`auth`] verifies tokens; [`config`] reads the
+//!   environment; [`telemetry`] sets up logs and metrics; [`error`] is the HTTP error model.
+
+pub mod app;
+pub mod auth;
+pub mod broker;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod protocol;
+pub mod rooms;
+pub mod server;
+pub mod session;
+pub mod state;
+pub mod telemetry;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// How long tasks still running after the drain may take to stop before the process exits.
+const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(1);
+
+/// Runs the service from the environment: the whole of `main`.
+///
+/// Configuration errors are printed plainly and exit with status 2; other startup failures
+/// exit with status 1.
+#[must_use]
+pub fn start() -> ExitCode {
+    let config = match config::Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    if config.jwt.ephemeral_secret {
+        tracing::warn!(
+            "JWT_SECRET is not set: using a random secret, so only the demo tokens below work. \
+             Set JWT_SECRET (the one your token issuer uses) outside development."
+        );
+    }
+    match run_to_completion(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_to_completion(config: config::Config) -> Result<(), app::StartupError> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(server::run(config));
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
+    result
+}

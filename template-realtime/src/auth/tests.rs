@@ -1,0 +1,127 @@
+//! Token verification: template-rest's tokens pass, everything else is refused.
+
+use jsonwebtoken::{EncodingKey, Header};
+use serde_json::{Value, json};
+
+use super::*;
+
+const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+const ED_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIETr1uvpAuXOj3Kih8rE/AWNswsJ1AF2sUYc5Z9xeDfg
+-----END PRIVATE KEY-----
+";
+const ED_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAGMWvk+8xc+9zppV7lovqMMJEeXJXmUT3TVfuz7Mo1Wg=
+-----END PUBLIC KEY-----
+";
+
+fn config(algorithm: JwtAlgorithm, key: JwtKey) -> JwtConfig {
+    JwtConfig {
+        algorithm,
+        key,
+        issuer: "issuer".into(),
+        audience: "audience".into(),
+        ephemeral_secret: false,
+    }
+}
+
+fn hs256() -> TokenVerifier {
+    TokenVerifier::new(&config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()))).unwrap()
+}
+
+fn now() -> i64 {
+    i64::try_from(jsonwebtoken::get_current_timestamp()).unwrap()
+}
+
+/// Claims as template-rest writes them: a UUID subject, a role and a token id.
+fn rest_claims() -> Value {
+    json!({
+        "sub": "0190f3a4-7b1c-7d2e-9f00-1234567890ab", "role": "user", "jti": "x",
+        "iss": "issuer", "aud": "audience", "iat": now(), "exp": now() + 900
+    })
+}
+
+fn sign(claims: &Value, algorithm: Algorithm) -> String {
+    jsonwebtoken::encode(&Header::new(algorithm), claims, &EncodingKey::from_secret(SECRET))
+        .unwrap()
+}
+
+#[test]
+fn template_rest_tokens_verify() {
+    let identity = hs256().verify(&sign(&rest_claims(), Algorithm::HS256)).unwrap();
+    assert_eq!(&*identity.user, "0190f3a4-7b1c-7d2e-9f00-1234567890ab");
+}
+
+#[test]
+fn every_broken_claim_is_refused() {
+    let verifier = hs256();
+    let changes = [
+        ("exp", json!(now() - 60)),
+        ("iat", json!(now() + 600)),
+        ("iss", json!("someone-else")),
+        ("aud", json!("another-service")),
+        ("sub", json!("")),
+        ("sub", json!("x".repeat(129))),
+    ];
+    for (claim, value) in changes {
+        let mut claims = rest_claims();
+        claims[claim] = value;
+        assert_eq!(verifier.verify(&sign(&claims, Algorithm::HS256)), Err(InvalidToken), "{claim}");
+    }
+    for required in ["exp", "iat", "sub", "iss", "aud"] {
+        let mut claims = rest_claims();
+        claims.as_object_mut().unwrap().remove(required);
+        assert_eq!(
+            verifier.verify(&sign(&claims, Algorithm::HS256)),
+            Err(InvalidToken),
+            "{required}"
+        );
+    }
+}
+
+#[test]
+fn other_algorithms_and_garbage_are_refused() {
+    let verifier = hs256();
+    assert_eq!(verifier.verify(&sign(&rest_claims(), Algorithm::HS384)), Err(InvalidToken));
+    assert_eq!(verifier.verify("not.a.token"), Err(InvalidToken));
+    let payload = base64_url(&rest_claims().to_string());
+    let unsigned = format!("{}.{payload}.", base64_url(r#"{"alg":"none","typ":"JWT"}"#));
+    assert_eq!(verifier.verify(&unsigned), Err(InvalidToken));
+}
+
+#[test]
+fn public_keys_verify_eddsa_tokens_only() {
+    let key = JwtKey::PublicPem(ED_PUBLIC.as_bytes().to_vec());
+    let verifier = TokenVerifier::new(&config(JwtAlgorithm::EdDsa, key)).unwrap();
+    let private = EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap();
+    let token =
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &rest_claims(), &private).unwrap();
+    assert!(verifier.verify(&token).is_ok());
+    assert_eq!(verifier.verify(&sign(&rest_claims(), Algorithm::HS256)), Err(InvalidToken));
+    let bad_key = JwtKey::PublicPem(b"not a pem".to_vec());
+    assert!(TokenVerifier::new(&config(JwtAlgorithm::Rs256, bad_key)).is_err());
+}
+
+#[test]
+fn demo_tokens_exist_only_with_a_random_secret() {
+    assert!(hs256().demo_token("alice").is_none());
+    let mut ephemeral = config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()));
+    ephemeral.ephemeral_secret = true;
+    let verifier = TokenVerifier::new(&ephemeral).unwrap();
+    let token = verifier.demo_token("alice").unwrap();
+    assert_eq!(&*verifier.verify(&token).unwrap().user, "alice");
+    assert!(format!("{verifier:?}").contains("HS256"));
+}
+
+fn base64_url(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0_u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}

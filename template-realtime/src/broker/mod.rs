@@ -1,0 +1,86 @@
+//! The broker connects the nodes: it gives each message its id, keeps each room's bounded
+//! history, carries messages and presence events to every node, and stores who is present.
+//!
+//! Everything else in the service sees it through the [`Broker`] trait. Which implementation
+//! is compiled in is chosen when the project is generated; `backend.rs` is the only file that
+//! differs between the choices.
+
+mod backend;
+pub mod replay;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use backend::{BrokerConfig, RawBrokerConfig, connect};
+
+use crate::config::HistoryConfig;
+use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
+use crate::hub::Hub;
+
+/// What every broker needs, whichever it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerOptions {
+    /// The namespace of every key, channel, subject and stream (`BROKER_PREFIX`).
+    pub prefix: String,
+    /// How much of each room's past is kept.
+    pub history: HistoryConfig,
+    /// How long a node's presence entries outlive it.
+    pub presence_ttl: Duration,
+}
+
+/// Why a broker operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    /// The broker cannot be reached, or refused the operation.
+    #[error("the broker is unavailable: {0}")]
+    Unavailable(String),
+    /// The broker answered something this service cannot read.
+    #[error("unexpected data from the broker: {0}")]
+    Corrupt(String),
+}
+
+/// Part of a room's history, and the room's latest id.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Retained messages after the requested id, oldest first.
+    pub messages: Vec<StoredMessage>,
+    /// The id of the room's latest message, retained or not (0 if it has none).
+    pub latest: u64,
+}
+
+/// The operations every broker offers. Each node opens one, with [`connect`], and the broker
+/// delivers every room's messages and presence events to that node's [`Hub`].
+#[async_trait::async_trait]
+pub trait Broker: Send + Sync + 'static {
+    /// Gives the message the room's next id, stores it in the history and delivers it to
+    /// every node.
+    async fn publish(&self, draft: Draft) -> Result<StoredMessage, BrokerError>;
+
+    /// The room's latest id and, when `since` is given, its retained messages after `since`.
+    async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError>;
+
+    /// Delivers a presence event to every node.
+    async fn announce(&self, event: PresenceEvent) -> Result<(), BrokerError>;
+
+    /// Records, or refreshes, users as present on this node for the presence TTL.
+    async fn mark_present(&self, entries: &[(RoomName, Arc<str>)]) -> Result<(), BrokerError>;
+
+    /// Removes a user's presence on this node.
+    async fn clear_present(&self, room: &RoomName, user: &str) -> Result<(), BrokerError>;
+
+    /// The users present in the room on any node whose entries have not expired, sorted.
+    async fn present_users(&self, room: &RoomName) -> Result<Vec<String>, BrokerError>;
+
+    /// Whether the broker answers.
+    async fn ping(&self) -> Result<(), BrokerError>;
+
+    /// Another node's connection to the same broker, delivering to `hub`. Tests run several
+    /// nodes in one process this way.
+    async fn peer(&self, hub: Arc<Hub>) -> Result<Arc<dyn Broker>, BrokerError>;
+
+    /// Stops delivering to this node and releases the connection.
+    async fn close(&self);
+
+    /// Deletes everything stored under the prefix: histories, ids and presence.
+    async fn purge(&self) -> Result<(), BrokerError>;
+}

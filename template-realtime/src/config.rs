@@ -1,0 +1,161 @@
+//! Typed configuration, read once at startup from the environment (and an optional `.env`).
+//!
+//! Every setting has a safe default except the secrets. Anything invalid stops startup with a
+//! message that names the variable, so a bad deploy fails loudly instead of half-working. The
+//! names are shared with template-rest (`HOST`, `PORT`, `JWT_*`), so its tokens work here.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use serde::Deserialize;
+
+mod jwt;
+mod limits;
+mod raw;
+
+pub use jwt::{JwtAlgorithm, JwtConfig, JwtKey};
+pub use limits::{HeartbeatConfig, HistoryConfig, Limits, RateLimit};
+pub(crate) use raw::RawConfig;
+
+use crate::broker::{BrokerConfig, BrokerOptions, RawBrokerConfig};
+
+/// Why the configuration was rejected. The message always names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(variable: &str, message: impl Into<String>) -> Self {
+        Self { variable: variable.to_owned(), message: message.into() }
+    }
+}
+
+/// Where the service runs; production refuses insecure shortcuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Local work: a missing `JWT_SECRET` is generated at random, with a warning.
+    Development,
+    /// A real deployment: every secret must be given.
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// The whole configuration of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`HOST`, default `127.0.0.1`).
+    pub host: IpAddr,
+    /// Port to listen on (`PORT`, default `8080`).
+    pub port: u16,
+    /// Token verification (`JWT_*`).
+    pub jwt: JwtConfig,
+    /// The broker that connects the nodes (`BROKER_PREFIX` and the broker's URL).
+    pub broker: BrokerConfig,
+    /// Limits on connections and messages, heartbeats, history and timeouts.
+    pub limits: Limits,
+    /// Deployment kind (`APP_ENV`: `development` or `production`).
+    pub environment: Environment,
+    /// Log output (`LOG_FORMAT`: `pretty` or `json`).
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Reads `.env` (when present) and the process environment.
+    ///
+    /// # Errors
+    /// Returns the first invalid or missing variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing `.env` is normal; a malformed one is not.
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            return Err(ConfigError::new(".env", error.to_string()));
+        }
+        Self::from_source(None)
+    }
+
+    /// Builds the configuration from an explicit set of variables, ignoring the process
+    /// environment. Tests use this to avoid touching global state.
+    ///
+    /// # Errors
+    /// Returns the first invalid or missing variable.
+    pub fn from_vars(vars: &[(&str, &str)]) -> Result<Self, ConfigError> {
+        let map = vars.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned()));
+        Self::from_source(Some(map.collect()))
+    }
+
+    /// The socket address to bind.
+    #[must_use]
+    pub fn bind_address(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+
+    fn from_source(vars: Option<HashMap<String, String>>) -> Result<Self, ConfigError> {
+        let environment = config::Environment::default().source(vars);
+        let built =
+            config::Config::builder().add_source(environment).build().map_err(describe_error)?;
+        let raw: RawConfig = built.clone().try_deserialize().map_err(describe_error)?;
+        let broker: RawBrokerConfig = built.try_deserialize().map_err(describe_error)?;
+        raw.validate(broker)
+    }
+}
+
+impl RawConfig {
+    fn validate(self, broker: RawBrokerConfig) -> Result<Config, ConfigError> {
+        let environment = self.app_env.unwrap_or(Environment::Development);
+        let limits = Limits::from_raw(&self)?;
+        let options = BrokerOptions {
+            prefix: raw::prefix(self.broker_prefix.as_deref())?,
+            history: limits.history,
+            presence_ttl: limits.presence_ttl,
+        };
+        Ok(Config {
+            host: parse_host(self.host.as_deref())?,
+            port: self.port.unwrap_or(8080),
+            jwt: JwtConfig::from_raw(&self, environment)?,
+            broker: BrokerConfig::from_raw(broker, options)?,
+            limits,
+            environment,
+            log_format: self.log_format.unwrap_or(LogFormat::Pretty),
+        })
+    }
+}
+
+fn parse_host(host: Option<&str>) -> Result<IpAddr, ConfigError> {
+    let host = host.unwrap_or("127.0.0.1");
+    host.parse().map_err(|_| ConfigError::new("HOST", format!("`{host}` is not an IP address")))
+}
+
+/// Turns the config crate's error into one that names the environment variable.
+fn describe_error(error: config::ConfigError) -> ConfigError {
+    match error {
+        config::ConfigError::Type { key, unexpected, expected, .. } => {
+            let variable = key.unwrap_or_default().to_uppercase();
+            ConfigError::new(&variable, format!("expected {expected}, found {unexpected}"))
+        }
+        config::ConfigError::At { error, key, .. } => {
+            let inner = describe_error(*error);
+            let variable = key.map_or(inner.variable, |key| key.to_uppercase());
+            ConfigError { variable, message: inner.message }
+        }
+        other => ConfigError::new("environment", other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

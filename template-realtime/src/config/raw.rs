@@ -1,0 +1,80 @@
+//! The variables as read, before defaults and validation, and the checks they share.
+//!
+//! Each field is named after its variable in lower case; the config crate fills it from the
+//! environment, and `Config` validates it with a message that names the variable.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{ConfigError, Environment, LogFormat};
+
+/// Every shared variable the service reads. The broker's own variables are read by
+/// `crate::broker::RawBrokerConfig`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawConfig {
+    pub(crate) host: Option<String>,
+    pub(crate) port: Option<u16>,
+    pub(crate) jwt_secret: Option<String>,
+    pub(crate) jwt_algorithm: Option<String>,
+    pub(crate) jwt_public_key_file: Option<String>,
+    pub(crate) jwt_issuer: Option<String>,
+    pub(crate) jwt_audience: Option<String>,
+    pub(crate) app_env: Option<Environment>,
+    pub(crate) log_format: Option<LogFormat>,
+    pub(crate) broker_prefix: Option<String>,
+    pub(crate) max_message_bytes: Option<usize>,
+    pub(crate) message_rate_per_second: Option<u32>,
+    pub(crate) message_rate_burst: Option<u32>,
+    pub(crate) max_rooms_per_connection: Option<usize>,
+    pub(crate) max_connections: Option<usize>,
+    pub(crate) outbound_queue: Option<usize>,
+    pub(crate) heartbeat_interval_ms: Option<u64>,
+    pub(crate) heartbeat_timeout_ms: Option<u64>,
+    pub(crate) history_length: Option<usize>,
+    pub(crate) history_max_age_secs: Option<u64>,
+    pub(crate) presence_ttl_ms: Option<u64>,
+    pub(crate) shutdown_timeout_secs: Option<u64>,
+    pub(crate) header_read_timeout_secs: Option<u64>,
+    pub(crate) sse_keep_alive_secs: Option<u64>,
+}
+
+/// A positive number of milliseconds, `default` when unset.
+pub(crate) fn millis(
+    variable: &str,
+    value: Option<u64>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_millis(positive(variable, value.unwrap_or(default))?))
+}
+
+/// A positive number of seconds, `default` when unset.
+pub(crate) fn secs(
+    variable: &str,
+    value: Option<u64>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(positive(variable, value.unwrap_or(default))?))
+}
+
+/// A number that must be at least 1.
+pub(crate) fn positive<T: Default + PartialEq>(variable: &str, value: T) -> Result<T, ConfigError> {
+    if value == T::default() {
+        return Err(ConfigError::new(variable, "must be greater than 0"));
+    }
+    Ok(value)
+}
+
+/// The namespace of every key, channel, subject and stream in the broker (`BROKER_PREFIX`,
+/// default the package name): letters, digits, `_` and `-`, 1 to 32 of them.
+pub(crate) fn prefix(value: Option<&str>) -> Result<String, ConfigError> {
+    let value = value.unwrap_or(env!("CARGO_PKG_NAME"));
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if value.is_empty() || value.len() > 32 || !value.chars().all(allowed) {
+        return Err(ConfigError::new(
+            "BROKER_PREFIX",
+            "must be 1 to 32 letters, digits, `_` or `-`",
+        ));
+    }
+    Ok(value.to_owned())
+}

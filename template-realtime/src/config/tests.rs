@@ -1,0 +1,129 @@
+//! Configuration: defaults, validation, and messages that name the variable.
+
+use std::time::Duration;
+
+use super::*;
+
+const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+fn error_for(vars: &[(&str, &str)]) -> ConfigError {
+    Config::from_vars(vars).expect_err("configuration should be rejected")
+}
+
+#[test]
+fn defaults_need_no_variables_in_development() {
+    let config = Config::from_vars(&[]).unwrap();
+    assert_eq!(config.bind_address().to_string(), "127.0.0.1:8080");
+    assert_eq!(
+        (config.environment, config.log_format),
+        (Environment::Development, LogFormat::Pretty)
+    );
+    assert!(config.jwt.ephemeral_secret, "a random secret is generated");
+    assert_eq!(config.jwt.algorithm, JwtAlgorithm::Hs256);
+    assert_eq!(config.jwt.issuer, env!("CARGO_PKG_NAME"));
+    assert_eq!(config.broker.options.prefix, env!("CARGO_PKG_NAME"));
+    assert_eq!(config.limits, default_limits());
+}
+
+fn default_limits() -> Limits {
+    Limits {
+        max_message_bytes: 4096,
+        message_rate: RateLimit { per_second: 20, burst: 40 },
+        max_rooms_per_connection: 32,
+        max_connections: 10_000,
+        outbound_queue: 256,
+        heartbeat: HeartbeatConfig {
+            interval: Duration::from_secs(15),
+            timeout: Duration::from_secs(45),
+        },
+        history: HistoryConfig { length: 1000, max_age: Duration::from_hours(24) },
+        presence_ttl: Duration::from_secs(30),
+        shutdown_timeout: Duration::from_secs(10),
+        header_read_timeout: Duration::from_secs(10),
+        sse_keep_alive: Duration::from_secs(15),
+    }
+}
+
+#[test]
+fn variables_override_defaults() {
+    let config = Config::from_vars(&[
+        ("HOST", "0.0.0.0"),
+        ("PORT", "9000"),
+        ("JWT_SECRET", SECRET),
+        ("JWT_ISSUER", "template-rest"),
+        ("JWT_AUDIENCE", "template-rest"),
+        ("APP_ENV", "production"),
+        ("LOG_FORMAT", "json"),
+        ("BROKER_PREFIX", "chat_1"),
+        ("MAX_MESSAGE_BYTES", "1024"),
+        ("HEARTBEAT_INTERVAL_MS", "100"),
+        ("HEARTBEAT_TIMEOUT_MS", "300"),
+        ("PRESENCE_TTL_MS", "900"),
+    ])
+    .unwrap();
+    assert_eq!(config.bind_address().to_string(), "0.0.0.0:9000");
+    assert_eq!((config.environment, config.log_format), (Environment::Production, LogFormat::Json));
+    assert!(!config.jwt.ephemeral_secret);
+    assert_eq!(config.jwt.audience, "template-rest");
+    assert_eq!(config.broker.options.prefix, "chat_1");
+    assert_eq!(config.limits.max_message_bytes, 1024);
+    assert_eq!(config.limits.heartbeat.timeout, Duration::from_millis(300));
+    assert_eq!(config.broker.options.presence_ttl, Duration::from_millis(900));
+}
+
+#[test]
+fn production_requires_a_strong_secret() {
+    assert_eq!(error_for(&[("APP_ENV", "production")]).variable, "JWT_SECRET");
+    for weak in
+        ["short", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abababababababababababababababab"]
+    {
+        assert_eq!(error_for(&[("JWT_SECRET", weak)]).variable, "JWT_SECRET", "{weak}");
+    }
+}
+
+#[test]
+fn malformed_values_name_their_variable() {
+    let cases = [
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("HOST", "example.com"),
+        ("APP_ENV", "staging"),
+        ("LOG_FORMAT", "xml"),
+        ("JWT_ALGORITHM", "none"),
+        ("JWT_ISSUER", "  "),
+        ("BROKER_PREFIX", "has.dot"),
+        ("BROKER_PREFIX", ""),
+        ("MAX_MESSAGE_BYTES", "0"),
+        ("MESSAGE_RATE_PER_SECOND", "0"),
+        ("OUTBOUND_QUEUE", "-1"),
+        ("HISTORY_LENGTH", "0"),
+        ("SHUTDOWN_TIMEOUT_SECS", "0"),
+        ("HEARTBEAT_TIMEOUT_MS", "1000"),
+    ];
+    for (variable, value) in cases {
+        let error = error_for(&[(variable, value)]);
+        assert_eq!(error.variable, variable, "{variable}={value}: {error}");
+        assert!(error.to_string().starts_with(variable));
+    }
+}
+
+#[test]
+fn public_keys_come_from_readable_files() {
+    assert_eq!(error_for(&[("JWT_ALGORITHM", "EdDSA")]).variable, "JWT_PUBLIC_KEY_FILE");
+    let missing = [("JWT_ALGORITHM", "RS256"), ("JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pub")];
+    let error = error_for(&missing);
+    assert_eq!(error.variable, "JWT_PUBLIC_KEY_FILE");
+    assert!(error.message.contains("/nonexistent/key.pub"));
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let config =
+        Config::from_vars(&[("JWT_ALGORITHM", "EdDSA"), ("JWT_PUBLIC_KEY_FILE", manifest)]);
+    assert!(matches!(config.unwrap().jwt.key, JwtKey::PublicPem(_)));
+}
+
+#[test]
+fn secrets_stay_out_of_debug_output() {
+    let config = Config::from_vars(&[("JWT_SECRET", SECRET)]).unwrap();
+    let debug = format!("{config:?}");
+    assert!(!debug.contains(SECRET), "{debug}");
+    assert!(debug.contains("redacted"));
+}

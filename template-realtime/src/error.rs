@@ -1,0 +1,58 @@
+//! The error model of the HTTP routes: one enum for every way a request can fail.
+//!
+//! `http::problem` turns it into an RFC 9457 problem+json response. Nothing here knows HTTP
+//! beyond the status each variant stands for, and no variant carries internal details to the
+//! client: broker failures are logged and answered with a bare 503.
+
+use std::time::Duration;
+
+use crate::broker::BrokerError;
+
+/// How a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Missing or bad credentials (401).
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The route does not exist (404).
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// The body is larger than allowed (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The body is of a kind the route does not accept (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The broker is down, the node is full, or it is shutting down (503).
+    #[error("{detail}")]
+    Unavailable {
+        /// What is unavailable.
+        detail: &'static str,
+        /// A hint for the `Retry-After` header.
+        retry_after: Duration,
+    },
+}
+
+/// How long clients should wait before retrying when the node cannot serve them.
+pub const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+impl AppError {
+    /// A 503 with the standard retry delay.
+    #[must_use]
+    pub fn unavailable(detail: &'static str) -> Self {
+        Self::Unavailable { detail, retry_after: RETRY_AFTER }
+    }
+}
+
+impl From<BrokerError> for AppError {
+    fn from(error: BrokerError) -> Self {
+        crate::telemetry::broker_error("http", &error);
+        Self::unavailable("the broker is unavailable")
+    }
+}
+
+/// Shorthand for results of the HTTP handlers.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,13 @@
+//! `GET /metrics`: Prometheus text format. Expose it only to the scraper (block it at the
+//! proxy, or bind a private network), since it reveals traffic patterns.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::state::AppState;
+
+/// The current metrics.
+pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}

@@ -1,0 +1,169 @@
+//! `GET /rooms/{room}/events`: a room as Server-Sent Events.
+//!
+//! Each message is an event `message` with its id as the SSE `id`, so `EventSource` resumes
+//! after a reconnect with `Last-Event-ID` and misses nothing still in the history; if some of
+//! it is gone, the stream starts with an event `error` whose code is `history_truncated`.
+//! Presence changes are `presence` events. Keep-alive comments flow while the room is quiet.
+//! A listener counts as present in the room, like a WebSocket member.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+
+use super::auth::StreamBearer;
+use crate::domain::RoomName;
+use crate::error::{AppError, AppResult};
+use crate::hub::{Envelope, Member, Outbox};
+use crate::protocol::{ErrorCode, ServerFrame};
+use crate::rooms::Rooms;
+use crate::state::{AppState, ConnectionPermit, Shutdown, Transport};
+
+/// Streams the room's messages and presence events.
+///
+/// # Errors
+/// 400 for an invalid room or `Last-Event-ID`, 401 without a valid token, 503 when the node
+/// is full or the broker fails.
+pub async fn events(
+    State(state): State<AppState>,
+    Path(room): Path<String>,
+    StreamBearer(identity): StreamBearer,
+    headers: HeaderMap,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let room = RoomName::parse(&room).map_err(|error| AppError::BadRequest(error.to_string()))?;
+    let since = last_event_id(&headers)?;
+    let listener = Listener::join(&state, room, identity.user, since).await?;
+    let stream = futures_util::stream::unfold(listener, |mut listener| async move {
+        let event = listener.next_event().await?;
+        Some((Ok(event), listener))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.limits.sse_keep_alive)))
+}
+
+fn last_event_id(headers: &HeaderMap) -> AppResult<Option<u64>> {
+    let Some(value) = headers.get("last-event-id") else { return Ok(None) };
+    let parsed = value.to_str().ok().and_then(|text| text.trim().parse().ok());
+    parsed
+        .map(Some)
+        .ok_or_else(|| AppError::BadRequest("Last-Event-ID must be a message id".into()))
+}
+
+fn truncated_event() -> Event {
+    let frame = ServerFrame::Error {
+        reference: None,
+        code: ErrorCode::HistoryTruncated,
+        message: "some messages after Last-Event-ID are no longer in the history",
+    };
+    Event::default().event("error").data(frame.to_json())
+}
+
+/// One SSE listener: the replay still to send, then whatever reaches its outbox.
+struct Listener {
+    pending: VecDeque<Event>,
+    outbox: Arc<Outbox>,
+    last: u64,
+    shutdown: Shutdown,
+    _membership: Membership,
+}
+
+impl Listener {
+    /// Joins the room and prepares the replay after `since`.
+    async fn join(
+        state: &AppState,
+        room: RoomName,
+        user: Arc<str>,
+        since: Option<u64>,
+    ) -> AppResult<Self> {
+        let permit = state
+            .connections
+            .try_acquire(Transport::Sse)
+            .ok_or_else(|| AppError::unavailable("the node has reached its connection limit"))?;
+        let outbox = Arc::new(Outbox::new(state.limits.outbound_queue));
+        let member_id = state.rooms.hub().member_id();
+        let member = Member { id: member_id, user, outbox: outbox.clone() };
+        let replay = state.rooms.join(&room, member, since).await?;
+        let mut pending: VecDeque<Event> = VecDeque::new();
+        if replay.truncated {
+            pending.push_back(truncated_event());
+        }
+        pending.extend(replay.messages.iter().map(|message| {
+            let text = ServerFrame::from(message).to_json();
+            Event::default().event("message").id(message.id.to_string()).data(text)
+        }));
+        let last = replay.messages.last().map_or(since.unwrap_or(0), |message| message.id);
+        let rooms = state.rooms.clone();
+        let membership = Membership { rooms, room, member_id, _permit: permit };
+        Ok(Self {
+            pending,
+            outbox,
+            last,
+            shutdown: state.shutdown.clone(),
+            _membership: membership,
+        })
+    }
+
+    /// The next event; `None` ends the stream (shutdown, or a listener too slow to keep up,
+    /// which then reconnects with `Last-Event-ID`).
+    async fn next_event(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            if self.outbox.is_overflowed() {
+                metrics::counter!("realtime_slow_consumer_disconnects_total").increment(1);
+                return None;
+            }
+            tokio::select! {
+                biased;
+                () = self.shutdown.cancelled() => return None,
+                () = self.outbox.ready() => self.take_queued(),
+            }
+        }
+    }
+
+    fn take_queued(&mut self) {
+        let mut batch = Vec::new();
+        self.outbox.drain_into(&mut batch);
+        for envelope in batch {
+            if let Some(event) = self.event(&envelope) {
+                self.pending.push_back(event);
+            }
+        }
+    }
+
+    fn event(&mut self, envelope: &Envelope) -> Option<Event> {
+        let Some(id) = envelope.id else {
+            return Some(Event::default().event("presence").data(envelope.text.as_str()));
+        };
+        if id <= self.last {
+            return None;
+        }
+        self.last = id;
+        metrics::counter!("realtime_messages_out_total").increment(1);
+        Some(Event::default().event("message").id(id.to_string()).data(envelope.text.as_str()))
+    }
+}
+
+/// Leaves the room when the stream is dropped (the client went away, or shutdown).
+struct Membership {
+    rooms: Arc<Rooms>,
+    room: RoomName,
+    member_id: u64,
+    _permit: ConnectionPermit,
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let (rooms, room, member_id) = (self.rooms.clone(), self.room.clone(), self.member_id);
+        runtime.spawn(async move {
+            if let Err(error) = rooms.leave(&room, member_id).await {
+                crate::telemetry::broker_error("leave", &error);
+            }
+        });
+    }
+}

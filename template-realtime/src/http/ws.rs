@@ -1,0 +1,71 @@
+//! `GET /ws`: authenticates, checks the node's capacity, and upgrades to a WebSocket session.
+//!
+//! Everything that can be refused is refused before the upgrade, as problem+json: a missing
+//! or invalid token (401), a request that is not an upgrade (400 or 426), a full node or one
+//! that is shutting down (503).
+
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::response::{IntoResponse, Response};
+
+use super::auth::{BEARER_PROTOCOL, Bearer};
+use super::problem::Problem;
+use crate::config::Limits;
+use crate::error::{AppError, AppResult};
+use crate::session::{self, SessionContext};
+use crate::state::{AppState, Transport};
+
+/// Upgrades an authenticated request to a WebSocket session.
+///
+/// # Errors
+/// 401 without a valid token, 503 when the node is full or shutting down.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> AppResult<Response> {
+    if state.shutdown.is_draining() {
+        return Err(AppError::unavailable("the server is shutting down"));
+    }
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => {
+            return Ok(Problem::new(rejection.status(), rejection.body_text()).into_response());
+        }
+    };
+    let permit = state
+        .connections
+        .try_acquire(Transport::WebSocket)
+        .ok_or_else(|| AppError::unavailable("the node has reached its connection limit"))?;
+    let context = SessionContext {
+        rooms: state.rooms.clone(),
+        limits: state.limits,
+        shutdown: state.shutdown.clone(),
+        user: bearer.identity.user,
+        permit,
+    };
+    let tracker = state.shutdown.tracker().clone();
+    let upgrade = configure(upgrade, &state.limits, bearer.via_subprotocol);
+    Ok(upgrade.on_upgrade(move |socket| tracker.track_future(session::run(socket, context))))
+}
+
+/// Small buffers: a connection costs a few kilobytes, not axum's default 128 KiB.
+fn configure(
+    upgrade: WebSocketUpgrade,
+    limits: &Limits,
+    via_subprotocol: bool,
+) -> WebSocketUpgrade {
+    // Frames up to twice the limit are read and answered with `too_large`; larger ones close
+    // the connection with 1009.
+    let hard_limit = limits.max_message_bytes.saturating_mul(2);
+    let upgrade = upgrade
+        .read_buffer_size(limits.max_message_bytes.min(4096))
+        .write_buffer_size(limits.max_message_bytes)
+        .max_message_size(hard_limit)
+        .max_frame_size(hard_limit);
+    if via_subprotocol {
+        return upgrade.protocols([BEARER_PROTOCOL]);
+    }
+    upgrade
+}

@@ -1,0 +1,205 @@
+//! The node's fan-out: which local connections are in which room, and the delivery of each
+//! message and presence event to them.
+//!
+//! The broker calls [`Hub::deliver`] for every message of every room, in id order. The hub
+//! drops duplicates (a message it already delivered, seen again after a replay), reports gaps
+//! (a message whose `prev` it never delivered) so that the broker fetches what is missing from
+//! the history first, and pushes a frame rendered once per message into each member's
+//! [`Outbox`] without ever waiting on a slow client.
+
+mod outbox;
+mod rooms;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use axum::extract::ws::Utf8Bytes;
+
+pub use outbox::Outbox;
+use rooms::RoomState;
+
+use crate::broker::{Broker, BrokerError};
+use crate::domain::{PresenceEvent, RoomName, StoredMessage};
+use crate::protocol::ServerFrame;
+
+/// A frame rendered once and shared by every member it goes to.
+#[derive(Debug)]
+pub struct Envelope {
+    /// The room it belongs to.
+    pub room: RoomName,
+    /// The message id; `None` for presence events.
+    pub id: Option<u64>,
+    /// The JSON text of the frame.
+    pub text: Utf8Bytes,
+}
+
+impl Envelope {
+    /// An envelope for `text`.
+    #[must_use]
+    pub fn new(room: RoomName, id: Option<u64>, text: String) -> Self {
+        Self { room, id, text: Utf8Bytes::from(text) }
+    }
+
+    /// The `message` frame of a stored message.
+    #[must_use]
+    pub fn message(message: &StoredMessage) -> Self {
+        Self::new(message.room.clone(), Some(message.id), ServerFrame::from(message).to_json())
+    }
+}
+
+/// One connection's place in a room.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Unique on this node for the life of the process.
+    pub id: u64,
+    /// The user behind the connection.
+    pub user: Arc<str>,
+    /// Where the connection's frames go.
+    pub outbox: Arc<Outbox>,
+}
+
+/// What joining changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Joined {
+    /// The room had no member on this node before.
+    pub new_room: bool,
+    /// The user had no other connection in the room on this node.
+    pub first_of_user: bool,
+}
+
+/// What leaving changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Left {
+    /// The user behind the connection.
+    pub user: Arc<str>,
+    /// The user has no other connection in the room on this node.
+    pub last_of_user: bool,
+}
+
+/// What became of a delivered message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Pushed to this many members.
+    Delivered(usize),
+    /// Already delivered; dropped.
+    Duplicate,
+    /// Nobody on this node is in the room.
+    NoMembers,
+    /// Messages between `last` and this one were never delivered: catch up first.
+    Gap {
+        /// The last id delivered in the room.
+        last: u64,
+    },
+}
+
+/// The rooms of this node and their local members.
+#[derive(Debug, Default)]
+pub struct Hub {
+    rooms: RwLock<std::collections::HashMap<RoomName, Arc<RoomState>>>,
+    next_member: AtomicU64,
+}
+
+impl Hub {
+    /// A hub with no rooms.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A member id never used before on this node.
+    pub fn member_id(&self) -> u64 {
+        self.next_member.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Adds `member` to `room`.
+    pub fn join(&self, room: &RoomName, member: Member) -> Joined {
+        let mut rooms = self.rooms.write().unwrap_or_else(PoisonError::into_inner);
+        let new_room = !rooms.contains_key(room);
+        let state = rooms.entry(room.clone()).or_default();
+        Joined { new_room, first_of_user: state.add(member) }
+    }
+
+    /// Removes the member from `room`; `None` if it was not there.
+    pub fn leave(&self, room: &RoomName, member_id: u64) -> Option<Left> {
+        let mut rooms = self.rooms.write().unwrap_or_else(PoisonError::into_inner);
+        let state = rooms.get(room)?;
+        let (left, now_empty) = state.remove(member_id)?;
+        if now_empty {
+            rooms.remove(room);
+        }
+        Some(left)
+    }
+
+    /// Records `latest` as the last id delivered in `room`, unless one is already known.
+    pub fn start_at(&self, room: &RoomName, latest: u64) {
+        if let Some(state) = self.room(room) {
+            state.start_at(latest);
+        }
+    }
+
+    /// Delivers a message to the room's members, unless it is a duplicate or follows a gap.
+    pub fn deliver(&self, message: &StoredMessage) -> Delivery {
+        let Some(state) = self.room(&message.room) else { return Delivery::NoMembers };
+        let delivery = state.deliver(message);
+        if let (Delivery::Delivered(_), Some(sent)) = (delivery, message.timestamp()) {
+            let lag = (chrono::Utc::now() - sent).to_std().unwrap_or_default();
+            metrics::histogram!("realtime_broker_lag_seconds").record(lag.as_secs_f64());
+        }
+        delivery
+    }
+
+    /// Delivers a presence event to the room's members; returns how many got it.
+    pub fn announce(&self, event: &PresenceEvent) -> usize {
+        let Some(state) = self.room(&event.room) else { return 0 };
+        let text = ServerFrame::from(event).to_json();
+        state.fan_out(&Arc::new(Envelope::new(event.room.clone(), None, text)))
+    }
+
+    /// Every room with a known last id: where to resume after the broker lost messages.
+    #[must_use]
+    pub fn resume_points(&self) -> Vec<(RoomName, u64)> {
+        let rooms = self.rooms.read().unwrap_or_else(PoisonError::into_inner);
+        rooms.iter().filter_map(|(room, state)| Some((room.clone(), state.last_id()?))).collect()
+    }
+
+    /// Every `(room, user)` with a connection on this node, for presence refreshes.
+    #[must_use]
+    pub fn present_locally(&self) -> Vec<(RoomName, Arc<str>)> {
+        let rooms = self.rooms.read().unwrap_or_else(PoisonError::into_inner);
+        let users = rooms.iter().flat_map(|(room, state)| {
+            state.users().into_iter().map(move |user| (room.clone(), user))
+        });
+        users.collect()
+    }
+
+    /// Fetches what the room missed since its last delivered id, and delivers it in order.
+    ///
+    /// # Errors
+    /// When the broker cannot read the history.
+    pub async fn catch_up(&self, broker: &dyn Broker, room: &RoomName) -> Result<(), BrokerError> {
+        let Some(last) = self.room(room).and_then(|state| state.last_id()) else { return Ok(()) };
+        let history = broker.history(room, Some(last)).await?;
+        for message in &history.messages {
+            if let Some(state) = self.room(room) {
+                state.deliver_after_catch_up(message);
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Hub::catch_up`] for every room, after the broker reconnected.
+    pub async fn catch_up_all(&self, broker: &dyn Broker) {
+        for (room, _) in self.resume_points() {
+            if let Err(error) = self.catch_up(broker, &room).await {
+                crate::telemetry::broker_error("catch_up", &error);
+            }
+        }
+    }
+
+    fn room(&self, room: &RoomName) -> Option<Arc<RoomState>> {
+        self.rooms.read().unwrap_or_else(PoisonError::into_inner).get(room).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests;

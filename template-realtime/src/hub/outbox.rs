@@ -1,0 +1,108 @@
+//! A connection's bounded outbound queue.
+//!
+//! The fan-out pushes without ever waiting: when a client cannot keep up and its queue is full,
+//! the push fails, the outbox is marked as overflowed, and the connection closes it with 1013.
+//! So a slow client never slows the others, and its memory never grows past the bound. The
+//! queue allocates nothing until the first message, which keeps idle connections small.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::Notify;
+
+use super::Envelope;
+
+/// A bounded queue of frames for one connection.
+#[derive(Debug)]
+pub struct Outbox {
+    queue: Mutex<VecDeque<Arc<Envelope>>>,
+    capacity: usize,
+    ready: Notify,
+    overflowed: AtomicBool,
+}
+
+impl Outbox {
+    /// An empty outbox that holds at most `capacity` frames.
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            queue: Mutex::new(VecDeque::new()),
+            capacity,
+            ready: Notify::new(),
+            overflowed: AtomicBool::new(false),
+        }
+    }
+
+    /// Queues a frame. Returns `false`, and marks the outbox as overflowed, when it is full.
+    pub fn push(&self, envelope: Arc<Envelope>) -> bool {
+        let accepted = {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            let fits = queue.len() < self.capacity && !self.is_overflowed();
+            if fits {
+                queue.push_back(envelope);
+            } else {
+                self.overflowed.store(true, Ordering::Release);
+            }
+            fits
+        };
+        self.ready.notify_one();
+        accepted
+    }
+
+    /// Moves every queued frame into `batch`, oldest first.
+    pub fn drain_into(&self, batch: &mut Vec<Arc<Envelope>>) {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        batch.extend(queue.drain(..));
+        if queue.capacity() > self.capacity {
+            queue.shrink_to(self.capacity);
+        }
+    }
+
+    /// Whether a push failed because the queue was full.
+    #[must_use]
+    pub fn is_overflowed(&self) -> bool {
+        self.overflowed.load(Ordering::Acquire)
+    }
+
+    /// Resolves after the next push (or at once if one happened since the last wait).
+    pub async fn ready(&self) {
+        self.ready.notified().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::RoomName;
+
+    fn envelope(id: u64) -> Arc<Envelope> {
+        Arc::new(Envelope::new(RoomName::parse("r").unwrap(), Some(id), format!("{id}")))
+    }
+
+    #[tokio::test]
+    async fn frames_come_out_in_order_and_wake_the_reader() {
+        let outbox = Outbox::new(4);
+        assert!(outbox.push(envelope(1)));
+        assert!(outbox.push(envelope(2)));
+        outbox.ready().await;
+        let mut batch = Vec::new();
+        outbox.drain_into(&mut batch);
+        let ids: Vec<_> = batch.iter().map(|envelope| envelope.id).collect();
+        assert_eq!(ids, [Some(1), Some(2)]);
+        assert!(!outbox.is_overflowed());
+    }
+
+    #[test]
+    fn a_full_outbox_refuses_and_stays_overflowed() {
+        let outbox = Outbox::new(2);
+        assert!(outbox.push(envelope(1)));
+        assert!(outbox.push(envelope(2)));
+        assert!(!outbox.push(envelope(3)));
+        assert!(outbox.is_overflowed());
+        let mut batch = Vec::new();
+        outbox.drain_into(&mut batch);
+        assert_eq!(batch.len(), 2);
+        assert!(!outbox.push(envelope(4)), "an overflowed client is being cut off");
+    }
+}

@@ -1,0 +1,236 @@
+//! One WebSocket connection, from upgrade to close.
+//!
+//! A single task serves the connection: it reads client frames, answers them directly (so a
+//! `pong` or an `ack` never waits behind data), drains the connection's [`Outbox`] in batches,
+//! pings the peer and drops it when it stays silent, and closes with the right code:
+//! 1001 on shutdown, 1008 for a client that keeps flooding, 1009 for an oversized frame,
+//! 1011 when the broker fails, 1013 for a client too slow to keep up.
+
+mod rate;
+mod requests;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::SinkExt as _;
+use tokio::time::{Instant, MissedTickBehavior};
+
+pub use rate::TokenBucket;
+
+use crate::config::Limits;
+use crate::domain::RoomName;
+use crate::hub::{Envelope, Outbox};
+use crate::rooms::Rooms;
+use crate::state::{ConnectionPermit, Shutdown};
+
+/// How long the server waits to deliver its close frame.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Everything a session needs besides its socket.
+#[derive(Debug)]
+pub struct SessionContext {
+    /// The rooms service.
+    pub rooms: Arc<Rooms>,
+    /// Message and heartbeat limits.
+    pub limits: Limits,
+    /// Tells the session to close with 1001.
+    pub shutdown: Shutdown,
+    /// The authenticated user.
+    pub user: Arc<str>,
+    /// The connection's slot, freed when the session ends.
+    pub permit: ConnectionPermit,
+}
+
+/// Serves one upgraded connection until it closes.
+pub async fn run(socket: WebSocket, context: SessionContext) {
+    let mut session = Session::new(socket, context);
+    let end = session.serve().await;
+    session.finish(end).await;
+}
+
+/// Why a session ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Send a close frame with this code and reason.
+    Close(u16, &'static str),
+    /// The peer closed, vanished or went silent: no close frame.
+    Drop,
+}
+
+impl End {
+    const GOING_AWAY: Self = Self::Close(1001, "server shutting down");
+    const SLOW: Self = Self::Close(1013, "too slow: reconnect with since");
+    const BROKER: Self = Self::Close(1011, "broker unavailable: reconnect with since");
+}
+
+/// What woke the session.
+enum Event {
+    Shutdown,
+    Outbox,
+    Frame(Option<Result<Message, axum::Error>>),
+    Heartbeat,
+}
+
+/// The state of one connection.
+struct Session {
+    socket: WebSocket,
+    context: SessionContext,
+    member_id: u64,
+    outbox: Arc<Outbox>,
+    /// Joined rooms, with the last message id sent in each.
+    joined: Vec<(RoomName, u64)>,
+    bucket: TokenBucket,
+    refused_in_a_row: u32,
+    last_seen: Instant,
+    batch: Vec<Arc<Envelope>>,
+}
+
+impl Session {
+    fn new(socket: WebSocket, context: SessionContext) -> Self {
+        Self {
+            socket,
+            member_id: context.rooms.hub().member_id(),
+            outbox: Arc::new(Outbox::new(context.limits.outbound_queue)),
+            joined: Vec::new(),
+            bucket: TokenBucket::new(context.limits.message_rate),
+            refused_in_a_row: 0,
+            last_seen: Instant::now(),
+            batch: Vec::new(),
+            context,
+        }
+    }
+
+    async fn serve(&mut self) -> End {
+        let period = self.context.limits.heartbeat.interval;
+        let mut heartbeat = tokio::time::interval_at(Instant::now() + period, period);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            let event = tokio::select! {
+                biased;
+                () = self.context.shutdown.cancelled() => Event::Shutdown,
+                () = self.outbox.ready() => Event::Outbox,
+                frame = self.socket.recv() => Event::Frame(frame),
+                _ = heartbeat.tick() => Event::Heartbeat,
+            };
+            if let Err(end) = self.on_event(event).await {
+                return end;
+            }
+        }
+    }
+
+    async fn on_event(&mut self, event: Event) -> Result<(), End> {
+        match event {
+            Event::Shutdown => Err(End::GOING_AWAY),
+            Event::Outbox => self.flush().await,
+            Event::Frame(frame) => self.on_frame(frame).await,
+            Event::Heartbeat => self.on_heartbeat().await,
+        }
+    }
+
+    async fn on_heartbeat(&mut self) -> Result<(), End> {
+        if self.last_seen.elapsed() >= self.context.limits.heartbeat.timeout {
+            metrics::counter!("realtime_heartbeat_timeouts_total").increment(1);
+            return Err(End::Drop);
+        }
+        self.send(Message::Ping(axum::body::Bytes::new())).await
+    }
+
+    /// Writes everything queued for the client, batch after batch, until the queue is empty.
+    async fn flush(&mut self) -> Result<(), End> {
+        loop {
+            if self.outbox.is_overflowed() {
+                metrics::counter!("realtime_slow_consumer_disconnects_total").increment(1);
+                return Err(End::SLOW);
+            }
+            self.outbox.drain_into(&mut self.batch);
+            if self.batch.is_empty() {
+                return Ok(());
+            }
+            let outbox = self.outbox.clone();
+            tokio::select! {
+                result = self.write_batch() => result?,
+                () = overflow(&outbox) => {}
+            }
+        }
+    }
+
+    async fn write_batch(&mut self) -> Result<(), End> {
+        let mut batch = std::mem::take(&mut self.batch);
+        let mut written = 0;
+        for envelope in batch.drain(..) {
+            if self.accepts(&envelope) {
+                self.feed(Message::Text(envelope.text.clone())).await?;
+                written += 1;
+            }
+        }
+        self.batch = batch;
+        self.send_flush().await?;
+        metrics::counter!("realtime_messages_out_total").increment(written);
+        Ok(())
+    }
+
+    /// Whether the frame is for a joined room and newer than what the client has.
+    fn accepts(&mut self, envelope: &Envelope) -> bool {
+        let Some((_, last)) = self.joined.iter_mut().find(|(room, _)| *room == envelope.room)
+        else {
+            return false;
+        };
+        match envelope.id {
+            None => true,
+            Some(id) if id > *last => {
+                *last = id;
+                true
+            }
+            Some(_) => false,
+        }
+    }
+
+    async fn feed(&mut self, message: Message) -> Result<(), End> {
+        let timeout = self.context.limits.heartbeat.timeout;
+        match tokio::time::timeout(timeout, self.socket.feed(message)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End::Drop),
+        }
+    }
+
+    async fn send_flush(&mut self) -> Result<(), End> {
+        let timeout = self.context.limits.heartbeat.timeout;
+        match tokio::time::timeout(timeout, self.socket.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End::Drop),
+        }
+    }
+
+    async fn send(&mut self, message: Message) -> Result<(), End> {
+        self.feed(message).await?;
+        self.send_flush().await
+    }
+
+    /// Closes the connection and leaves every room.
+    async fn finish(mut self, end: End) {
+        if let End::Close(code, reason) = end {
+            let frame = CloseFrame { code, reason: reason.into() };
+            let close = self.socket.send(Message::Close(Some(frame)));
+            if tokio::time::timeout(CLOSE_TIMEOUT, close).await.is_err() {
+                tracing::debug!(code, "the close frame could not be delivered");
+            }
+        }
+        drop(self.socket);
+        for (room, _) in std::mem::take(&mut self.joined) {
+            if let Err(error) = self.context.rooms.leave(&room, self.member_id).await {
+                crate::telemetry::broker_error("leave", &error);
+            }
+        }
+    }
+}
+
+/// Resolves once the outbox overflows, even while a write is stuck on a slow client.
+async fn overflow(outbox: &Outbox) {
+    loop {
+        outbox.ready().await;
+        if outbox.is_overflowed() {
+            return;
+        }
+    }
+}
