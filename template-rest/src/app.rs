@@ -35,9 +35,9 @@ pub enum StartupError {
     /// A JWT key cannot be used.
     #[error("cannot use the JWT keys: {0}")]
     Keys(#[from] jsonwebtoken::errors::Error),
-    /// The password hashing parameters are invalid.
-    #[error("invalid password hashing parameters: {0}")]
-    Hashing(argon2::Error),
+    /// Password hashing cannot start.
+    #[error("{0}")]
+    Hashing(#[from] crate::services::passwords::HasherError),
     /// The administrator could not be created.
     #[error("cannot create the administrator: {0}")]
     Seed(#[source] crate::error::AppError),
@@ -91,8 +91,7 @@ pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupE
 /// Fails when the JWT keys or hashing parameters are unusable.
 pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, StartupError> {
     let codec = Arc::new(TokenCodec::new(&config.jwt)?);
-    let hasher = PasswordHasher::new(wiring.cost, config.password_hash_concurrency)
-        .map_err(StartupError::Hashing)?;
+    let hasher = PasswordHasher::new(wiring.cost, config.password_hash_concurrency)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);
     let dependencies = AuthDependencies {

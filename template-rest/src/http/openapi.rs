@@ -31,7 +31,8 @@ pub struct ApiDoc;
 /// database down), and for routes with a body 400, 413 and 415.
 pub fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
     for item in openapi.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
+        let operations =
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
         for operation in operations.into_iter().flatten() {
             add_common(operation);
         }
@@ -39,9 +40,14 @@ pub fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
 }
 
 fn add_common(operation: &mut Operation) {
-    let mut common = vec![("429", "TooManyRequests"), ("500", "InternalError"), ("503", "ServiceUnavailable")];
+    let mut common =
+        vec![("429", "TooManyRequests"), ("500", "InternalError"), ("503", "ServiceUnavailable")];
     if operation.request_body.is_some() {
-        common.extend([("400", "BadRequest"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]);
+        common.extend([
+            ("400", "BadRequest"),
+            ("413", "PayloadTooLarge"),
+            ("415", "UnsupportedMediaType"),
+        ]);
     }
     for (status, response) in common {
         let reference = RefOr::Ref(Ref::from_response_name(response));

@@ -9,6 +9,7 @@ pub mod passwords;
 pub mod rate_limit;
 pub mod tokens;
 pub mod users;
+pub mod workers;
 
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,9 @@
 //! Password hashing with Argon2id, off the async runtime and with bounded concurrency.
 //!
-//! Each hash takes tens of milliseconds of CPU and `memory_kib` of RAM. Hashing runs on the
-//! blocking thread pool, so request handling never stalls, and a semaphore caps how many run at
-//! once, so a flood of logins queues here instead of exhausting memory.
+//! Each hash takes tens of milliseconds of CPU and `memory_kib` of RAM. Hashing runs on a fixed
+//! pool of threads (see [`super::workers`]), so request handling never stalls and memory stays
+//! bounded, and a semaphore caps how many hashes are queued or running, so a flood of logins
+//! waits here instead of piling up work.
 
 use std::sync::Arc;
 
@@ -10,7 +11,19 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::{OnceCell, Semaphore};
 
+use super::workers::Workers;
 use crate::error::{AppError, AppResult};
+
+/// Why a hasher could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum HasherError {
+    /// The cost parameters are out of range.
+    #[error("invalid argon2 parameters: {0}")]
+    Params(#[from] argon2::Error),
+    /// A hashing thread could not start.
+    #[error("cannot start a hashing thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +47,7 @@ impl HashCost {
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
+    workers: Workers,
     permits: Arc<Semaphore>,
     dummy_hash: Arc<OnceCell<String>>,
 }
@@ -45,14 +59,16 @@ impl std::fmt::Debug for PasswordHasher {
 }
 
 impl PasswordHasher {
-    /// A hasher with the given cost, running at most `max_concurrent` hashes at once.
+    /// A hasher with the given cost, running at most `max_concurrent` hashes at once on as
+    /// many dedicated threads.
     ///
     /// # Errors
-    /// Fails when the cost parameters are out of Argon2's range.
-    pub fn new(cost: HashCost, max_concurrent: usize) -> Result<Self, argon2::Error> {
+    /// Fails when the cost parameters are out of Argon2's range, or no thread can start.
+    pub fn new(cost: HashCost, max_concurrent: usize) -> Result<Self, HasherError> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)?;
         Ok(Self {
             argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+            workers: Workers::start(max_concurrent, "argon2")?,
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
             dummy_hash: Arc::new(OnceCell::new()),
         })
@@ -102,7 +118,7 @@ impl PasswordHasher {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> AppResult<T> {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
+        self.workers.run(work).await.map_err(AppError::internal)
     }
 }
 

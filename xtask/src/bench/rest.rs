@@ -222,7 +222,7 @@ fn cost_rows(figures: &Figures) -> [Row; 4] {
         ("resident memory, idle / peak", memory, "idle ≤ 15 MB"),
         (
             "exec to the first 200 from /health/ready",
-            cmd::format_duration(figures.ready),
+            format!("{:.1} ms", figures.ready.as_secs_f64() * 1000.0),
             "≤ 100 ms",
         ),
         ("clean `cargo build --release`", cmd::format_duration(figures.build), "≤ 2 min"),
