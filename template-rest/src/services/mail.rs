@@ -79,3 +79,44 @@ impl Subscriber for MailSubscriber {
         self.mailer.send(mail).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Outbox(Mutex<Vec<Mail>>);
+
+    #[async_trait]
+    impl Mailer for Outbox {
+        async fn send(&self, mail: Mail) -> Result<(), SubscriberError> {
+            self.0.lock().unwrap().push(mail);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn registrations_and_password_changes_send_mail() {
+        let outbox = Arc::new(Outbox::default());
+        let subscriber = MailSubscriber::new(outbox.clone());
+        let user_id = Uuid::now_v7();
+        let events = [
+            DomainEvent::UserRegistered { user_id, email: "a@b.co".into(), name: "Ann".into() },
+            DomainEvent::PasswordChanged { user_id, email: "a@b.co".into() },
+            DomainEvent::UserDeleted { user_id },
+        ];
+        for event in &events {
+            subscriber.handle(event).await.unwrap();
+        }
+        let sent = outbox.0.lock().unwrap().clone();
+        let subjects: Vec<_> = sent.iter().map(|mail| mail.subject.as_str()).collect();
+        assert_eq!(subjects, ["Welcome", "Your password was changed"]);
+        assert!(sent.iter().all(|mail| mail.to == "a@b.co"));
+        assert!(sent[0].body.contains("Ann"));
+        assert!(LoggingMailer.send(sent[0].clone()).await.is_ok());
+    }
+}

@@ -52,3 +52,13 @@ async fn wrong_methods_are_405(pool: DbPool) {
     let reply = app.request(Method::DELETE, "/api/v1/auth/login").send().await;
     reply.problem(StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[sqlx::test]
+async fn deeply_nested_json_is_refused_not_crashed_on(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    let depth = 100_000;
+    let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let reply = app.raw(post("/api/v1/auth/login", "application/json", body.leak())).await;
+    reply.problem(StatusCode::BAD_REQUEST);
+    assert!(reply.body["detail"].as_str().unwrap().contains("recursion limit"), "{}", reply.body);
+}
