@@ -1,1 +1,57 @@
-//! The microservice template. Its issue has not landed yet: this crate is an empty workspace member.
+//! An event-driven orders service: HTTP in, events out through a transactional outbox,
+//! payment events in through an idempotent consumer, and a resilient client to the inventory
+//! service.
+//!
+//! The layout, from the outside in (see ARCHITECTURE.md):
+//!
+//! - [`server`] handles signals; [`app`] wires everything; [`workers`] runs the background
+//!   work and stops it in order.
+//! - [`http`] is the only module that knows axum; [`messaging`] the only one that knows NATS
+//!   (behind the [`messaging::Transport`] trait); [`repositories`] the only one that knows
+//!   SQL; [`outbound`] holds the HTTP client stack (timeout, retry, circuit breaker).
+//! - [`services`] hold the business rules and speak in [`domain`] types and
+//!   [`error::AppError`].
+//! - [`config`] reads and validates the environment; [`telemetry`] sets up logs and metrics;
+//!   [`state`] is what handlers reach.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod messaging;
+pub mod outbound;
+pub mod repositories;
+pub mod server;
+pub mod services;
+pub mod state;
+pub mod telemetry;
+pub mod workers;
+
+use std::process::ExitCode;
+
+/// Runs the service from the environment: the whole of `main`.
+///
+/// Configuration errors are printed plainly and exit with status 2; other startup failures
+/// exit with status 1.
+#[must_use]
+pub fn start() -> ExitCode {
+    let config = match config::Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let outcome = tokio::runtime::Runtime::new()
+        .map_err(app::StartupError::from)
+        .and_then(|runtime| runtime.block_on(server::run(config)));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The HTTP server's limits and timeouts, and the database pool.
+
+use std::time::Duration;
+
+use super::raw::{millis, positive, secs};
+use super::{ConfigError, RawConfig};
+
+/// Timeouts and limits of the HTTP server.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerConfig {
+    /// Longest a request may take (`REQUEST_TIMEOUT_SECS`, default 10).
+    pub request_timeout: Duration,
+    /// Longest a client may take to send its request head (`HEADER_READ_TIMEOUT_SECS`, 5).
+    pub header_read_timeout: Duration,
+    /// Longest the shutdown may take (`SHUTDOWN_TIMEOUT_SECS`, default 20).
+    pub shutdown_timeout: Duration,
+    /// Most connections open at once (`MAX_CONNECTIONS`, default 1024).
+    pub max_connections: usize,
+    /// Largest request body (`BODY_LIMIT_BYTES`, default 64 KiB).
+    pub body_limit_bytes: usize,
+}
+
+impl ServerConfig {
+    pub(super) fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
+            request_timeout: secs("REQUEST_TIMEOUT_SECS", raw.request_timeout_secs, 10)?,
+            header_read_timeout: secs("HEADER_READ_TIMEOUT_SECS", raw.header_read_timeout_secs, 5)?,
+            shutdown_timeout: secs("SHUTDOWN_TIMEOUT_SECS", raw.shutdown_timeout_secs, 20)?,
+            max_connections: positive("MAX_CONNECTIONS", raw.max_connections.unwrap_or(1024))?,
+            body_limit_bytes: positive("BODY_LIMIT_BYTES", raw.body_limit_bytes.unwrap_or(65_536))?,
+        })
+    }
+}
+
+/// The PostgreSQL pool.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// `DATABASE_URL` (default `postgres://postgres@localhost:5432/postgres`).
+    pub url: String,
+    /// Most pooled connections (`DATABASE_MAX_CONNECTIONS`, default 20).
+    pub max_connections: u32,
+    /// Longest wait for a free connection (`DATABASE_ACQUIRE_TIMEOUT_MS`, default 3000).
+    pub acquire_timeout: Duration,
+}
+
+impl DatabaseConfig {
+    pub(super) fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
+        let url = raw.database_url.clone();
+        let url = url.unwrap_or_else(|| "postgres://postgres@localhost:5432/postgres".to_owned());
+        if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            return Err(ConfigError::new("DATABASE_URL", "must be a postgres:// URL"));
+        }
+        Ok(Self {
+            url,
+            max_connections: positive(
+                "DATABASE_MAX_CONNECTIONS",
+                raw.database_max_connections.unwrap_or(20),
+            )?,
+            acquire_timeout: millis(
+                "DATABASE_ACQUIRE_TIMEOUT_MS",
+                raw.database_acquire_timeout_ms,
+                3_000,
+            )?,
+        })
+    }
+}

@@ -1,0 +1,81 @@
+//! `/api/v1/orders`: place an order, read one, list the caller's.
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::extract::{CurrentUser, JsonBody, OrderId, QueryParams, Trace};
+use crate::domain::order::OrderItem;
+use crate::domain::page::{MAX_PER_PAGE, PageRequest};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// The body of `POST /api/v1/orders`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    /// What to order.
+    pub items: Vec<OrderItem>,
+}
+
+/// The query of `GET /api/v1/orders`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// The page, from 1 (default 1).
+    pub page: Option<u32>,
+    /// Orders per page, 1 to 100 (default 20).
+    pub per_page: Option<u32>,
+}
+
+impl ListQuery {
+    fn validate(&self) -> AppResult<PageRequest> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if page == 0 {
+            return Err(AppError::invalid("page", "must be at least 1"));
+        }
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(AppError::invalid("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
+        }
+        Ok(PageRequest { page, per_page })
+    }
+}
+
+/// The order routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orders", get(list).post(create))
+        .route("/api/v1/orders/{id}", get(show))
+}
+
+async fn create(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Trace(trace): Trace,
+    JsonBody(body): JsonBody<NewOrder>,
+) -> AppResult<Response> {
+    let order = state.orders.place(user, body.items, trace).await?;
+    let location = HeaderValue::try_from(format!("/api/v1/orders/{}", order.id))
+        .map_err(|error| AppError::Internal(error.into()))?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(order)).into_response())
+}
+
+async fn show(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    CurrentUser(user): CurrentUser,
+    OrderId(id): OrderId,
+) -> AppResult<Response> {
+    Ok(axum::Json(state.orders.get(user, id).await?).into_response())
+}
+
+async fn list(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    CurrentUser(user): CurrentUser,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> AppResult<Response> {
+    let page = query.validate()?;
+    Ok(axum::Json(state.orders.list(user, page).await?).into_response())
+}

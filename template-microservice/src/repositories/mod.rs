@@ -1,0 +1,128 @@
+//! The only module that knows SQL. Services see it through the traits below; driver errors
+//! become [`RepositoryError`].
+//!
+//! - [`orders`]: orders, written with their outbox event in one transaction, and payments
+//!   settled with their inbox row in one transaction.
+//! - [`outbox`]: claiming unsent events (`FOR UPDATE SKIP LOCKED`) and marking them sent.
+//! - [`pool`]: the pool, migrations, and the health probe.
+
+pub mod orders;
+pub mod outbox;
+pub mod pool;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::domain::order::{Order, OrderStatus};
+use crate::domain::page::PageRequest;
+
+/// A boxed error from the driver.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How a repository call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    /// The database cannot be reached or is overloaded: retry later.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] BoxError),
+    /// Anything else: a bug or corrupt data.
+    #[error("database error: {0}")]
+    Other(#[source] BoxError),
+}
+
+/// Shorthand for repository results.
+pub type RepositoryResult<T> = Result<T, RepositoryError>;
+
+/// An event to store in the outbox, in the same transaction as its cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    /// The envelope id: the message id the broker deduplicates on.
+    pub id: Uuid,
+    /// Where it is published.
+    pub subject: String,
+    /// The serialised envelope.
+    pub payload: Vec<u8>,
+    /// The W3C trace context of the transaction that wrote it.
+    pub traceparent: Option<String>,
+}
+
+/// A payment to settle, exactly once per message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// The envelope id of the message: the inbox key.
+    pub message_id: Uuid,
+    /// The subject it came on.
+    pub subject: String,
+    /// The order concerned.
+    pub order_id: Uuid,
+    /// The status the order moves to.
+    pub status: OrderStatus,
+}
+
+/// What settling did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettleOutcome {
+    /// The order moved to the new status.
+    Applied,
+    /// This message was processed before: nothing changed.
+    AlreadyProcessed,
+    /// The order had already settled (to this status): the message is recorded, nothing else.
+    AlreadySettled(OrderStatus),
+    /// No such order (yet): nothing was recorded, so a redelivery can try again.
+    OrderMissing,
+}
+
+/// Orders, their events and their settlements.
+#[async_trait]
+pub trait OrderRepository: Send + Sync {
+    /// Stores `order` and `event` in one transaction.
+    async fn create(&self, order: &Order, event: &OutboxEvent) -> RepositoryResult<()>;
+    /// The order with this id.
+    async fn find(&self, id: Uuid) -> RepositoryResult<Option<Order>>;
+    /// One page of an owner's orders, newest first, and the owner's total.
+    async fn list_by_owner(
+        &self,
+        owner_id: Uuid,
+        page: PageRequest,
+    ) -> RepositoryResult<(Vec<Order>, u64)>;
+    /// Records the message in the inbox and applies its effect, in one transaction.
+    async fn settle(&self, settlement: &Settlement) -> RepositoryResult<SettleOutcome>;
+}
+
+/// The outbox as the relay sees it.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Locks up to `limit` unsent events, oldest first, skipping those another relay holds.
+    async fn claim(&self, limit: u32) -> RepositoryResult<Box<dyn OutboxClaim>>;
+    /// How many events wait, and the age of the oldest.
+    async fn backlog(&self) -> RepositoryResult<Backlog>;
+    /// Deletes events sent longer ago than `age`; returns how many.
+    async fn purge_sent(&self, age: Duration) -> RepositoryResult<u64>;
+}
+
+/// Events locked by one relay. Dropping the claim releases them unsent.
+#[async_trait]
+pub trait OutboxClaim: Send {
+    /// The claimed events, oldest first.
+    fn events(&self) -> &[OutboxEvent];
+    /// Marks `ids` sent and releases the claim.
+    async fn mark_sent(self: Box<Self>, ids: &[Uuid]) -> RepositoryResult<()>;
+}
+
+/// The unsent part of the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Backlog {
+    /// Unsent events.
+    pub depth: u64,
+    /// Seconds since the oldest unsent event was written (0 when none).
+    pub oldest_age_secs: f64,
+}
+
+/// A probe of the database, for readiness.
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> RepositoryResult<()>;
+}

@@ -1,0 +1,61 @@
+//! The connection pool, migrations, the mapping of driver errors, and the health probe.
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use super::{HealthCheck, RepositoryError, RepositoryResult};
+use crate::config::DatabaseConfig;
+
+/// Opens the pool. Connections are made on demand, so a database that is down at this moment
+/// makes requests fail fast with 503 instead of stopping the service.
+///
+/// # Errors
+/// Fails when the URL is malformed.
+pub fn connect(settings: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
+    Ok(PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_lazy(&settings.url)?)
+}
+
+/// Applies the embedded migrations that have not run yet.
+///
+/// # Errors
+/// Fails when the database is unreachable or a migration fails.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    sqlx::migrate!().run(pool).await
+}
+
+/// Classifies a driver error: unavailable (retry later) or other (a bug).
+pub(crate) fn map_error(error: sqlx::Error) -> RepositoryError {
+    match error {
+        error @ (sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed) => RepositoryError::Unavailable(Box::new(error)),
+        other => RepositoryError::Other(Box::new(other)),
+    }
+}
+
+/// Checks the database with a trivial query.
+#[derive(Debug, Clone)]
+pub struct PoolHealth {
+    pool: PgPool,
+}
+
+impl PoolHealth {
+    /// Wraps a pool.
+    #[must_use]
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[async_trait]
+impl HealthCheck for PoolHealth {
+    async fn ping(&self) -> RepositoryResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,159 @@
+//! Orders: placing one (reserve stock, then store the order and its `order.created` event in
+//! one transaction), reading them (owners see only their own), and settling payments.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::OutboxSignal;
+use super::inventory::{Inventory, InventoryError, Reservation};
+use crate::domain::event::{Envelope, ORDER_CREATED_SUBJECT, PaymentEvent};
+use crate::domain::order::{MAX_ITEMS, Order, OrderItem, OrderStatus};
+use crate::domain::page::{Page, PageMeta, PageRequest};
+use crate::domain::trace::TraceContext;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::repositories::{
+    OrderRepository, OutboxEvent, RepositoryResult, SettleOutcome, Settlement,
+};
+
+/// How long clients wait after an inventory failure that the breaker has not (yet) caught.
+const INVENTORY_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// The rules of orders.
+pub struct OrderService {
+    orders: Arc<dyn OrderRepository>,
+    inventory: Arc<dyn Inventory>,
+    outbox: OutboxSignal,
+}
+
+impl std::fmt::Debug for OrderService {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("OrderService").finish_non_exhaustive()
+    }
+}
+
+impl OrderService {
+    /// The service over its collaborators.
+    #[must_use]
+    pub fn new(
+        orders: Arc<dyn OrderRepository>,
+        inventory: Arc<dyn Inventory>,
+        outbox: OutboxSignal,
+    ) -> Self {
+        Self { orders, inventory, outbox }
+    }
+
+    /// Places an order for `owner_id`: validates it, reserves the stock, then stores the order
+    /// and its `order.created` event together.
+    ///
+    /// # Errors
+    /// 422 for invalid items, 409 when out of stock (nothing stored), 503 when the inventory
+    /// is unavailable or its circuit is open.
+    pub async fn place(
+        &self,
+        owner_id: Uuid,
+        items: Vec<OrderItem>,
+        trace: TraceContext,
+    ) -> AppResult<Order> {
+        validate(&items)?;
+        let order = Order::new(owner_id, items);
+        let reservation = Reservation { order_id: order.id, items: order.items.clone() };
+        self.inventory.reserve(&reservation, trace).await.map_err(reservation_error)?;
+        let event = outbox_event(&order, trace)?;
+        self.orders.create(&order, &event).await?;
+        self.outbox.notify();
+        Ok(order)
+    }
+
+    /// The order `id` if `owner_id` placed it; someone else's order is a 404.
+    ///
+    /// # Errors
+    /// 404 when missing or not the caller's.
+    pub async fn get(&self, owner_id: Uuid, id: Uuid) -> AppResult<Order> {
+        match self.orders.find(id).await? {
+            Some(order) if order.owner_id == owner_id => Ok(order),
+            _ => Err(AppError::NotFound("no such order")),
+        }
+    }
+
+    /// The order `id`, whoever placed it: for other services (`orders.get`).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn find(&self, id: Uuid) -> RepositoryResult<Option<Order>> {
+        self.orders.find(id).await
+    }
+
+    /// One page of the owner's orders, newest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn list(&self, owner_id: Uuid, page: PageRequest) -> AppResult<Page<Order>> {
+        let (data, total) = self.orders.list_by_owner(owner_id, page).await?;
+        let meta = PageMeta { page: page.page, per_page: page.per_page, total };
+        Ok(Page { data, meta })
+    }
+
+    /// Applies a payment event exactly once per message id.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn settle(
+        &self,
+        message_id: Uuid,
+        subject: &str,
+        event: PaymentEvent,
+    ) -> RepositoryResult<SettleOutcome> {
+        let status = match event {
+            PaymentEvent::Completed { .. } => OrderStatus::Paid,
+            PaymentEvent::Failed { .. } => OrderStatus::Cancelled,
+        };
+        let settlement =
+            Settlement { message_id, subject: subject.to_owned(), order_id: event.order_id(), status };
+        self.orders.settle(&settlement).await
+    }
+}
+
+fn validate(items: &[OrderItem]) -> AppResult<()> {
+    if items.is_empty() || items.len() > MAX_ITEMS {
+        return Err(AppError::invalid("items", format!("must hold 1 to {MAX_ITEMS} items")));
+    }
+    let errors: Vec<FieldError> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| item.problem().map(|problem| (index, problem)))
+        .map(|(index, (field, message))| FieldError { field: format!("items[{index}].{field}"), message })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
+}
+
+fn reservation_error(error: InventoryError) -> AppError {
+    match error {
+        InventoryError::OutOfStock => AppError::Conflict("some items are out of stock"),
+        InventoryError::CircuitOpen { retry_after } => {
+            AppError::Unavailable { detail: "the inventory service is unavailable", retry_after }
+        }
+        InventoryError::Failed(reason) => {
+            tracing::warn!(%reason, "inventory reservation failed");
+            AppError::Unavailable {
+                detail: "the inventory service is unavailable",
+                retry_after: INVENTORY_RETRY_AFTER,
+            }
+        }
+    }
+}
+
+fn outbox_event(order: &Order, trace: TraceContext) -> AppResult<OutboxEvent> {
+    let envelope = Envelope::order_created(order);
+    let payload = serde_json::to_vec(&envelope).map_err(|error| AppError::Internal(error.into()))?;
+    Ok(OutboxEvent {
+        id: envelope.id,
+        subject: ORDER_CREATED_SUBJECT.to_owned(),
+        payload,
+        traceparent: Some(trace.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests;

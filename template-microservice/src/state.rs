@@ -1,0 +1,57 @@
+//! `AppState`: what handlers can reach, wired once at startup and cloned per request.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::messaging::Transport;
+use crate::repositories::{HealthCheck, Outbox};
+use crate::services::orders::OrderService;
+use crate::services::tokens::TokenVerifier;
+
+/// Shared application state. Cloning is cheap: every field is reference-counted.
+#[derive(Clone)]
+pub struct AppState {
+    /// The order rules.
+    pub orders: Arc<OrderService>,
+    /// Access-token verification, for the `CurrentUser` extractor.
+    pub tokens: Arc<TokenVerifier>,
+    /// What `/health/ready` reports.
+    pub readiness: Arc<Readiness>,
+    /// The outbox, for its depth and age in `/metrics`.
+    pub outbox: Arc<dyn Outbox>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}
+
+/// The dependencies readiness reports on, and whether shutdown has begun.
+pub struct Readiness {
+    /// The database probe.
+    pub database: Arc<dyn HealthCheck>,
+    /// The message broker.
+    pub broker: Arc<dyn Transport>,
+    /// Each circuit breaker, by name.
+    pub breakers: Vec<(&'static str, circuit_breaker::Handle)>,
+    /// Set when shutdown begins.
+    pub shutdown: ShutdownSignal,
+}
+
+/// Set once when shutdown begins; readiness reports it at once.
+#[derive(Debug, Clone, Default)]
+pub struct ShutdownSignal {
+    draining: Arc<AtomicBool>,
+}
+
+impl ShutdownSignal {
+    /// Marks the service as shutting down.
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether shutdown has begun.
+    #[must_use]
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+}

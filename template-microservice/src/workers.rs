@@ -1,0 +1,91 @@
+//! The background work of an instance: the outbox relay, the payment consumer, the
+//! `orders.get` responder and the breaker watcher, and the order in which they stop.
+//!
+//! On shutdown the consumer stops pulling and finishes the messages in hand (acknowledged, or
+//! left for redelivery, never half-done), the responder stops, and the relay publishes what is
+//! committed until the deadline.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::messaging::Transport;
+use crate::messaging::consumer::PaymentConsumer;
+use crate::messaging::relay::Relay;
+use crate::messaging::rpc::OrdersResponder;
+
+/// What the workers are made of.
+pub struct WorkerParts {
+    /// The outbox relay.
+    pub relay: Arc<Relay>,
+    /// The payment consumer.
+    pub consumer: Arc<PaymentConsumer>,
+    /// The `orders.get` responder.
+    pub responder: Arc<OrdersResponder>,
+    /// The broker the responder listens on.
+    pub transport: Arc<dyn Transport>,
+    /// Logs breaker state changes until cancelled.
+    pub watcher: JoinHandle<()>,
+}
+
+/// The running workers.
+pub struct Workers {
+    relay: Arc<Relay>,
+    inbound_stop: CancellationToken,
+    relay_stop: CancellationToken,
+    inbound: Vec<JoinHandle<()>>,
+    relay_task: JoinHandle<()>,
+    watcher: JoinHandle<()>,
+}
+
+impl Workers {
+    /// Starts every worker.
+    #[must_use]
+    pub fn spawn(parts: WorkerParts) -> Self {
+        let inbound_stop = CancellationToken::new();
+        let relay_stop = CancellationToken::new();
+        let consumer = Arc::clone(&parts.consumer);
+        let stop = inbound_stop.clone();
+        let consuming = tokio::spawn(async move { consumer.run(stop).await });
+        let (responder, transport, stop) =
+            (parts.responder, parts.transport, inbound_stop.clone());
+        let responding = tokio::spawn(async move {
+            if let Err(error) = responder.run(transport.as_ref(), stop).await {
+                tracing::error!(%error, "the orders.get responder stopped");
+            }
+        });
+        let relay = Arc::clone(&parts.relay);
+        let stop = relay_stop.clone();
+        let relay_task = tokio::spawn(async move { relay.run(stop).await });
+        Self {
+            relay: parts.relay,
+            inbound_stop,
+            relay_stop,
+            inbound: vec![consuming, responding],
+            relay_task,
+            watcher: parts.watcher,
+        }
+    }
+
+    /// Stops taking new messages and requests; returns when those in hand are done.
+    pub async fn stop_inbound(&mut self) {
+        self.inbound_stop.cancel();
+        for task in self.inbound.drain(..) {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "a worker failed");
+            }
+        }
+    }
+
+    /// Stops the relay after a last flush of committed events, bounded by `deadline`.
+    pub async fn stop_relay(self, deadline: Instant) {
+        self.relay_stop.cancel();
+        if let Err(error) = self.relay_task.await {
+            tracing::error!(%error, "the relay failed");
+        }
+        self.relay.flush(deadline).await;
+        self.watcher.abort();
+    }
+}
