@@ -10,7 +10,6 @@ mod rate;
 mod requests;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt as _;
@@ -23,9 +22,6 @@ use crate::domain::RoomName;
 use crate::hub::{Envelope, Outbox};
 use crate::rooms::Rooms;
 use crate::state::{ConnectionPermit, Shutdown};
-
-/// How long the server waits to deliver its close frame.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Everything a session needs besides its socket.
 #[derive(Debug)]
@@ -211,8 +207,10 @@ impl Session {
     async fn finish(mut self, end: End) {
         if let End::Close(code, reason) = end {
             let frame = CloseFrame { code, reason: reason.into() };
+            // A peer that cannot take a close frame within the heartbeat timeout is gone.
+            let timeout = self.context.limits.heartbeat.timeout;
             let close = self.socket.send(Message::Close(Some(frame)));
-            if tokio::time::timeout(CLOSE_TIMEOUT, close).await.is_err() {
+            if tokio::time::timeout(timeout, close).await.is_err() {
                 tracing::debug!(code, "the close frame could not be delivered");
             }
         }
