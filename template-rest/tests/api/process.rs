@@ -23,8 +23,14 @@ fn free_port() -> u16 {
 
 fn spawn_service(pool: &DbPool, port: u16) -> Child {
     let uploads = std::env::temp_dir().join(format!("uploads-{port}"));
-    Command::new(BINARY)
-        .env_clear()
+    let mut command = Command::new(BINARY);
+    // A clean environment, so that no setting of the test run leaks in; coverage runs still
+    // collect the child's profile.
+    command.env_clear();
+    if let Some(profile) = std::env::var_os("LLVM_PROFILE_FILE") {
+        command.env("LLVM_PROFILE_FILE", profile);
+    }
+    command
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
         .env("DATABASE_URL", database_url(pool))
