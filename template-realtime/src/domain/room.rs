@@ -42,12 +42,18 @@ impl RoomName {
     /// The name in lower-case hexadecimal: safe in any broker key, subject or channel.
     #[must_use]
     pub fn to_hex(&self) -> String {
-        self.0.bytes().fold(String::with_capacity(self.0.len() * 2), |mut hex, byte| {
-            hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-            hex.push(char::from(HEX_DIGITS[usize::from(byte & 0xf)]));
-            hex
-        })
+        hex(&self.0)
     }
+}
+
+/// `text` in lower-case hexadecimal.
+#[must_use]
+pub fn hex(text: &str) -> String {
+    text.bytes().fold(String::with_capacity(text.len() * 2), |mut hex, byte| {
+        hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX_DIGITS[usize::from(byte & 0xf)]));
+        hex
+    })
 }
 
 impl fmt::Display for RoomName {
