@@ -98,3 +98,29 @@ fn messages_and_presence_render_with_their_bodies_verbatim() {
     let frame: Value = serde_json::from_str(&ServerFrame::from(&event).to_json()).unwrap();
     assert_eq!(frame, json!({"type":"presence","room":"lobby","event":"left","user":"bob"}));
 }
+
+#[test]
+fn the_asyncapi_document_names_every_frame_and_code() {
+    let document = include_str!("../../asyncapi.yaml");
+    for frame in ["join", "leave", "publish", "ping", "ack", "pong", "error", "message", "presence"]
+    {
+        assert!(document.contains(&format!("name: {frame}\n")), "{frame}");
+    }
+    let codes = [
+        ErrorCode::BadRequest,
+        ErrorCode::NotJoined,
+        ErrorCode::TooLarge,
+        ErrorCode::RateLimited,
+        ErrorCode::TooManyRooms,
+        ErrorCode::HistoryTruncated,
+    ];
+    let listed =
+        document.lines().find(|line| line.trim().starts_with("enum: [bad_request")).unwrap();
+    let listed: Vec<&str> =
+        listed.trim().trim_start_matches("enum: [").trim_end_matches(']').split(", ").collect();
+    let names: Vec<String> = codes
+        .iter()
+        .map(|code| serde_json::to_value(code).unwrap().as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, names);
+}
