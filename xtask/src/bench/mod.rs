@@ -5,6 +5,7 @@
 //! are reported, and compared with the targets in each template's README.
 
 mod probe;
+mod realtime;
 mod rest;
 
 use crate::cmd;
@@ -18,6 +19,7 @@ const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circui
 pub fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
         Some("rest") => rest::run(),
+        Some("realtime") => realtime::run(),
         Some("circuit-breaker") => circuit_breaker(),
         Some(other) => Err(cmd::Error::new(format!("no benchmark `{other}` yet\n{USAGE}"))),
         None => Err(cmd::Error::new(USAGE)),

@@ -36,13 +36,26 @@ impl FmtMode {
     }
 }
 
-/// `cargo fmt` over the whole workspace, checking or fixing.
+/// `cargo fmt` over the whole workspace, checking or fixing, then rustfmt over the templates'
+/// variant files, which no crate compiles in place (`template-*/variants/**/*.rs`).
 pub fn fmt(mode: FmtMode) -> cmd::Result {
     let mut command = workspace_cargo(&["fmt", "--all"]);
     if mode == FmtMode::Check {
         command.args(["--", "--check"]);
     }
-    cmd::run(&mut command)
+    cmd::run(&mut command)?;
+    let root = cmd::workspace_root();
+    let variants = crate::gates::git_ls_files(&root, &["template-*/variants/**/*.rs"])?;
+    for file in variants {
+        let template = file.components().next().map(|dir| root.join(dir)).unwrap_or_default();
+        let mut rustfmt = std::process::Command::new("rustfmt");
+        rustfmt.current_dir(&root).args(["--edition", "2024", "--config-path"]).arg(template);
+        if mode == FmtMode::Check {
+            rustfmt.arg("--check");
+        }
+        cmd::run(rustfmt.arg(&file))?;
+    }
+    Ok(())
 }
 
 /// `cargo clippy` on every target and feature, with warnings as errors. `--keep-going` reports

@@ -78,7 +78,10 @@ async fn register(app: &TestApp, email: &str) -> StatusCode {
 async fn an_unreachable_database_fails_fast_and_recovers(pool: DbPool) {
     let options = pool.connect_options();
     let proxy = Proxy::start(format!("{}:{}", options.get_host(), options.get_port())).await;
-    let url = database_url(&pool).replace(&format!("{}:{}", options.get_host(), options.get_port()), &proxy.address.to_string());
+    let url = database_url(&pool).replace(
+        &format!("{}:{}", options.get_host(), options.get_port()),
+        &proxy.address.to_string(),
+    );
     let settings = DatabaseConfig {
         url,
         max_connections: 4,
@@ -88,7 +91,11 @@ async fn an_unreachable_database_fails_fast_and_recovers(pool: DbPool) {
     let app = TestApp::with(pool::connect(&settings).unwrap(), &[], Vec::new()).await;
     assert_eq!(register(&app, "before@example.com").await, StatusCode::CREATED);
     proxy.cut();
-    let refused = app.request(Method::POST, "/api/v1/auth/register").json(&json!({"email": "during@example.com", "password": PASSWORD, "name": "W"})).send().await;
+    let refused = app
+        .request(Method::POST, "/api/v1/auth/register")
+        .json(&json!({"email": "during@example.com", "password": PASSWORD, "name": "W"}))
+        .send()
+        .await;
     refused.problem(StatusCode::SERVICE_UNAVAILABLE);
     assert!(refused.headers.contains_key(header::RETRY_AFTER));
     app.request(Method::GET, "/health/ready").send().await.problem(StatusCode::SERVICE_UNAVAILABLE);
@@ -96,9 +103,10 @@ async fn an_unreachable_database_fails_fast_and_recovers(pool: DbPool) {
     proxy.restore();
     assert_eq!(app.request(Method::GET, "/health/ready").send().await.status, StatusCode::OK);
     assert_eq!(register(&app, "after@example.com").await, StatusCode::CREATED, "recovered");
-    let stored: Vec<String> = sqlx::query_scalar("SELECT email FROM users WHERE role = 'user' ORDER BY email")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM users WHERE role = 'user' ORDER BY email")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(stored, ["after@example.com", "before@example.com"]);
 }
