@@ -33,7 +33,7 @@ pub enum StartupError {
 /// # Errors
 /// When the broker cannot be reached or set up.
 pub async fn connect(config: &Config) -> Result<(Arc<Hub>, Arc<dyn Broker>), StartupError> {
-    let hub = Arc::new(Hub::new());
+    let hub = Arc::new(Hub::new(config.limits.presence_event_limit));
     let broker = broker::connect(&config.broker, hub.clone()).await?;
     Ok((hub, broker))
 }

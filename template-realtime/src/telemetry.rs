@@ -55,6 +55,19 @@ pub fn metrics() -> PrometheusHandle {
         .clone()
 }
 
+/// `realtime_messages_out_total`, looked up once: it is counted on every batch of frames.
+/// The recorder must be installed first ([`metrics`]), as `app::state` does.
+pub fn messages_out() -> &'static metrics::Counter {
+    static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();
+    COUNTER.get_or_init(|| metrics::counter!("realtime_messages_out_total"))
+}
+
+/// `realtime_messages_in_total`, looked up once, like [`messages_out`].
+pub fn messages_in() -> &'static metrics::Counter {
+    static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();
+    COUNTER.get_or_init(|| metrics::counter!("realtime_messages_in_total"))
+}
+
 /// Counts a failed broker operation.
 pub fn broker_error(operation: &'static str, error: &dyn std::fmt::Display) {
     tracing::warn!(%error, operation, "broker operation failed");

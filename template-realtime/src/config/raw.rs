@@ -34,6 +34,7 @@ pub(crate) struct RawConfig {
     pub(crate) history_length: Option<usize>,
     pub(crate) history_max_age_secs: Option<u64>,
     pub(crate) presence_ttl_ms: Option<u64>,
+    pub(crate) presence_event_limit: Option<usize>,
     pub(crate) shutdown_timeout_secs: Option<u64>,
     pub(crate) header_read_timeout_secs: Option<u64>,
     pub(crate) sse_keep_alive_secs: Option<u64>,

@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::hub::{Envelope, Member, Outbox};
 use crate::protocol::{ErrorCode, ServerFrame};
 use crate::rooms::Rooms;
-use crate::state::{AppState, ConnectionPermit, Shutdown, Transport};
+use crate::state::{AppState, ConnectionPermit, Transport, Watched};
 
 /// Streams the room's messages and presence events.
 ///
@@ -66,7 +66,7 @@ struct Listener {
     pending: VecDeque<Event>,
     outbox: Arc<Outbox>,
     last: u64,
-    shutdown: Shutdown,
+    _watched: Watched,
     _membership: Membership,
 }
 
@@ -97,13 +97,8 @@ impl Listener {
         let last = replay.messages.last().map_or(since.unwrap_or(0), |message| message.id);
         let rooms = state.rooms.clone();
         let membership = Membership { rooms, room, member_id, _permit: permit };
-        Ok(Self {
-            pending,
-            outbox,
-            last,
-            shutdown: state.shutdown.clone(),
-            _membership: membership,
-        })
+        let watched = state.shutdown.watch(member_id, &outbox);
+        Ok(Self { pending, outbox, last, _watched: watched, _membership: membership })
     }
 
     /// The next event; `None` ends the stream (shutdown, or a listener too slow to keep up,
@@ -117,11 +112,11 @@ impl Listener {
                 metrics::counter!("realtime_slow_consumer_disconnects_total").increment(1);
                 return None;
             }
-            tokio::select! {
-                biased;
-                () = self.shutdown.cancelled() => return None,
-                () = self.outbox.ready() => self.take_queued(),
+            if self.outbox.is_closed() {
+                return None;
             }
+            self.outbox.ready().await;
+            self.take_queued();
         }
     }
 

@@ -93,17 +93,20 @@ pub enum Delivery {
 }
 
 /// The rooms of this node and their local members.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Hub {
     rooms: RwLock<std::collections::HashMap<RoomName, Arc<RoomState>>>,
     next_member: AtomicU64,
+    presence_event_limit: usize,
 }
 
 impl Hub {
-    /// A hub with no rooms.
+    /// A hub with no rooms. Presence events go only to rooms with at most
+    /// `presence_event_limit` members on this node: in a room of 10,000, one event per arrival
+    /// to everyone would be 100 million frames.
     #[must_use]
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(presence_event_limit: usize) -> Self {
+        Self { rooms: RwLock::default(), next_member: AtomicU64::new(0), presence_event_limit }
     }
 
     /// A member id never used before on this node.
@@ -148,9 +151,13 @@ impl Hub {
         delivery
     }
 
-    /// Delivers a presence event to the room's members; returns how many got it.
+    /// Delivers a presence event to the room's members; returns how many got it. Rooms over
+    /// the presence event limit get none.
     pub fn announce(&self, event: &PresenceEvent) -> usize {
         let Some(state) = self.room(&event.room) else { return 0 };
+        if state.size() > self.presence_event_limit {
+            return 0;
+        }
         let text = ServerFrame::from(event).to_json();
         state.fan_out(&Arc::new(Envelope::new(event.room.clone(), None, text)))
     }

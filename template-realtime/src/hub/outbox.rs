@@ -20,6 +20,7 @@ pub struct Outbox {
     capacity: usize,
     ready: Notify,
     overflowed: AtomicBool,
+    closed: AtomicBool,
 }
 
 impl Outbox {
@@ -31,6 +32,7 @@ impl Outbox {
             capacity,
             ready: Notify::new(),
             overflowed: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
         }
     }
 
@@ -63,6 +65,18 @@ impl Outbox {
     #[must_use]
     pub fn is_overflowed(&self) -> bool {
         self.overflowed.load(Ordering::Acquire)
+    }
+
+    /// Tells the connection to close (the server is shutting down).
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.ready.notify_one();
+    }
+
+    /// Whether [`Outbox::close`] was called.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 
     /// Resolves after the next push (or at once if one happened since the last wait).
@@ -104,5 +118,14 @@ mod tests {
         outbox.drain_into(&mut batch);
         assert_eq!(batch.len(), 2);
         assert!(!outbox.push(envelope(4)), "an overflowed client is being cut off");
+    }
+
+    #[tokio::test]
+    async fn closing_wakes_the_reader() {
+        let outbox = Outbox::new(2);
+        assert!(!outbox.is_closed());
+        outbox.close();
+        outbox.ready().await;
+        assert!(outbox.is_closed());
     }
 }

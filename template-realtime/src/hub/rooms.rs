@@ -76,6 +76,11 @@ impl RoomState {
         members.iter().filter(|member| member.outbox.push(Arc::clone(envelope))).count()
     }
 
+    /// How many members the room has on this node.
+    pub(super) fn size(&self) -> usize {
+        self.members.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
     /// The distinct users with a connection here.
     pub(super) fn users(&self) -> Vec<Arc<str>> {
         let members = self.members.read().unwrap_or_else(PoisonError::into_inner);

@@ -28,7 +28,7 @@ fn received(member: &Member) -> Vec<Option<u64>> {
 
 #[test]
 fn presence_changes_only_with_a_users_first_and_last_connection() {
-    let hub = Hub::new();
+    let hub = Hub::new(100);
     let (tab1, tab2) = (member(&hub, "ann"), member(&hub, "ann"));
     let lobby = room("lobby");
     assert_eq!(hub.join(&lobby, tab1.clone()), Joined { new_room: true, first_of_user: true });
@@ -42,7 +42,7 @@ fn presence_changes_only_with_a_users_first_and_last_connection() {
 
 #[test]
 fn messages_reach_members_once_in_order() {
-    let hub = Hub::new();
+    let hub = Hub::new(100);
     let (ann, bob) = (member(&hub, "ann"), member(&hub, "bob"));
     hub.join(&room("a"), ann.clone());
     hub.join(&room("a"), bob.clone());
@@ -57,7 +57,7 @@ fn messages_reach_members_once_in_order() {
 
 #[test]
 fn a_gap_is_reported_instead_of_delivered() {
-    let hub = Hub::new();
+    let hub = Hub::new(100);
     let ann = member(&hub, "ann");
     hub.join(&room("a"), ann.clone());
     hub.start_at(&room("a"), 4);
@@ -69,12 +69,22 @@ fn a_gap_is_reported_instead_of_delivered() {
 
 #[test]
 fn presence_events_go_to_the_rooms_members() {
-    let hub = Hub::new();
+    let hub = Hub::new(100);
     let ann = member(&hub, "ann");
     hub.join(&room("a"), ann.clone());
     let event = PresenceEvent { room: room("a"), event: PresenceKind::Joined, user: "bob".into() };
     assert_eq!(hub.announce(&event), 1);
-    let elsewhere = PresenceEvent { room: room("b"), ..event };
+    let elsewhere = PresenceEvent { room: room("b"), ..event.clone() };
     assert_eq!(hub.announce(&elsewhere), 0);
     assert_eq!(received(&ann), [None]);
+}
+
+#[test]
+fn rooms_over_the_limit_get_no_presence_events() {
+    let hub = Hub::new(1);
+    hub.join(&room("a"), member(&hub, "ann"));
+    let event = PresenceEvent { room: room("a"), event: PresenceKind::Joined, user: "bob".into() };
+    assert_eq!(hub.announce(&event), 1);
+    hub.join(&room("a"), member(&hub, "bob"));
+    assert_eq!(hub.announce(&event), 0);
 }

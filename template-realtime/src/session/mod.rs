@@ -21,7 +21,7 @@ use crate::config::Limits;
 use crate::domain::RoomName;
 use crate::hub::{Envelope, Outbox};
 use crate::rooms::Rooms;
-use crate::state::{ConnectionPermit, Shutdown};
+use crate::state::{ConnectionPermit, Shutdown, Watched};
 
 /// Everything a session needs besides its socket.
 #[derive(Debug)]
@@ -62,7 +62,6 @@ impl End {
 
 /// What woke the session.
 enum Event {
-    Shutdown,
     Outbox,
     Frame(Option<Result<Message, axum::Error>>),
     Heartbeat,
@@ -80,14 +79,18 @@ struct Session {
     refused_in_a_row: u32,
     last_seen: Instant,
     batch: Vec<Arc<Envelope>>,
+    _watched: Watched,
 }
 
 impl Session {
     fn new(socket: WebSocket, context: SessionContext) -> Self {
+        let member_id = context.rooms.hub().member_id();
+        let outbox = Arc::new(Outbox::new(context.limits.outbound_queue));
         Self {
             socket,
-            member_id: context.rooms.hub().member_id(),
-            outbox: Arc::new(Outbox::new(context.limits.outbound_queue)),
+            member_id,
+            _watched: context.shutdown.watch(member_id, &outbox),
+            outbox,
             joined: Vec::new(),
             bucket: TokenBucket::new(context.limits.message_rate),
             refused_in_a_row: 0,
@@ -104,7 +107,6 @@ impl Session {
         loop {
             let event = tokio::select! {
                 biased;
-                () = self.context.shutdown.cancelled() => Event::Shutdown,
                 () = self.outbox.ready() => Event::Outbox,
                 frame = self.socket.recv() => Event::Frame(frame),
                 _ = heartbeat.tick() => Event::Heartbeat,
@@ -117,7 +119,6 @@ impl Session {
 
     async fn on_event(&mut self, event: Event) -> Result<(), End> {
         match event {
-            Event::Shutdown => Err(End::GOING_AWAY),
             Event::Outbox => self.flush().await,
             Event::Frame(frame) => self.on_frame(frame).await,
             Event::Heartbeat => self.on_heartbeat().await,
@@ -135,6 +136,9 @@ impl Session {
     /// Writes everything queued for the client, batch after batch, until the queue is empty.
     async fn flush(&mut self) -> Result<(), End> {
         loop {
+            if self.outbox.is_closed() {
+                return Err(End::GOING_AWAY);
+            }
             if self.outbox.is_overflowed() {
                 metrics::counter!("realtime_slow_consumer_disconnects_total").increment(1);
                 return Err(End::SLOW);
@@ -162,7 +166,7 @@ impl Session {
         }
         self.batch = batch;
         self.send_flush().await?;
-        metrics::counter!("realtime_messages_out_total").increment(written);
+        crate::telemetry::messages_out().increment(written);
         Ok(())
     }
 

@@ -31,7 +31,7 @@ impl Session {
     }
 
     async fn on_text(&mut self, text: &str) -> Result<(), End> {
-        metrics::counter!("realtime_messages_in_total").increment(1);
+        crate::telemetry::messages_in().increment(1);
         if !self.bucket.take() {
             return self.rate_limited(text).await;
         }

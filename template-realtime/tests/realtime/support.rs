@@ -95,7 +95,7 @@ impl Drop for TestNode {
 }
 
 async fn prepare(config: Config, first: Option<Arc<dyn Broker>>) -> (AppState, TcpListener) {
-    let hub = Arc::new(Hub::new());
+    let hub = Arc::new(Hub::new(config.limits.presence_event_limit));
     let broker = match first {
         Some(first) => first.peer(hub.clone()).await,
         None => broker::connect(&config.broker, hub.clone()).await,

@@ -48,7 +48,10 @@ pub struct BrokerConfig {
 }
 
 impl BrokerConfig {
-    pub(crate) fn from_raw(raw: RawBrokerConfig, options: BrokerOptions) -> Result<Self, ConfigError> {
+    pub(crate) fn from_raw(
+        raw: RawBrokerConfig,
+        options: BrokerOptions,
+    ) -> Result<Self, ConfigError> {
         let url = raw.nats_url.unwrap_or_else(|| "nats://127.0.0.1:4222".to_owned());
         if !url.starts_with("nats://") && !url.starts_with("tls://") {
             return Err(ConfigError::new("NATS_URL", "must start with nats:// or tls://"));
@@ -103,17 +106,28 @@ impl Broker for NatsBroker {
     async fn publish(&self, draft: Draft) -> Result<StoredMessage, BrokerError> {
         for _ in 0..PUBLISH_ATTEMPTS {
             let prev = self.last_id(&draft.room).await?;
-            let stored = Stored { prev, room: &draft.room, from: &draft.from, body: &draft.body, ts: &draft.ts };
+            let stored = Stored {
+                prev,
+                room: &draft.room,
+                from: &draft.from,
+                body: &draft.body,
+                ts: &draft.ts,
+            };
             match self.streams.append(&draft.room, prev, &stored).await {
                 Ok(id) => {
                     self.remember(&draft.room, id);
                     return Ok(draft.stored(id, prev));
                 }
-                Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => self.forget(&draft.room),
+                Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => {
+                    self.forget(&draft.room)
+                }
                 Err(error) => return Err(unavailable(error)),
             }
         }
-        Err(BrokerError::Unavailable(format!("`{}` is too busy: publication retried too often", draft.room)))
+        Err(BrokerError::Unavailable(format!(
+            "`{}` is too busy: publication retried too often",
+            draft.room
+        )))
     }
 
     async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError> {
@@ -126,13 +140,16 @@ impl Broker for NatsBroker {
     }
 
     async fn announce(&self, event: PresenceEvent) -> Result<(), BrokerError> {
-        let payload = serde_json::to_vec(&event).map_err(|error| BrokerError::Corrupt(error.to_string()))?;
+        let payload =
+            serde_json::to_vec(&event).map_err(|error| BrokerError::Corrupt(error.to_string()))?;
         let subject = self.streams.event_subject(&event.room);
         self.client.publish(subject, payload.into()).await.map_err(unavailable)
     }
 
     async fn mark_present(&self, entries: &[(RoomName, Arc<str>)]) -> Result<(), BrokerError> {
-        let subjects = entries.iter().map(|(room, user)| self.streams.presence_subject(room, user, &self.node));
+        let subjects = entries
+            .iter()
+            .map(|(room, user)| self.streams.presence_subject(room, user, &self.node));
         self.streams.touch(subjects.collect()).await
     }
 
@@ -146,7 +163,10 @@ impl Broker for NatsBroker {
 
     async fn ping(&self) -> Result<(), BrokerError> {
         let flush = tokio::time::timeout(Duration::from_secs(2), self.client.flush());
-        flush.await.map_err(|_| BrokerError::Unavailable("NATS did not answer in time".into()))?.map_err(unavailable)
+        flush
+            .await
+            .map_err(|_| BrokerError::Unavailable("NATS did not answer in time".into()))?
+            .map_err(unavailable)
     }
 
     async fn peer(&self, hub: Arc<Hub>) -> Result<Arc<dyn Broker>, BrokerError> {

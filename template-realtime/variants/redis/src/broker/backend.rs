@@ -49,7 +49,10 @@ pub struct BrokerConfig {
 }
 
 impl BrokerConfig {
-    pub(crate) fn from_raw(raw: RawBrokerConfig, options: BrokerOptions) -> Result<Self, ConfigError> {
+    pub(crate) fn from_raw(
+        raw: RawBrokerConfig,
+        options: BrokerOptions,
+    ) -> Result<Self, ConfigError> {
         let url = raw.redis_url.unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
         redis::Client::open(url.as_str())
             .map_err(|error| ConfigError::new("REDIS_URL", error.to_string()))?;
@@ -121,8 +124,10 @@ struct DraftFields<'a> {
 #[async_trait::async_trait]
 impl Broker for RedisBroker {
     async fn publish(&self, draft: Draft) -> Result<StoredMessage, BrokerError> {
-        let fields = DraftFields { room: &draft.room, from: &draft.from, body: &draft.body, ts: &draft.ts };
-        let json = serde_json::to_string(&fields).map_err(|error| BrokerError::Corrupt(error.to_string()))?;
+        let fields =
+            DraftFields { room: &draft.room, from: &draft.from, body: &draft.body, ts: &draft.ts };
+        let json = serde_json::to_string(&fields)
+            .map_err(|error| BrokerError::Corrupt(error.to_string()))?;
         let retention = self.config.options.history.max_age.saturating_mul(2);
         let id: u64 = redis::Script::new(PUBLISH)
             .key(self.keys.seq(&draft.room))
@@ -139,9 +144,14 @@ impl Broker for RedisBroker {
 
     async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError> {
         let mut connection = self.connection.clone();
-        let latest: Option<u64> =
-            redis::cmd("GET").arg(self.keys.seq(room)).query_async(&mut connection).await.map_err(unavailable)?;
-        let Some(since) = since else { return Ok(History { messages: Vec::new(), latest: latest.unwrap_or(0) }) };
+        let latest: Option<u64> = redis::cmd("GET")
+            .arg(self.keys.seq(room))
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        let Some(since) = since else {
+            return Ok(History { messages: Vec::new(), latest: latest.unwrap_or(0) });
+        };
         let entries: Vec<(String, Vec<String>)> = redis::cmd("XRANGE")
             .arg(self.keys.history(room))
             .arg(format!("(0-{since}"))
@@ -149,12 +159,14 @@ impl Broker for RedisBroker {
             .query_async(&mut connection)
             .await
             .map_err(unavailable)?;
-        let messages = entries.iter().filter_map(|(_, fields)| fields.get(1)).map(|json| decode(json));
+        let messages =
+            entries.iter().filter_map(|(_, fields)| fields.get(1)).map(|json| decode(json));
         Ok(History { messages: messages.collect::<Result<_, _>>()?, latest: latest.unwrap_or(0) })
     }
 
     async fn announce(&self, event: PresenceEvent) -> Result<(), BrokerError> {
-        let json = serde_json::to_string(&event).map_err(|error| BrokerError::Corrupt(error.to_string()))?;
+        let json = serde_json::to_string(&event)
+            .map_err(|error| BrokerError::Corrupt(error.to_string()))?;
         redis::cmd("PUBLISH")
             .arg(self.keys.channel("presence"))
             .arg(json)
@@ -192,15 +204,21 @@ impl Broker for RedisBroker {
             .query_async(&mut self.connection.clone())
             .await
             .map_err(unavailable)?;
-        let mut users: Vec<String> =
-            entries.iter().filter_map(|entry| entry.split_once('|')).map(|(_, user)| user.to_owned()).collect();
+        let mut users: Vec<String> = entries
+            .iter()
+            .filter_map(|entry| entry.split_once('|'))
+            .map(|(_, user)| user.to_owned())
+            .collect();
         users.sort_unstable();
         users.dedup();
         Ok(users)
     }
 
     async fn ping(&self) -> Result<(), BrokerError> {
-        redis::cmd("PING").query_async::<()>(&mut self.connection.clone()).await.map_err(unavailable)
+        redis::cmd("PING")
+            .query_async::<()>(&mut self.connection.clone())
+            .await
+            .map_err(unavailable)
     }
 
     async fn peer(&self, hub: Arc<Hub>) -> Result<Arc<dyn Broker>, BrokerError> {
@@ -216,8 +234,11 @@ impl Broker for RedisBroker {
     async fn purge(&self) -> Result<(), BrokerError> {
         let mut connection = self.connection.clone();
         let pattern = format!("{}:*", self.keys.prefix);
-        let keys: Vec<String> =
-            redis::cmd("KEYS").arg(pattern).query_async(&mut connection).await.map_err(unavailable)?;
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(pattern)
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
         if keys.is_empty() {
             return Ok(());
         }

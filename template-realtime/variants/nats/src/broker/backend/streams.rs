@@ -25,7 +25,10 @@ pub(super) struct Streams {
 
 impl Streams {
     /// Creates, or updates, both streams.
-    pub(super) async fn create(jetstream: Context, options: &BrokerOptions) -> Result<Self, BrokerError> {
+    pub(super) async fn create(
+        jetstream: Context,
+        options: &BrokerOptions,
+    ) -> Result<Self, BrokerError> {
         let prefix = options.prefix.clone();
         let rooms = stream::Config {
             name: format!("{prefix}_ROOMS"),
@@ -67,11 +70,22 @@ impl Streams {
     }
 
     /// Appends a message if `prev` is still the room's last; returns its id.
-    pub(super) async fn append(&self, room: &RoomName, prev: u64, message: &Stored<'_>) -> Result<u64, PublishError> {
+    pub(super) async fn append(
+        &self,
+        room: &RoomName,
+        prev: u64,
+        message: &Stored<'_>,
+    ) -> Result<u64, PublishError> {
         let payload = serde_json::to_vec(message).unwrap_or_default();
         let mut headers = async_nats::HeaderMap::new();
-        headers.insert(async_nats::header::NATS_EXPECTED_LAST_SUBJECT_SEQUENCE, prev.to_string().as_str());
-        let ack = self.jetstream.publish_with_headers(self.room_subject(room), headers, payload.into()).await?;
+        headers.insert(
+            async_nats::header::NATS_EXPECTED_LAST_SUBJECT_SEQUENCE,
+            prev.to_string().as_str(),
+        );
+        let ack = self
+            .jetstream
+            .publish_with_headers(self.room_subject(room), headers, payload.into())
+            .await?;
         Ok(ack.await?.sequence)
     }
 
@@ -85,7 +99,12 @@ impl Streams {
     }
 
     /// The room's stored messages after `since`, up to `latest`, oldest first.
-    pub(super) async fn read(&self, room: &RoomName, since: u64, latest: u64) -> Result<Vec<StoredMessage>, BrokerError> {
+    pub(super) async fn read(
+        &self,
+        room: &RoomName,
+        since: u64,
+        latest: u64,
+    ) -> Result<Vec<StoredMessage>, BrokerError> {
         let config = pull::OrderedConfig {
             filter_subject: self.room_subject(room),
             deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: since + 1 },
@@ -96,7 +115,8 @@ impl Streams {
         let mut read = Vec::new();
         let reading = async {
             while let Some(message) = messages.try_next().await.map_err(unavailable)? {
-                let info = message.info().map_err(|error| BrokerError::Corrupt(error.to_string()))?;
+                let info =
+                    message.info().map_err(|error| BrokerError::Corrupt(error.to_string()))?;
                 let (sequence, pending) = (info.stream_sequence, info.pending);
                 read.push(super::subscriber::decode(&message.payload, sequence)?);
                 if pending == 0 || sequence >= latest {
@@ -115,7 +135,9 @@ impl Streams {
     pub(super) async fn touch(&self, subjects: Vec<String>) -> Result<(), BrokerError> {
         let mut acks = Vec::with_capacity(subjects.len());
         for subject in subjects {
-            acks.push(self.jetstream.publish(subject, Vec::new().into()).await.map_err(unavailable)?);
+            acks.push(
+                self.jetstream.publish(subject, Vec::new().into()).await.map_err(unavailable)?,
+            );
         }
         for ack in acks {
             ack.await.map_err(unavailable)?;
@@ -131,10 +153,19 @@ impl Streams {
     /// The users with an unexpired entry in the room, sorted.
     pub(super) async fn present(&self, room: &RoomName) -> Result<Vec<String>, BrokerError> {
         let filter = format!("{}.presence.{}.>", self.prefix, room.to_hex());
-        let subjects: Vec<(String, usize)> =
-            self.presence.info_with_subjects(filter).await.map_err(unavailable)?.try_collect().await.map_err(unavailable)?;
-        let mut users: Vec<String> =
-            subjects.iter().filter_map(|(subject, _)| subject.split('.').nth(3)).filter_map(unhex).collect();
+        let subjects: Vec<(String, usize)> = self
+            .presence
+            .info_with_subjects(filter)
+            .await
+            .map_err(unavailable)?
+            .try_collect()
+            .await
+            .map_err(unavailable)?;
+        let mut users: Vec<String> = subjects
+            .iter()
+            .filter_map(|(subject, _)| subject.split('.').nth(3))
+            .filter_map(unhex)
+            .collect();
         users.sort_unstable();
         users.dedup();
         Ok(users)

@@ -29,7 +29,11 @@ pub(super) async fn start(
 /// An ordered consumer over every room, from `policy` on.
 async fn consume(broker: &NatsBroker, policy: DeliverPolicy) -> Result<pull::Ordered, BrokerError> {
     let (stream, filter_subject) = broker.streams.all_rooms();
-    let config = pull::OrderedConfig { filter_subject, deliver_policy: policy, ..pull::OrderedConfig::default() };
+    let config = pull::OrderedConfig {
+        filter_subject,
+        deliver_policy: policy,
+        ..pull::OrderedConfig::default()
+    };
     let consumer = stream.create_consumer(config).await.map_err(unavailable)?;
     consumer.messages().await.map_err(unavailable)
 }

@@ -46,7 +46,10 @@ pub(super) async fn start(
     }))
 }
 
-async fn subscribe(client: &redis::Client, channels: &[String; 2]) -> Result<redis::aio::PubSubStream, BrokerError> {
+async fn subscribe(
+    client: &redis::Client,
+    channels: &[String; 2],
+) -> Result<redis::aio::PubSubStream, BrokerError> {
     let mut pubsub = client.get_async_pubsub().await.map_err(unavailable)?;
     pubsub.subscribe(channels).await.map_err(unavailable)?;
     Ok(pubsub.into_on_message())

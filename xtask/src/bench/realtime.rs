@@ -1,0 +1,88 @@
+//! `cargo xtask bench realtime`: template-realtime (in place: the in-process broker), built in
+//! release mode, loaded by the template's own load generator (`examples/loadgen`) from a
+//! separate process on this machine.
+//!
+//! The load generator opens 10,000 authenticated `WebSocket`s from four loopback addresses and
+//! reports the node's resident memory per idle connection; then all of them join one room and a
+//! publisher sends to it at rising rates, reporting deliveries per second and delivery latency.
+//! Both processes get the highest file limit the shell allows. The message rate limit is raised
+//! for the one publisher and heartbeats are slowed so that pings do not count as traffic; every
+//! other setting is the production default, the outbound queue included.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use super::probe;
+use crate::{checks, cmd};
+
+const PACKAGE: &str = "template-realtime";
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+const SECRET: &str = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+const CONNECTIONS: &str = "10000";
+const RATES: &str = "25,50,100,200";
+
+/// Builds, starts, loads and reports.
+///
+/// # Errors
+/// Fails when the build fails or the node does not start.
+pub fn run() -> cmd::Result {
+    let mut build = cmd::cargo();
+    build.current_dir(cmd::workspace_root()).args(["build", "--release", "-p", PACKAGE]);
+    cmd::run(build.args(["--bin", PACKAGE, "--example", "loadgen"]))?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut node = start_node(port)?;
+    let ready = probe::wait_for_200(address, "/health/ready", Instant::now(), READY_TIMEOUT);
+    let result = ready.and_then(|_| load(address, node.id()));
+    stop(&mut node);
+    result
+}
+
+fn release(name: &str) -> PathBuf {
+    checks::target_dir().join("release").join(name)
+}
+
+/// `program`, started by a shell that first raises the file limit as far as it may.
+fn with_raised_file_limit(program: &Path) -> Command {
+    let mut command = Command::new("sh");
+    command.args(["-c", "ulimit -n \"$(ulimit -Hn)\" && exec \"$0\" \"$@\""]).arg(program);
+    command
+}
+
+fn start_node(port: u16) -> cmd::Result<Child> {
+    let mut node = with_raised_file_limit(&release(PACKAGE));
+    node.env("PORT", port.to_string()).env("JWT_SECRET", SECRET);
+    node.envs([("JWT_ISSUER", "bench"), ("JWT_AUDIENCE", "bench"), ("RUST_LOG", "warn")]);
+    node.envs([("MAX_CONNECTIONS", "20000"), ("MESSAGE_RATE_PER_SECOND", "100000")]);
+    node.envs([("MESSAGE_RATE_BURST", "100000"), ("HEARTBEAT_INTERVAL_MS", "600000")]);
+    node.env("HEARTBEAT_TIMEOUT_MS", "1200000");
+    eprintln!("$ {} (port {port})", release(PACKAGE).display());
+    Ok(node.spawn()?)
+}
+
+fn load(address: SocketAddr, pid: u32) -> cmd::Result {
+    println!("template-realtime: {CONNECTIONS} WebSockets, in-process broker, release build");
+    let mut loadgen = with_raised_file_limit(&release("examples/loadgen"));
+    loadgen.args(["--address", &address.to_string(), "--server-pid", &pid.to_string()]);
+    loadgen.args(["--connections", CONNECTIONS, "--sources", "4", "--rates", RATES]);
+    loadgen.args(["--secret", SECRET, "--issuer", "bench", "--audience", "bench"]);
+    loadgen.args(["--seconds", "5"]);
+    cmd::run(&mut loadgen)
+}
+
+/// SIGTERM, then waits for the graceful shutdown; kills it if that takes too long.
+fn stop(node: &mut Child) {
+    let terminated = Command::new("kill").args(["-TERM", &node.id().to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while terminated.is_ok() && Instant::now() < deadline {
+        if let Ok(Some(status)) = node.try_wait() {
+            eprintln!("node stopped ({status})");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = node.kill();
+    let _ = node.wait();
+}
