@@ -65,6 +65,7 @@ impl Clients {
     ) -> Result<Step, Box<dyn std::error::Error>> {
         self.stats.reset();
         let start = Instant::now();
+        let first_send = u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
         while start.elapsed() < duration {
             ticks.tick().await;
@@ -72,9 +73,8 @@ impl Clients {
             let frame = json!({"type": "publish", "room": "bench", "body": {"t": sent}});
             self.publisher.lock().await.send(Message::text(frame.to_string())).await?;
         }
-        let elapsed = start.elapsed();
         tokio::time::sleep(Duration::from_secs(1)).await;
-        Ok(self.stats.step(elapsed))
+        Ok(self.stats.step(first_send))
     }
 }
 
@@ -93,7 +93,7 @@ async fn connect(
     let mut request = format!("ws://{}/ws", args.address).into_client_request()?;
     let authorization = format!("Bearer {}", token(args, &format!("user-{index}"))?);
     request.headers_mut().insert("authorization", authorization.parse()?);
-    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
+    let config = WebSocketConfig::default().read_buffer_size(512).write_buffer_size(0);
     let (socket, _) =
         tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
     let (sink, stream) = socket.split();
@@ -111,7 +111,7 @@ async fn read(
         let Message::Text(text) = frame else { continue };
         if let Some(sent) = sent_at(&text) {
             let now = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            stats.record(Duration::from_nanos(now.saturating_sub(sent)));
+            stats.record(now, Duration::from_nanos(now.saturating_sub(sent)));
         }
     }
     stats.disconnected.fetch_add(1, Ordering::Relaxed);

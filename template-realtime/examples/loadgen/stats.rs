@@ -13,6 +13,8 @@ const BUCKETS: usize = 64 * SUB;
 #[derive(Debug)]
 pub struct Stats {
     pub delivered: AtomicU64,
+    /// When the last delivery arrived, in nanoseconds since the load generator started.
+    pub last_receipt: AtomicU64,
     pub disconnected: AtomicU64,
     latency: Vec<AtomicU64>,
 }
@@ -21,6 +23,7 @@ impl Default for Stats {
     fn default() -> Self {
         Self {
             delivered: AtomicU64::new(0),
+            last_receipt: AtomicU64::new(0),
             disconnected: AtomicU64::new(0),
             latency: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
         }
@@ -56,9 +59,10 @@ fn millis(duration: Duration) -> f64 {
 }
 
 impl Stats {
-    /// Records one delivery that took `latency`.
-    pub fn record(&self, latency: Duration) {
+    /// Records one delivery, received at `now` after `latency`.
+    pub fn record(&self, now: u64, latency: Duration) {
         self.delivered.fetch_add(1, Ordering::Relaxed);
+        self.last_receipt.fetch_max(now, Ordering::Relaxed);
         let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX).max(1);
         self.latency[bucket(micros)].fetch_add(1, Ordering::Relaxed);
     }
@@ -66,11 +70,16 @@ impl Stats {
     /// Clears the counters for the next step.
     pub fn reset(&self) {
         self.delivered.store(0, Ordering::Relaxed);
+        self.last_receipt.store(0, Ordering::Relaxed);
         self.latency.iter().for_each(|bucket| bucket.store(0, Ordering::Relaxed));
     }
 
-    /// The step's results, over `elapsed`.
-    pub fn step(&self, elapsed: Duration) -> Step {
+    /// The step's results; deliveries per second count from `first_send` to the last receipt
+    /// (both in nanoseconds since the load generator started).
+    pub fn step(&self, first_send: u64) -> Step {
+        let elapsed = Duration::from_nanos(
+            self.last_receipt.load(Ordering::Relaxed).saturating_sub(first_send),
+        );
         let counts: Vec<u64> =
             self.latency.iter().map(|bucket| bucket.load(Ordering::Relaxed)).collect();
         let total: u64 = counts.iter().sum();

@@ -55,7 +55,7 @@ pub struct Limits {
     /// How long a node's presence entries outlive it (`PRESENCE_TTL_MS`, default 30000).
     pub presence_ttl: Duration,
     /// Rooms with more members than this on a node get no presence events there
-    /// (`PRESENCE_EVENT_LIMIT`, default 1000); `GET /rooms/{room}/presence` still answers.
+    /// (`PRESENCE_EVENT_LIMIT`, default 100); `GET /rooms/{room}/presence` still answers.
     pub presence_event_limit: usize,
     /// Longest shutdown after SIGTERM (`SHUTDOWN_TIMEOUT_SECS`, default 10).
     pub shutdown_timeout: Duration,
@@ -85,7 +85,7 @@ impl Limits {
                 max_age: secs("HISTORY_MAX_AGE_SECS", raw.history_max_age_secs, 86_400)?,
             },
             presence_ttl: millis("PRESENCE_TTL_MS", raw.presence_ttl_ms, 30_000)?,
-            presence_event_limit: raw.presence_event_limit.unwrap_or(1000),
+            presence_event_limit: raw.presence_event_limit.unwrap_or(100),
             shutdown_timeout: secs("SHUTDOWN_TIMEOUT_SECS", raw.shutdown_timeout_secs, 10)?,
             header_read_timeout: secs(
                 "HEADER_READ_TIMEOUT_SECS",

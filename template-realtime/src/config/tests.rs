@@ -38,7 +38,7 @@ fn default_limits() -> Limits {
         },
         history: HistoryConfig { length: 1000, max_age: Duration::from_hours(24) },
         presence_ttl: Duration::from_secs(30),
-        presence_event_limit: 1000,
+        presence_event_limit: 100,
         shutdown_timeout: Duration::from_secs(10),
         header_read_timeout: Duration::from_secs(10),
         sse_keep_alive: Duration::from_secs(15),

@@ -50,6 +50,11 @@ pub async fn upgrade(
     Ok(upgrade.on_upgrade(move |socket| tracker.track_future(session::run(socket, context))))
 }
 
+/// The read buffer: frames up to the size limit still arrive whole (the buffer grows for
+/// them), but an idle connection holds only this much, and tungstenite zeroes only this much
+/// before each read.
+const READ_BUFFER_BYTES: usize = 1024;
+
 /// Small buffers: a connection costs a few kilobytes, not axum's default 128 KiB.
 fn configure(
     upgrade: WebSocketUpgrade,
@@ -60,7 +65,7 @@ fn configure(
     // the connection with 1009.
     let hard_limit = limits.max_message_bytes.saturating_mul(2);
     let upgrade = upgrade
-        .read_buffer_size(limits.max_message_bytes.min(4096))
+        .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(limits.max_message_bytes)
         .max_message_size(hard_limit)
         .max_frame_size(hard_limit);
