@@ -119,7 +119,7 @@ impl Broker for NatsBroker {
                     return Ok(draft.stored(id, prev));
                 }
                 Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => {
-                    self.forget(&draft.room)
+                    self.forget(&draft.room);
                 }
                 Err(error) => return Err(unavailable(error)),
             }
