@@ -134,7 +134,8 @@ pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupErro
     tracing::info!(%address, "listening");
     let stop = CancellationToken::new();
     let router = http::router(state, &config.server);
-    let serving = Serving { listener, router, workers: Workers::spawn(parts), transport: transport.clone() };
+    let serving =
+        Serving { listener, router, workers: Workers::spawn(parts), transport: transport.clone() };
     let done = tokio::spawn(serving.run(config.server, shutdown, stop.clone()));
     Ok(Running { address, transport, stop, done })
 }

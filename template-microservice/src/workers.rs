@@ -49,8 +49,7 @@ impl Workers {
         let consumer = Arc::clone(&parts.consumer);
         let stop = inbound_stop.clone();
         let consuming = tokio::spawn(async move { consumer.run(stop).await });
-        let (responder, transport, stop) =
-            (parts.responder, parts.transport, inbound_stop.clone());
+        let (responder, transport, stop) = (parts.responder, parts.transport, inbound_stop.clone());
         let responding = tokio::spawn(async move {
             if let Err(error) = responder.run(transport.as_ref(), stop).await {
                 tracing::error!(%error, "the orders.get responder stopped");

@@ -57,12 +57,20 @@ pub(crate) struct RawConfig {
 }
 
 /// `value` (or `default`) milliseconds, which must be positive.
-pub(crate) fn millis(variable: &str, value: Option<u64>, default: u64) -> Result<Duration, ConfigError> {
+pub(crate) fn millis(
+    variable: &str,
+    value: Option<u64>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
     Ok(Duration::from_millis(positive(variable, value.unwrap_or(default))?))
 }
 
 /// `value` (or `default`) seconds, which must be positive.
-pub(crate) fn secs(variable: &str, value: Option<u64>, default: u64) -> Result<Duration, ConfigError> {
+pub(crate) fn secs(
+    variable: &str,
+    value: Option<u64>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
     Ok(Duration::from_secs(positive(variable, value.unwrap_or(default))?))
 }
 
@@ -86,9 +94,10 @@ pub(crate) fn fraction(variable: &str, value: f64) -> Result<f64, ConfigError> {
 /// in a sidecar, or add a TLS connector to `outbound::client`.)
 pub(crate) fn http_url(variable: &str, value: &str) -> Result<String, ConfigError> {
     let trimmed = value.trim().trim_end_matches('/');
-    let valid = trimmed.parse::<http::Uri>().ok().is_some_and(|uri| {
-        uri.scheme_str() == Some("http") && uri.host().is_some()
-    });
+    let valid = trimmed
+        .parse::<http::Uri>()
+        .ok()
+        .is_some_and(|uri| uri.scheme_str() == Some("http") && uri.host().is_some());
     if !valid {
         return Err(ConfigError::new(variable, format!("`{value}` is not an http:// URL")));
     }

@@ -17,6 +17,9 @@ pub const PAYMENT_COMPLETED_SUBJECT: &str = "events.payment.completed";
 /// The subject of `payment.failed` events.
 pub const PAYMENT_FAILED_SUBJECT: &str = "events.payment.failed";
 
+/// The subjects of every payment event, consumed by this service.
+pub const PAYMENTS_SUBJECTS: &str = "events.payment.>";
+
 /// A message as it travels: metadata and a payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +41,13 @@ impl Envelope {
     /// A new envelope for `data`.
     #[must_use]
     pub fn new(event_type: &str, data: serde_json::Value) -> Self {
-        Self { id: Uuid::now_v7(), event_type: event_type.to_owned(), version: 1, time: Utc::now(), data }
+        Self {
+            id: Uuid::now_v7(),
+            event_type: event_type.to_owned(),
+            version: 1,
+            time: Utc::now(),
+            data,
+        }
     }
 
     /// The `order.created` event of `order`.
@@ -115,10 +124,11 @@ impl PaymentEvent {
                 version: envelope.version,
             });
         }
-        let data = PaymentData::deserialize(&envelope.data).map_err(|error| UnknownEvent::Data {
-            event_type: envelope.event_type.clone(),
-            reason: error.to_string(),
-        })?;
+        let data =
+            PaymentData::deserialize(&envelope.data).map_err(|error| UnknownEvent::Data {
+                event_type: envelope.event_type.clone(),
+                reason: error.to_string(),
+            })?;
         Ok(make(data.order_id))
     }
 
@@ -142,7 +152,10 @@ mod tests {
     fn payment_events_are_read_from_their_envelope() {
         let order_id = Uuid::now_v7();
         let completed = Envelope::new("payment.completed", json!({ "order_id": order_id }));
-        assert_eq!(PaymentEvent::from_envelope(&completed), Ok(PaymentEvent::Completed { order_id }));
+        assert_eq!(
+            PaymentEvent::from_envelope(&completed),
+            Ok(PaymentEvent::Completed { order_id })
+        );
         let failed = Envelope::new("payment.failed", json!({ "order_id": order_id }));
         assert_eq!(PaymentEvent::from_envelope(&failed).map(PaymentEvent::order_id), Ok(order_id));
     }

@@ -32,7 +32,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             .map_err(|error| AppError::BadRequest(format!("malformed JSON: {error}")))?;
         let value = serde_path_to_error::deserialize(document).map_err(|error| {
             let path = error.path().to_string();
-            AppError::invalid(if path == "." { "body".to_owned() } else { path }, error.into_inner().to_string())
+            AppError::invalid(
+                if path == "." { "body".to_owned() } else { path },
+                error.into_inner().to_string(),
+            )
         })?;
         Ok(Self(value))
     }
@@ -42,7 +45,8 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
     let essence = content_type.unwrap_or_default().split(';').next().unwrap_or_default();
     let essence = essence.trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Query parameters that parsed into `T`, or 422.
@@ -66,7 +70,10 @@ pub struct CurrentUser(pub Uuid);
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
         let token = header.and_then(|value| {
             let (scheme, token) = value.split_once(' ')?;
@@ -88,7 +95,8 @@ impl<S: Send + Sync> FromRequestParts<S> for OrderId {
         let Path(id) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| Problem::new(StatusCode::NOT_FOUND, "no such order"))?;
-        let id = Uuid::parse_str(&id).map_err(|_| Problem::new(StatusCode::NOT_FOUND, "no such order"))?;
+        let id = Uuid::parse_str(&id)
+            .map_err(|_| Problem::new(StatusCode::NOT_FOUND, "no such order"))?;
         Ok(Self(id))
     }
 }

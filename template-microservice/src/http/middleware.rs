@@ -86,8 +86,7 @@ async fn record_metrics(request: Request, next: Next) -> Response {
 async fn with_timeout(timeout: Duration, request: Request, next: Next) -> Response {
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => {
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the request took too long").into_response()
-        }
+        Err(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the request took too long")
+            .into_response(),
     }
 }

@@ -38,7 +38,10 @@ impl ListQuery {
             return Err(AppError::invalid("page", "must be at least 1"));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(AppError::invalid("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
+            return Err(AppError::invalid(
+                "per_page",
+                format!("must be between 1 and {MAX_PER_PAGE}"),
+            ));
         }
         Ok(PageRequest { page, per_page })
     }

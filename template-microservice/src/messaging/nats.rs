@@ -18,7 +18,7 @@ use super::{
     Acknowledge, Delivery, IncomingRequest, OutgoingMessage, Respond, Transport, TransportError,
 };
 use crate::config::ConsumerConfig;
-use crate::domain::event::{PAYMENT_COMPLETED_SUBJECT, PAYMENT_FAILED_SUBJECT};
+use crate::domain::event::PAYMENTS_SUBJECTS;
 use crate::domain::trace::TRACEPARENT;
 
 /// The stream of every event.
@@ -87,7 +87,8 @@ async fn ensure_stream(
 fn consumer_config(consumer: &ConsumerConfig) -> pull::Config {
     pull::Config {
         durable_name: Some(consumer.name.clone()),
-        filter_subjects: vec![PAYMENT_COMPLETED_SUBJECT.to_owned(), PAYMENT_FAILED_SUBJECT.to_owned()],
+        // One wildcard filter rather than `filter_subjects`, which servers before 2.10 ignore.
+        filter_subject: PAYMENTS_SUBJECTS.to_owned(),
         ack_policy: AckPolicy::Explicit,
         ack_wait: consumer.ack_wait,
         // Dead-lettering is the consumer's job (it knows why), so the server never gives up.
@@ -103,7 +104,8 @@ impl Transport for NatsTransport {
         let mut pending = Vec::with_capacity(messages.len());
         for message in messages {
             let headers = nats_headers(&message);
-            let sent = self.jetstream.publish_with_headers(message.subject, headers, message.payload);
+            let sent =
+                self.jetstream.publish_with_headers(message.subject, headers, message.payload);
             pending.push(sent.await.map_err(TransportError::new));
         }
         let acks = pending.into_iter().map(|sent| async move {
@@ -122,10 +124,7 @@ impl Transport for NatsTransport {
         let batch = self.consumer.batch().max_messages(max as usize).expires(wait);
         let messages = batch.messages().await.map_err(TransportError::new)?;
         let deliveries = messages.filter_map(|message| async move {
-            message
-                .inspect_err(|error| tracing::warn!(%error, "pull failed"))
-                .ok()
-                .map(delivery)
+            message.inspect_err(|error| tracing::warn!(%error, "pull failed")).ok().map(delivery)
         });
         Ok(deliveries.boxed())
     }
@@ -168,9 +167,9 @@ fn nats_headers(message: &OutgoingMessage) -> HeaderMap {
 }
 
 fn delivery(message: jetstream::Message) -> Delivery {
-    let (attempt, sequence) = message.info().map_or((1, 0), |info| {
-        (u32::try_from(info.delivered).unwrap_or(1), info.stream_sequence)
-    });
+    let (attempt, sequence) = message
+        .info()
+        .map_or((1, 0), |info| (u32::try_from(info.delivered).unwrap_or(1), info.stream_sequence));
     let headers = message.headers.as_ref().map(header_pairs).unwrap_or_default();
     Delivery {
         subject: message.subject.to_string(),

@@ -67,7 +67,8 @@ impl OrdersResponder {
 
     async fn answer(&self, request: IncomingRequest) {
         let trace = TraceContext::from_header(request.traceparent.as_deref());
-        let span = tracing::info_span!("rpc", subject = ORDERS_GET_SUBJECT, trace_id = %trace.trace_id());
+        let span =
+            tracing::info_span!("rpc", subject = ORDERS_GET_SUBJECT, trace_id = %trace.trace_id());
         let reply = self.reply_to(&request.payload).instrument(span).await;
         let payload = serde_json::to_vec(&reply).unwrap_or_default();
         if let Err(error) = request.reply.respond(payload.into()).await {
@@ -81,7 +82,9 @@ impl OrdersResponder {
             return error("bad_request");
         };
         match tokio::time::timeout(self.timeout, self.orders.find(id)).await {
-            Ok(Ok(Some(order))) => serde_json::to_value(order).unwrap_or_else(|_| error("internal")),
+            Ok(Ok(Some(order))) => {
+                serde_json::to_value(order).unwrap_or_else(|_| error("internal"))
+            }
             Ok(Ok(None)) => error("not_found"),
             Ok(Err(failure)) => {
                 tracing::warn!(error = %failure, "orders.get failed");

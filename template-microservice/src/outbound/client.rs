@@ -56,7 +56,8 @@ impl tower::Service<HttpRequest> for HttpSend {
     fn call(&mut self, request: HttpRequest) -> Self::Future {
         let sent = self.client.request(request);
         Box::pin(async move {
-            let response = sent.await.map_err(|error| AttemptError::Transport(error.to_string()))?;
+            let response =
+                sent.await.map_err(|error| AttemptError::Transport(error.to_string()))?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, MAX_RESPONSE_BYTES).collect().await;
             let body = body.map_err(|error| AttemptError::Transport(error.to_string()))?;

@@ -63,8 +63,13 @@ impl HttpInventory {
         self.breaker.clone()
     }
 
-    fn request(&self, reservation: &Reservation, trace: TraceContext) -> Result<HttpRequest, InventoryError> {
-        let body = serde_json::to_vec(reservation).map_err(|error| InventoryError::Failed(error.to_string()))?;
+    fn request(
+        &self,
+        reservation: &Reservation,
+        trace: TraceContext,
+    ) -> Result<HttpRequest, InventoryError> {
+        let body = serde_json::to_vec(reservation)
+            .map_err(|error| InventoryError::Failed(error.to_string()))?;
         http::Request::builder()
             .method(Method::POST)
             .uri(&self.reservations_url)
@@ -89,9 +94,14 @@ fn stack(config: &InventoryConfig, breaker: CircuitBreaker) -> Result<Stack, Box
 
 #[async_trait]
 impl Inventory for HttpInventory {
-    async fn reserve(&self, reservation: &Reservation, trace: TraceContext) -> Result<(), InventoryError> {
+    async fn reserve(
+        &self,
+        reservation: &Reservation,
+        trace: TraceContext,
+    ) -> Result<(), InventoryError> {
         let request = self.request(reservation, trace)?;
-        let service = self.stack.lock().map_err(|_| InventoryError::Failed("poisoned".into()))?.clone();
+        let service =
+            self.stack.lock().map_err(|_| InventoryError::Failed("poisoned".into()))?.clone();
         let response = service.oneshot(request).await.map_err(call_error)?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => Ok(()),

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use tower::retry::backoff::{Backoff as _, ExponentialBackoff, ExponentialBackoffMaker, MakeBackoff};
+use tower::retry::backoff::{
+    Backoff as _, ExponentialBackoff, ExponentialBackoffMaker, MakeBackoff,
+};
 use tower::retry::budget::{Budget as _, TpsBudget};
 use tower::util::rng::HasherRng;
 
@@ -76,7 +78,11 @@ impl tower::retry::Policy<HttpRequest, HttpResponse, circuit_breaker::Error<Atte
 {
     type Future = tokio::time::Sleep;
 
-    fn retry(&mut self, request: &mut HttpRequest, result: &mut AttemptResult) -> Option<Self::Future> {
+    fn retry(
+        &mut self,
+        request: &mut HttpRequest,
+        result: &mut AttemptResult,
+    ) -> Option<Self::Future> {
         if !self.should_retry(request, result) {
             return None;
         }

@@ -114,11 +114,13 @@ impl OrderRepository for PgOrders {
         .fetch_all(&self.pool)
         .await
         .map_err(map_error)?;
-        let total =
-            sqlx::query_scalar!(r#"SELECT count(*) AS "total!" FROM orders WHERE owner_id = $1"#, owner_id)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(map_error)?;
+        let total = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "total!" FROM orders WHERE owner_id = $1"#,
+            owner_id
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_error)?;
         let orders = rows.into_iter().map(Order::try_from).collect::<Result<_, _>>()?;
         Ok((orders, u64::try_from(total).unwrap_or_default()))
     }

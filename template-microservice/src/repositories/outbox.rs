@@ -82,13 +82,10 @@ impl OutboxClaim for PgClaim {
 
     async fn mark_sent(mut self: Box<Self>, ids: &[Uuid]) -> RepositoryResult<()> {
         if !ids.is_empty() {
-            sqlx::query!(
-                "UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY($1)",
-                ids,
-            )
-            .execute(&mut *self.transaction)
-            .await
-            .map_err(map_error)?;
+            sqlx::query!("UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY($1)", ids,)
+                .execute(&mut *self.transaction)
+                .await
+                .map_err(map_error)?;
         }
         self.transaction.commit().await.map_err(map_error)
     }

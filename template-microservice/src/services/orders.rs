@@ -109,8 +109,12 @@ impl OrderService {
             PaymentEvent::Completed { .. } => OrderStatus::Paid,
             PaymentEvent::Failed { .. } => OrderStatus::Cancelled,
         };
-        let settlement =
-            Settlement { message_id, subject: subject.to_owned(), order_id: event.order_id(), status };
+        let settlement = Settlement {
+            message_id,
+            subject: subject.to_owned(),
+            order_id: event.order_id(),
+            status,
+        };
         self.orders.settle(&settlement).await
     }
 }
@@ -123,7 +127,10 @@ fn validate(items: &[OrderItem]) -> AppResult<()> {
         .iter()
         .enumerate()
         .filter_map(|(index, item)| item.problem().map(|problem| (index, problem)))
-        .map(|(index, (field, message))| FieldError { field: format!("items[{index}].{field}"), message })
+        .map(|(index, (field, message))| FieldError {
+            field: format!("items[{index}].{field}"),
+            message,
+        })
         .collect();
     if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
 }
@@ -146,7 +153,8 @@ fn reservation_error(error: InventoryError) -> AppError {
 
 fn outbox_event(order: &Order, trace: TraceContext) -> AppResult<OutboxEvent> {
     let envelope = Envelope::order_created(order);
-    let payload = serde_json::to_vec(&envelope).map_err(|error| AppError::Internal(error.into()))?;
+    let payload =
+        serde_json::to_vec(&envelope).map_err(|error| AppError::Internal(error.into()))?;
     Ok(OutboxEvent {
         id: envelope.id,
         subject: ORDER_CREATED_SUBJECT.to_owned(),

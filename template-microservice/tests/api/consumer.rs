@@ -1,0 +1,142 @@
+//! The payment consumer: exactly one effect per message, whatever the redeliveries and
+//! crashes; poison messages dead-lettered without blocking the others.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::service::domain::order::{Order, OrderItem};
+use crate::service::domain::trace::TraceContext;
+use crate::service::messaging::Transport as _;
+use crate::service::messaging::consumer::{Disposition, PaymentConsumer};
+use crate::service::messaging::nats::NatsTransport;
+use crate::service::repositories::orders::PgOrders;
+use crate::service::repositories::{OrderRepository as _, OutboxEvent, SettleOutcome};
+use crate::service::services::OutboxSignal;
+use crate::service::services::inventory::{Inventory, InventoryError, Reservation};
+use crate::service::services::orders::OrderService;
+use crate::support::broker::{publish, stored};
+use crate::support::{NatsServer, TestApp, TestDb, eventually};
+
+/// The consumer never reserves stock.
+struct NoInventory;
+
+#[async_trait]
+impl Inventory for NoInventory {
+    async fn reserve(&self, _: &Reservation, _: TraceContext) -> Result<(), InventoryError> {
+        Err(InventoryError::Failed("not used".to_owned()))
+    }
+}
+
+fn envelope(event_type: &str, order_id: Uuid) -> Value {
+    json!({
+        "id": Uuid::now_v7(), "type": event_type, "version": 1,
+        "time": chrono::Utc::now().to_rfc3339(), "data": { "order_id": order_id },
+    })
+}
+
+async fn pending_order(db: &TestDb) -> Uuid {
+    let order = Order::new(Uuid::now_v7(), vec![OrderItem { sku: "A".into(), quantity: 1 }]);
+    let event = OutboxEvent {
+        id: Uuid::now_v7(),
+        subject: "events.test".into(),
+        payload: vec![],
+        traceparent: None,
+    };
+    PgOrders::new(db.pool.clone()).create(&order, &event).await.expect("stored");
+    order.id
+}
+
+async fn settled(transport: &NatsTransport) -> bool {
+    let jetstream = async_nats::jetstream::new(transport.client().clone());
+    let stream = jetstream.get_stream("EVENTS").await.expect("stream");
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer =
+        stream.get_consumer("orders-payments").await.expect("consumer");
+    let info = consumer.info().await.expect("info");
+    info.num_pending == 0 && info.num_ack_pending == 0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_deliveries_and_a_crash_before_the_ack_make_one_effect() {
+    let (db, nats) = (TestDb::new().await, NatsServer::start());
+    let app = crate::support::config(&db, &nats, &crate::support::InventoryStub::start().await);
+    crate::service::repositories::pool::migrate(&db.pool).await.expect("migrates");
+    let transport = Arc::new(
+        NatsTransport::connect(&nats.url(), &app.messaging.consumer).await.expect("connects"),
+    );
+    let orders = Arc::new(OrderService::new(
+        Arc::new(PgOrders::new(db.pool.clone())),
+        Arc::new(NoInventory),
+        OutboxSignal::default(),
+    ));
+    let consumer = PaymentConsumer::new(transport.clone(), orders, app.messaging.consumer.clone());
+    let order_id = pending_order(&db).await;
+    let payment = envelope("payment.completed", order_id);
+    publish(&nats.url(), "events.payment.completed", &payment, Some("delivery-1")).await;
+    let mut first = transport.pull(1, Duration::from_secs(5)).await.expect("pulls");
+    let delivery = futures_util::StreamExt::next(&mut first).await.expect("a delivery");
+    assert_eq!(consumer.process(&delivery).await, Disposition::Done(SettleOutcome::Applied));
+    drop((delivery, first)); // the crash: the effect is committed, the ack never sent
+    for copy in 2..=5 {
+        publish(
+            &nats.url(),
+            "events.payment.completed",
+            &payment,
+            Some(&format!("delivery-{copy}")),
+        )
+        .await;
+    }
+    let stop = CancellationToken::new();
+    let running = tokio::spawn({
+        let stop = stop.clone();
+        async move { consumer.run(stop).await }
+    });
+    assert!(
+        eventually(Duration::from_secs(20), || settled(&transport)).await,
+        "every delivery was acknowledged"
+    );
+    stop.cancel();
+    running.await.expect("consumer stops");
+    let version =
+        db.count(&format!("SELECT version::bigint FROM orders WHERE id = '{order_id}'")).await;
+    assert_eq!(version, 2, "exactly one effect");
+    assert_eq!(db.count("SELECT count(*) FROM inbox").await, 1);
+    assert!(stored(&nats.url(), "DEAD_LETTERS", "dlq.>").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_messages_are_dead_lettered_and_the_others_flow() {
+    let mut app = TestApp::spawn().await;
+    let placed = app.place_order(Uuid::now_v7()).await;
+    let order_id: Uuid = placed.body["id"].as_str().expect("id").parse().expect("uuid");
+    let url = app.nats.url();
+    publish(&url, "events.payment.completed", &envelope("payment.completed", Uuid::now_v7()), None)
+        .await;
+    publish(&url, "events.payment.completed", &envelope("payment.refunded", order_id), None).await;
+    publish(&url, "events.payment.failed", &json!("not an envelope"), None).await;
+    publish(&url, "events.payment.failed", &envelope("payment.failed", order_id), None).await;
+    let query =
+        format!("SELECT count(*) FROM orders WHERE id = '{order_id}' AND status = 'cancelled'");
+    assert!(
+        eventually(Duration::from_secs(20), || async { app.db.count(&query).await == 1 }).await
+    );
+    let letters = eventually(Duration::from_secs(20), || async {
+        stored(&url, "DEAD_LETTERS", "dlq.>").await.len() == 3
+    });
+    assert!(letters.await, "three dead letters");
+    let letters = stored(&url, "DEAD_LETTERS", "dlq.>").await;
+    let reason = |text: &str| {
+        letters
+            .iter()
+            .find(|letter| letter.header("Dead-Letter-Reason").is_some_and(|r| r.contains(text)))
+    };
+    let missing = reason("not found").expect("the unknown order, after retries");
+    assert_eq!(missing.header("Dead-Letter-Attempts"), Some("3"));
+    assert!(reason("unknown event type").is_some());
+    assert!(reason("malformed envelope").is_some());
+    app.stop().await;
+}
