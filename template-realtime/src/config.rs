@@ -13,7 +13,7 @@ mod jwt;
 mod limits;
 mod raw;
 
-pub use jwt::{JwtAlgorithm, JwtConfig, JwtKey};
+pub use jwt::{JwtAlgorithm, JwtConfig, JwtKey, MIN_SECRET_BYTES};
 pub use limits::{HeartbeatConfig, HistoryConfig, Limits, RateLimit};
 pub(crate) use raw::RawConfig;
 

@@ -56,7 +56,7 @@ pub fn metrics() -> PrometheusHandle {
 }
 
 /// `realtime_messages_out_total`, looked up once: it is counted on every batch of frames.
-/// The recorder must be installed first ([`metrics`]), as `app::state` does.
+/// The recorder must be installed first ([`metrics()`]), as `app::state` does.
 pub fn messages_out() -> &'static metrics::Counter {
     static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();
     COUNTER.get_or_init(|| metrics::counter!("realtime_messages_out_total"))
