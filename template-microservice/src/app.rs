@@ -68,7 +68,7 @@ impl Running {
     /// Waits until the instance has stopped.
     pub async fn wait(self) {
         if let Err(error) = self.done.await {
-            tracing::error!(%error, "the service task failed");
+            telemetry::error("the service task failed", &error);
         }
     }
 
@@ -85,59 +85,103 @@ impl Running {
 /// See [`StartupError`].
 pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupError> {
     pool::migrate(&pool).await?;
-    let metrics = telemetry::metrics();
-    let transport = Arc::new(
-        NatsTransport::connect(&config.messaging.nats_url, &config.messaging.consumer).await?,
-    );
-    let inventory = inventory::HttpInventory::new(&config.inventory)
-        .map_err(|error| StartupError::Setup(error.to_string()))?;
-    let tokens =
-        TokenVerifier::new(&config.jwt).map_err(|error| StartupError::Setup(error.to_string()))?;
-    let signal = OutboxSignal::default();
-    let orders = Arc::new(OrderService::new(
-        Arc::new(PgOrders::new(pool.clone())),
-        Arc::new(inventory.clone()),
-        signal.clone(),
-    ));
-    let outbox = Arc::new(PgOutbox::new(pool.clone()));
+    let parts = Components::connect(config, pool.clone()).await?;
     let shutdown = ShutdownSignal::default();
-    let state = AppState {
-        orders: Arc::clone(&orders),
-        tokens: Arc::new(tokens),
-        readiness: Arc::new(Readiness {
-            database: Arc::new(PoolHealth::new(pool)),
-            broker: transport.clone(),
-            breakers: vec![(inventory::BREAKER_NAME, inventory.breaker())],
-            shutdown: shutdown.clone(),
-        }),
-        outbox: outbox.clone(),
-        metrics,
-    };
-    let workers_stop = CancellationToken::new();
-    let parts = WorkerParts {
-        relay: Arc::new(Relay::new(outbox, transport.clone(), signal, config.messaging.relay)),
-        consumer: Arc::new(PaymentConsumer::new(
-            transport.clone(),
-            Arc::clone(&orders),
-            config.messaging.consumer.clone(),
-        )),
-        responder: Arc::new(OrdersResponder::new(orders, config.messaging.rpc_timeout)),
-        transport: transport.clone(),
-        watcher: tokio::spawn(breaker::watch(
-            inventory::BREAKER_NAME,
-            inventory.breaker(),
-            workers_stop,
-        )),
-    };
+    let state = parts.state(config, pool, shutdown.clone())?;
+    let workers = Workers::spawn(parts.workers(config));
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, "listening");
+    telemetry::info(&format!("listening on {address}"));
     let stop = CancellationToken::new();
     let router = http::router(state, &config.server);
-    let serving =
-        Serving { listener, router, workers: Workers::spawn(parts), transport: transport.clone() };
+    let transport = parts.transport;
+    let serving = Serving { listener, router, workers, transport: transport.clone() };
     let done = tokio::spawn(serving.run(config.server, shutdown, stop.clone()));
     Ok(Running { address, transport, stop, done })
+}
+
+/// The long-lived parts an instance is made of.
+struct Components {
+    transport: Arc<NatsTransport>,
+    inventory: inventory::HttpInventory,
+    orders: Arc<OrderService>,
+    outbox: Arc<PgOutbox>,
+    signal: OutboxSignal,
+}
+
+impl Components {
+    /// Installs the metrics recorder (before the breaker registers its metrics), connects to
+    /// NATS, and builds the inventory client and the order service.
+    async fn connect(config: &Config, pool: PgPool) -> Result<Self, StartupError> {
+        telemetry::metrics();
+        let messaging = &config.messaging;
+        let transport =
+            Arc::new(NatsTransport::connect(&messaging.nats_url, &messaging.consumer).await?);
+        let inventory = inventory::HttpInventory::new(&config.inventory)
+            .map_err(|error| StartupError::Setup(error.to_string()))?;
+        let signal = OutboxSignal::default();
+        let orders = Arc::new(OrderService::new(
+            Arc::new(PgOrders::new(pool.clone())),
+            Arc::new(inventory.clone()),
+            signal.clone(),
+        ));
+        let outbox = Arc::new(PgOutbox::new(pool));
+        Ok(Self { transport, inventory, orders, outbox, signal })
+    }
+
+    /// What handlers reach.
+    fn state(
+        &self,
+        config: &Config,
+        pool: PgPool,
+        shutdown: ShutdownSignal,
+    ) -> Result<AppState, StartupError> {
+        let tokens = TokenVerifier::new(&config.jwt)
+            .map_err(|error| StartupError::Setup(error.to_string()))?;
+        Ok(AppState {
+            orders: Arc::clone(&self.orders),
+            tokens: Arc::new(tokens),
+            readiness: Arc::new(Readiness {
+                database: Arc::new(PoolHealth::new(pool)),
+                broker: self.transport.clone(),
+                breakers: vec![(inventory::BREAKER_NAME, self.inventory.breaker())],
+                shutdown,
+            }),
+            outbox: self.outbox.clone(),
+            metrics: telemetry::metrics(),
+        })
+    }
+
+    /// The background work.
+    fn workers(&self, config: &Config) -> WorkerParts {
+        let messaging = &config.messaging;
+        let relay = Relay::new(
+            self.outbox.clone(),
+            self.transport.clone(),
+            self.signal.clone(),
+            messaging.relay,
+        );
+        let consumer = PaymentConsumer::new(
+            self.transport.clone(),
+            Arc::clone(&self.orders),
+            messaging.consumer.clone(),
+        );
+        let watcher = breaker::watch(
+            inventory::BREAKER_NAME,
+            self.inventory.breaker(),
+            CancellationToken::new(),
+        );
+        WorkerParts {
+            relay: Arc::new(relay),
+            consumer: Arc::new(consumer),
+            responder: Arc::new(OrdersResponder::new(
+                Arc::clone(&self.orders),
+                messaging.rpc_timeout,
+            )),
+            transport: self.transport.clone(),
+            watcher: tokio::spawn(watcher),
+        }
+    }
 }
 
 /// What runs until shutdown.
@@ -162,7 +206,7 @@ impl Serving {
         let signal = async {
             stop.cancelled().await;
             let _ = deadline.set(Instant::now() + config.shutdown_timeout);
-            tracing::info!("shutting down: not ready, draining");
+            telemetry::info("shutting down: not ready, draining");
             shutdown.start_draining();
             workers.stop_inbound().await;
         };
@@ -170,6 +214,6 @@ impl Serving {
         let deadline = deadline.get().copied().unwrap_or_else(Instant::now);
         workers.stop_relay(deadline).await;
         Transport::close(transport.as_ref()).await;
-        tracing::info!("stopped");
+        telemetry::info("stopped");
     }
 }

@@ -15,6 +15,7 @@ use crate::messaging::Transport;
 use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
+use crate::telemetry;
 
 /// What the workers are made of.
 pub struct WorkerParts {
@@ -52,7 +53,7 @@ impl Workers {
         let (responder, transport, stop) = (parts.responder, parts.transport, inbound_stop.clone());
         let responding = tokio::spawn(async move {
             if let Err(error) = responder.run(transport.as_ref(), stop).await {
-                tracing::error!(%error, "the orders.get responder stopped");
+                telemetry::error("the orders.get responder stopped", &error);
             }
         });
         let relay = Arc::clone(&parts.relay);
@@ -73,7 +74,7 @@ impl Workers {
         self.inbound_stop.cancel();
         for task in self.inbound.drain(..) {
             if let Err(error) = task.await {
-                tracing::error!(%error, "a worker failed");
+                telemetry::error("a worker failed", &error);
             }
         }
     }
@@ -82,7 +83,7 @@ impl Workers {
     pub async fn stop_relay(self, deadline: Instant) {
         self.relay_stop.cancel();
         if let Err(error) = self.relay_task.await {
-            tracing::error!(%error, "the relay failed");
+            telemetry::error("the relay failed", &error);
         }
         self.relay.flush(deadline).await;
         self.watcher.abort();

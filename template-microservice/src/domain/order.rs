@@ -78,7 +78,7 @@ impl OrderItem {
 /// An order as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Order {
-    /// Its id (a UUIDv7, so ids sort by creation time).
+    /// Its id (a version 7 UUID, so ids sort by creation time).
     pub id: Uuid,
     /// The user who placed it; only they can see it over HTTP.
     #[serde(skip)]

@@ -82,9 +82,9 @@ fn random_u128() -> u128 {
 }
 
 fn random_span_id() -> u64 {
-    // Truncation keeps 64 random bits; a zero id is invalid, so it is replaced.
-    let id = random_u128() as u64;
-    if id == 0 { 1 } else { id }
+    // The low 64 random bits; a zero id is invalid, so it is replaced.
+    let id = u64::try_from(random_u128() & u128::from(u64::MAX)).unwrap_or(1);
+    id.max(1)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::state::AppState;
+use crate::telemetry;
 
 /// The metrics route.
 pub fn routes() -> Router<AppState> {
@@ -21,7 +22,7 @@ async fn render(State(state): State<AppState>) -> Response {
             metrics::gauge!("outbox_depth").set(backlog.depth as f64);
             metrics::gauge!("outbox_oldest_age_seconds").set(backlog.oldest_age_secs);
         }
-        Err(error) => tracing::warn!(%error, "cannot read the outbox backlog"),
+        Err(error) => telemetry::warn("cannot read the outbox backlog", &error),
     }
     let content_type = "text/plain; version=0.0.4";
     ([(header::CONTENT_TYPE, content_type)], state.metrics.render()).into_response()

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::telemetry;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use hyper::server::conn::http1;
@@ -56,7 +57,7 @@ pub async fn serve(
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                tracing::debug!(%error, %peer, "connection closed with an error");
+                telemetry::debug("connection closed with an error", &error);
             }
             drop(permit);
         });
@@ -72,7 +73,7 @@ async fn accept(
 ) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
     let permit = permits.clone().acquire_owned().await.ok()?;
     let accepted =
-        listener.accept().await.inspect_err(|error| tracing::warn!(%error, "accept failed"));
+        listener.accept().await.inspect_err(|error| telemetry::warn("accept failed", &error));
     let Ok((stream, peer)) = accepted else {
         // Out of file descriptors, or a connection reset before accept: back off briefly.
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -104,9 +105,9 @@ fn service(
 
 async fn drain(graceful: GracefulShutdown, timeout: Duration) {
     let connections = graceful.count();
-    tracing::info!(connections, "draining in-flight requests");
+    telemetry::info(&format!("draining {connections} connections"));
     let drained = tokio::time::timeout(timeout, graceful.shutdown()).await;
     if drained.is_err() {
-        tracing::warn!("shutdown timeout reached: closing the remaining connections");
+        telemetry::info("shutdown timeout reached: closing the remaining connections");
     }
 }

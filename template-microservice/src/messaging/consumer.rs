@@ -27,6 +27,7 @@ use crate::domain::event::{Envelope, PaymentEvent};
 use crate::domain::trace::{TRACEPARENT, TraceContext};
 use crate::repositories::SettleOutcome;
 use crate::services::orders::OrderService;
+use crate::telemetry;
 
 /// What to do with a delivery once processed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +49,10 @@ pub struct PaymentConsumer {
 
 impl std::fmt::Debug for PaymentConsumer {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("PaymentConsumer").field("config", &self.config).finish()
+        formatter
+            .debug_struct("PaymentConsumer")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -72,7 +76,7 @@ impl PaymentConsumer {
                 () = stop.cancelled() => break,
                 pulled = self.transport.pull(self.config.batch_size, wait) => pulled,
             };
-            let Ok(deliveries) = pulled.inspect_err(|error| tracing::warn!(%error, "pull failed"))
+            let Ok(deliveries) = pulled.inspect_err(|error| telemetry::warn("pull failed", &error))
             else {
                 tokio::time::sleep(self.config.backoff_initial).await;
                 continue;
@@ -127,13 +131,13 @@ impl PaymentConsumer {
         let settled = match disposition {
             Disposition::Done(outcome) => {
                 count("done", &delivery);
-                tracing::debug!(?outcome, "processed");
+                telemetry::debug("processed", &format!("{outcome:?}"));
                 delivery.settle.ack().await
             }
             Disposition::Retry(reason) if delivery.attempt < self.config.max_deliver => {
                 count("retry", &delivery);
                 let delay = self.config.retry_delay(delivery.attempt);
-                tracing::info!(%reason, ?delay, "will retry");
+                telemetry::info(&format!("will retry in {delay:?}: {reason}"));
                 delivery.settle.retry(delay).await
             }
             Disposition::Retry(reason) => {
@@ -143,14 +147,14 @@ impl PaymentConsumer {
             Disposition::DeadLetter(reason) => return self.dead_letter(delivery, &reason).await,
         };
         if let Err(error) = settled {
-            tracing::warn!(%error, "cannot settle the delivery; it will be redelivered");
+            telemetry::warn("cannot settle the delivery; it will be redelivered", &error);
         }
     }
 
     /// Publishes the delivery to `dlq.<subject>` with the reason, then rejects it. If the dead
     /// letter cannot be stored, the delivery is retried instead, so that nothing is lost.
     async fn dead_letter(&self, delivery: Delivery, reason: &str) {
-        tracing::warn!(%reason, "dead-lettering");
+        telemetry::warn("dead-lettering", &reason);
         let letter = dead_letter_message(&delivery, reason);
         let stored = self.transport.publish(vec![letter]).await.into_iter().next();
         let settled = match stored {
@@ -161,7 +165,7 @@ impl PaymentConsumer {
             _ => delivery.settle.retry(self.config.backoff_max).await,
         };
         if let Err(error) = settled {
-            tracing::warn!(%error, "cannot settle the dead-lettered delivery");
+            telemetry::warn("cannot settle the dead-lettered delivery", &error);
         }
     }
 }

@@ -85,6 +85,9 @@ pub struct IncomingRequest {
 
 impl std::fmt::Debug for IncomingRequest {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("IncomingRequest").field("bytes", &self.payload.len()).finish()
+        formatter
+            .debug_struct("IncomingRequest")
+            .field("bytes", &self.payload.len())
+            .finish_non_exhaustive()
     }
 }

@@ -20,6 +20,7 @@ use super::{
 use crate::config::ConsumerConfig;
 use crate::domain::event::PAYMENTS_SUBJECTS;
 use crate::domain::trace::TRACEPARENT;
+use crate::telemetry;
 
 /// The stream of every event.
 pub const EVENTS_STREAM: &str = "EVENTS";
@@ -78,7 +79,7 @@ async fn ensure_stream(
         name: name.to_owned(),
         subjects: vec![subjects.to_owned()],
         storage: stream::StorageType::File,
-        duplicate_window: Duration::from_secs(120),
+        duplicate_window: Duration::from_mins(2),
         ..Default::default()
     };
     jetstream.get_or_create_stream(config).await.map_err(TransportError::new)
@@ -108,11 +109,9 @@ impl Transport for NatsTransport {
                 self.jetstream.publish_with_headers(message.subject, headers, message.payload);
             pending.push(sent.await.map_err(TransportError::new));
         }
-        let acks = pending.into_iter().map(|sent| async move {
-            let ack = sent?.await.map_err(TransportError::new)?;
-            tracing::trace!(sequence = ack.sequence, duplicate = ack.duplicate, "published");
-            Ok(())
-        });
+        let acks = pending
+            .into_iter()
+            .map(|sent| async move { sent?.await.map(|_| ()).map_err(TransportError::new) });
         futures_util::future::join_all(acks).await
     }
 
@@ -124,7 +123,7 @@ impl Transport for NatsTransport {
         let batch = self.consumer.batch().max_messages(max as usize).expires(wait);
         let messages = batch.messages().await.map_err(TransportError::new)?;
         let deliveries = messages.filter_map(|message| async move {
-            message.inspect_err(|error| tracing::warn!(%error, "pull failed")).ok().map(delivery)
+            message.inspect_err(|error| telemetry::warn("pull failed", &error)).ok().map(delivery)
         });
         Ok(deliveries.boxed())
     }
@@ -152,7 +151,7 @@ impl Transport for NatsTransport {
 
     async fn close(&self) {
         if let Err(error) = self.client.drain().await {
-            tracing::debug!(%error, "closing the NATS connection");
+            telemetry::debug("closing the NATS connection", &error);
         }
     }
 }

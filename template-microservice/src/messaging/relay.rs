@@ -18,9 +18,10 @@ use crate::config::RelayConfig;
 use crate::domain::trace::TRACEPARENT;
 use crate::repositories::{Outbox, OutboxEvent, RepositoryError};
 use crate::services::OutboxSignal;
+use crate::telemetry;
 
 /// How often sent events older than the retention are deleted.
-const PURGE_EVERY: Duration = Duration::from_secs(60);
+const PURGE_EVERY: Duration = Duration::from_mins(1);
 
 /// Publishes the outbox.
 pub struct Relay {
@@ -62,7 +63,7 @@ impl Relay {
         let mut last_purge = Instant::now();
         while !stop.is_cancelled() {
             let pass = self.pass().await.unwrap_or_else(|error| {
-                tracing::warn!(%error, "outbox relay pass failed");
+                telemetry::warn("outbox relay pass failed", &error);
                 Pass::default()
             });
             if pass.claimed == self.config.batch_size as usize && pass.sent == pass.claimed {
@@ -72,11 +73,16 @@ impl Relay {
                 self.purge().await;
                 last_purge = Instant::now();
             }
-            tokio::select! {
-                () = stop.cancelled() => {}
-                () = self.signal.notified() => {}
-                () = tokio::time::sleep(self.config.poll_interval) => {}
-            }
+            self.idle(&stop).await;
+        }
+    }
+
+    /// Waits for a commit of this instance, the poll interval, or the stop.
+    async fn idle(&self, stop: &CancellationToken) {
+        tokio::select! {
+            () = stop.cancelled() => {}
+            () = self.signal.notified() => {}
+            () = tokio::time::sleep(self.config.poll_interval) => {}
         }
     }
 
@@ -87,7 +93,7 @@ impl Relay {
             match self.pass().await {
                 Ok(pass) if pass.claimed > 0 && pass.sent == pass.claimed => {}
                 Ok(_) => return,
-                Err(error) => return tracing::warn!(%error, "final outbox pass failed"),
+                Err(error) => return telemetry::warn("final outbox pass failed", &error),
             }
         }
     }
@@ -118,8 +124,8 @@ impl Relay {
     async fn purge(&self) {
         match self.outbox.purge_sent(self.config.retention).await {
             Ok(0) => {}
-            Ok(deleted) => tracing::debug!(deleted, "purged sent outbox events"),
-            Err(error) => tracing::warn!(%error, "purging the outbox failed"),
+            Ok(deleted) => telemetry::debug("purged sent outbox events", &deleted),
+            Err(error) => telemetry::warn("purging the outbox failed", &error),
         }
     }
 }
@@ -140,7 +146,10 @@ fn report(results: &[Result<(), super::TransportError>]) {
     metrics::counter!("outbox_published_total").increment(sent as u64);
     if let Some(Err(error)) = results.iter().find(|result| result.is_err()) {
         metrics::counter!("outbox_publish_failures_total").increment(failed as u64);
-        tracing::warn!(%error, failed, "events not acknowledged; they stay in the outbox");
+        telemetry::warn(
+            &format!("{failed} events not acknowledged; they stay in the outbox"),
+            error,
+        );
     }
 }
 

@@ -1,4 +1,4 @@
-//! The `orders.get` responder: the request–reply counterpart of NestJS's `@MessagePattern`.
+//! The `orders.get` responder: the request–reply counterpart of `NestJS`'s `@MessagePattern`.
 //!
 //! A request is `{"id":"<uuid>"}`. The reply is the order, or `{"error":{"code":…}}` with
 //! `not_found`, `bad_request`, `timeout` (the lookup took longer than `RPC_TIMEOUT_MS`) or
@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::{IncomingRequest, Transport, TransportError};
 use crate::domain::trace::TraceContext;
 use crate::services::orders::OrderService;
+use crate::telemetry;
 
 /// The subject of order look-ups.
 pub const ORDERS_GET_SUBJECT: &str = "orders.get";
@@ -37,7 +38,10 @@ pub struct OrdersResponder {
 
 impl std::fmt::Debug for OrdersResponder {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("OrdersResponder").field("timeout", &self.timeout).finish()
+        formatter
+            .debug_struct("OrdersResponder")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -72,7 +76,7 @@ impl OrdersResponder {
         let reply = self.reply_to(&request.payload).instrument(span).await;
         let payload = serde_json::to_vec(&reply).unwrap_or_default();
         if let Err(error) = request.reply.respond(payload.into()).await {
-            tracing::warn!(%error, "cannot reply to orders.get");
+            telemetry::warn("cannot reply to orders.get", &error);
         }
     }
 
@@ -87,7 +91,7 @@ impl OrdersResponder {
             }
             Ok(Ok(None)) => error("not_found"),
             Ok(Err(failure)) => {
-                tracing::warn!(error = %failure, "orders.get failed");
+                telemetry::warn("orders.get failed", &failure);
                 error("unavailable")
             }
             Err(_) => error("timeout"),

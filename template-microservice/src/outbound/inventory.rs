@@ -38,7 +38,10 @@ pub struct HttpInventory {
 
 impl std::fmt::Debug for HttpInventory {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("HttpInventory").field("url", &self.reservations_url).finish()
+        formatter
+            .debug_struct("HttpInventory")
+            .field("url", &self.reservations_url)
+            .finish_non_exhaustive()
     }
 }
 

@@ -12,10 +12,10 @@ use crate::config::DatabaseConfig;
 /// # Errors
 /// Fails when the URL is malformed.
 pub fn connect(settings: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
-    Ok(PgPoolOptions::new()
+    PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
-        .connect_lazy(&settings.url)?)
+        .connect_lazy(&settings.url)
 }
 
 /// Applies the embedded migrations that have not run yet.

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::repositories::{
     OrderRepository, OutboxEvent, RepositoryResult, SettleOutcome, Settlement,
 };
+use crate::telemetry;
 
 /// How long clients wait after an inventory failure that the breaker has not (yet) caught.
 const INVENTORY_RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -142,7 +143,7 @@ fn reservation_error(error: InventoryError) -> AppError {
             AppError::Unavailable { detail: "the inventory service is unavailable", retry_after }
         }
         InventoryError::Failed(reason) => {
-            tracing::warn!(%reason, "inventory reservation failed");
+            telemetry::warn("inventory reservation failed", &reason);
             AppError::Unavailable {
                 detail: "the inventory service is unavailable",
                 retry_after: INVENTORY_RETRY_AFTER,

@@ -9,40 +9,53 @@ use uuid::Uuid;
 use crate::support::{Mode, TestApp, eventually};
 
 async fn breaker_state(app: &TestApp) -> String {
-    let ready = app.request(Method::GET, "/health/ready", None, None).await;
+    let ready = app.request(Method::GET, "/health/ready", None).await;
     ready.body["checks"]["breakers"]["inventory"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Fails orders with `failure` until the breaker opens; returns the downstream calls by then.
+async fn open_the_breaker(app: &TestApp, failure: Mode) -> usize {
+    app.inventory.set_mode(failure);
+    for _ in 0..10 {
+        app.place_order(Uuid::now_v7()).await.problem(StatusCode::SERVICE_UNAVAILABLE);
+        if breaker_state(app).await == "open" {
+            break;
+        }
+    }
+    assert_eq!(breaker_state(app).await, "open");
+    app.inventory.calls()
+}
+
+/// While open, orders fail at once with `Retry-After`, and the inventory gets no call.
+async fn assert_fails_fast(app: &TestApp, calls_when_open: usize) {
+    for _ in 0..20 {
+        let reply = app.place_order(Uuid::now_v7()).await;
+        reply.problem(StatusCode::SERVICE_UNAVAILABLE);
+        assert!(reply.headers.contains_key("retry-after"));
+    }
+    assert_eq!(app.inventory.calls(), calls_when_open, "an open breaker calls nobody");
+}
+
+/// Once the inventory answers again, orders succeed and the breaker closes.
+async fn assert_recovers(app: &TestApp) {
+    app.inventory.set_mode(Mode::Reserve);
+    let recovered = eventually(Duration::from_secs(10), || async {
+        app.place_order(Uuid::now_v7()).await.status == StatusCode::CREATED
+    });
+    assert!(recovered.await, "orders succeed once the inventory is back");
+    let closed = eventually(Duration::from_secs(10), || async {
+        app.place_order(Uuid::now_v7()).await;
+        breaker_state(app).await == "closed"
+    });
+    assert!(closed.await, "the breaker closed");
 }
 
 /// Drives the breaker open with `failure`, checks that it fails fast, then that it closes.
 async fn opens_fails_fast_and_recovers(failure: Mode) {
     let mut app = TestApp::spawn().await;
-    app.inventory.set_mode(failure);
-    let user = Uuid::now_v7();
-    for _ in 0..10 {
-        let reply = app.place_order(user).await;
-        reply.problem(StatusCode::SERVICE_UNAVAILABLE);
-        if breaker_state(&app).await == "open" {
-            break;
-        }
-    }
-    assert_eq!(breaker_state(&app).await, "open");
-    let calls_when_open = app.inventory.calls();
-    for _ in 0..20 {
-        let reply = app.place_order(user).await;
-        reply.problem(StatusCode::SERVICE_UNAVAILABLE);
-        assert!(reply.headers.contains_key("retry-after"));
-    }
-    assert_eq!(app.inventory.calls(), calls_when_open, "an open breaker calls nobody");
-    app.inventory.set_mode(Mode::Reserve);
-    let recovered = eventually(Duration::from_secs(10), || async {
-        app.place_order(user).await.status == StatusCode::CREATED
-    });
-    assert!(recovered.await, "orders succeed once the inventory is back");
-    let closed = eventually(Duration::from_secs(10), || async {
-        app.place_order(user).await;
-        breaker_state(&app).await == "closed"
-    });
-    assert!(closed.await, "the breaker closed");
+    let calls_when_open = open_the_breaker(&app, failure).await;
+    assert_fails_fast(&app, calls_when_open).await;
+    assert_recovers(&app).await;
     app.stop().await;
 }
 

@@ -60,52 +60,68 @@ async fn settled(transport: &NatsTransport) -> bool {
     info.num_pending == 0 && info.num_ack_pending == 0
 }
 
+/// A consumer on its own, without the rest of the service.
+struct Harness {
+    db: TestDb,
+    nats: NatsServer,
+    transport: Arc<NatsTransport>,
+    consumer: Arc<PaymentConsumer>,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let (db, nats) = (TestDb::new().await, NatsServer::start());
+        let config =
+            crate::support::config(&db, &nats, &crate::support::InventoryStub::start().await);
+        crate::service::repositories::pool::migrate(&db.pool).await.expect("migrates");
+        let connected = NatsTransport::connect(&nats.url(), &config.messaging.consumer).await;
+        let transport = Arc::new(connected.expect("connects"));
+        let repository = Arc::new(PgOrders::new(db.pool.clone()));
+        let orders = OrderService::new(repository, Arc::new(NoInventory), OutboxSignal::default());
+        let settings = config.messaging.consumer.clone();
+        let consumer = PaymentConsumer::new(transport.clone(), Arc::new(orders), settings);
+        Self { db, nats, transport, consumer: Arc::new(consumer) }
+    }
+
+    async fn publish(&self, payment: &Value, id: &str) {
+        publish(&self.nats.url(), "events.payment.completed", payment, Some(id)).await;
+    }
+
+    /// Takes one delivery, applies its effect, and "crashes" before acknowledging it.
+    async fn process_one_and_crash(&self) {
+        let mut pulled = self.transport.pull(1, Duration::from_secs(5)).await.expect("pulls");
+        let delivery = futures_util::StreamExt::next(&mut pulled).await.expect("a delivery");
+        let disposition = self.consumer.process(&delivery).await;
+        assert_eq!(disposition, Disposition::Done(SettleOutcome::Applied));
+    }
+
+    /// Runs the consumer until every delivery is settled.
+    async fn consume_everything(&self) {
+        let stop = CancellationToken::new();
+        let (consumer, token) = (Arc::clone(&self.consumer), stop.clone());
+        let running = tokio::spawn(async move { consumer.run(token).await });
+        let all = eventually(Duration::from_secs(20), || settled(&self.transport)).await;
+        assert!(all, "every delivery was acknowledged");
+        stop.cancel();
+        running.await.expect("consumer stops");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_deliveries_and_a_crash_before_the_ack_make_one_effect() {
-    let (db, nats) = (TestDb::new().await, NatsServer::start());
-    let app = crate::support::config(&db, &nats, &crate::support::InventoryStub::start().await);
-    crate::service::repositories::pool::migrate(&db.pool).await.expect("migrates");
-    let transport = Arc::new(
-        NatsTransport::connect(&nats.url(), &app.messaging.consumer).await.expect("connects"),
-    );
-    let orders = Arc::new(OrderService::new(
-        Arc::new(PgOrders::new(db.pool.clone())),
-        Arc::new(NoInventory),
-        OutboxSignal::default(),
-    ));
-    let consumer = PaymentConsumer::new(transport.clone(), orders, app.messaging.consumer.clone());
-    let order_id = pending_order(&db).await;
+    let harness = Harness::start().await;
+    let order_id = pending_order(&harness.db).await;
     let payment = envelope("payment.completed", order_id);
-    publish(&nats.url(), "events.payment.completed", &payment, Some("delivery-1")).await;
-    let mut first = transport.pull(1, Duration::from_secs(5)).await.expect("pulls");
-    let delivery = futures_util::StreamExt::next(&mut first).await.expect("a delivery");
-    assert_eq!(consumer.process(&delivery).await, Disposition::Done(SettleOutcome::Applied));
-    drop((delivery, first)); // the crash: the effect is committed, the ack never sent
+    harness.publish(&payment, "delivery-1").await;
+    harness.process_one_and_crash().await;
     for copy in 2..=5 {
-        publish(
-            &nats.url(),
-            "events.payment.completed",
-            &payment,
-            Some(&format!("delivery-{copy}")),
-        )
-        .await;
+        harness.publish(&payment, &format!("delivery-{copy}")).await;
     }
-    let stop = CancellationToken::new();
-    let running = tokio::spawn({
-        let stop = stop.clone();
-        async move { consumer.run(stop).await }
-    });
-    assert!(
-        eventually(Duration::from_secs(20), || settled(&transport)).await,
-        "every delivery was acknowledged"
-    );
-    stop.cancel();
-    running.await.expect("consumer stops");
-    let version =
-        db.count(&format!("SELECT version::bigint FROM orders WHERE id = '{order_id}'")).await;
-    assert_eq!(version, 2, "exactly one effect");
-    assert_eq!(db.count("SELECT count(*) FROM inbox").await, 1);
-    assert!(stored(&nats.url(), "DEAD_LETTERS", "dlq.>").await.is_empty());
+    harness.consume_everything().await;
+    let query = format!("SELECT version::bigint FROM orders WHERE id = '{order_id}'");
+    assert_eq!(harness.db.count(&query).await, 2, "exactly one effect");
+    assert_eq!(harness.db.count("SELECT count(*) FROM inbox").await, 1);
+    assert!(stored(&harness.nats.url(), "DEAD_LETTERS", "dlq.>").await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,16 +10,16 @@ use crate::support::{TestApp, eventually};
 #[tokio::test]
 async fn readiness_reports_the_database_nats_and_the_breakers() {
     let mut app = TestApp::spawn().await;
-    let live = app.request(Method::GET, "/health/live", None, None).await;
+    let live = app.request(Method::GET, "/health/live", None).await;
     assert_eq!(live.status, StatusCode::OK);
-    let ready = app.request(Method::GET, "/health/ready", None, None).await;
+    let ready = app.request(Method::GET, "/health/ready", None).await;
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     assert_eq!(ready.body["checks"]["database"], "up");
     assert_eq!(ready.body["checks"]["nats"], "up");
     assert_eq!(ready.body["checks"]["breakers"]["inventory"], "closed");
     app.nats.stop();
     let unready = eventually(Duration::from_secs(10), || async {
-        app.request(Method::GET, "/health/ready", None, None).await.status
+        app.request(Method::GET, "/health/ready", None).await.status
             == StatusCode::SERVICE_UNAVAILABLE
     });
     assert!(unready.await, "readiness fails while NATS is down");

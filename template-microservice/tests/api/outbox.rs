@@ -27,7 +27,7 @@ async fn events_committed_while_nats_is_down_are_published_exactly_once() {
     let unsent = app.db.count("SELECT count(*) FROM outbox WHERE sent_at IS NULL").await;
     assert!(unsent > 0, "nothing can be sent while the broker is down");
     app.nats.restart();
-    let relayed = eventually(Duration::from_secs(60), || async {
+    let relayed = eventually(Duration::from_mins(1), || async {
         app.db.count("SELECT count(*) FROM outbox WHERE sent_at IS NULL").await == 0
     });
     assert!(relayed.await, "the outbox drained after the broker came back");

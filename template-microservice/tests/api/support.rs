@@ -88,15 +88,15 @@ impl TestApp {
         Self { address: running.address, running: Some(running), inventory, nats, db, client }
     }
 
-    /// Sends a request; `token` is a bearer token, `body` a JSON body.
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-    ) -> Reply {
-        self.send(request(method, &format!("http://{}{path}", self.address), token, body)).await
+    /// Sends a request without a body; `token` is a bearer token.
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>) -> Reply {
+        self.send(request(method, &format!("http://{}{path}", self.address), token, None)).await
+    }
+
+    /// Posts a JSON body.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        let url = format!("http://{}{path}", self.address);
+        self.send(request(Method::POST, &url, token, Some(body))).await
     }
 
     /// Sends a prepared request.
@@ -130,7 +130,7 @@ impl TestApp {
     /// Places an order of one item for `user`.
     pub async fn place_order(&self, user: Uuid) -> Reply {
         let body = json!({ "items": [{ "sku": "ABC-1", "quantity": 2 }] });
-        self.request(Method::POST, "/api/v1/orders", Some(&token(user)), Some(&body)).await
+        self.post("/api/v1/orders", Some(&token(user)), &body).await
     }
 
     /// Stops the service gracefully.

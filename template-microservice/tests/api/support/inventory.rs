@@ -79,7 +79,7 @@ async fn reserve(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Statu
         Mode::OutOfStock => StatusCode::CONFLICT,
         Mode::Fail => StatusCode::INTERNAL_SERVER_ERROR,
         Mode::Hang => {
-            tokio::time::sleep(Duration::from_secs(60)).await;
+            tokio::time::sleep(Duration::from_mins(1)).await;
             StatusCode::CREATED
         }
     }
