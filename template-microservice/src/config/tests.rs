@@ -1,1 +1,99 @@
-//! Tests of the configuration.
+//! The configuration: defaults, and a message naming the variable for each invalid value.
+
+use std::time::Duration;
+
+use super::{Config, JwtAlgorithm, LogFormat};
+
+const SECRET: &str = "a-test-secret-with-enough-bytes-0123456789";
+
+fn with(extra: &[(&str, &str)]) -> Result<Config, super::ConfigError> {
+    let mut vars = vec![("JWT_SECRET", SECRET)];
+    vars.extend_from_slice(extra);
+    Config::from_vars(&vars)
+}
+
+#[test]
+fn defaults_need_only_the_secret() {
+    let config = with(&[]).expect("valid");
+    assert_eq!(config.bind_address().to_string(), "127.0.0.1:8080");
+    assert_eq!(config.messaging.nats_url, "nats://127.0.0.1:4222");
+    assert_eq!(config.inventory.url, "http://127.0.0.1:8081");
+    assert_eq!(config.messaging.consumer.max_deliver, 5);
+    assert_eq!(config.log_format, LogFormat::Pretty);
+}
+
+#[test]
+fn tokens_default_to_template_rest_and_the_secret_stays_hidden() {
+    let config = with(&[]).expect("valid");
+    assert_eq!(config.jwt.issuer, "template-rest");
+    assert_eq!(format!("{:?}", config.jwt.algorithm), "Hs256(redacted)");
+    assert_eq!(config.jwt.algorithm, JwtAlgorithm::Hs256(SECRET.as_bytes().to_vec()));
+}
+
+#[test]
+fn settings_are_read() {
+    let config = with(&[
+        ("PORT", "0"),
+        ("INVENTORY_URL", "http://inventory:9000/"),
+        ("LOG_FORMAT", "json"),
+        ("CONSUMER_BACKOFF_INITIAL_MS", "100"),
+        ("CONSUMER_BACKOFF_MAX_MS", "250"),
+    ])
+    .expect("valid");
+    assert_eq!(config.port, 0);
+    assert_eq!(config.inventory.url, "http://inventory:9000");
+    assert_eq!(config.log_format, LogFormat::Json);
+    let consumer = &config.messaging.consumer;
+    let delays: Vec<_> = (1..=4).map(|attempt| consumer.retry_delay(attempt)).collect();
+    assert_eq!(delays, [100, 200, 250, 250].map(Duration::from_millis));
+}
+
+#[test]
+fn each_invalid_value_names_its_variable() {
+    let cases: [(&[(&str, &str)], &str); 17] = [
+        (&[("PORT", "eighty")], "PORT"),
+        (&[("HOST", "localhost")], "HOST"),
+        (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+        (&[("INVENTORY_URL", "https://inventory")], "INVENTORY_URL"),
+        (&[("INVENTORY_TIMEOUT_MS", "0")], "INVENTORY_TIMEOUT_MS"),
+        (&[("INVENTORY_RETRY_JITTER", "2")], "INVENTORY_RETRY_JITTER"),
+        (
+            &[("INVENTORY_RETRY_BACKOFF_MIN_MS", "500"), ("INVENTORY_RETRY_BACKOFF_MAX_MS", "100")],
+            "INVENTORY_RETRY_BACKOFF_MAX_MS",
+        ),
+        (&[("INVENTORY_RETRY_BUDGET_PERCENT", "20")], "INVENTORY_RETRY_BUDGET_PERCENT"),
+        (&[("INVENTORY_BREAKER_WINDOW", "0")], "INVENTORY_BREAKER_WINDOW"),
+        (&[("INVENTORY_BREAKER_FAILURE_RATE", "1.5")], "INVENTORY_BREAKER_FAILURE_RATE"),
+        (&[("INVENTORY_BREAKER_HALF_OPEN_TRIALS", "0")], "INVENTORY_BREAKER_HALF_OPEN_TRIALS"),
+        (&[("CONSUMER_NAME", "bad name")], "CONSUMER_NAME"),
+        (
+            &[("CONSUMER_BACKOFF_INITIAL_MS", "500"), ("CONSUMER_BACKOFF_MAX_MS", "100")],
+            "CONSUMER_BACKOFF_MAX_MS",
+        ),
+        (&[("NATS_URL", " ")], "NATS_URL"),
+        (&[("JWT_ALGORITHM", "RS256")], "JWT_ALGORITHM"),
+        (&[("JWT_ALGORITHM", "EdDSA")], "JWT_PUBLIC_KEY_FILE"),
+        (&[("JWT_ISSUER", " ")], "JWT_ISSUER"),
+    ];
+    for (vars, variable) in cases {
+        let error = with(vars).expect_err(variable);
+        assert_eq!(error.variable, variable, "{error}");
+        assert!(error.to_string().starts_with(variable));
+    }
+}
+
+#[test]
+fn the_secret_is_required_and_long_enough() {
+    let missing = Config::from_vars(&[]).expect_err("no secret");
+    assert_eq!(missing.variable, "JWT_SECRET");
+    let short = Config::from_vars(&[("JWT_SECRET", "short")]).expect_err("short");
+    assert_eq!(short.variable, "JWT_SECRET");
+}
+
+#[test]
+fn an_unreadable_key_file_is_named() {
+    let vars = [("JWT_ALGORITHM", "EdDSA"), ("JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pem")];
+    let error = Config::from_vars(&vars).expect_err("no file");
+    assert_eq!(error.variable, "JWT_PUBLIC_KEY_FILE");
+    assert!(error.message.contains("/nonexistent/key.pem"));
+}

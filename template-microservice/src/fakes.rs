@@ -1,0 +1,188 @@
+//! In-process fakes of the service's traits, for unit tests of the services and the relay.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::stream::BoxStream;
+use uuid::Uuid;
+
+use crate::domain::order::Order;
+use crate::domain::page::PageRequest;
+use crate::domain::trace::TraceContext;
+use crate::messaging::{Delivery, IncomingRequest, OutgoingMessage, Transport, TransportError};
+use crate::repositories::{
+    Backlog, OrderRepository, Outbox, OutboxClaim, OutboxEvent, RepositoryError, RepositoryResult,
+    SettleOutcome, Settlement,
+};
+use crate::services::inventory::{Inventory, InventoryError, Reservation};
+
+/// Orders and outbox rows in memory.
+#[derive(Debug, Default)]
+pub struct FakeStore {
+    pub orders: Mutex<Vec<Order>>,
+    pub outbox: Mutex<Vec<(OutboxEvent, bool)>>,
+    pub fail: Mutex<bool>,
+}
+
+impl FakeStore {
+    fn check(&self) -> RepositoryResult<()> {
+        if *self.fail.lock().expect("lock") {
+            return Err(RepositoryError::Unavailable("down".into()));
+        }
+        Ok(())
+    }
+
+    /// Adds an unsent event.
+    pub fn add_event(&self, id: Uuid) {
+        let event = OutboxEvent {
+            id,
+            subject: "events.x".into(),
+            payload: b"{}".to_vec(),
+            traceparent: None,
+        };
+        self.outbox.lock().expect("lock").push((event, false));
+    }
+
+    /// Events not yet sent.
+    pub fn unsent(&self) -> usize {
+        self.outbox.lock().expect("lock").iter().filter(|(_, sent)| !sent).count()
+    }
+}
+
+#[async_trait]
+impl OrderRepository for FakeStore {
+    async fn create(&self, order: &Order, event: &OutboxEvent) -> RepositoryResult<()> {
+        self.check()?;
+        self.orders.lock().expect("lock").push(order.clone());
+        self.outbox.lock().expect("lock").push((event.clone(), false));
+        Ok(())
+    }
+
+    async fn find(&self, id: Uuid) -> RepositoryResult<Option<Order>> {
+        self.check()?;
+        Ok(self.orders.lock().expect("lock").iter().find(|order| order.id == id).cloned())
+    }
+
+    async fn list_by_owner(
+        &self,
+        owner: Uuid,
+        page: PageRequest,
+    ) -> RepositoryResult<(Vec<Order>, u64)> {
+        self.check()?;
+        let orders = self.orders.lock().expect("lock");
+        let mine: Vec<_> = orders.iter().filter(|order| order.owner_id == owner).cloned().collect();
+        let total = mine.len() as u64;
+        let skip = usize::try_from(page.offset()).unwrap_or(0);
+        Ok((mine.into_iter().skip(skip).take(page.per_page as usize).collect(), total))
+    }
+
+    async fn settle(&self, _settlement: &Settlement) -> RepositoryResult<SettleOutcome> {
+        self.check()?;
+        Ok(SettleOutcome::Applied)
+    }
+}
+
+/// A claim on the fake outbox.
+struct FakeClaim {
+    store: Arc<FakeStore>,
+    events: Vec<OutboxEvent>,
+}
+
+#[async_trait]
+impl OutboxClaim for FakeClaim {
+    fn events(&self) -> &[OutboxEvent] {
+        &self.events
+    }
+
+    async fn mark_sent(self: Box<Self>, ids: &[Uuid]) -> RepositoryResult<()> {
+        let mut outbox = self.store.outbox.lock().expect("lock");
+        outbox
+            .iter_mut()
+            .filter(|(event, _)| ids.contains(&event.id))
+            .for_each(|(_, sent)| *sent = true);
+        Ok(())
+    }
+}
+
+/// The outbox side of a [`FakeStore`].
+#[derive(Debug, Clone, Default)]
+pub struct FakeOutbox(pub Arc<FakeStore>);
+
+#[async_trait]
+impl Outbox for FakeOutbox {
+    async fn claim(&self, limit: u32) -> RepositoryResult<Box<dyn OutboxClaim>> {
+        self.0.check()?;
+        let outbox = self.0.outbox.lock().expect("lock");
+        let unsent = outbox.iter().filter(|(_, sent)| !sent).map(|(event, _)| event.clone());
+        let events = unsent.take(limit as usize).collect();
+        Ok(Box::new(FakeClaim { store: Arc::clone(&self.0), events }))
+    }
+
+    async fn backlog(&self) -> RepositoryResult<Backlog> {
+        Ok(Backlog { depth: self.0.unsent() as u64, oldest_age_secs: 0.0 })
+    }
+
+    async fn purge_sent(&self, _age: Duration) -> RepositoryResult<u64> {
+        let mut outbox = self.0.outbox.lock().expect("lock");
+        let before = outbox.len();
+        outbox.retain(|(_, sent)| !sent);
+        Ok((before - outbox.len()) as u64)
+    }
+}
+
+/// A broker that stores what it is given, and refuses the ids it is told to.
+#[derive(Debug, Default)]
+pub struct FakeTransport {
+    pub published: Mutex<Vec<OutgoingMessage>>,
+    pub refuse: Mutex<HashSet<String>>,
+}
+
+#[async_trait]
+impl Transport for FakeTransport {
+    async fn publish(&self, messages: Vec<OutgoingMessage>) -> Vec<Result<(), TransportError>> {
+        let refuse = self.refuse.lock().expect("lock").clone();
+        let mut published = self.published.lock().expect("lock");
+        let results = messages.into_iter().map(|message| {
+            if refuse.contains(&message.id) {
+                return Err(TransportError::new("refused"));
+            }
+            published.push(message);
+            Ok(())
+        });
+        results.collect()
+    }
+
+    async fn pull(
+        &self,
+        _max: u32,
+        _wait: Duration,
+    ) -> Result<BoxStream<'static, Delivery>, TransportError> {
+        Err(TransportError::new("no subscription"))
+    }
+
+    async fn requests(
+        &self,
+        _subject: &str,
+    ) -> Result<BoxStream<'static, IncomingRequest>, TransportError> {
+        Err(TransportError::new("no subscription"))
+    }
+
+    fn is_connected(&self) -> bool {
+        true
+    }
+
+    async fn close(&self) {}
+}
+
+/// An inventory that answers what it is told to.
+#[derive(Debug)]
+pub struct FakeInventory(pub fn() -> Result<(), InventoryError>);
+
+#[async_trait]
+impl Inventory for FakeInventory {
+    async fn reserve(&self, _: &Reservation, _: TraceContext) -> Result<(), InventoryError> {
+        (self.0)()
+    }
+}
