@@ -27,7 +27,7 @@ enum Engine {
     Postgres,
 }
 
-const FORMS: [Form; 2] = [
+const FORMS: [Form; 3] = [
     Form {
         template: "template-rest",
         defines: &[("database", "sqlite")],
@@ -40,6 +40,13 @@ const FORMS: [Form; 2] = [
         defines: &[("database", "postgres")],
         migrations: "variants/postgres/migrations",
         offline_dir: "variants/postgres/.sqlx",
+        engine: Engine::Postgres,
+    },
+    Form {
+        template: "template-microservice",
+        defines: &[],
+        migrations: "migrations",
+        offline_dir: ".sqlx",
         engine: Engine::Postgres,
     },
 ];

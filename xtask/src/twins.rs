@@ -56,6 +56,11 @@ fn compare(
         Err(message) => return Some(Finding::new(liquid, 1, RULE, message)),
     };
     let rendered = if plain.ends_with("Cargo.toml") {
+        let rendered = if in_place.contains("\n[workspace]") {
+            rendered
+        } else {
+            without_workspace(&rendered)
+        };
         let profiles = profiles(&rendered);
         if let Some(table) = foreign_table(profiles, root_profiles) {
             let message = format!("`{table}` differs from the workspace root's profiles");
@@ -69,6 +74,18 @@ fn compare(
         let message = format!("renders differently from {} at line {line}", plain.display());
         Finding::new(liquid, line, RULE, message)
     })
+}
+
+/// The manifest without its `[workspace]` table. A generated project may be a workspace of its
+/// own (template-microservice ships its circuit-breaker crate as a member), while in place the
+/// repository's root workspace lists the members, so only the generated form has the table.
+fn without_workspace(manifest: &str) -> String {
+    let Some(start) = manifest.find("\n[workspace]") else {
+        return manifest.to_owned();
+    };
+    let table = &manifest[start + 1..];
+    let end = table.find("\n[").map_or(manifest.len(), |offset| start + 1 + offset);
+    format!("{}{}", manifest[..start].trim_end(), &manifest[end..])
 }
 
 /// The text from the first `[profile` table to the end.

@@ -30,16 +30,11 @@ impl TraceContext {
     /// Parses a `traceparent` value; `None` for anything malformed or all-zero.
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        let mut parts = value.trim().split('-');
-        let (version, trace, span, flags) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        let well_formed = version.len() == 2
-            && version != "ff"
-            && trace.len() == 32
-            && span.len() == 16
-            && flags.len() == 2
-            && (parts.next().is_none() || version != "00");
-        if !well_formed || !is_lower_hex(trace) || !is_lower_hex(span) {
+        let parts: Vec<&str> = value.trim().split('-').collect();
+        let [version, trace, span, flags, rest @ ..] = parts.as_slice() else {
+            return None;
+        };
+        if !well_formed([version, trace, span, flags]) || (*version == "00" && !rest.is_empty()) {
             return None;
         }
         let trace_id = u128::from_str_radix(trace, 16).ok().filter(|id| *id != 0)?;
@@ -71,6 +66,12 @@ impl fmt::Display for TraceContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "00-{:032x}-{:016x}-{:02x}", self.trace_id, self.span_id, self.flags)
     }
+}
+
+/// The lengths and alphabet of the four fields; version `ff` is forbidden.
+fn well_formed([version, trace, span, flags]: [&str; 4]) -> bool {
+    let lengths = [version.len(), trace.len(), span.len(), flags.len()] == [2, 32, 16, 2];
+    lengths && version != "ff" && [version, trace, span, flags].into_iter().all(is_lower_hex)
 }
 
 fn is_lower_hex(text: &str) -> bool {

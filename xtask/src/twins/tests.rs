@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{first_difference, foreign_table, profiles, render};
+use super::{first_difference, foreign_table, profiles, render, without_workspace};
 
 fn values() -> HashMap<String, String> {
     HashMap::from([
@@ -79,4 +79,13 @@ fn generated_profiles_must_come_from_the_root() {
         Some("[profile.release]".to_owned())
     );
     assert_eq!(foreign_table("\n[profile.bench]\n", root), Some("[profile.bench]".to_owned()));
+}
+
+#[test]
+fn a_generated_workspace_table_is_set_aside() {
+    let manifest = "[package]\nname = \"x\"\n\n[workspace]\nmembers = [\".\", \"cb\"]\n\n[profile.dev]\ndebug = 0\n";
+    assert_eq!(without_workspace(manifest), "[package]\nname = \"x\"\n[profile.dev]\ndebug = 0\n");
+    let last = "[package]\nname = \"x\"\n\n[workspace]\nmembers = [\".\"]\n";
+    assert_eq!(without_workspace(last), "[package]\nname = \"x\"");
+    assert_eq!(without_workspace("[package]\n"), "[package]\n");
 }
