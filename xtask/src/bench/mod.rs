@@ -4,6 +4,7 @@
 //! a separate process, and prints what it measured. Nothing here asserts a time: the figures
 //! are reported, and compared with the targets in each template's README.
 
+mod microservice;
 mod probe;
 mod realtime;
 mod rest;
@@ -20,6 +21,7 @@ pub fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
         Some("rest") => rest::run(),
         Some("realtime") => realtime::run(),
+        Some("microservice") => microservice::run(),
         Some("circuit-breaker") => circuit_breaker(),
         Some(other) => Err(cmd::Error::new(format!("no benchmark `{other}` yet\n{USAGE}"))),
         None => Err(cmd::Error::new(USAGE)),
