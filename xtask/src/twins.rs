@@ -52,15 +52,10 @@ fn compare(
         ));
     };
     let rendered = match render(&template, values) {
-        Ok(rendered) => rendered,
+        Ok(rendered) => set_aside_workspace(&plain, rendered, &in_place),
         Err(message) => return Some(Finding::new(liquid, 1, RULE, message)),
     };
     let rendered = if plain.ends_with("Cargo.toml") {
-        let rendered = if in_place.contains("\n[workspace]") {
-            rendered
-        } else {
-            without_workspace(&rendered)
-        };
         let profiles = profiles(&rendered);
         if let Some(table) = foreign_table(profiles, root_profiles) {
             let message = format!("`{table}` differs from the workspace root's profiles");
@@ -74,6 +69,15 @@ fn compare(
         let message = format!("renders differently from {} at line {line}", plain.display());
         Finding::new(liquid, line, RULE, message)
     })
+}
+
+/// A generated `Cargo.toml` compared without its `[workspace]` table, when the in-place one has
+/// none (see [`without_workspace`]); any other file as rendered.
+fn set_aside_workspace(plain: &Path, rendered: String, in_place: &str) -> String {
+    if !plain.ends_with("Cargo.toml") || in_place.contains("\n[workspace]") {
+        return rendered;
+    }
+    without_workspace(&rendered)
 }
 
 /// The manifest without its `[workspace]` table. A generated project may be a workspace of its

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::{first_difference, foreign_table, profiles, render, without_workspace};
+use super::{
+    first_difference, foreign_table, profiles, render, set_aside_workspace, without_workspace,
+};
 
 fn values() -> HashMap<String, String> {
     HashMap::from([
@@ -88,4 +90,11 @@ fn a_generated_workspace_table_is_set_aside() {
     let last = "[package]\nname = \"x\"\n\n[workspace]\nmembers = [\".\"]\n";
     assert_eq!(without_workspace(last), "[package]\nname = \"x\"");
     assert_eq!(without_workspace("[package]\n"), "[package]\n");
+    let plain = std::path::Path::new("t/Cargo.toml");
+    assert_eq!(
+        set_aside_workspace(plain, last.to_owned(), "[package]\n"),
+        "[package]\nname = \"x\""
+    );
+    assert_eq!(set_aside_workspace(plain, last.to_owned(), "a\n[workspace]\n"), last);
+    assert_eq!(set_aside_workspace(std::path::Path::new("README.md"), last.to_owned(), ""), last);
 }
