@@ -124,9 +124,10 @@ impl Client {
 
     /// The next JSON frame, or the close code if the server closes first.
     pub async fn read(&mut self) -> Result<Value, Option<u16>> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            let next =
-                tokio::time::timeout(PATIENCE, self.stream.next()).await.expect("a frame in time");
+            let next = tokio::time::timeout_at(deadline, self.stream.next());
+            let next = next.await.expect("a frame in time");
             match next {
                 Some(Ok(Message::Text(text))) => {
                     return Ok(serde_json::from_str(&text).expect("JSON"));

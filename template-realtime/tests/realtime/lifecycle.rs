@@ -16,7 +16,8 @@ use crate::support::{SECRET, TestNode, token};
 #[tokio::test]
 async fn a_silent_peer_is_dropped_and_reported_gone() {
     let node =
-        TestNode::start(&[("HEARTBEAT_INTERVAL_MS", "100"), ("HEARTBEAT_TIMEOUT_MS", "400")]).await;
+        TestNode::start(&[("HEARTBEAT_INTERVAL_MS", "200"), ("HEARTBEAT_TIMEOUT_MS", "1000")])
+            .await;
     let mut watcher = Client::connect(&node, "watcher").await;
     watcher.join("quiet").await;
     let mut silent = Client::connect(&node, "silent").await;
