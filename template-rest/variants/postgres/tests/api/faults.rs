@@ -43,19 +43,7 @@ impl Proxy {
             up: Arc::new(AtomicBool::new(true)),
             links: Arc::default(),
         };
-        let (up, links) = (proxy.up.clone(), proxy.links.clone());
-        tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                if !up.load(Ordering::SeqCst) {
-                    continue;
-                }
-                let target = target.clone();
-                links.lock().unwrap().push(tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(target).await else { return };
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                }));
-            }
-        });
+        tokio::spawn(accept(listener, target, proxy.up.clone(), proxy.links.clone()));
         proxy
     }
 
@@ -66,6 +54,26 @@ impl Proxy {
 
     fn restore(&self) {
         self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Forwards each client to `target` while the proxy is up; refuses them while it is cut.
+async fn accept(
+    listener: TcpListener,
+    target: String,
+    up: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<JoinHandle<()>>>>,
+) {
+    while let Ok((client, _)) = listener.accept().await {
+        if up.load(Ordering::SeqCst) {
+            links.lock().unwrap().push(tokio::spawn(forward(client, target.clone())));
+        }
+    }
+}
+
+async fn forward(mut client: TcpStream, target: String) {
+    if let Ok(mut server) = TcpStream::connect(target).await {
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
     }
 }
 
