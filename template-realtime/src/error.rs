@@ -17,9 +17,6 @@ pub enum AppError {
     /// Missing or bad credentials (401).
     #[error("{0}")]
     Unauthorized(&'static str),
-    /// The route does not exist (404).
-    #[error("{0}")]
-    NotFound(&'static str),
     /// The body is larger than allowed (413).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -56,3 +53,16 @@ impl From<BrokerError> for AppError {
 
 /// Shorthand for results of the HTTP handlers.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_failures_become_a_503_that_reveals_nothing() {
+        let error = AppError::from(BrokerError::Unavailable("redis://secret-host: refused".into()));
+        let AppError::Unavailable { detail, retry_after } = &error else { panic!("{error:?}") };
+        assert_eq!((*detail, *retry_after), ("the broker is unavailable", RETRY_AFTER));
+        assert!(!error.to_string().contains("secret-host"));
+    }
+}

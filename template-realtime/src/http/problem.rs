@@ -73,7 +73,6 @@ impl From<AppError> for Problem {
         match error {
             AppError::BadRequest(_) => Self::new(StatusCode::BAD_REQUEST, detail),
             AppError::Unauthorized(_) => Self::new(StatusCode::UNAUTHORIZED, detail),
-            AppError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, detail),
             AppError::PayloadTooLarge(_) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, detail),
             AppError::UnsupportedMediaType(_) => {
                 Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)

@@ -65,7 +65,8 @@ pub async fn publish(
     Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
-fn parse_room(room: &str) -> AppResult<RoomName> {
+/// A room name from the path; 400 when invalid.
+pub(super) fn parse_room(room: &str) -> AppResult<RoomName> {
     RoomName::parse(room).map_err(|error| AppError::BadRequest(error.to_string()))
 }
 

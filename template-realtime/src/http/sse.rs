@@ -34,7 +34,7 @@ pub async fn events(
     StreamBearer(identity): StreamBearer,
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let room = RoomName::parse(&room).map_err(|error| AppError::BadRequest(error.to_string()))?;
+    let room = super::rooms::parse_room(&room)?;
     let since = last_event_id(&headers)?;
     let listener = Listener::join(&state, room, identity.user, since).await?;
     let stream = futures_util::stream::unfold(listener, |mut listener| async move {
