@@ -52,6 +52,33 @@ async fn drain(
     (None, last)
 }
 
+/// How many slow consumers the node has cut off so far (the counter is process-wide).
+fn cut_off(node: &TestNode) -> u64 {
+    let metrics = node.state.metrics.render();
+    let line = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("realtime_slow_consumer_disconnects_total "));
+    line.and_then(|count| count.trim().parse().ok()).unwrap_or(0)
+}
+
+/// Waits until the node has cut off one more slow consumer than `before`.
+async fn wait_for_cut_off(node: &TestNode, before: u64) {
+    for _ in 0..600 {
+        if cut_off(node) > before {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no slow consumer was cut off");
+}
+
+/// Publishes [`MESSAGES`] large messages, one after the other.
+async fn flood(mut publisher: Client) {
+    for n in 0..MESSAGES {
+        publisher.publish("flood", json!({"n": n, "pad": "x".repeat(4000)})).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_consumer_is_cut_off_without_slowing_the_others() {
     let node = TestNode::start(&[
@@ -68,13 +95,16 @@ async fn a_slow_consumer_is_cut_off_without_slowing_the_others() {
         tokio::spawn(async move { fast.messages(usize::try_from(MESSAGES).unwrap()).await });
     let mut publisher = Client::connect(&node, "publisher").await;
     publisher.join("flood").await;
-    for n in 0..MESSAGES {
-        publisher.publish("flood", json!({"n": n, "pad": "x".repeat(4000)})).await;
-    }
+    let before = cut_off(&node);
+    let publishing = tokio::spawn(flood(publisher));
+    wait_for_cut_off(&node, before).await;
+    // Read only now, so that the node had to give up on this client; its close frame waits.
+    let drained = tokio::time::timeout(std::time::Duration::from_mins(1), drain(&mut slow)).await;
+    let (code, last) = drained.expect("the node closes the slow client");
+    assert_eq!(code, Some(1013));
+    publishing.await.unwrap();
     let received = reader.await.unwrap();
     assert_eq!(received.last().unwrap()["id"], MESSAGES, "the fast client got everything");
-    let (code, last) = drain(&mut slow).await;
-    assert_eq!(code, Some(1013));
     assert!(last < MESSAGES, "the slow client was cut off before the end");
     let mut again = Client::connect(&node, "slow").await;
     let answer = again.request(json!({"type": "join", "room": "flood", "since": last})).await;
