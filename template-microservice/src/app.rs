@@ -125,7 +125,7 @@ impl Components {
             Arc::new(inventory.clone()),
             signal.clone(),
         ));
-        let outbox = Arc::new(PgOutbox::new(pool));
+        let outbox = Arc::new(PgOutbox::new(pool::side_pool(&pool, 2)));
         Ok(Self { transport, inventory, orders, outbox, signal })
     }
 

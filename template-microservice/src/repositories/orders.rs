@@ -1,6 +1,12 @@
 //! Orders in PostgreSQL: each one written with its outbox event in one transaction, and each
 //! payment settled together with its inbox row, so that a redelivered message has no second
-//! effect.
+//! effect. Each of these is a single statement (data-modifying CTEs): one round trip, and the
+//! statement's own transaction makes its parts atomic.
+//!
+//! A settlement records the message only if the order exists (so a redelivery can retry a
+//! payment that arrived before its order), and moves the order only if it recorded the message
+//! and the order is still pending; under concurrency, PostgreSQL re-checks `status = 'pending'`
+//! on the locked row, so two payments for one order settle it once.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -58,30 +64,27 @@ impl TryFrom<OrderRow> for Order {
 #[async_trait]
 impl OrderRepository for PgOrders {
     async fn create(&self, order: &Order, event: &OutboxEvent) -> RepositoryResult<()> {
-        let mut transaction = self.pool.begin().await.map_err(map_error)?;
+        // One statement, so one round trip and one implicit transaction for both rows.
         sqlx::query!(
-            "INSERT INTO orders (id, owner_id, status, items, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5)",
+            "WITH stored AS (
+                 INSERT INTO orders (id, owner_id, status, items, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $5)
+             )
+             INSERT INTO outbox (id, subject, payload, traceparent) VALUES ($6, $7, $8, $9)",
             order.id,
             order.owner_id,
             order.status.as_str(),
             Json(&order.items) as _,
             order.created_at,
-        )
-        .execute(&mut *transaction)
-        .await
-        .map_err(map_error)?;
-        sqlx::query!(
-            "INSERT INTO outbox (id, subject, payload, traceparent) VALUES ($1, $2, $3, $4)",
             event.id,
             event.subject,
             event.payload,
             event.traceparent,
         )
-        .execute(&mut *transaction)
+        .execute(&self.pool)
         .await
         .map_err(map_error)?;
-        transaction.commit().await.map_err(map_error)
+        Ok(())
     }
 
     async fn find(&self, id: Uuid) -> RepositoryResult<Option<Order>> {
@@ -126,53 +129,40 @@ impl OrderRepository for PgOrders {
     }
 
     async fn settle(&self, settlement: &Settlement) -> RepositoryResult<SettleOutcome> {
-        let mut transaction = self.pool.begin().await.map_err(map_error)?;
-        let recorded = sqlx::query!(
-            "INSERT INTO inbox (message_id, subject) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        let row = sqlx::query!(
+            r#"WITH target AS (SELECT status FROM orders WHERE id = $3),
+               recorded AS (
+                   INSERT INTO inbox (message_id, subject)
+                   SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM target)
+                   ON CONFLICT DO NOTHING
+                   RETURNING message_id
+               ),
+               updated AS (
+                   UPDATE orders SET status = $4, version = version + 1, updated_at = now()
+                   WHERE id = $3 AND status = 'pending' AND EXISTS (SELECT 1 FROM recorded)
+                   RETURNING id
+               )
+               SELECT (SELECT status FROM target) AS status,
+                      EXISTS (SELECT 1 FROM recorded) AS "recorded!",
+                      EXISTS (SELECT 1 FROM updated) AS "applied!""#,
             settlement.message_id,
             settlement.subject,
+            settlement.order_id,
+            settlement.status.as_str(),
         )
-        .execute(&mut *transaction)
+        .fetch_one(&self.pool)
         .await
         .map_err(map_error)?;
-        if recorded.rows_affected() == 0 {
-            return Ok(SettleOutcome::AlreadyProcessed);
-        }
-        let outcome = apply(&mut transaction, settlement).await?;
-        if outcome == SettleOutcome::OrderMissing {
-            // Rolling back forgets the inbox row, so that a redelivery can try again.
-            return Ok(outcome);
-        }
-        transaction.commit().await.map_err(map_error)?;
-        Ok(outcome)
+        Ok(outcome(row.status.as_deref(), row.recorded, row.applied))
     }
 }
 
-/// The effect of a settlement, inside its transaction: only a pending order moves.
-async fn apply(
-    transaction: &mut sqlx::PgConnection,
-    settlement: &Settlement,
-) -> RepositoryResult<SettleOutcome> {
-    let current = sqlx::query_scalar!(
-        "SELECT status FROM orders WHERE id = $1 FOR UPDATE",
-        settlement.order_id
-    )
-    .fetch_optional(&mut *transaction)
-    .await
-    .map_err(map_error)?;
-    let Some(current) = current.as_deref().and_then(OrderStatus::parse) else {
-        return Ok(SettleOutcome::OrderMissing);
-    };
-    if !current.can_become(settlement.status) {
-        return Ok(SettleOutcome::AlreadySettled(current));
+/// What a settlement did, from what its statement reports.
+fn outcome(status: Option<&str>, recorded: bool, applied: bool) -> SettleOutcome {
+    match (status.and_then(OrderStatus::parse), recorded, applied) {
+        (None, _, _) => SettleOutcome::OrderMissing,
+        (Some(_), false, _) => SettleOutcome::AlreadyProcessed,
+        (Some(_), true, true) => SettleOutcome::Applied,
+        (Some(current), true, false) => SettleOutcome::AlreadySettled(current),
     }
-    sqlx::query!(
-        "UPDATE orders SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
-        settlement.order_id,
-        settlement.status.as_str(),
-    )
-    .execute(&mut *transaction)
-    .await
-    .map_err(map_error)?;
-    Ok(SettleOutcome::Applied)
 }

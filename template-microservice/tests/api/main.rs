@@ -15,4 +15,5 @@ mod health;
 mod orders;
 mod outbox;
 mod rpc;
+mod settle;
 mod support;
