@@ -78,9 +78,9 @@ impl OrderRepository for FakeStore {
         Ok((mine.into_iter().skip(skip).take(page.per_page as usize).collect(), total))
     }
 
-    async fn settle(&self, _settlement: &Settlement) -> RepositoryResult<SettleOutcome> {
+    async fn settle_all(&self, settlements: &[Settlement]) -> RepositoryResult<Vec<SettleOutcome>> {
         self.check()?;
-        Ok(SettleOutcome::Applied)
+        Ok(vec![SettleOutcome::Applied; settlements.len()])
     }
 }
 

@@ -47,6 +47,30 @@ pub async fn place_orders(
     Ok(Phase { count, elapsed })
 }
 
+/// Places `count` orders at `per_second`, each on its own task, whatever the latency.
+pub async fn place_paced(
+    bench: &Bench,
+    count: usize,
+    per_second: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (client, token) = (client(), token()?);
+    let url = format!("{}/api/v1/orders", bench.base_url);
+    let body = Bytes::from(json!({ "items": [{ "sku": "ABC-1", "quantity": 1 }] }).to_string());
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / per_second);
+    let mut placing = Vec::with_capacity(count);
+    for _ in 0..count {
+        tick.tick().await;
+        let (client, url, token, body) = (client.clone(), url.clone(), token.clone(), body.clone());
+        placing.push(tokio::spawn(async move { place(&client, &url, &token, body).await }));
+    }
+    for placed in placing {
+        if !placed.await? {
+            return Err("a paced order failed".into());
+        }
+    }
+    Ok(())
+}
+
 async fn place(client: &HttpClient, url: &str, token: &str, body: Bytes) -> bool {
     let request = hyper::Request::post(url)
         .header("authorization", format!("Bearer {token}"))

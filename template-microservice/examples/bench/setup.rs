@@ -77,11 +77,19 @@ impl Bench {
         .await
     }
 
-    /// The 99th percentile of the time from an event's commit to its acknowledged publication.
-    pub async fn lag_p99_ms(&self) -> Result<f64, Box<dyn std::error::Error>> {
+    /// The 99th percentile of the time from an order event's commit to its acknowledged
+    /// publication, over the events after outbox position `after`.
+    pub async fn lag_p99_ms(&self, after: i64) -> Result<f64, Box<dyn std::error::Error>> {
         let query = "SELECT (percentile_cont(0.99) WITHIN GROUP \
-                     (ORDER BY EXTRACT(EPOCH FROM sent_at - created_at)) * 1000)::float8 FROM outbox";
-        Ok(sqlx::query_scalar::<_, f64>(query).fetch_one(&self.pool).await?)
+                     (ORDER BY EXTRACT(EPOCH FROM sent_at - created_at)) * 1000)::float8 \
+                     FROM outbox WHERE seq > $1 AND subject = 'events.order.created'";
+        Ok(sqlx::query_scalar::<_, f64>(query).bind(after).fetch_one(&self.pool).await?)
+    }
+
+    /// The outbox position now.
+    pub async fn outbox_position(&self) -> Result<i64, Box<dyn std::error::Error>> {
+        let query = "SELECT COALESCE(max(seq), 0) FROM outbox";
+        Ok(sqlx::query_scalar::<_, i64>(query).fetch_one(&self.pool).await?)
     }
 
     /// Stops the service and NATS.

@@ -46,7 +46,8 @@ pub struct ConsumerConfig {
     pub backoff_max: Duration,
     /// Most messages pulled at once (`CONSUMER_BATCH_SIZE`, default 256).
     pub batch_size: u32,
-    /// Most messages processed at once (`CONSUMER_CONCURRENCY`, default 32).
+    /// Settlement transactions in flight at once, each of up to 64 messages
+    /// (`CONSUMER_CONCURRENCY`, default 4).
     pub concurrency: usize,
 }
 
@@ -90,7 +91,7 @@ impl ConsumerConfig {
             backoff_initial,
             backoff_max,
             batch_size: positive("CONSUMER_BATCH_SIZE", raw.consumer_batch_size.unwrap_or(256))?,
-            concurrency: positive("CONSUMER_CONCURRENCY", raw.consumer_concurrency.unwrap_or(32))?,
+            concurrency: positive("CONSUMER_CONCURRENCY", raw.consumer_concurrency.unwrap_or(4))?,
         })
     }
 

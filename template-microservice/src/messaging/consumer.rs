@@ -26,8 +26,11 @@ use crate::config::ConsumerConfig;
 use crate::domain::event::{Envelope, PaymentEvent};
 use crate::domain::trace::{TRACEPARENT, TraceContext};
 use crate::repositories::SettleOutcome;
-use crate::services::orders::OrderService;
+use crate::services::orders::{OrderService, Payment};
 use crate::telemetry;
+
+/// Messages whose effects are applied in one database transaction.
+const SETTLE_BATCH: usize = 64;
 
 /// What to do with a delivery once processed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,48 +86,45 @@ impl PaymentConsumer {
             };
             deliveries
                 .take_until(stop.clone().cancelled_owned())
-                .for_each_concurrent(self.config.concurrency, |delivery| self.handle(delivery))
+                .ready_chunks(SETTLE_BATCH)
+                .for_each_concurrent(self.config.concurrency, |batch| self.handle_all(batch))
                 .await;
         }
     }
 
-    /// Processes one delivery and settles it.
-    pub async fn handle(&self, delivery: Delivery) {
-        let trace = TraceContext::from_header(delivery.header(TRACEPARENT));
-        let span = tracing::info_span!(
-            "message",
-            subject = %delivery.subject,
-            attempt = delivery.attempt,
-            trace_id = %trace.trace_id(),
-        );
-        async {
-            let disposition = self.process(&delivery).await;
-            self.settle(delivery, disposition).await;
-        }
-        .instrument(span)
-        .await;
+    /// Processes deliveries together (their effects in one transaction), then settles each in
+    /// a span carrying its trace id.
+    pub async fn handle_all(&self, deliveries: Vec<Delivery>) {
+        let dispositions = self.process_all(&deliveries).await;
+        let settling = deliveries.into_iter().zip(dispositions).map(|(delivery, disposition)| {
+            let span = message_span(&delivery);
+            self.settle(delivery, disposition).instrument(span)
+        });
+        futures_util::future::join_all(settling).await;
     }
 
-    /// Applies the delivery's effect (with its inbox row), without settling it.
+    /// Applies one delivery's effect (with its inbox row), without settling it.
     pub async fn process(&self, delivery: &Delivery) -> Disposition {
-        if delivery.attempt > 1 {
-            metrics::counter!("consumer_redeliveries_total").increment(1);
-        }
-        let envelope = match serde_json::from_slice::<Envelope>(&delivery.payload) {
-            Ok(envelope) => envelope,
-            Err(error) => return Disposition::DeadLetter(format!("malformed envelope: {error}")),
+        let mut dispositions = self.process_all(std::slice::from_ref(delivery)).await;
+        dispositions.pop().unwrap_or_else(|| Disposition::Retry("not processed".to_owned()))
+    }
+
+    /// Applies the effects of `deliveries` (with their inbox rows) in one transaction, without
+    /// settling them; returns what to do with each, in order.
+    pub async fn process_all(&self, deliveries: &[Delivery]) -> Vec<Disposition> {
+        let parsed: Vec<Result<Payment, Disposition>> = deliveries.iter().map(parse).collect();
+        let payments: Vec<Payment> =
+            parsed.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
+        let outcomes = match self.orders.settle_all(&payments).await {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            Err(error) => vec![Err(error.to_string()); payments.len()],
         };
-        let event = match PaymentEvent::from_envelope(&envelope) {
-            Ok(event) => event,
-            Err(unknown) => return Disposition::DeadLetter(unknown.to_string()),
+        let mut outcomes = outcomes.into_iter();
+        let decide = |parsed| match parsed {
+            Err(disposition) => disposition,
+            Ok(payment) => disposition(&payment, outcomes.next()),
         };
-        match self.orders.settle(envelope.id, &delivery.subject, event).await {
-            Ok(SettleOutcome::OrderMissing) => {
-                Disposition::Retry(format!("order {} not found", event.order_id()))
-            }
-            Ok(outcome) => Disposition::Done(outcome),
-            Err(error) => Disposition::Retry(error.to_string()),
-        }
+        parsed.into_iter().map(decide).collect()
     }
 
     async fn settle(&self, delivery: Delivery, disposition: Disposition) {
@@ -167,6 +167,41 @@ impl PaymentConsumer {
         if let Err(error) = settled {
             telemetry::warn("cannot settle the dead-lettered delivery", &error);
         }
+    }
+}
+
+/// The span a message is handled in.
+fn message_span(delivery: &Delivery) -> tracing::Span {
+    let trace = TraceContext::from_header(delivery.header(TRACEPARENT));
+    tracing::info_span!(
+        "message",
+        subject = %delivery.subject,
+        attempt = delivery.attempt,
+        trace_id = %trace.trace_id(),
+    )
+}
+
+/// The payment a delivery carries, or why it never will be one.
+fn parse(delivery: &Delivery) -> Result<Payment, Disposition> {
+    if delivery.attempt > 1 {
+        metrics::counter!("consumer_redeliveries_total").increment(1);
+    }
+    let envelope = serde_json::from_slice::<Envelope>(&delivery.payload)
+        .map_err(|error| Disposition::DeadLetter(format!("malformed envelope: {error}")))?;
+    let event = PaymentEvent::from_envelope(&envelope)
+        .map_err(|unknown| Disposition::DeadLetter(unknown.to_string()))?;
+    Ok(Payment { message_id: envelope.id, subject: delivery.subject.clone(), event })
+}
+
+/// What to do once a payment's settlement was tried.
+fn disposition(payment: &Payment, settled: Option<Result<SettleOutcome, String>>) -> Disposition {
+    match settled {
+        Some(Ok(SettleOutcome::OrderMissing)) => {
+            Disposition::Retry(format!("order {} not found", payment.event.order_id()))
+        }
+        Some(Ok(outcome)) => Disposition::Done(outcome),
+        Some(Err(error)) => Disposition::Retry(error),
+        None => Disposition::Retry("not settled".to_owned()),
     }
 }
 

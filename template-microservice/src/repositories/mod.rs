@@ -87,8 +87,15 @@ pub trait OrderRepository: Send + Sync {
         owner_id: Uuid,
         page: PageRequest,
     ) -> RepositoryResult<(Vec<Order>, u64)>;
-    /// Records the message in the inbox and applies its effect, in one transaction.
-    async fn settle(&self, settlement: &Settlement) -> RepositoryResult<SettleOutcome>;
+    /// For each settlement, records the message in the inbox and applies its effect; all of
+    /// them in one transaction. Returns the outcomes in the order given.
+    async fn settle_all(&self, settlements: &[Settlement]) -> RepositoryResult<Vec<SettleOutcome>>;
+
+    /// [`OrderRepository::settle_all`] for one settlement.
+    async fn settle(&self, settlement: &Settlement) -> RepositoryResult<SettleOutcome> {
+        let outcomes = self.settle_all(std::slice::from_ref(settlement)).await?;
+        Ok(outcomes.first().copied().unwrap_or(SettleOutcome::OrderMissing))
+    }
 }
 
 /// The outbox as the relay sees it.

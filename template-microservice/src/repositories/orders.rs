@@ -128,9 +128,30 @@ impl OrderRepository for PgOrders {
         Ok((orders, u64::try_from(total).unwrap_or_default()))
     }
 
-    async fn settle(&self, settlement: &Settlement) -> RepositoryResult<SettleOutcome> {
-        let row = sqlx::query!(
-            r#"WITH target AS (SELECT status FROM orders WHERE id = $3),
+    async fn settle_all(&self, settlements: &[Settlement]) -> RepositoryResult<Vec<SettleOutcome>> {
+        if settlements.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Orders are locked in id order, so that concurrent batches cannot deadlock.
+        let mut by_order: Vec<usize> = (0..settlements.len()).collect();
+        by_order.sort_by_key(|&index| settlements[index].order_id);
+        let mut outcomes = vec![SettleOutcome::OrderMissing; settlements.len()];
+        let mut transaction = self.pool.begin().await.map_err(map_error)?;
+        for index in by_order {
+            outcomes[index] = settle_one(&mut transaction, &settlements[index]).await?;
+        }
+        transaction.commit().await.map_err(map_error)?;
+        Ok(outcomes)
+    }
+}
+
+/// One settlement, as one statement inside the batch's transaction.
+async fn settle_one(
+    connection: &mut sqlx::PgConnection,
+    settlement: &Settlement,
+) -> RepositoryResult<SettleOutcome> {
+    let row = sqlx::query!(
+        r#"WITH target AS (SELECT status FROM orders WHERE id = $3),
                recorded AS (
                    INSERT INTO inbox (message_id, subject)
                    SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM target)
@@ -145,16 +166,15 @@ impl OrderRepository for PgOrders {
                SELECT (SELECT status FROM target) AS status,
                       EXISTS (SELECT 1 FROM recorded) AS "recorded!",
                       EXISTS (SELECT 1 FROM updated) AS "applied!""#,
-            settlement.message_id,
-            settlement.subject,
-            settlement.order_id,
-            settlement.status.as_str(),
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map_error)?;
-        Ok(outcome(row.status.as_deref(), row.recorded, row.applied))
-    }
+        settlement.message_id,
+        settlement.subject,
+        settlement.order_id,
+        settlement.status.as_str(),
+    )
+    .fetch_one(&mut *connection)
+    .await
+    .map_err(map_error)?;
+    Ok(outcome(row.status.as_deref(), row.recorded, row.applied))
 }
 
 /// What a settlement did, from what its statement reports.

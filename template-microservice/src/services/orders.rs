@@ -96,27 +96,40 @@ impl OrderService {
         Ok(Page { data, meta })
     }
 
-    /// Applies a payment event exactly once per message id.
+    /// Applies payment events, each exactly once per message id, in one transaction; returns
+    /// the outcomes in the order given.
     ///
     /// # Errors
-    /// When the database fails.
-    pub async fn settle(
-        &self,
-        message_id: Uuid,
-        subject: &str,
-        event: PaymentEvent,
-    ) -> RepositoryResult<SettleOutcome> {
-        let status = match event {
+    /// When the database fails: then none is applied.
+    pub async fn settle_all(&self, payments: &[Payment]) -> RepositoryResult<Vec<SettleOutcome>> {
+        let settlements: Vec<Settlement> = payments.iter().map(Payment::settlement).collect();
+        self.orders.settle_all(&settlements).await
+    }
+}
+
+/// A payment event as received: the message id is the inbox key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// The envelope id.
+    pub message_id: Uuid,
+    /// The subject it came on.
+    pub subject: String,
+    /// The event.
+    pub event: PaymentEvent,
+}
+
+impl Payment {
+    fn settlement(&self) -> Settlement {
+        let status = match self.event {
             PaymentEvent::Completed { .. } => OrderStatus::Paid,
             PaymentEvent::Failed { .. } => OrderStatus::Cancelled,
         };
-        let settlement = Settlement {
-            message_id,
-            subject: subject.to_owned(),
-            order_id: event.order_id(),
+        Settlement {
+            message_id: self.message_id,
+            subject: self.subject.clone(),
+            order_id: self.event.order_id(),
             status,
-        };
-        self.orders.settle(&settlement).await
+        }
     }
 }
 
