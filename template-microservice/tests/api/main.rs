@@ -8,12 +8,16 @@
 
 use template_microservice as service;
 
+/// The service binary, for the tests that run it as a process.
+const BINARY: &str = env!("CARGO_BIN_EXE_template-microservice");
+
 mod breaker;
 mod consumer;
 mod events;
 mod health;
 mod orders;
 mod outbox;
+mod process;
 mod rpc;
 mod settle;
 mod support;

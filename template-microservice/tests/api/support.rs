@@ -182,6 +182,17 @@ pub fn token(user: Uuid) -> String {
     jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("signs")
 }
 
+/// The status of `GET url`, if anything answered.
+pub async fn get_status(url: &str) -> Option<StatusCode> {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    client
+        .request(request(Method::GET, url, None, None))
+        .await
+        .ok()
+        .map(|response| response.status())
+}
+
 /// Polls `check` until it holds, for at most `limit`; returns whether it held.
 pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
 where
