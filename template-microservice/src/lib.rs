@@ -20,6 +20,8 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod messaging;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod outbound;
 pub mod repositories;
 pub mod server;
@@ -50,6 +52,7 @@ pub fn start() -> ExitCode {
     let outcome = tokio::runtime::Runtime::new()
         .map_err(app::StartupError::from)
         .and_then(|runtime| runtime.block_on(server::run(config)));
+    telemetry::shutdown();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -55,6 +55,18 @@ impl TraceContext {
         Self { span_id: random_span_id(), ..self }
     }
 
+    /// A context from raw ids; `None` when an id is zero (invalid).
+    #[must_use]
+    pub fn from_ids(trace_id: u128, span_id: u64, flags: u8) -> Option<Self> {
+        (trace_id != 0 && span_id != 0).then_some(Self { trace_id, span_id, flags })
+    }
+
+    /// The raw trace id, span id and flags.
+    #[must_use]
+    pub fn ids(self) -> (u128, u64, u8) {
+        (self.trace_id, self.span_id, self.flags)
+    }
+
     /// The trace id, as 32 hex digits.
     #[must_use]
     pub fn trace_id(self) -> String {
@@ -123,6 +135,15 @@ mod tests {
         ] {
             assert_eq!(TraceContext::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn raw_ids_round_trip_and_zero_is_refused() {
+        let context = TraceContext::parse(SAMPLE).expect("valid");
+        let (trace_id, span_id, flags) = context.ids();
+        assert_eq!(TraceContext::from_ids(trace_id, span_id, flags), Some(context));
+        assert_eq!(TraceContext::from_ids(0, span_id, flags), None);
+        assert_eq!(TraceContext::from_ids(trace_id, 0, flags), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ use tracing::Instrument as _;
 use super::problem::Problem;
 use crate::domain::trace::{TRACEPARENT, TraceContext};
 use crate::state::AppState;
+use crate::telemetry;
 
 /// The request-id header.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -54,16 +55,16 @@ pub fn wrap(router: Router<AppState>, timeout: Duration) -> Router<AppState> {
 /// that carries the trace id and the request id.
 async fn trace_context(mut request: Request, next: Next) -> Response {
     let incoming = request.headers().get(TRACEPARENT).and_then(|value| value.to_str().ok());
-    let context = TraceContext::from_header(incoming).child();
-    request.extensions_mut().insert(context);
+    let parent = TraceContext::from_header(incoming);
     let request_id = request.headers().get(REQUEST_ID).and_then(|value| value.to_str().ok());
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
         path = %request.uri().path(),
         request_id = request_id.unwrap_or_default(),
-        trace_id = %context.trace_id(),
+        trace_id = %parent.trace_id(),
     );
+    request.extensions_mut().insert(telemetry::link(&span, parent));
     next.run(request).instrument(span).await
 }
 

@@ -173,12 +173,14 @@ impl PaymentConsumer {
 /// The span a message is handled in.
 fn message_span(delivery: &Delivery) -> tracing::Span {
     let trace = TraceContext::from_header(delivery.header(TRACEPARENT));
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "message",
         subject = %delivery.subject,
         attempt = delivery.attempt,
         trace_id = %trace.trace_id(),
-    )
+    );
+    let _ = telemetry::link(&span, trace);
+    span
 }
 
 /// The payment a delivery carries, or why it never will be one.

@@ -73,6 +73,7 @@ impl OrdersResponder {
         let trace = TraceContext::from_header(request.traceparent.as_deref());
         let span =
             tracing::info_span!("rpc", subject = ORDERS_GET_SUBJECT, trace_id = %trace.trace_id());
+        let _ = telemetry::link(&span, trace);
         let reply = self.reply_to(&request.payload).instrument(span).await;
         let payload = serde_json::to_vec(&reply).unwrap_or_default();
         if let Err(error) = request.reply.respond(payload.into()).await {
