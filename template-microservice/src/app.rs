@@ -87,8 +87,8 @@ pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupErro
     pool::migrate(&pool).await?;
     let parts = Components::connect(config, pool.clone()).await?;
     let shutdown = ShutdownSignal::default();
-    let state = parts.state(config, pool, shutdown.clone())?;
-    let workers = Workers::spawn(parts.workers(config));
+    let state = parts.state(config, pool.clone(), shutdown.clone())?;
+    let workers = Workers::spawn(parts.workers(config, &pool))?;
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
     telemetry::info(&format!("listening on {address}"));
@@ -152,11 +152,12 @@ impl Components {
         })
     }
 
-    /// The background work.
-    fn workers(&self, config: &Config) -> WorkerParts {
+    /// The background work. The relay runs on a runtime of its own, so it gets a pool of its
+    /// own too.
+    fn workers(&self, config: &Config, pool: &PgPool) -> WorkerParts {
         let messaging = &config.messaging;
         let relay = Relay::new(
-            self.outbox.clone(),
+            Arc::new(PgOutbox::new(pool::side_pool(pool, 2))),
             self.transport.clone(),
             self.signal.clone(),
             messaging.relay,
