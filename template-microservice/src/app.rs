@@ -87,8 +87,8 @@ pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupErro
     pool::migrate(&pool).await?;
     let parts = Components::connect(config, pool.clone()).await?;
     let shutdown = ShutdownSignal::default();
-    let state = parts.state(config, pool.clone(), shutdown.clone())?;
-    let workers = Workers::spawn(parts.workers(config, &pool))?;
+    let state = parts.state(config, pool, shutdown.clone())?;
+    let workers = Workers::spawn(parts.workers(config));
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
     telemetry::info(&format!("listening on {address}"));
@@ -152,12 +152,11 @@ impl Components {
         })
     }
 
-    /// The background work. The relay runs on a runtime of its own, so it gets a pool of its
-    /// own too.
-    fn workers(&self, config: &Config, pool: &PgPool) -> WorkerParts {
+    /// The background work.
+    fn workers(&self, config: &Config) -> WorkerParts {
         let messaging = &config.messaging;
         let relay = Relay::new(
-            Arc::new(PgOutbox::new(pool::side_pool(pool, 2))),
+            self.outbox.clone(),
             self.transport.clone(),
             self.signal.clone(),
             messaging.relay,
@@ -194,8 +193,9 @@ struct Serving {
 }
 
 impl Serving {
-    /// Serves until `stop`, then: not ready, stop inbound messages, drain HTTP, flush the
-    /// outbox until the deadline, close the broker connection.
+    /// Serves until `stop`, then: not ready and no more pulls at once; HTTP requests in flight
+    /// drain, then the messages in hand finish; the outbox is flushed until the deadline; the
+    /// broker connection closes.
     async fn run(self, config: ServerConfig, shutdown: ShutdownSignal, stop: CancellationToken) {
         let Self { listener, router, mut workers, transport } = self;
         let settings = ServeSettings {
@@ -209,9 +209,10 @@ impl Serving {
             let _ = deadline.set(Instant::now() + config.shutdown_timeout);
             telemetry::info("shutting down: not ready, draining");
             shutdown.start_draining();
-            workers.stop_inbound().await;
+            workers.stop_pulling();
         };
         http::serve::serve(listener, router, settings, signal).await;
+        workers.stop_inbound().await;
         let deadline = deadline.get().copied().unwrap_or_else(Instant::now);
         workers.stop_relay(deadline).await;
         Transport::close(transport.as_ref()).await;

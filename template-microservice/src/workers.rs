@@ -5,10 +5,9 @@
 //! left for redelivery, never half-done), the responder stops, and the relay publishes what is
 //! committed until the deadline.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -20,7 +19,7 @@ use crate::telemetry;
 
 /// What the workers are made of.
 pub struct WorkerParts {
-    /// The outbox relay, over an outbox whose pool only it uses.
+    /// The outbox relay.
     pub relay: Arc<Relay>,
     /// The payment consumer.
     pub consumer: Arc<PaymentConsumer>,
@@ -34,19 +33,20 @@ pub struct WorkerParts {
 
 /// The running workers.
 pub struct Workers {
+    relay: Arc<Relay>,
     inbound_stop: CancellationToken,
+    relay_stop: CancellationToken,
     inbound: Vec<JoinHandle<()>>,
-    relay: RelayThread,
+    relay_task: JoinHandle<()>,
     watcher: JoinHandle<()>,
 }
 
 impl Workers {
     /// Starts every worker.
-    ///
-    /// # Errors
-    /// When the relay's thread cannot be started.
-    pub fn spawn(parts: WorkerParts) -> std::io::Result<Self> {
+    #[must_use]
+    pub fn spawn(parts: WorkerParts) -> Self {
         let inbound_stop = CancellationToken::new();
+        let relay_stop = CancellationToken::new();
         let consumer = Arc::clone(&parts.consumer);
         let stop = inbound_stop.clone();
         let consuming = tokio::spawn(async move { consumer.run(stop).await });
@@ -56,12 +56,22 @@ impl Workers {
                 telemetry::error("the orders.get responder stopped", &error);
             }
         });
-        Ok(Self {
+        let relay = Arc::clone(&parts.relay);
+        let stop = relay_stop.clone();
+        let relay_task = tokio::spawn(async move { relay.run(stop).await });
+        Self {
+            relay: parts.relay,
             inbound_stop,
+            relay_stop,
             inbound: vec![consuming, responding],
-            relay: RelayThread::spawn(parts.relay)?,
+            relay_task,
             watcher: parts.watcher,
-        })
+        }
+    }
+
+    /// Stops taking new messages and requests, at once; those in hand go on.
+    pub fn stop_pulling(&self) {
+        self.inbound_stop.cancel();
     }
 
     /// Stops taking new messages and requests; returns when those in hand are done.
@@ -76,44 +86,11 @@ impl Workers {
 
     /// Stops the relay after a last flush of committed events, bounded by `deadline`.
     pub async fn stop_relay(self, deadline: Instant) {
-        self.relay.stop(deadline).await;
+        self.relay_stop.cancel();
+        if let Err(error) = self.relay_task.await {
+            telemetry::error("the relay failed", &error);
+        }
+        self.relay.flush(deadline).await;
         self.watcher.abort();
     }
-}
-
-/// The relay on a thread and runtime of its own: its passes never wait in a queue behind the
-/// request tasks of a busy runtime, so its lag under load stays that of one pass. It must be
-/// given an outbox whose pool only it uses (connections belong to the runtime that opens them).
-struct RelayThread {
-    stop: CancellationToken,
-    deadline: Arc<OnceLock<Instant>>,
-    finished: oneshot::Receiver<()>,
-}
-
-impl RelayThread {
-    fn spawn(relay: Arc<Relay>) -> std::io::Result<Self> {
-        let (stop, deadline) = (CancellationToken::new(), Arc::new(OnceLock::new()));
-        let (done, finished) = oneshot::channel();
-        let (token, flush_by) = (stop.clone(), Arc::clone(&deadline));
-        std::thread::Builder::new().name("outbox-relay".to_owned()).spawn(move || {
-            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime.block_on(relay_until_stopped(&relay, token, &flush_by)),
-                Err(error) => telemetry::error("cannot start the relay's runtime", &error),
-            }
-            let _ = done.send(());
-        })?;
-        Ok(Self { stop, deadline, finished })
-    }
-
-    async fn stop(self, deadline: Instant) {
-        let _ = self.deadline.set(deadline);
-        self.stop.cancel();
-        let _ = self.finished.await;
-    }
-}
-
-/// Relays until `stop`, then flushes what is committed until the deadline set before it.
-async fn relay_until_stopped(relay: &Relay, stop: CancellationToken, deadline: &OnceLock<Instant>) {
-    relay.run(stop).await;
-    relay.flush(deadline.get().copied().unwrap_or_else(Instant::now)).await;
 }

@@ -19,16 +19,11 @@ pub fn connect(settings: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
 }
 
 /// A small pool of its own on the same database, for work that must not queue behind request
-/// traffic for a connection (the outbox relay: its lag is the time events wait). It runs no
-/// maintenance task, so that it may serve a runtime other than the one that created it.
+/// traffic for a connection (the outbox relay: its lag is the time events wait).
 #[must_use]
 pub fn side_pool(pool: &PgPool, connections: u32) -> PgPool {
     let options = (*pool.connect_options()).clone();
-    PgPoolOptions::new()
-        .max_connections(connections)
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .connect_lazy_with(options)
+    PgPoolOptions::new().max_connections(connections).connect_lazy_with(options)
 }
 
 /// Applies the embedded migrations that have not run yet.
