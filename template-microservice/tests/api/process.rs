@@ -8,6 +8,11 @@ use hyper::StatusCode;
 
 use crate::support::{InventoryStub, NatsServer, SECRET, TestDb, eventually, get_status};
 
+/// The variables of a coverage run (`LLVM_PROFILE_FILE`), kept when the rest is cleared.
+fn profiling() -> impl Iterator<Item = (String, String)> {
+    std::env::vars().filter(|(name, _)| name.starts_with("LLVM_"))
+}
+
 #[test]
 fn a_configuration_error_exits_2_naming_the_variable() {
     let output =
@@ -27,6 +32,7 @@ async fn sigterm_drains_and_exits_cleanly() {
         .port();
     let mut child = tokio::process::Command::new(crate::BINARY)
         .env_clear()
+        .envs(profiling())
         .envs([
             ("DATABASE_URL", db.url.as_str()),
             ("NATS_URL", &nats.url()),
