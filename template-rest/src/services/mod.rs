@@ -1,6 +1,7 @@
 //! Business rules. Services take and return domain types, reach storage only through the
 //! repository traits, and know nothing of HTTP or SQL.
 
+pub mod argon2_memory;
 pub mod auth;
 pub mod avatars;
 pub mod login_throttle;

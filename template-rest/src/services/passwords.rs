@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::{OnceCell, Semaphore};
 
+use super::argon2_memory;
 use super::workers::Workers;
 use crate::error::{AppError, AppResult};
 
@@ -81,11 +81,9 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &str) -> AppResult<String> {
         let argon2 = self.argon2.clone();
         let password = password.to_owned();
-        self.run_blocking(move || {
-            argon2.hash_password(password.as_bytes()).map(|hash| hash.to_string())
-        })
-        .await?
-        .map_err(|error| AppError::internal(error.to_string()))
+        self.run_blocking(move || argon2_memory::hash(&argon2, password.as_bytes()))
+            .await?
+            .map_err(AppError::Internal)
     }
 
     /// Whether `password` matches `hash`. A malformed hash counts as a mismatch.
@@ -93,13 +91,10 @@ impl PasswordHasher {
     /// # Errors
     /// Fails only on internal errors.
     pub async fn verify(&self, password: &str, hash: &str) -> AppResult<bool> {
-        let argon2 = self.argon2.clone();
         let password = password.to_owned();
         let hash = hash.to_owned();
-        self.run_blocking(move || {
-            argon2.verify_password(password.as_bytes(), hash.as_str()).is_ok()
-        })
-        .await
+        let verified = move || argon2_memory::verify(password.as_bytes(), &hash).unwrap_or(false);
+        self.run_blocking(verified).await
     }
 
     /// Spends the same time as [`verify`](Self::verify) against a real hash, and returns
