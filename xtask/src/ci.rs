@@ -98,7 +98,11 @@ mod tests {
     #[test]
     fn stages_run_cheapest_first_and_templates_last() {
         let names: Vec<&str> = STAGES.iter().map(|stage| stage.name).collect();
-        assert_eq!(names.first(), Some(&"fmt"));
+        assert_eq!(
+            names[..2],
+            ["setup", "fmt"],
+            "tools and services first, then the cheapest check"
+        );
         assert_eq!(names.last(), Some(&"templates"));
         assert!(!names.contains(&"test"), "coverage already runs the tests");
         assert!(names.contains(&"test+coverage"));
