@@ -10,6 +10,7 @@ mod rate;
 mod requests;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt as _;
@@ -44,6 +45,9 @@ pub async fn run(socket: WebSocket, context: SessionContext) {
     let end = session.serve().await;
     session.finish(end).await;
 }
+
+/// How long the server waits for the peer's close frame after sending its own.
+const CLOSING_HANDSHAKE: Duration = Duration::from_secs(2);
 
 /// Why a session ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,19 +214,39 @@ impl Session {
     /// Closes the connection and leaves every room.
     async fn finish(mut self, end: End) {
         if let End::Close(code, reason) = end {
-            let frame = CloseFrame { code, reason: reason.into() };
-            // A peer that cannot take a close frame within the heartbeat timeout is gone.
-            let timeout = self.context.limits.heartbeat.timeout;
-            let close = self.socket.send(Message::Close(Some(frame)));
-            if tokio::time::timeout(timeout, close).await.is_err() {
-                tracing::debug!(code, "the close frame could not be delivered");
-            }
+            self.close(code, reason).await;
         }
         drop(self.socket);
         for (room, _) in std::mem::take(&mut self.joined) {
             if let Err(error) = self.context.rooms.leave(&room, self.member_id).await {
                 crate::telemetry::broker_error("leave", &error);
             }
+        }
+    }
+
+    /// The closing handshake (RFC 6455 §7.1.1): sends the close frame, then reads and discards
+    /// what the peer still sends until its own close frame arrives, for at most
+    /// [`CLOSING_HANDSHAKE`]. Dropping the socket with unread input would make the kernel
+    /// answer with a reset, and the peer would lose the close frame and whatever it had not
+    /// read yet.
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame { code, reason: reason.into() };
+        // A peer that cannot take a close frame within the heartbeat timeout is gone.
+        let timeout = self.context.limits.heartbeat.timeout;
+        let close = self.socket.send(Message::Close(Some(frame)));
+        if tokio::time::timeout(timeout, close).await.is_err() {
+            tracing::debug!(code, "the close frame could not be delivered");
+            return;
+        }
+        let peer_closed = async {
+            while let Some(Ok(message)) = self.socket.recv().await {
+                if let Message::Close(_) = message {
+                    return;
+                }
+            }
+        };
+        if tokio::time::timeout(CLOSING_HANDSHAKE, peer_closed).await.is_err() {
+            tracing::debug!(code, "the peer did not answer the close frame");
         }
     }
 }

@@ -11,6 +11,7 @@ mod client;
 mod cluster;
 mod e2e;
 mod history;
+mod hot_room;
 mod http;
 mod lifecycle;
 mod limits;
