@@ -4,9 +4,12 @@
 //!
 //! A message's id is its sequence in the `<PREFIX>_ROOMS` stream, so ids increase within a
 //! room and across nodes. Each message also records `prev`, the id of the room's previous
-//! message: publishing requires it to still be the room's last one
-//! (`Nats-Expected-Last-Subject-Sequence`), and retries otherwise, so the chain is exact and a
-//! client can tell whether anything it missed fell out of the history.
+//! message, so the chain is exact and a client can tell whether anything it missed fell out of
+//! the history. Publishing requires `prev` to still be the room's last message
+//! (`Nats-Expected-Last-Subject-Sequence`). On each node, publications to one room take turns
+//! (see [`turns`]), so they never race each other; only another node's publication can get in
+//! between, and then the node reads the new last id and tries again. Every failed try means
+//! another publication succeeded, so a hot room keeps moving; a deadline bounds the wait.
 //!
 //! Subjects, under `BROKER_PREFIX` (room names and users in hex, so that a `.` in them never
 //! splits a token): `<prefix>.room.<room>` (stored), `<prefix>.events.<room>` (presence
@@ -14,8 +17,8 @@
 
 mod streams;
 mod subscriber;
+mod turns;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -28,9 +31,10 @@ use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
 use streams::Streams;
+use turns::{LastIds, Turns};
 
-/// How many times a publication races other publishers to the same room before giving up.
-const PUBLISH_ATTEMPTS: usize = 20;
+/// The longest a publication may take, its wait for the room's turn on this node included.
+const PUBLISH_DEADLINE: Duration = Duration::from_secs(5);
 
 /// The broker's own variables.
 #[derive(Debug, Default, Deserialize)]
@@ -72,7 +76,8 @@ pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Bro
         node: streams::random_hex()?,
         client,
         streams,
-        last_ids: Mutex::default(),
+        turns: Turns::default(),
+        last_ids: LastIds::default(),
         tasks: Mutex::default(),
     });
     let tasks = subscriber::start(&broker, hub).await?;
@@ -86,8 +91,10 @@ pub struct NatsBroker {
     node: String,
     client: async_nats::Client,
     streams: Streams,
+    /// Publications to one room on this node wait for each other.
+    turns: Turns,
     /// The last id known per room: the `prev` of the next publication.
-    last_ids: Mutex<HashMap<RoomName, u64>>,
+    last_ids: LastIds,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -104,30 +111,16 @@ struct Stored<'a> {
 #[async_trait::async_trait]
 impl Broker for NatsBroker {
     async fn publish(&self, draft: Draft) -> Result<StoredMessage, BrokerError> {
-        for _ in 0..PUBLISH_ATTEMPTS {
-            let prev = self.last_id(&draft.room).await?;
-            let stored = Stored {
-                prev,
-                room: &draft.room,
-                from: &draft.from,
-                body: &draft.body,
-                ts: &draft.ts,
-            };
-            match self.streams.append(&draft.room, prev, &stored).await {
-                Ok(id) => {
-                    self.remember(&draft.room, id);
-                    return Ok(draft.stored(id, prev));
-                }
-                Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => {
-                    self.forget(&draft.room);
-                }
-                Err(error) => return Err(unavailable(error)),
-            }
-        }
-        Err(BrokerError::Unavailable(format!(
-            "`{}` is too busy: publication retried too often",
-            draft.room
-        )))
+        let room = draft.room.clone();
+        let publishing = async {
+            let _turn = self.turns.of(&room).lock().await;
+            self.append_after_last(draft).await
+        };
+        tokio::time::timeout(PUBLISH_DEADLINE, publishing).await.unwrap_or_else(|_| {
+            Err(BrokerError::Unavailable(format!(
+                "`{room}` is too busy: no publication within {PUBLISH_DEADLINE:?}"
+            )))
+        })
     }
 
     async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError> {
@@ -183,24 +176,33 @@ impl Broker for NatsBroker {
 }
 
 impl NatsBroker {
-    /// The room's last id: remembered, or read from the stream.
-    async fn last_id(&self, room: &RoomName) -> Result<u64, BrokerError> {
-        let known = self.last_ids.lock().unwrap_or_else(PoisonError::into_inner).get(room).copied();
-        match known {
-            Some(id) => Ok(id),
-            None => self.streams.latest(room).await,
+    /// Appends the message after the room's last one. Called in the room's turn, so only
+    /// another node can append in between: the stream then refuses, and the node reads the
+    /// room's new last id and tries again.
+    async fn append_after_last(&self, draft: Draft) -> Result<StoredMessage, BrokerError> {
+        loop {
+            let prev = match self.last_ids.get(&draft.room) {
+                Some(id) => id,
+                None => self.streams.latest(&draft.room).await?,
+            };
+            let stored = Stored {
+                prev,
+                room: &draft.room,
+                from: &draft.from,
+                body: &draft.body,
+                ts: &draft.ts,
+            };
+            match self.streams.append(&draft.room, prev, &stored).await {
+                Ok(id) => {
+                    self.last_ids.remember(&draft.room, id);
+                    return Ok(draft.stored(id, prev));
+                }
+                Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => {
+                    self.last_ids.forget(&draft.room);
+                }
+                Err(error) => return Err(unavailable(error)),
+            }
         }
-    }
-
-    /// Records `id` as the room's last, unless a later one is known.
-    fn remember(&self, room: &RoomName, id: u64) {
-        let mut last_ids = self.last_ids.lock().unwrap_or_else(PoisonError::into_inner);
-        let last = last_ids.entry(room.clone()).or_default();
-        *last = (*last).max(id);
-    }
-
-    fn forget(&self, room: &RoomName) {
-        self.last_ids.lock().unwrap_or_else(PoisonError::into_inner).remove(room);
     }
 
     fn stop(&self) {

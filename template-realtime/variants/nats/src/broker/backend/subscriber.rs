@@ -75,7 +75,7 @@ fn live(message: &async_nats::jetstream::Message) -> Result<StoredMessage, Broke
 
 /// Delivers one message, after whatever the node missed before it.
 async fn deliver(broker: &NatsBroker, hub: &Hub, message: &StoredMessage) {
-    broker.remember(&message.room, message.id);
+    broker.last_ids.remember(&message.room, message.id);
     if let Delivery::Gap { .. } = hub.deliver(message)
         && let Err(error) = hub.catch_up(broker, &message.room).await
     {
