@@ -34,7 +34,10 @@ Commands:
   coverage                cargo-llvm-cov line coverage per crate, fails under 85%
   audit                   cargo-deny (advisories, licenses, bans, sources), offline
   actionlint              lints every GitHub workflow
-  templates [--only T]    generates every template and placeholder value, builds and tests them
+  templates [--only T] [--repeat N]
+                          generates every template and placeholder value, builds and tests
+                          them; --repeat runs each project's test suite N times and counts
+                          the runs that passed
   bench <template>        benchmarks a template (rest, realtime, microservice)
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository

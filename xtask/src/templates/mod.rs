@@ -18,23 +18,39 @@ pub use generate::{
 };
 
 /// Command-line options.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Only this template (`rest`, or `template-rest`).
     pub only: Option<String>,
+    /// How many times each generated project's test suite runs (`--repeat N`, default 1).
+    pub repeat: u32,
 }
 
+impl Default for Options {
+    fn default() -> Self {
+        Self { only: None, repeat: 1 }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask templates [--only TEMPLATE] [--repeat N]";
+
 impl Options {
-    /// Parses `[--only TEMPLATE]`.
+    /// Parses `[--only TEMPLATE] [--repeat N]`.
     ///
     /// # Errors
-    /// Fails on unknown arguments.
+    /// Fails on unknown arguments, and on a repeat count that is not a positive number.
     pub fn from_args(args: &[String]) -> cmd::Result<Self> {
-        match args {
-            [] => Ok(Self::default()),
-            [flag, template] if flag == "--only" => Ok(Self { only: Some(template.clone()) }),
-            _ => Err(cmd::Error::new("usage: cargo xtask templates [--only TEMPLATE]")),
+        let mut options = Self::default();
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let value = args.next().ok_or_else(|| cmd::Error::new(USAGE))?;
+            match flag.as_str() {
+                "--only" => options.only = Some(value.clone()),
+                "--repeat" => options.repeat = parse_repeat(value)?,
+                _ => return Err(cmd::Error::new(USAGE)),
+            }
         }
+        Ok(options)
     }
 
     fn selects(&self, template: &Template) -> bool {
@@ -44,10 +60,19 @@ impl Options {
     }
 }
 
+fn parse_repeat(value: &str) -> cmd::Result<u32> {
+    match value.parse() {
+        Ok(count) if count > 0 => Ok(count),
+        _ => Err(cmd::Error::new(format!("--repeat takes a positive number, not `{value}`"))),
+    }
+}
+
 /// The outcome of one generated project.
 struct Row {
     label: String,
     steps: Vec<(Step, Duration)>,
+    /// Test-suite runs that passed, and runs made.
+    runs: (u32, u32),
     failure: Option<String>,
 }
 
@@ -71,7 +96,7 @@ pub fn run(options: &Options) -> cmd::Result {
             defines,
             destination: &destination,
         };
-        rows.push(check_one(&generation, &target_dir, label));
+        rows.push(check_one(&generation, &target_dir, label, options.repeat));
     }
     print_summary(&rows);
     let failed = rows.iter().filter(|row| row.failure.is_some()).count();
@@ -98,8 +123,8 @@ fn jobs(root: &Path, options: &Options) -> cmd::Result<Vec<Job>> {
     Ok(jobs.collect())
 }
 
-fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String) -> Row {
-    let mut row = Row { label, steps: Vec::new(), failure: None };
+fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String, repeat: u32) -> Row {
+    let mut row = Row { label, steps: Vec::new(), runs: (0, 0), failure: None };
     let (generated, elapsed) = cmd::timed(|| {
         let project = generate(generation)?;
         let dir = generation.template.file_name().unwrap_or_default().to_string_lossy();
@@ -114,15 +139,46 @@ fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String) -> R
         }
     };
     for step in Step::ALL {
-        let (result, elapsed) = cmd::timed(|| step.run(&project, target_dir));
-        println!("    {} {}", step.name(), outcome(result.as_ref().err(), elapsed));
-        row.steps.push((step, elapsed));
+        let result = if step == Step::Test {
+            run_tests(&mut row, &project, target_dir, repeat)
+        } else {
+            run_step(&mut row, step, &project, target_dir)
+        };
         if let Err(error) = result {
             row.failure = Some(format!("{}: {error}", step.name()));
             break;
         }
     }
     row
+}
+
+fn run_step(row: &mut Row, step: Step, project: &Path, target_dir: &Path) -> cmd::Result {
+    let (result, elapsed) = cmd::timed(|| step.run(project, target_dir));
+    println!("    {} {}", step.name(), outcome(result.as_ref().err(), elapsed));
+    row.steps.push((step, elapsed));
+    result
+}
+
+/// Runs the test suite `repeat` times, every time even after a failure, so that the count of
+/// passing runs measures how reliable the suite is. Fails with the first failure.
+fn run_tests(row: &mut Row, project: &Path, target_dir: &Path, repeat: u32) -> cmd::Result {
+    let mut first_failure = None;
+    let mut total = Duration::ZERO;
+    for run in 1..=repeat {
+        let (result, elapsed) = cmd::timed(|| Step::Test.run(project, target_dir));
+        total += elapsed;
+        let run_label = if repeat > 1 { format!(" run {run}/{repeat}") } else { String::new() };
+        println!("    test{run_label} {}", outcome(result.as_ref().err(), elapsed));
+        row.runs.1 += 1;
+        match result {
+            Ok(()) => row.runs.0 += 1,
+            Err(error) => {
+                first_failure.get_or_insert(error);
+            }
+        }
+    }
+    row.steps.push((Step::Test, total));
+    first_failure.map_or(Ok(()), Err)
 }
 
 fn outcome(error: Option<&cmd::Error>, elapsed: Duration) -> String {
@@ -147,14 +203,21 @@ fn project_name(template: &Template, defines: &[(String, String)]) -> String {
 fn print_summary(rows: &[Row]) {
     let width = rows.iter().map(|row| row.label.len()).max().unwrap_or(8).max(8);
     let header: Vec<_> = Step::ALL.iter().map(|step| format!("{:>8}", step.name())).collect();
-    println!("\n{:<width$}  {}  {:>8}  result", "template", header.join(" "), "total");
+    println!(
+        "\n{:<width$}  {}  {:>8}  {:>8}  result",
+        "template",
+        header.join(" "),
+        "total",
+        "passed"
+    );
     for row in rows {
         let cells: Vec<_> =
             Step::ALL.iter().map(|step| format!("{:>8}", cell(row, *step))).collect();
         let total = row.steps.iter().map(|(_, elapsed)| *elapsed).sum();
+        let passed = format!("{}/{}", row.runs.0, row.runs.1);
         let result = row.failure.as_deref().unwrap_or("ok");
         println!(
-            "{:<width$}  {}  {:>8}  {result}",
+            "{:<width$}  {}  {:>8}  {passed:>8}  {result}",
             row.label,
             cells.join(" "),
             cmd::format_duration(total)
@@ -181,5 +244,28 @@ fn ensure_cargo_generate() -> cmd::Result {
         None => Err(cmd::Error::new(format!(
             "cargo-generate is missing: cargo install cargo-generate --version {CARGO_GENERATE_VERSION} --locked"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> cmd::Result<Options> {
+        Options::from_args(&args.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn options_take_a_template_and_a_repeat_count_in_any_order() {
+        let options = parse(&["--repeat", "20", "--only", "realtime"]).unwrap();
+        assert_eq!((options.only.as_deref(), options.repeat), (Some("realtime"), 20));
+        assert_eq!(parse(&[]).unwrap().repeat, 1);
+    }
+
+    #[test]
+    fn a_bad_repeat_count_or_flag_is_refused() {
+        for args in [&["--repeat", "0"][..], &["--repeat", "x"], &["--repeat"], &["--fast", "1"]] {
+            assert!(parse(args).is_err(), "{args:?}");
+        }
     }
 }
