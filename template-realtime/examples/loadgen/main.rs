@@ -9,8 +9,11 @@
 //! It opens `--connections` authenticated WebSockets (from several loopback addresses, so
 //! ephemeral ports never run out) and reports the node's resident memory per idle connection.
 //! Then every connection joins one room, and a publisher sends to it at each rate of
-//! `--rates` (messages per second) for `--seconds`: the table gives the deliveries per second
-//! the clients received and the delivery latency, publication to receipt.
+//! `--rates` (messages per second) for `--seconds`. Each row gives the rate asked for and the
+//! rate achieved, the deliveries expected (acknowledged publications × members) and made,
+//! deliveries per second, and the delivery latency, publication to receipt, over every
+//! expected delivery: a lost message counts as never delivered, so a step that lost any has
+//! no p99 to flatter it, and the row is marked INVALID with the reason.
 //! Give the node `MESSAGE_RATE_PER_SECOND` above the highest rate, and raise both processes'
 //! file limits (`ulimit -n`) above the connection count.
 
@@ -28,29 +31,43 @@ use stats::Stats;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse(std::env::args().skip(1))?;
+    println!("$ {}", std::env::args().collect::<Vec<_>>().join(" "));
+    println!("{}", machine());
     let stats = Arc::new(Stats::default());
     let before = stats::resident_kib(args.server_pid);
-    let clients = Clients::open(&args, &stats).await?;
+    let mut clients = Clients::open(&args, &stats).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = stats::resident_kib(args.server_pid);
     report_memory(&args, before, idle);
-    clients.join_all("bench").await?;
+    let members = clients.join_all("bench").await?;
     let joined = stats::resident_kib(args.server_pid);
+    println!("members that joined: {members} of {}", args.connections);
     println!(
         "memory after each joined one room: {}",
         per_connection(before, joined, args.connections)
     );
     println!();
-    println!("| publish rate | deliveries/s | p50 | p99 | max | disconnected |");
-    println!("|---|---|---|---|---|---|");
-    for rate in &args.rates {
-        let step = clients.publish_for(*rate, Duration::from_secs(args.seconds)).await?;
-        println!("{}", step.row(*rate));
-        if step.disconnected > 0 {
+    println!(
+        "| target rate | achieved rate | expected / delivered | deliveries/s | p50 | p99 | max | disconnected | run |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (step, rate) in (1..).zip(&args.rates) {
+        let result = clients.publish_for(step, *rate, Duration::from_secs(args.seconds)).await?;
+        println!("{}", result.row());
+        if result.disconnected > 0 {
             break;
         }
     }
+    println!("\nreceipts that arrived after their step closed: {}", stats.late());
     Ok(())
+}
+
+/// The machine's core count and load average, printed before any figure.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!("machine: {cores} cores, load average {}", load.join(" "))
 }
 
 fn report_memory(args: &Args, before: Option<u64>, idle: Option<u64>) {
