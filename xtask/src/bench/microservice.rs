@@ -12,6 +12,7 @@ use crate::cmd;
 /// # Errors
 /// Fails when the build fails, or when PostgreSQL or `nats-server` is missing.
 pub fn run() -> cmd::Result {
+    println!("$ cargo xtask bench microservice\n{}", super::probe::machine());
     let root = cmd::workspace_root();
     let mut build = cmd::cargo();
     build.current_dir(&root).args([

@@ -4,6 +4,7 @@
 //! a separate process, and prints what it measured. Nothing here asserts a time: the figures
 //! are reported, and compared with the targets in each template's README.
 
+mod build;
 mod microservice;
 mod probe;
 mod realtime;
@@ -11,7 +12,7 @@ mod rest;
 
 use crate::cmd;
 
-const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circuit-breaker>";
+const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circuit-breaker|build>";
 
 /// Runs the named benchmark.
 ///
@@ -20,6 +21,7 @@ const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circui
 pub fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
         Some("rest") => rest::run(),
+        Some("build") => build::run(),
         Some("realtime") => realtime::run(),
         Some("microservice") => microservice::run(),
         Some("circuit-breaker") => circuit_breaker(),

@@ -68,6 +68,41 @@ pub struct WrkReport {
     pub p99_ms: f64,
     /// Responses that were not 2xx or 3xx.
     pub non_2xx: u64,
+    /// Connect, read, write and timeout errors, added up.
+    pub socket_errors: u64,
+}
+
+impl WrkReport {
+    /// Why the run's figures cannot stand, if they cannot: a run that got any answer but a
+    /// success, or lost any connection, measured something else than the route.
+    #[must_use]
+    pub fn invalid_because(&self) -> Option<String> {
+        match (self.non_2xx, self.socket_errors) {
+            (0, 0) => None,
+            (answers, errors) => Some(format!("{answers} non-2xx answers, {errors} socket errors")),
+        }
+    }
+
+    /// `req/s, p50, p99`, or the reason the run is invalid.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let (rate, p50, p99) = (self.requests_per_second, self.p50_ms, self.p99_ms);
+        let figures = format!("{rate:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms");
+        match self.invalid_because() {
+            None => figures,
+            Some(reason) => format!("INVALID ({reason}): {figures}"),
+        }
+    }
+}
+
+/// The machine the figures come from: its core count and load average, printed before a
+/// benchmark starts, since these machines are shared and noisy.
+#[must_use]
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!("machine: {cores} cores, load average {} (1, 5, 15 min)", load.join(" "))
 }
 
 /// A `wrk` command with the usual arguments.
@@ -103,6 +138,7 @@ pub fn parse_wrk(output: &str) -> cmd::Result<WrkReport> {
             (Some("Non-2xx"), _) => {
                 report.non_2xx = line.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
             }
+            (Some("Socket"), Some("errors:")) => report.socket_errors = socket_errors(line),
             _ => {}
         }
     }
@@ -110,6 +146,12 @@ pub fn parse_wrk(output: &str) -> cmd::Result<WrkReport> {
         return Err(cmd::Error::new(format!("cannot read wrk's report:\n{output}")));
     }
     Ok(report)
+}
+
+/// The sum of `Socket errors: connect 0, read 2, write 0, timeout 5`.
+fn socket_errors(line: &str) -> u64 {
+    let counts = line.split([' ', ',']).filter_map(|word| word.parse::<u64>().ok());
+    counts.sum()
 }
 
 /// `812.00us`, `4.53ms` or `1.20s` in milliseconds.
@@ -163,6 +205,7 @@ mod tests {
      90%    2.00ms
      99%    4.53ms
   180000 requests in 10.00s, 30.00MB read
+  Socket errors: connect 0, read 2, write 0, timeout 5
   Non-2xx or 3xx responses: 12
 Requests/sec:  18000.50
 Transfer/sec:      3.00MB";
@@ -173,7 +216,11 @@ Transfer/sec:      3.00MB";
         assert!((report.requests_per_second - 18_000.5).abs() < 1e-9);
         assert!((report.p50_ms - 0.812).abs() < 1e-9);
         assert!((report.p99_ms - 4.53).abs() < 1e-9);
-        assert_eq!(report.non_2xx, 12);
+        assert_eq!((report.non_2xx, report.socket_errors), (12, 7));
+        assert!(report.summary().starts_with("INVALID (12 non-2xx answers, 7 socket errors)"));
+        let clean = WrkReport { non_2xx: 0, socket_errors: 0, ..report };
+        assert_eq!(clean.invalid_because(), None);
+        assert!(machine().contains("cores, load average"));
         assert!((milliseconds("1.20s") - 1200.0).abs() < 1e-9);
         assert!(parse_wrk("garbage").is_err());
     }

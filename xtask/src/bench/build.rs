@@ -1,0 +1,128 @@
+//! `cargo xtask bench build`: what a newcomer waits for. Every template is generated in every
+//! placeholder form; each project gets a clean debug build and a clean release build with
+//! `--timings` (its own empty target directory each time, so nothing is shared), and the table
+//! gives the wall time and the ten crates that took longest to compile.
+//!
+//! The crates' times come from the `UNIT_DATA` table that cargo writes into
+//! `cargo-timings/cargo-timing.html`: one flat JSON object per unit, of which only `name` and
+//! `duration` are read, so a few lines of scanning do instead of a JSON parser in xtask.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use super::probe;
+use crate::cmd;
+use crate::templates::{Generation, generate, templates};
+
+/// A clean build of one project in one profile.
+struct Build {
+    wall: Duration,
+    /// Seconds spent compiling each crate (all its units), slowest first.
+    slowest: Vec<(String, f64)>,
+}
+
+/// Generates every form, builds each twice from nothing, prints the tables.
+///
+/// # Errors
+/// Fails when a project does not generate or build.
+pub fn run() -> cmd::Result {
+    println!("$ cargo xtask bench build\n{}", probe::machine());
+    let root = cmd::workspace_root();
+    let scratch = std::env::temp_dir().join("xtask-bench-build");
+    for template in templates(&root)? {
+        for defines in template.combinations() {
+            let values: Vec<&str> = defines.iter().map(|(_, value)| value.as_str()).collect();
+            let name = format!("build-{}-{}", template.short_name(), values.join("-"));
+            let generation = Generation {
+                template: &root.join(&template.dir),
+                name: name.trim_end_matches('-'),
+                defines: &defines,
+                destination: &scratch,
+            };
+            let project = generate(&generation)?;
+            for release in [false, true] {
+                print_build(generation.name, release, &clean_build(&project, release)?);
+            }
+        }
+    }
+    println!("\ntargets (template-rest, sqlite): debug ≤ 2 min, release ≤ 3 min");
+    Ok(())
+}
+
+fn clean_build(project: &Path, release: bool) -> cmd::Result<Build> {
+    let target = project.join("target");
+    if target.exists() {
+        std::fs::remove_dir_all(&target)?;
+    }
+    let mut command = Command::new("cargo");
+    command.current_dir(project).env("CARGO_TARGET_DIR", &target);
+    command.args(["build", "--quiet", "--timings"]);
+    if release {
+        command.arg("--release");
+    }
+    command.env_remove("RUSTFLAGS");
+    let (built, wall) = cmd::timed(|| cmd::run(&mut command));
+    built?;
+    let report = std::fs::read_to_string(target.join("cargo-timings/cargo-timing.html"))?;
+    Ok(Build { wall, slowest: slowest_crates(&report, 10) })
+}
+
+fn print_build(name: &str, release: bool, build: &Build) {
+    let profile = if release { "release" } else { "debug" };
+    println!("\n{name}, clean {profile} build: {}", cmd::format_duration(build.wall));
+    let crates: Vec<String> =
+        build.slowest.iter().map(|(name, seconds)| format!("{name} {seconds:.1} s")).collect();
+    println!("  slowest crates: {}", crates.join(", "));
+}
+
+/// The `count` crates with the most compile time in a cargo timing report, slowest first.
+fn slowest_crates(report: &str, count: usize) -> Vec<(String, f64)> {
+    let mut totals: Vec<(String, f64)> = Vec::new();
+    let Some(start) = report.find("UNIT_DATA = [") else { return totals };
+    let table = &report[start..];
+    let table = &table[..table.find("];").unwrap_or(table.len())];
+    for unit in table.split("{\"i\":").skip(1) {
+        let (Some(name), Some(duration)) = (field(unit, "name"), field(unit, "duration")) else {
+            continue;
+        };
+        let seconds: f64 = duration.parse().unwrap_or(0.0);
+        match totals.iter_mut().find(|(known, _)| *known == name) {
+            Some((_, total)) => *total += seconds,
+            None => totals.push((name.to_owned(), seconds)),
+        }
+    }
+    totals.sort_by(|a, b| b.1.total_cmp(&a.1));
+    totals.truncate(count);
+    totals
+}
+
+/// The value of `"key":` in one flat JSON object, without its quotes.
+fn field<'a>(object: &'a str, key: &str) -> Option<&'a str> {
+    let marker = format!("\"{key}\":");
+    let value = &object[object.find(&marker)? + marker.len()..];
+    let value = value.strip_prefix('"').map_or(value, |quoted| quoted);
+    value.split(['"', ',', '}']).next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = r#"<script>
+const UNIT_DATA = [
+{"i":0,"name":"serde","version":"1.0.0","mode":"run-custom-build","target":" build script (run)","start":0.10,"duration":0.50,"rmeta_time":null},
+{"i":1,"name":"tokio","version":"1.0.0","mode":"todo","target":"","start":0.2,"duration":7.25,"rmeta_time":3.1},
+{"i":2,"name":"serde","version":"1.0.0","mode":"todo","target":"","start":0.6,"duration":2.0,"rmeta_time":1.0}
+];
+const CONCURRENCY_DATA = [];
+</script>"#;
+
+    #[test]
+    fn crates_are_ranked_by_their_units_total() {
+        let slowest = slowest_crates(REPORT, 10);
+        assert_eq!(slowest, [("tokio".to_owned(), 7.25), ("serde".to_owned(), 2.5)]);
+        assert_eq!(slowest_crates(REPORT, 1).len(), 1);
+        assert!(slowest_crates("no report", 10).is_empty());
+    }
+}
