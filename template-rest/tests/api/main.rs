@@ -18,6 +18,7 @@ mod observability;
 mod openapi;
 mod password;
 mod process;
+mod replicas;
 mod security;
 mod server;
 mod support;

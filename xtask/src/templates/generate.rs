@@ -49,6 +49,8 @@ pub fn generate(generation: &Generation<'_>) -> cmd::Result<PathBuf> {
 /// A check run inside a generated project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// The deployment files, checked offline (see [`super::deploy`]).
+    Deploy,
     /// `cargo fmt --check`.
     Fmt,
     /// `cargo build`.
@@ -61,12 +63,13 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Self; 4] = [Self::Fmt, Self::Build, Self::Clippy, Self::Test];
+    pub const ALL: [Self; 5] = [Self::Deploy, Self::Fmt, Self::Build, Self::Clippy, Self::Test];
 
     /// The step's name in progress lines and the summary.
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
+            Self::Deploy => "deploy",
             Self::Fmt => "fmt",
             Self::Build => "build",
             Self::Clippy => "clippy",
@@ -74,12 +77,14 @@ impl Step {
         }
     }
 
-    fn args(self) -> &'static [&'static str] {
+    /// The cargo arguments of the step; `None` for the one that is not a cargo command.
+    fn cargo_args(self) -> Option<&'static [&'static str]> {
         match self {
-            Self::Fmt => &["fmt", "--check"],
-            Self::Build => &["build", "--quiet"],
-            Self::Clippy => &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
-            Self::Test => &["test", "--quiet"],
+            Self::Deploy => None,
+            Self::Fmt => Some(&["fmt", "--check"]),
+            Self::Build => Some(&["build", "--quiet"]),
+            Self::Clippy => Some(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]),
+            Self::Test => Some(&["test", "--quiet"]),
         }
     }
 
@@ -88,8 +93,11 @@ impl Step {
     /// # Errors
     /// Fails when the command fails.
     pub fn run(self, project: &Path, target_dir: &Path) -> cmd::Result {
+        let Some(args) = self.cargo_args() else {
+            return super::deploy::check(project);
+        };
         let mut command = Command::new("cargo");
-        command.current_dir(project).args(self.args()).env("CARGO_TARGET_DIR", target_dir);
+        command.current_dir(project).args(args).env("CARGO_TARGET_DIR", target_dir);
         // The generated project is standalone: nothing of this workspace's build may leak in.
         command.env_remove("CARGO").env_remove("CARGO_MANIFEST_DIR").env_remove("RUSTFLAGS");
         cmd::run(&mut command)

@@ -1,9 +1,11 @@
 //! `cargo xtask templates`: generates every template, with every value of each placeholder,
-//! using the real `cargo generate`, then builds, lints and tests each generated project.
+//! using the real `cargo generate`, then checks each generated project's deployment files
+//! offline (hadolint, the Compose schema, Kubernetes schemas) and builds, lints and tests it.
 //!
 //! Projects go to a temporary directory outside the workspace, and share one target directory
 //! (`<target>/generated`), so that dependencies build once for all of them.
 
+mod deploy;
 mod discover;
 mod generate;
 
@@ -82,6 +84,7 @@ struct Row {
 /// Fails when any combination fails, after trying all of them.
 pub fn run(options: &Options) -> cmd::Result {
     ensure_cargo_generate()?;
+    deploy::print_tool_versions()?;
     let root = cmd::workspace_root();
     let destination = std::env::temp_dir().join("xtask-templates");
     let target_dir = checks::target_dir().join("generated");
