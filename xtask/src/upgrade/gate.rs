@@ -75,16 +75,20 @@ fn problems(text: &str, template: &Template) -> Vec<String> {
                 .to_owned(),
         );
     }
+    problems.extend(missing_or_extra_values(&provenance, template));
+    problems
+}
+
+/// A problem when the `[values]` names are not exactly the built-in ones and the template's
+/// placeholders.
+fn missing_or_extra_values(provenance: &Provenance, template: &Template) -> Option<String> {
     let placeholders = template.placeholders.iter().map(|placeholder| placeholder.name.as_str());
     let mut expected: Vec<&str> =
         Provenance::built_in_values().iter().copied().chain(placeholders).collect();
     let mut found: Vec<&str> = provenance.values.iter().map(|(name, _)| name.as_str()).collect();
     expected.sort_unstable();
     found.sort_unstable();
-    if expected != found {
-        problems.push(format!("[values] has {found:?}; the template has {expected:?}"));
-    }
-    problems
+    (expected != found).then(|| format!("[values] has {found:?}; the template has {expected:?}"))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use super::{Fixture, replace, set_executable, write};
+use super::{Fixture, numbered_lines_with, replace, set_executable, write};
 use crate::upgrade::Options;
 use crate::upgrade::plan::{Change, Conflict};
 use crate::upgrade::provenance::Provenance;
@@ -22,10 +22,10 @@ fn recorded_revision(fixture: &Fixture) -> Option<String> {
 fn a_template_change_in_a_region_the_project_left_alone_merges_cleanly() {
     let fixture = Fixture::new();
     fixture.commit_project(|project| {
-        replace(&project.join("notes.txt"), "line 2\n", "line 2, the owner's\n")
+        replace(&project.join("notes.txt"), "line 2\n", "line 2, the owner's\n");
     });
     let to = fixture.commit_template(|template| {
-        replace(&template.join("notes.txt"), "line 19\n", "line 19, the template's\n")
+        replace(&template.join("notes.txt"), "line 19\n", "line 19, the template's\n");
     });
     let report = fixture.upgrade();
     assert_eq!(report.conflicts(), 0, "{}", report.render());
@@ -90,7 +90,7 @@ fn a_file_the_template_added_is_created_with_its_executable_bit() {
 fn a_deleted_template_file_is_removed_unless_the_project_edited_it_then_kept_and_reported() {
     let fixture = Fixture::new();
     fixture.commit_project(|project| {
-        replace(&project.join("extra.txt"), "extra", "extra, which we use")
+        replace(&project.join("extra.txt"), "extra", "extra, which we use");
     });
     let to = fixture.commit_template(|template| {
         std::fs::remove_file(template.join("extra.txt")).unwrap();
@@ -223,13 +223,4 @@ fn a_placeholder_the_template_added_is_recorded_with_its_default() {
     let provenance = Provenance::read(&fixture.project).unwrap();
     assert_eq!(provenance.value("colour"), Some("blue"));
     assert_eq!(provenance.value("flavour"), Some("fancy"));
-}
-
-fn numbered_lines_with(changed: &[(usize, &str)]) -> String {
-    (1..=20)
-        .map(|number| {
-            let changed = changed.iter().find(|(line, _)| *line == number);
-            changed.map_or_else(|| format!("line {number}\n"), |(_, text)| format!("{text}\n"))
-        })
-        .collect()
 }

@@ -14,7 +14,7 @@ use crate::templates::{Generation, Step, generate};
 use crate::upgrade::plan::Change;
 use crate::upgrade::provenance::Provenance;
 use crate::upgrade::scratch::Scratch;
-use crate::upgrade::{Options, record_new_project, upgrade};
+use crate::upgrade::{Options, Report, record_new_project, upgrade};
 
 const PING_ROUTE: &str = "//! The owner's own route, added after generation.
 
@@ -45,38 +45,15 @@ pub fn layer() -> SetResponseHeaderLayer<HeaderValue> {
 fn an_edited_rest_service_upgrades_builds_and_passes_its_tests() {
     let scratch = Scratch::new("upgrade-end-to-end").unwrap();
     let repository = scratch.path().join("repository");
-    let root = crate::cmd::workspace_root();
-    git(
-        scratch.path(),
-        &["clone", "--quiet", &root.to_string_lossy(), &repository.to_string_lossy()],
-    );
+    let root = crate::cmd::workspace_root().to_string_lossy().into_owned();
+    git(scratch.path(), &["clone", "--quiet", &root, &repository.to_string_lossy()]);
     let project = generate_service(&repository, &scratch.path().join("projects"));
     owner_edits(&project);
     let serde_json = template_change(&repository);
-    let report =
-        upgrade(&repository, &Options { project: project.clone(), ..Options::default() }).unwrap();
+    let options = Options { project: project.clone(), ..Options::default() };
+    let report = upgrade(&repository, &options).unwrap();
     println!("{}", report.render());
-    let changes: Vec<_> = report
-        .planned
-        .iter()
-        .map(|item| (item.path.to_string_lossy().into_owned(), &item.change))
-        .collect();
-    assert!(
-        matches!(
-            changes[..],
-            [(ref manifest, Change::Merged(_)), (ref stack, Change::Updated(_)), (ref added, Change::Added(_))]
-                if manifest == "Cargo.toml" && stack == "src/http/middleware/mod.rs" && added == "src/http/middleware/served_by.rs"
-        ),
-        "{}",
-        report.render()
-    );
-    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
-    assert!(
-        manifest.contains("version = \"0.2.0\"")
-            && manifest.contains(&format!("serde_json = \"{serde_json}\"")),
-        "{manifest}"
-    );
-    assert_eq!(Provenance::read(&project).unwrap().revision, Some(report.to.clone()));
+    assert_merged(&report, &serde_json);
     let target_dir = crate::checks::target_dir().join("generated");
     for step in [Step::Build, Step::Test] {
         step.run(&project, &target_dir).unwrap();
@@ -85,6 +62,26 @@ fn an_edited_rest_service_upgrades_builds_and_passes_its_tests() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.to_ascii_lowercase().contains("x-served-by: orders\r\n"), "{answer}");
     assert!(answer.ends_with("pong"), "{answer}");
+}
+
+/// The template's three changed files, and both sides' changes in the manifest.
+fn assert_merged(report: &Report, serde_json: &str) {
+    let changes: Vec<_> = report
+        .planned
+        .iter()
+        .map(|item| (item.path.to_string_lossy().into_owned(), &item.change))
+        .collect();
+    let expected = ["Cargo.toml", "src/http/middleware/mod.rs", "src/http/middleware/served_by.rs"];
+    let paths: Vec<_> = changes.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(paths, expected, "{}", report.render());
+    assert!(matches!(changes[0].1, Change::Merged(_)));
+    assert!(matches!(changes[1].1, Change::Updated(_)));
+    assert!(matches!(changes[2].1, Change::Added(_)));
+    let manifest = std::fs::read_to_string(report.project.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("version = \"0.2.0\""), "{manifest}");
+    assert!(manifest.contains(&format!("serde_json = \"{serde_json}\"")), "{manifest}");
+    let recorded = Provenance::read(&report.project).unwrap().revision;
+    assert_eq!(recorded.as_deref(), Some(report.to.as_str()));
 }
 
 /// Generates template-rest as `cargo xtask new` does, and commits it in its own repository.

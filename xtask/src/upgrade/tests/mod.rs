@@ -20,7 +20,18 @@ const TEMPLATE: &str = "template-mini";
 
 /// Twenty numbered lines: room for changes far enough apart to merge.
 fn numbered_lines() -> String {
-    (1..=20).map(|number| format!("line {number}\n")).collect()
+    numbered_lines_with(&[])
+}
+
+/// The twenty lines, with some replaced: `(line number, text)`.
+pub(super) fn numbered_lines_with(changed: &[(usize, &str)]) -> String {
+    let lines: Vec<String> = (1..=20)
+        .map(|number| match changed.iter().find(|(line, _)| *line == number) {
+            Some((_, text)) => (*text).to_owned(),
+            None => format!("line {number}"),
+        })
+        .collect();
+    lines.join("\n") + "\n"
 }
 
 /// The small template's files, relative to its directory.

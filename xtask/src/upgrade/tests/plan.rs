@@ -30,8 +30,8 @@ fn planned(base: &Snapshot, theirs: &Snapshot, ours: &Snapshot) -> Vec<(String, 
         .collect()
 }
 
-#[test]
-fn each_case_of_the_table() {
+/// The three sides of every case, by path: base, theirs, ours.
+fn table() -> [Snapshot; 3] {
     let base = snapshot(&[
         ("same", entry("s")),
         ("updated", entry("u1")),
@@ -51,7 +51,11 @@ fn each_case_of_the_table() {
         (".template.toml", entry("new")),
         ("target/x", entry("2")),
     ]);
-    let ours = snapshot(&[
+    [base, theirs, table_ours()]
+}
+
+fn table_ours() -> Snapshot {
+    snapshot(&[
         ("same", entry("edited, but the template did not change it")),
         ("updated", entry("u1")),
         ("removed", entry("r")),
@@ -59,8 +63,12 @@ fn each_case_of_the_table() {
         ("already", entry("a2")),
         (".template.toml", entry("old")),
         ("target/x", entry("1")),
-    ]);
-    let changes = planned(&base, &theirs, &ours);
+    ])
+}
+
+#[test]
+fn each_case_of_the_table() {
+    let [base, theirs, ours] = table();
     let expected = [
         ("added", Change::Added(entry("new"))),
         ("deleted-by-project", Change::Conflict(Conflict::DeletedInProject)),
@@ -70,7 +78,7 @@ fn each_case_of_the_table() {
     ];
     let expected: Vec<_> =
         expected.into_iter().map(|(path, change)| (path.to_owned(), change)).collect();
-    assert_eq!(changes, expected);
+    assert_eq!(planned(&base, &theirs, &ours), expected);
 }
 
 #[test]
