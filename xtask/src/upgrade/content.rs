@@ -1,8 +1,9 @@
 //! The three-way merge of one file's content, by `git merge-file`.
 //!
 //! Text files go through git's own merge (xdiff): the conflict markers every editor and
-//! `git mergetool` understand, in diff3 style (`|||||||` shows the template's old text, which is
-//! what a person needs to resolve a template conflict), line endings kept as they are. Git's
+//! `git mergetool` understand, in zdiff3 style (git 2.35 or later): `|||||||` shows the
+//! template's old text, which is what a person needs to resolve a template conflict, and lines
+//! both sides share are moved out of the conflict. Line endings are kept as they are. Git's
 //! binary handling is poor (it refuses, or merges bytes as lines), so binary files (a NUL in the
 //! first 8000 bytes, git's own test) and `.sqlx` query data (JSON that only `cargo sqlx prepare`
 //! may write, where markers would break every build) are never given to it: when both sides
@@ -59,7 +60,7 @@ impl Merger {
             std::fs::write(file, bytes)?;
         }
         let mut command = super::git::git(&self.work);
-        command.args(["merge-file", "--stdout", "--diff3"]);
+        command.args(["merge-file", "--stdout", "--zdiff3"]);
         command.args(["-L", "project", "-L", &self.base_label, "-L", &self.theirs_label]);
         let output = command.arg(&files[1]).arg(&files[0]).arg(&files[2]).output()?;
         match output.status.code() {

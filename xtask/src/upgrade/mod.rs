@@ -60,6 +60,7 @@ pub fn run(args: &[String]) -> cmd::Result {
     print!("{}", report.render());
     match report.conflicts() {
         0 => Ok(()),
+        1 => Err(cmd::Error::new("1 file in conflict; see the summary")),
         count => Err(cmd::Error::new(format!("{count} files in conflict; see the summary"))),
     }
 }

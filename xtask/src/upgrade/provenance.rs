@@ -50,6 +50,9 @@ impl Provenance {
     /// # Errors
     /// Says that the file is missing, or where it is malformed.
     pub(crate) fn read(project: &Path) -> cmd::Result<Self> {
+        if !project.is_dir() {
+            return Err(cmd::Error::new(format!("{} is not a directory", project.display())));
+        }
         let path = project.join(FILE);
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Err(cmd::Error::new(format!(

@@ -64,6 +64,9 @@ impl Report {
 
     fn revision_line(&self) -> String {
         let to = short(&self.to);
+        if has_conflicts(&self.planned) && self.dry_run {
+            return "revision: would not be recorded, because of the conflicts above\n".to_owned();
+        }
         if has_conflicts(&self.planned) {
             return format!(
                 "revision: not recorded. Resolve the conflicts above, then record it with\n  \
@@ -150,6 +153,11 @@ mod tests {
         assert!(text.contains("(dry run: nothing written)"), "{text}");
         assert!(text.contains("  CONFLICT  a.png (binary or .sqlx data"), "{text}");
         assert!(text.contains("1 conflict\n"), "{text}");
+        assert!(
+            text.ends_with("revision: would not be recorded, because of the conflicts above\n")
+        );
+        report.dry_run = false;
+        let text = report.render();
         assert!(text.contains("--base fedcba987654 --to fedcba987654"), "{text}");
     }
 }

@@ -57,3 +57,15 @@ fn binary_files_and_sqlx_data_are_never_merged_by_lines() {
     assert!(is_opaque(path) && !is_opaque(Path::new("src/sqlx.rs")));
     assert!(is_binary(b"x\0") && !is_binary("é\n".as_bytes()));
 }
+
+#[test]
+fn lines_both_sides_added_alike_stay_out_of_the_conflict() {
+    let scratch = Scratch::new("content-test").unwrap();
+    let sides = Sides { base: b"a\n", ours: b"a\nx\nours\nz\n", theirs: b"a\nx\ntheirs\nz\n" };
+    let merged = merger(&scratch).merge(Path::new("README.md"), sides).unwrap();
+    let Merged::Conflicted { bytes, regions: 1 } = merged else {
+        panic!("expected one conflict: {merged:?}");
+    };
+    let expected = "a\nx\n<<<<<<< project\nours\n||||||| template old\n=======\ntheirs\n>>>>>>> template new\nz\n";
+    assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+}

@@ -76,4 +76,6 @@ fn a_missing_file_says_how_to_get_one() {
     std::fs::write(scratch.path().join(super::FILE), "nonsense\n").unwrap();
     let error = Provenance::read(scratch.path()).unwrap_err().to_string();
     assert!(error.contains(".template.toml: line 1"), "{error}");
+    let error = Provenance::read(&scratch.path().join("absent")).unwrap_err().to_string();
+    assert!(error.ends_with("absent is not a directory"), "{error}");
 }
