@@ -17,6 +17,7 @@ mod new;
 mod sqlx_prepare;
 mod templates;
 mod twins;
+mod upgrade;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,9 @@ Commands:
                           circuit breaker, or every template's clean build (build)
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository
+  upgrade --project <path> [--to <rev>] [--base <rev>] [--dry-run] [--force]
+                          carries a generated project forward to a newer template revision
+                          (three-way merge; see the README, Upgrading)
   sqlx-prepare            regenerates the committed .sqlx query data of every template form
   install-hooks           installs a git pre-commit hook (fmt, lint, gates on staged files)
   pre-commit              what the hook runs
@@ -76,6 +80,7 @@ fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
         "templates" => templates::run(&templates::Options::from_args(rest)?),
         "bench" => bench::run(rest),
         "new" => new::run(rest),
+        "upgrade" => upgrade::run(rest),
         "sqlx-prepare" => sqlx_prepare::run(),
         "install-hooks" => hooks::install(),
         "pre-commit" => hooks::pre_commit(),

@@ -1,6 +1,7 @@
 //! `cargo xtask new <name> --template <t> [-d key=value]...`: a friendly wrapper over
 //! `cargo generate`. Installs the pinned cargo-generate if it is missing, and creates the
-//! project next to this repository (or in `--destination DIR`), ready for `cargo run`.
+//! project next to this repository (or in `--destination DIR`), ready for `cargo run`, and
+//! records the repository's commit in the project's `.template.toml` for `cargo xtask upgrade`.
 
 use std::path::PathBuf;
 
@@ -38,6 +39,8 @@ pub fn run(args: &[String]) -> cmd::Result {
         destination: &destination,
     })?;
     let project = project.canonicalize().unwrap_or(project);
+    let template_dir = template.file_name().unwrap_or_default().to_string_lossy();
+    println!("{}", crate::upgrade::record_new_project(&root, &template_dir, &project)?);
     println!("created {}\nnext: cd {} && cargo run", project.display(), project.display());
     Ok(())
 }

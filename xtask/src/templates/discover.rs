@@ -116,7 +116,7 @@ fn string_value(text: &str, key: &str) -> Option<String> {
 }
 
 /// The strings of `key = ["a", "b"]`, which may span lines.
-fn string_list(text: &str, key: &str) -> Vec<String> {
+pub fn string_list(text: &str, key: &str) -> Vec<String> {
     let Some(start) = text.find(key) else {
         return Vec::new();
     };

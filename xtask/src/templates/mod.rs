@@ -3,18 +3,20 @@
 //! offline (hadolint, the Compose schema, Kubernetes schemas) and builds, lints and tests it.
 //!
 //! Projects go to a temporary directory outside the workspace, and share one target directory
-//! (`<target>/generated`), so that dependencies build once for all of them.
+//! (`<target>/generated`), so that dependencies build once for all of them. Then [`upgrades`]
+//! upgrades a project of each template from the previous release to `HEAD`, and builds it.
 
 mod deploy;
 mod discover;
 mod generate;
+mod upgrades;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::{checks, cmd};
 
-pub use discover::{Template, placeholders as discover_placeholders, templates};
+pub use discover::{Template, placeholders as discover_placeholders, string_list, templates};
 pub use generate::{
     CARGO_GENERATE_VERSION, Generation, Step, cargo_generate_version, check_traces, generate,
 };
@@ -101,6 +103,7 @@ pub fn run(options: &Options) -> cmd::Result {
         };
         rows.push(check_one(&generation, &target_dir, label, options.repeat));
     }
+    rows.extend(upgrade_rows(&root, options, &target_dir)?);
     print_summary(&rows);
     let failed = rows.iter().filter(|row| row.failure.is_some()).count();
     if failed > 0 {
@@ -110,6 +113,20 @@ pub fn run(options: &Options) -> cmd::Result {
         )));
     }
     Ok(())
+}
+
+/// The upgrade rehearsal of every selected template, and the end-to-end upgrade test when
+/// template-rest is selected.
+fn upgrade_rows(root: &Path, options: &Options, target_dir: &Path) -> cmd::Result<Vec<Row>> {
+    let selected: Vec<_> = templates(root)?.into_iter().filter(|t| options.selects(t)).collect();
+    let mut rows: Vec<Row> = selected
+        .iter()
+        .map(|template| upgrades::rehearsal_row(root, template, target_dir))
+        .collect();
+    if selected.iter().any(|template| template.dir == "template-rest") {
+        rows.push(upgrades::end_to_end_row(root));
+    }
+    Ok(rows)
 }
 
 /// A template and one combination of its placeholder values.
