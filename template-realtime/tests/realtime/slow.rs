@@ -85,6 +85,8 @@ async fn a_slow_consumer_is_cut_off_without_slowing_the_others() {
         ("MAX_MESSAGE_BYTES", "8192"),
         ("MESSAGE_RATE_PER_SECOND", "100000"),
         ("MESSAGE_RATE_BURST", "100000"),
+        ("USER_PUBLISH_RATE_PER_SECOND", "100000"),
+        ("USER_PUBLISH_BURST", "100000"),
         ("HISTORY_LENGTH", "5000"),
     ])
     .await;

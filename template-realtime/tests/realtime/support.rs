@@ -12,7 +12,6 @@ use tokio::runtime::Runtime;
 
 use crate::service::broker::{self, Broker};
 use crate::service::config::Config;
-use crate::service::hub::Hub;
 use crate::service::state::AppState;
 use crate::service::{app, server};
 
@@ -95,12 +94,12 @@ impl Drop for TestNode {
 }
 
 async fn prepare(config: Config, first: Option<Arc<dyn Broker>>) -> (AppState, TcpListener) {
-    let hub = Arc::new(Hub::new(config.limits.presence_event_limit));
+    let hub = Arc::new(app::hub(&config));
     let broker = match first {
         Some(first) => first.peer(hub.clone()).await,
         None => broker::connect(&config.broker, hub.clone()).await,
     };
-    let state = app::state(&config, hub, broker.expect("broker")).expect("state");
+    let state = app::state(&config, hub, broker.expect("broker")).await.expect("state");
     (state, TcpListener::bind("127.0.0.1:0").await.expect("bind"))
 }
 
