@@ -44,8 +44,10 @@ pub struct JwksKeys {
     config: JwksConfig,
     algorithm: Algorithm,
     fetched: RwLock<Fetched>,
-    /// When the last fetch started; held while fetching, so that fetches never overlap.
-    last_attempt: tokio::sync::Mutex<Instant>,
+    /// When the last refetch started (the one at startup does not count, so that a key
+    /// rotated in just after startup is found at once); held while fetching, so that
+    /// fetches never overlap.
+    last_attempt: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for JwksKeys {
@@ -69,7 +71,7 @@ impl JwksKeys {
             config,
             algorithm,
             fetched: RwLock::new(Fetched { keys, at: now }),
-            last_attempt: tokio::sync::Mutex::new(now),
+            last_attempt: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -91,10 +93,10 @@ impl JwksKeys {
 
     async fn refresh(&self) {
         let mut last_attempt = self.last_attempt.lock().await;
-        if last_attempt.elapsed() < self.config.min_refresh {
+        if last_attempt.is_some_and(|at| at.elapsed() < self.config.min_refresh) {
             return;
         }
-        *last_attempt = Instant::now();
+        *last_attempt = Some(Instant::now());
         metrics::counter!("realtime_jwks_fetches_total").increment(1);
         match fetch_keys(&self.config, self.algorithm).await {
             Ok(keys) => {
