@@ -126,7 +126,7 @@ impl Tickets {
 fn random_ticket() -> Option<String> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).ok()?;
-    Some(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+    Some(crate::domain::room::hex_bytes(&bytes))
 }
 
 #[cfg(test)]

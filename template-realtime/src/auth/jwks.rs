@@ -4,8 +4,8 @@
 //! (the issuer rotated its key), and again once it is older than `JWT_JWKS_MAX_AGE_SECS` (a
 //! withdrawn key stops working). Fetches are at least `JWT_JWKS_REFRESH_SECS` apart and one
 //! at a time, so tokens with made-up `kid`s cost one fetch per interval, not one per token.
-//! Only keys of the pinned algorithm's type are kept (`OKP`/`Ed25519` for EdDSA, `RSA` for
-//! RS256): a symmetric key in the set can never turn into an HMAC secret.
+//! Only keys of the pinned algorithm's type are kept (`OKP`/`Ed25519` for `EdDSA`, `RSA` for
+//! `RS256`): a symmetric key in the set can never turn into an HMAC secret.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};

@@ -63,7 +63,7 @@ pub enum KeyError {
 /// The key, or keys, that check signatures.
 enum Keys {
     One(Arc<DecodingKey>),
-    Set(JwksKeys),
+    Set(Box<JwksKeys>),
 }
 
 /// Why a token was refused. Deliberately vague: the client learns nothing about the check.
@@ -107,7 +107,9 @@ impl TokenVerifier {
         let keys = match &config.key {
             JwtKey::Secret(secret) => Keys::One(Arc::new(DecodingKey::from_secret(secret))),
             JwtKey::PublicPem(pem) => Keys::One(Arc::new(public_pem(pem, algorithm)?)),
-            JwtKey::Jwks(jwks) => Keys::Set(JwksKeys::start(jwks.clone(), algorithm).await?),
+            JwtKey::Jwks(jwks) => {
+                Keys::Set(Box::new(JwksKeys::start(jwks.clone(), algorithm).await?))
+            }
         };
         let mut validation = Validation::new(algorithm);
         validation.set_issuer(&[&config.issuer]);

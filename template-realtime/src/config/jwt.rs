@@ -79,27 +79,7 @@ impl JwtConfig {
         let algorithm = parse_algorithm(raw.jwt_algorithm.as_deref().unwrap_or(default_algorithm))?;
         let (key, ephemeral_secret) = match (algorithm, public) {
             (JwtAlgorithm::Hs256, None) => secret(raw.jwt_secret.as_deref(), environment)?,
-            (JwtAlgorithm::Hs256, Some(_)) => {
-                return Err(ConfigError::new(
-                    "JWT_ALGORITHM",
-                    "HS256 checks JWT_SECRET: unset JWT_PUBLIC_KEY, JWT_PUBLIC_KEY_FILE and \
-                     JWT_JWKS_URL, or choose EdDSA or RS256",
-                ));
-            }
-            (_, None) => {
-                return Err(ConfigError::new(
-                    "JWT_PUBLIC_KEY",
-                    "EdDSA and RS256 need JWT_PUBLIC_KEY, JWT_PUBLIC_KEY_FILE or JWT_JWKS_URL",
-                ));
-            }
-            (_, Some(_)) if raw.jwt_secret.is_some() => {
-                return Err(ConfigError::new(
-                    "JWT_SECRET",
-                    "must not be set with a public key: a node that verifies tokens signed \
-                     with a private key has no use for the secret that mints HS256 ones",
-                ));
-            }
-            (_, Some(key)) => (key, false),
+            (algorithm, public) => (public_key_for(algorithm, public, raw)?, false),
         };
         Ok(Self {
             algorithm,
@@ -109,6 +89,35 @@ impl JwtConfig {
             ephemeral_secret,
         })
     }
+}
+
+/// The public key of an `EdDSA` or `RS256` deployment, which must not hold `JWT_SECRET`.
+fn public_key_for(
+    algorithm: JwtAlgorithm,
+    public: Option<JwtKey>,
+    raw: &RawConfig,
+) -> Result<JwtKey, ConfigError> {
+    if algorithm == JwtAlgorithm::Hs256 {
+        return Err(ConfigError::new(
+            "JWT_ALGORITHM",
+            "HS256 checks JWT_SECRET: unset JWT_PUBLIC_KEY, JWT_PUBLIC_KEY_FILE and \
+             JWT_JWKS_URL, or choose EdDSA or RS256",
+        ));
+    }
+    let key = public.ok_or_else(|| {
+        ConfigError::new(
+            "JWT_PUBLIC_KEY",
+            "EdDSA and RS256 need JWT_PUBLIC_KEY, JWT_PUBLIC_KEY_FILE or JWT_JWKS_URL",
+        )
+    })?;
+    if raw.jwt_secret.is_some() {
+        return Err(ConfigError::new(
+            "JWT_SECRET",
+            "must not be set with a public key: a node that verifies tokens signed with a \
+             private key has no use for the secret that mints HS256 ones",
+        ));
+    }
+    Ok(key)
 }
 
 fn parse_algorithm(value: &str) -> Result<JwtAlgorithm, ConfigError> {

@@ -88,6 +88,21 @@ fn production_requires_a_strong_secret() {
     }
 }
 
+/// The settings of the security limits, each with a value it refuses.
+const SECURITY_CASES: [(&str, &str); 11] = [
+    ("MAX_ROOMS", "0"),
+    ("HISTORY_MAX_BYTES", "0"),
+    ("HISTORY_MAX_ROOMS", "0"),
+    ("USER_MAX_CONNECTIONS", "0"),
+    ("USER_PUBLISH_RATE_PER_SECOND", "0"),
+    ("RATE_LIMIT_STORE", "redis"),
+    ("ROOM_POLICY", "closed"),
+    ("SSE_TICKET_TTL_SECS", "0"),
+    ("SSE_TICKET_CAPACITY", "0"),
+    ("JWT_JWKS_URL", "ftp://issuer/keys"),
+    ("JWT_JWKS_URL", "not a url"),
+];
+
 #[test]
 fn malformed_values_name_their_variable() {
     let cases = [
@@ -106,19 +121,8 @@ fn malformed_values_name_their_variable() {
         ("HISTORY_LENGTH", "0"),
         ("SHUTDOWN_TIMEOUT_SECS", "0"),
         ("HEARTBEAT_TIMEOUT_MS", "1000"),
-        ("MAX_ROOMS", "0"),
-        ("HISTORY_MAX_BYTES", "0"),
-        ("HISTORY_MAX_ROOMS", "0"),
-        ("USER_MAX_CONNECTIONS", "0"),
-        ("USER_PUBLISH_RATE_PER_SECOND", "0"),
-        ("RATE_LIMIT_STORE", "redis"),
-        ("ROOM_POLICY", "closed"),
-        ("SSE_TICKET_TTL_SECS", "0"),
-        ("SSE_TICKET_CAPACITY", "0"),
-        ("JWT_JWKS_URL", "ftp://issuer/keys"),
-        ("JWT_JWKS_URL", "not a url"),
     ];
-    for (variable, value) in cases {
+    for (variable, value) in cases.into_iter().chain(SECURITY_CASES) {
         let error = error_for(&[(variable, value)]);
         assert_eq!(error.variable, variable, "{variable}={value}: {error}");
         assert!(error.to_string().starts_with(variable));

@@ -21,6 +21,7 @@ use tokio::time::Instant;
 
 use super::auth::StreamBearer;
 use crate::auth::Identity;
+use crate::broker::replay::Replay;
 use crate::domain::RoomName;
 use crate::error::{AppError, AppResult};
 use crate::hub::{Envelope, Member, Outbox};
@@ -64,6 +65,21 @@ fn error_event(code: ErrorCode, message: &str) -> Event {
     Event::default().event("error").data(frame.to_json())
 }
 
+/// What a listener gets first: `history_truncated` if part of the gap is gone, then the
+/// messages after `Last-Event-ID`.
+fn replay_events(replay: &Replay) -> VecDeque<Event> {
+    let mut pending = VecDeque::new();
+    if replay.truncated {
+        let message = "some messages after Last-Event-ID are no longer in the history";
+        pending.push_back(error_event(ErrorCode::HistoryTruncated, message));
+    }
+    pending.extend(replay.messages.iter().map(|message| {
+        let text = ServerFrame::from(message).to_json();
+        Event::default().event("message").id(message.id.to_string()).data(text)
+    }));
+    pending
+}
+
 /// One SSE listener: the replay still to send, then whatever reaches its outbox, until its
 /// token expires.
 struct Listener {
@@ -90,15 +106,7 @@ impl Listener {
         let member_id = state.rooms.hub().member_id();
         let member = Member { id: member_id, user: identity.user.clone(), outbox: outbox.clone() };
         let replay = state.rooms.join(&room, member, since).await?;
-        let mut pending: VecDeque<Event> = VecDeque::new();
-        if replay.truncated {
-            let message = "some messages after Last-Event-ID are no longer in the history";
-            pending.push_back(error_event(ErrorCode::HistoryTruncated, message));
-        }
-        pending.extend(replay.messages.iter().map(|message| {
-            let text = ServerFrame::from(message).to_json();
-            Event::default().event("message").id(message.id.to_string()).data(text)
-        }));
+        let pending = replay_events(&replay);
         let last = replay.messages.last().map_or(since.unwrap_or(0), |message| message.id);
         let rooms = state.rooms.clone();
         let membership = Membership { rooms, room, member_id, _permits: permits };

@@ -21,6 +21,17 @@ async fn post_large(node: &TestNode, authorization: &str, room: &str) -> (u16, V
     (reply.status.as_u16(), reply.body)
 }
 
+/// Posts one message into each of the rooms `flood-1` to `flood-<ROOMS - 1>`, 20 at a time;
+/// each must be accepted.
+async fn flood(node: &TestNode, authorization: &str) {
+    let replies: Vec<(u16, Value)> = futures_util::stream::iter(1..ROOMS)
+        .map(|n| async move { post_large(node, authorization, &format!("flood-{n}")).await })
+        .buffer_unordered(20)
+        .collect()
+        .await;
+    assert!(replies.iter().all(|(status, _)| *status == 201), "every post is accepted");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posting_to_ever_new_rooms_keeps_the_history_within_its_bounds() {
     let budget = BUDGET.to_string();
@@ -40,16 +51,7 @@ async fn posting_to_ever_new_rooms_keeps_the_history_within_its_bounds() {
     member.publish("kept", json!("before")).await;
     let authorization = bearer("flooder");
     let first = post_large(&node, &authorization, "flood-0").await;
-    let replies: Vec<(u16, Value)> = futures_util::stream::iter(1..ROOMS)
-        .map(|n| {
-            let authorization = authorization.clone();
-            let node = &node;
-            async move { post_large(node, &authorization, &format!("flood-{n}")).await }
-        })
-        .buffer_unordered(20)
-        .collect()
-        .await;
-    assert!(replies.iter().all(|(status, _)| *status == 201), "every post is accepted");
+    flood(&node, &authorization).await;
     if let Some(held) = node.state.rooms.broker().held() {
         assert!(held.bytes <= BUDGET, "{held:?}");
         assert!(held.rooms <= 500, "{held:?}");

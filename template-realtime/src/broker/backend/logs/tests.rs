@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use super::*;
 
 fn config(max_bytes: usize, max_rooms: usize) -> HistoryConfig {
-    HistoryConfig { length: 3, max_age: Duration::from_secs(60), max_bytes, max_rooms }
+    HistoryConfig { length: 3, max_age: Duration::from_mins(1), max_bytes, max_rooms }
 }
 
 fn room(name: &str) -> RoomName {

@@ -16,6 +16,7 @@
 //! Pub/sub loses what is published while a node is disconnected; the node then reads it back
 //! from the streams (see [`subscriber`]).
 
+mod keys;
 mod subscriber;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use super::{Broker, BrokerError, BrokerOptions, History};
 use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use keys::Keys;
 
 /// Gives the message the room's next id (a room without a counter starts at the floor),
 /// stores it, keeps the room's keys for the retention, and publishes it, atomically.
@@ -93,34 +95,6 @@ pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Bro
     let task = subscriber::start(client, &broker, hub).await?;
     broker.subscriber.get_or_init(|| task);
     Ok(broker)
-}
-
-/// The names of keys and channels.
-#[derive(Debug, Clone)]
-struct Keys {
-    prefix: String,
-}
-
-impl Keys {
-    fn seq(&self, room: &RoomName) -> String {
-        format!("{}:seq:{room}", self.prefix)
-    }
-
-    fn history(&self, room: &RoomName) -> String {
-        format!("{}:history:{room}", self.prefix)
-    }
-
-    fn floor(&self) -> String {
-        format!("{}:floor", self.prefix)
-    }
-
-    fn presence(&self, room: &RoomName) -> String {
-        format!("{}:presence:{room}", self.prefix)
-    }
-
-    fn channel(&self, kind: &str) -> String {
-        format!("{}:{kind}", self.prefix)
-    }
 }
 
 /// One node's connection to Redis.
