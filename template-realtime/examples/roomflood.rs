@@ -63,7 +63,8 @@ async fn flood(
         }
     });
     let mut counts = std::collections::BTreeMap::new();
-    let results: Vec<_> = futures_util::stream::iter(lanes).buffer_unordered(AT_ONCE).collect().await;
+    let results: Vec<_> =
+        futures_util::stream::iter(lanes).buffer_unordered(AT_ONCE).collect().await;
     for statuses in results {
         for status in statuses? {
             *counts.entry(status).or_insert(0) += 1;
