@@ -57,7 +57,8 @@ async fn flood(
             let mut statuses = Vec::new();
             for n in (lane..messages).step_by(AT_ONCE) {
                 let token = &tokens[n % tokens.len()];
-                statuses.push(post(&mut sender, address, token, n, body.clone()).await?);
+                let request = request(address, token, n, body.clone())?;
+                statuses.push(send(&mut sender, request).await?);
             }
             Ok::<_, Box<dyn std::error::Error>>(statuses)
         }
@@ -80,18 +81,25 @@ async fn connect(address: SocketAddr) -> Result<Sender, Box<dyn std::error::Erro
     Ok(sender)
 }
 
-async fn post(
-    sender: &mut Sender,
+/// `POST /rooms/flood-<room>/messages` as the holder of `token`.
+fn request(
     address: SocketAddr,
     token: &str,
     room: usize,
     body: Bytes,
-) -> Result<u16, Box<dyn std::error::Error>> {
-    let request = hyper::Request::post(format!("/rooms/flood-{room}/messages"))
+) -> Result<hyper::Request<Full<Bytes>>, hyper::http::Error> {
+    hyper::Request::post(format!("/rooms/flood-{room}/messages"))
         .header("host", address.to_string())
         .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
-        .body(Full::new(body))?;
+        .body(Full::new(body))
+}
+
+/// Sends the request and reads the whole answer; returns its status.
+async fn send(
+    sender: &mut Sender,
+    request: hyper::Request<Full<Bytes>>,
+) -> Result<u16, Box<dyn std::error::Error>> {
     let response = sender.send_request(request).await?;
     let status = response.status().as_u16();
     response.into_body().collect().await?;
