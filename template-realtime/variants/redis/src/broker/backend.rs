@@ -22,7 +22,7 @@ mod subscriber;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -50,6 +50,10 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PUBLISH', ARGV[4], message)
 return id
 "#;
+
+/// The longest a command may take before it fails (the client's default, 500 ms, fails
+/// publications on a busy host, where the node's own tasks may wait that long for a core).
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The broker's own variables.
 #[derive(Debug, Default, Deserialize)]
@@ -84,7 +88,9 @@ impl BrokerConfig {
 /// When Redis cannot be reached.
 pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Broker>, BrokerError> {
     let client = redis::Client::open(config.url.as_str()).map_err(unavailable)?;
-    let connection = client.get_connection_manager().await.map_err(unavailable)?;
+    let manager = ConnectionManagerConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
+    let connection =
+        client.get_connection_manager_with_config(manager).await.map_err(unavailable)?;
     let broker = Arc::new(RedisBroker {
         keys: Keys { prefix: config.options.prefix.clone() },
         config: config.clone(),
