@@ -100,6 +100,7 @@ async fn send(
     sender: &mut Sender,
     request: hyper::Request<Full<Bytes>>,
 ) -> Result<u16, Box<dyn std::error::Error>> {
+    sender.ready().await?;
     let response = sender.send_request(request).await?;
     let status = response.status().as_u16();
     response.into_body().collect().await?;
