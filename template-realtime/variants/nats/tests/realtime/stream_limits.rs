@@ -5,6 +5,7 @@ use async_nats::jetstream;
 use serde_json::json;
 
 use crate::client::Client;
+use crate::service::domain::room::hex;
 use crate::support::{TestNode, random_suffix};
 
 #[tokio::test]
@@ -23,7 +24,7 @@ async fn the_rooms_stream_has_the_history_limits() {
     let config = stream.info().await.expect("info").config.clone();
     assert_eq!(config.max_bytes, 2_000_000);
     assert_eq!(config.max_messages_per_subject, 50);
-    assert_eq!(config.max_age, std::time::Duration::from_secs(1200));
+    assert_eq!(config.max_age, std::time::Duration::from_mins(20));
     drop(node);
 }
 
@@ -46,8 +47,4 @@ async fn a_room_whose_messages_went_reports_them_gone() {
     assert_eq!(answer["code"], "history_truncated", "message 2 went: {answer}");
     let up_to_date = bob.request(json!({"type": "join", "room": "fresh", "since": 2})).await;
     assert_eq!(up_to_date["type"], "ack", "nothing after 2 was dropped");
-}
-
-fn hex(text: &str) -> String {
-    text.bytes().map(|byte| format!("{byte:02x}")).collect()
 }
