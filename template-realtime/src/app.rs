@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use crate::auth::TokenVerifier;
+use crate::auth::{KeyError, TokenVerifier};
 use crate::broker::{self, Broker, BrokerError};
 use crate::config::Config;
-use crate::hub::Hub;
-use crate::rooms::Rooms;
+use crate::hub::{Hub, HubLimits};
+use crate::rooms::{Rooms, RoomsParts};
 use crate::state::{AppState, ConnectionLimit, Shutdown};
 use crate::telemetry;
+use crate::tickets::Tickets;
+use crate::users::{MemoryUserStore, UserLimits};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +24,7 @@ pub enum StartupError {
     Broker(#[from] BrokerError),
     /// The JWT key cannot be used.
     #[error("cannot use the JWT key: {0}")]
-    Keys(#[from] jsonwebtoken::errors::Error),
+    Keys(#[from] KeyError),
     /// The listener could not bind or serve.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
@@ -33,23 +35,41 @@ pub enum StartupError {
 /// # Errors
 /// When the broker cannot be reached or set up.
 pub async fn connect(config: &Config) -> Result<(Arc<Hub>, Arc<dyn Broker>), StartupError> {
-    let hub = Arc::new(Hub::new(config.limits.presence_event_limit));
+    let hub = Arc::new(hub(config));
     let broker = broker::connect(&config.broker, hub.clone()).await?;
     Ok((hub, broker))
+}
+
+/// A hub with the limits of `config`.
+#[must_use]
+pub fn hub(config: &Config) -> Hub {
+    Hub::new(HubLimits {
+        presence_event_limit: config.limits.presence_event_limit,
+        max_rooms: config.limits.max_rooms,
+    })
 }
 
 /// Builds the state of a node over its hub and broker.
 ///
 /// # Errors
-/// When the JWT key is unusable.
-pub fn state(
+/// When the JWT key is unusable, or the key set cannot be fetched.
+pub async fn state(
     config: &Config,
     hub: Arc<Hub>,
     broker: Arc<dyn Broker>,
 ) -> Result<AppState, StartupError> {
+    let users = UserLimits::new(config.users, Arc::new(MemoryUserStore::default()));
+    let parts = RoomsParts {
+        hub,
+        broker,
+        history: config.limits.history,
+        policy: config.policy.policy(),
+        users,
+    };
     Ok(AppState {
-        rooms: Arc::new(Rooms::new(hub, broker, config.limits.history)),
-        verifier: Arc::new(TokenVerifier::new(&config.jwt)?),
+        rooms: Arc::new(Rooms::new(parts)),
+        verifier: Arc::new(TokenVerifier::new(&config.jwt).await?),
+        tickets: Arc::new(Tickets::new(config.tickets, config.users.max_connections)),
         limits: config.limits,
         connections: ConnectionLimit::new(config.limits.max_connections),
         shutdown: Shutdown::default(),

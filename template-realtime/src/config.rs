@@ -11,13 +11,16 @@ use serde::Deserialize;
 
 mod jwt;
 mod limits;
-mod raw;
+pub(crate) mod raw;
 
-pub use jwt::{JwtAlgorithm, JwtConfig, JwtKey, MIN_SECRET_BYTES};
+pub use jwt::{JwksConfig, JwtAlgorithm, JwtConfig, JwtKey, MIN_SECRET_BYTES};
 pub use limits::{HeartbeatConfig, HistoryConfig, Limits, RateLimit};
 pub(crate) use raw::RawConfig;
 
 use crate::broker::{BrokerConfig, BrokerOptions, RawBrokerConfig};
+use crate::rooms::policy::{PolicyChoice, RawPolicy};
+use crate::tickets::{RawTickets, TicketConfig};
+use crate::users::{RawUserLimits, UserLimitsConfig};
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +71,12 @@ pub struct Config {
     pub broker: BrokerConfig,
     /// Limits on connections and messages, heartbeats, history and timeouts.
     pub limits: Limits,
+    /// Connections and publications per user (`USER_*`).
+    pub users: UserLimitsConfig,
+    /// Who may do what in which room (`ROOM_POLICY`).
+    pub policy: PolicyChoice,
+    /// Single-use SSE tickets (`SSE_TICKET_*`).
+    pub tickets: TicketConfig,
     /// Deployment kind (`APP_ENV`: `development` or `production`).
     pub environment: Environment,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
@@ -110,13 +119,26 @@ impl Config {
         let built =
             config::Config::builder().add_source(environment).build().map_err(describe_error)?;
         let raw: RawConfig = built.clone().try_deserialize().map_err(describe_error)?;
-        let broker: RawBrokerConfig = built.try_deserialize().map_err(describe_error)?;
-        raw.validate(broker)
+        let components = Components {
+            broker: built.clone().try_deserialize().map_err(describe_error)?,
+            users: built.clone().try_deserialize().map_err(describe_error)?,
+            policy: built.clone().try_deserialize().map_err(describe_error)?,
+            tickets: built.try_deserialize().map_err(describe_error)?,
+        };
+        raw.validate(components)
     }
 }
 
+/// The variables of the components that own their settings, as read.
+struct Components {
+    broker: RawBrokerConfig,
+    users: RawUserLimits,
+    policy: RawPolicy,
+    tickets: RawTickets,
+}
+
 impl RawConfig {
-    fn validate(self, broker: RawBrokerConfig) -> Result<Config, ConfigError> {
+    fn validate(self, components: Components) -> Result<Config, ConfigError> {
         let environment = self.app_env.unwrap_or(Environment::Development);
         let limits = Limits::from_raw(&self)?;
         let options = BrokerOptions {
@@ -128,8 +150,11 @@ impl RawConfig {
             host: parse_host(self.host.as_deref())?,
             port: self.port.unwrap_or(8080),
             jwt: JwtConfig::from_raw(&self, environment)?,
-            broker: BrokerConfig::from_raw(broker, options)?,
+            broker: BrokerConfig::from_raw(components.broker, options)?,
             limits,
+            users: UserLimitsConfig::from_raw(&components.users)?,
+            policy: PolicyChoice::from_raw(&components.policy)?,
+            tickets: TicketConfig::from_raw(&components.tickets)?,
             environment,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
         })

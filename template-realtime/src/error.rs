@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::broker::BrokerError;
+use crate::rooms::RoomError;
 
 /// How a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +18,17 @@ pub enum AppError {
     /// Missing or bad credentials (401).
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// Valid credentials, but not for this (403).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The caller is over one of its limits (429).
+    #[error("{detail}")]
+    TooManyRequests {
+        /// Which limit.
+        detail: &'static str,
+        /// When to try again, for the `Retry-After` header.
+        retry_after: Duration,
+    },
     /// The body is larger than allowed (413).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -48,6 +60,20 @@ impl From<BrokerError> for AppError {
     fn from(error: BrokerError) -> Self {
         crate::telemetry::broker_error("http", &error);
         Self::unavailable("the broker is unavailable")
+    }
+}
+
+impl From<RoomError> for AppError {
+    fn from(error: RoomError) -> Self {
+        match error {
+            RoomError::Forbidden => Self::Forbidden("the room's policy does not allow this"),
+            RoomError::RateLimited { retry_after } => Self::TooManyRequests {
+                detail: "slow down: your publish rate is exceeded",
+                retry_after,
+            },
+            RoomError::RoomLimit => Self::unavailable("too many rooms are open: try again later"),
+            RoomError::Broker(error) => Self::from(error),
+        }
     }
 }
 

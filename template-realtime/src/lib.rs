@@ -7,10 +7,12 @@
 //! - [`http`] holds the routes: the WebSocket upgrade, SSE, presence, publishing over HTTP,
 //!   probes, metrics, the demo page, and problem+json errors.
 //! - [`session`] serves one WebSocket connection; [`protocol`] is its JSON protocol.
-//! - [`rooms`] is what a connection can do, whatever its transport.
+//! - [`rooms`] is what a connection can do, whatever its transport, and who may
+//!   ([`rooms::policy`]); [`users`] holds the per-user limits, [`rate`] their token bucket.
 //! - [`hub`] fans messages out to this node's connections, through bounded [`hub::Outbox`]es.
 //! - [`broker`] connects the nodes: ids, history, delivery and presence, behind one trait.
-//! - [`domain`] holds the plain types; [`auth`] verifies tokens; [`config`] reads the
+//! - [`domain`] holds the plain types; [`auth`] verifies tokens, [`tickets`] trades them for
+//!   single-use SSE tickets; [`config`] reads the
 //!   environment; [`telemetry`] sets up logs and metrics; [`error`] is the HTTP error model.
 
 pub mod app;
@@ -22,11 +24,14 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod protocol;
+pub mod rate;
 pub mod rooms;
 pub mod server;
 pub mod session;
 pub mod state;
 pub mod telemetry;
+pub mod tickets;
+pub mod users;
 
 use std::process::ExitCode;
 use std::time::Duration;

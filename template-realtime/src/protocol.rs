@@ -1,8 +1,8 @@
 //! The JSON protocol spoken over WebSockets (and, for server frames, over SSE).
 //!
 //! Each text frame is one JSON object with a `type`. Client frames are `join`, `leave`,
-//! `publish` and `ping`; the server answers each with `ack`, `pong` or `error`, and pushes
-//! `message` and `presence` frames. `asyncapi.yaml` describes the same shapes.
+//! `publish`, `ping` and `reauth`; the server answers each with `ack`, `pong` or `error`, and
+//! pushes `message` and `presence` frames. `asyncapi.yaml` describes the same shapes.
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -36,6 +36,12 @@ pub enum Request<'a> {
     },
     /// Ask for a `pong`.
     Ping,
+    /// Replace the connection's token with a fresh one for the same user, before the old one
+    /// expires (the connection closes with 4001 when it does).
+    Reauth {
+        /// The fresh access token.
+        token: &'a str,
+    },
 }
 
 /// A client frame: the request and the `ref` to echo.
@@ -63,6 +69,14 @@ pub enum ErrorCode {
     TooManyRooms,
     /// Some messages after `since` have left the history; the client joined all the same.
     HistoryTruncated,
+    /// The room policy does not allow the user this request in this room.
+    Forbidden,
+    /// The node, or the history, holds as many rooms as it may: try again later.
+    RoomLimit,
+    /// A `reauth` token is invalid, expired, or for another user; the old one still holds.
+    InvalidToken,
+    /// The connection's token expired (the last event of an SSE stream).
+    TokenExpired,
 }
 
 /// A refused frame: the code and a human-readable message.
@@ -94,6 +108,8 @@ struct Fields<'a> {
     since: Option<u64>,
     #[serde(borrow, default)]
     body: Option<&'a RawValue>,
+    #[serde(default)]
+    token: Option<&'a str>,
 }
 
 /// Parses one client text frame.
@@ -101,8 +117,9 @@ struct Fields<'a> {
 /// # Errors
 /// A `bad_request` refusal, with the `ref` when it could be read.
 pub fn parse(text: &str) -> Result<ClientFrame<'_>, (Option<&str>, Refusal)> {
-    let fields: Fields<'_> = serde_json::from_str(text)
-        .map_err(|error| (None, Refusal::new(ErrorCode::BadRequest, error.to_string())))?;
+    let fields: Fields<'_> = serde_json::from_str(text).map_err(|error| {
+        (reference_of(text), Refusal::new(ErrorCode::BadRequest, error.to_string()))
+    })?;
     let reference = fields.reference.filter(|reference| reference.len() <= MAX_REF_BYTES);
     if reference.is_none() && fields.reference.is_some() {
         return Err((None, bad_request("`ref` is longer than 64 bytes")));
@@ -112,10 +129,18 @@ pub fn parse(text: &str) -> Result<ClientFrame<'_>, (Option<&str>, Refusal)> {
         .map_err(|refusal| (reference, refusal))
 }
 
-/// Reads the `ref` of a frame that will not be processed (too large, rate limited).
+/// Only the `ref` of a frame: read even when the other fields are invalid.
+#[derive(Deserialize)]
+struct ReferenceOnly<'a> {
+    #[serde(rename = "ref", default)]
+    reference: Option<&'a str>,
+}
+
+/// Reads the `ref` of a frame that will not be processed (too large, rate limited, or with
+/// fields that do not fit their request), when the frame is a JSON object with a short one.
 #[must_use]
 pub fn reference_of(text: &str) -> Option<&str> {
-    let fields: Fields<'_> = serde_json::from_str(text).ok()?;
+    let fields: ReferenceOnly<'_> = serde_json::from_str(text).ok()?;
     fields.reference.filter(|reference| reference.len() <= MAX_REF_BYTES)
 }
 
@@ -128,6 +153,10 @@ fn request<'a>(fields: &Fields<'a>) -> Result<Request<'a>, Refusal> {
             Ok(Request::Publish { room: room(fields.room)?, body })
         }
         "ping" => Ok(Request::Ping),
+        "reauth" => {
+            let token = fields.token.ok_or_else(|| bad_request("`reauth` needs a `token`"))?;
+            Ok(Request::Reauth { token })
+        }
         other => Err(bad_request(format!("unknown type `{other}`"))),
     }
 }

@@ -20,7 +20,7 @@ use crate::state::{AppState, Shutdown};
 /// Startup failures; see [`StartupError`].
 pub async fn run(config: Config) -> Result<(), StartupError> {
     let (hub, broker) = app::connect(&config).await?;
-    let state = app::state(&config, hub, broker)?;
+    let state = app::state(&config, hub, broker).await?;
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");

@@ -13,6 +13,7 @@ use crate::auth::TokenVerifier;
 use crate::config::Limits;
 use crate::hub::Outbox;
 use crate::rooms::Rooms;
+use crate::tickets::Tickets;
 
 /// Shared application state. Cloning is cheap: every field is reference-counted or small.
 #[derive(Clone)]
@@ -21,6 +22,8 @@ pub struct AppState {
     pub rooms: Arc<Rooms>,
     /// Access-token verification.
     pub verifier: Arc<TokenVerifier>,
+    /// Single-use SSE tickets.
+    pub tickets: Arc<Tickets>,
     /// Connection and message limits.
     pub limits: Limits,
     /// Open WebSocket and SSE connections.

@@ -25,8 +25,8 @@ fn config(algorithm: JwtAlgorithm, key: JwtKey) -> JwtConfig {
     }
 }
 
-fn hs256() -> TokenVerifier {
-    TokenVerifier::new(&config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()))).unwrap()
+async fn hs256() -> TokenVerifier {
+    TokenVerifier::new(&config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()))).await.unwrap()
 }
 
 fn now() -> i64 {
@@ -46,15 +46,17 @@ fn sign(claims: &Value, algorithm: Algorithm) -> String {
         .unwrap()
 }
 
-#[test]
-fn template_rest_tokens_verify() {
-    let identity = hs256().verify(&sign(&rest_claims(), Algorithm::HS256)).unwrap();
+#[tokio::test]
+async fn template_rest_tokens_verify() {
+    let identity = hs256().await.verify(&sign(&rest_claims(), Algorithm::HS256)).await.unwrap();
     assert_eq!(&*identity.user, "0190f3a4-7b1c-7d2e-9f00-1234567890ab");
+    assert_eq!(identity.expires_at, rest_claims()["exp"].as_u64().unwrap());
+    assert!(identity.lifetime() > std::time::Duration::from_secs(800));
 }
 
-#[test]
-fn every_broken_claim_is_refused() {
-    let verifier = hs256();
+#[tokio::test]
+async fn every_broken_claim_is_refused() {
+    let verifier = hs256().await;
     let changes = [
         ("exp", json!(now() - 60)),
         ("iat", json!(now() + 600)),
@@ -66,52 +68,75 @@ fn every_broken_claim_is_refused() {
     for (claim, value) in changes {
         let mut claims = rest_claims();
         claims[claim] = value;
-        assert_eq!(verifier.verify(&sign(&claims, Algorithm::HS256)), Err(InvalidToken), "{claim}");
+        assert_eq!(
+            verifier.verify(&sign(&claims, Algorithm::HS256)).await,
+            Err(InvalidToken),
+            "{claim}"
+        );
     }
     for required in ["exp", "iat", "sub", "iss", "aud"] {
         let mut claims = rest_claims();
         claims.as_object_mut().unwrap().remove(required);
         assert_eq!(
-            verifier.verify(&sign(&claims, Algorithm::HS256)),
+            verifier.verify(&sign(&claims, Algorithm::HS256)).await,
             Err(InvalidToken),
             "{required}"
         );
     }
 }
 
-#[test]
-fn other_algorithms_and_garbage_are_refused() {
-    let verifier = hs256();
-    assert_eq!(verifier.verify(&sign(&rest_claims(), Algorithm::HS384)), Err(InvalidToken));
-    assert_eq!(verifier.verify("not.a.token"), Err(InvalidToken));
+#[tokio::test]
+async fn other_algorithms_and_garbage_are_refused() {
+    let verifier = hs256().await;
+    assert_eq!(verifier.verify(&sign(&rest_claims(), Algorithm::HS384)).await, Err(InvalidToken));
+    assert_eq!(verifier.verify("not.a.token").await, Err(InvalidToken));
     let payload = base64_url(&rest_claims().to_string());
     let unsigned = format!("{}.{payload}.", base64_url(r#"{"alg":"none","typ":"JWT"}"#));
-    assert_eq!(verifier.verify(&unsigned), Err(InvalidToken));
+    assert_eq!(verifier.verify(&unsigned).await, Err(InvalidToken));
 }
 
-#[test]
-fn public_keys_verify_eddsa_tokens_only() {
+#[tokio::test]
+async fn public_keys_verify_eddsa_tokens_only() {
     let key = JwtKey::PublicPem(ED_PUBLIC.as_bytes().to_vec());
-    let verifier = TokenVerifier::new(&config(JwtAlgorithm::EdDsa, key)).unwrap();
+    let verifier = TokenVerifier::new(&config(JwtAlgorithm::EdDsa, key)).await.unwrap();
     let private = EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap();
     let token =
         jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &rest_claims(), &private).unwrap();
-    assert!(verifier.verify(&token).is_ok());
-    assert_eq!(verifier.verify(&sign(&rest_claims(), Algorithm::HS256)), Err(InvalidToken));
+    assert!(verifier.verify(&token).await.is_ok());
+    assert_eq!(verifier.verify(&sign(&rest_claims(), Algorithm::HS256)).await, Err(InvalidToken));
     let bad_key = JwtKey::PublicPem(b"not a pem".to_vec());
-    assert!(TokenVerifier::new(&config(JwtAlgorithm::Rs256, bad_key)).is_err());
+    assert!(TokenVerifier::new(&config(JwtAlgorithm::Rs256, bad_key)).await.is_err());
+}
+
+#[tokio::test]
+async fn demo_tokens_exist_only_with_a_random_secret() {
+    assert!(hs256().await.demo_token("alice").is_none());
+    let mut ephemeral = config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()));
+    ephemeral.ephemeral_secret = true;
+    let verifier = TokenVerifier::new(&ephemeral).await.unwrap();
+    let token = verifier.demo_token("alice").unwrap();
+    assert_eq!(&*verifier.verify(&token).await.unwrap().user, "alice");
+    assert!(format!("{verifier:?}").contains("HS256"));
 }
 
 #[test]
-fn demo_tokens_exist_only_with_a_random_secret() {
-    assert!(hs256().demo_token("alice").is_none());
-    let mut ephemeral = config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()));
-    ephemeral.ephemeral_secret = true;
-    let verifier = TokenVerifier::new(&ephemeral).unwrap();
-    let token = verifier.demo_token("alice").unwrap();
-    assert_eq!(&*verifier.verify(&token).unwrap().user, "alice");
-    assert!(format!("{verifier:?}").contains("HS256"));
+fn only_signature_keys_of_the_pinned_type_come_from_a_key_set() {
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "x": ED_X, "kid": "ed", "alg": "EdDSA", "use": "sig"},
+        {"kty": "OKP", "crv": "Ed25519", "x": ED_X},
+        {"kty": "OKP", "crv": "Ed25519", "x": ED_X, "kid": "enc", "use": "enc"},
+        {"kty": "OKP", "crv": "Ed25519", "x": ED_X, "kid": "hs", "alg": "HS256"},
+        {"kty": "oct", "k": base64_url("0123456789abcdefghijklmnopqrstuvwxyz"), "kid": "secret"},
+    ]}))
+    .unwrap();
+    let eddsa = jwks::usable_keys(&set, Algorithm::EdDSA);
+    assert_eq!(eddsa.keys().collect::<Vec<_>>(), ["ed"]);
+    assert!(jwks::usable_keys(&set, Algorithm::RS256).is_empty());
+    assert!(jwks::usable_keys(&set, Algorithm::HS256).is_empty(), "never an HMAC key");
 }
+
+/// The `x` of [`ED_PUBLIC`]: its last 32 bytes, in base64url.
+const ED_X: &str = "GMWvk-8xc-9zppV7lovqMMJEeXJXmUT3TVfuz7Mo1Wg";
 
 fn base64_url(text: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

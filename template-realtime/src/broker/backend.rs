@@ -4,18 +4,25 @@
 //! are not shared with other processes. Several nodes in one process (as the tests run them)
 //! share one broker through [`Broker::peer`]. Generate the project with `broker=redis` or
 //! `broker=nats` to run several processes.
+//!
+//! The histories are bounded in rooms, messages, bytes and age (see [`logs`]); a background
+//! task drops what has aged out, so that rooms nobody uses any more cost nothing.
 
-use std::collections::{HashMap, VecDeque};
+mod logs;
+
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::Duration;
 
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use super::{Broker, BrokerError, BrokerOptions, History};
+use super::{Broker, BrokerError, BrokerOptions, Held, History};
 use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use logs::Logs;
 
 /// The broker's own variables: the in-process broker has none.
 #[derive(Debug, Default, Deserialize)]
@@ -45,19 +52,31 @@ impl BrokerConfig {
 pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Broker>, BrokerError> {
     let shared = Arc::new(Shared {
         options: config.options.clone(),
-        logs: Mutex::default(),
+        logs: Mutex::new(Logs::new(config.options.history)),
         presence: Mutex::default(),
         nodes: Mutex::default(),
         next_node: AtomicU64::new(0),
     });
+    tokio::spawn(expire_periodically(Arc::downgrade(&shared)));
     Ok(Arc::new(MemoryBroker::attach(shared, &hub)))
 }
 
-/// One room's log: its latest id and its retained messages.
-#[derive(Debug, Default)]
-struct Log {
-    latest: u64,
-    messages: VecDeque<StoredMessage>,
+/// Drops aged-out messages and idle rooms a few times per `HISTORY_MAX_AGE_SECS` (at least
+/// every minute), until the broker is gone.
+async fn expire_periodically(shared: Weak<Shared>) {
+    let Some(max_age) = shared.upgrade().map(|shared| shared.options.history.max_age) else {
+        return;
+    };
+    let period = (max_age / 4).clamp(Duration::from_secs(1), Duration::from_mins(1));
+    let mut interval = tokio::time::interval(period);
+    loop {
+        interval.tick().await;
+        let Some(shared) = shared.upgrade() else { return };
+        let in_use = shared.in_use();
+        let now = Instant::now();
+        lock(&shared.logs).expire(now, &in_use);
+        lock(&shared.presence).retain(|_, expiry| *expiry > now);
+    }
 }
 
 /// Presence entries: `(room, user, node)` and when each expires.
@@ -67,7 +86,7 @@ type PresenceEntries = HashMap<(RoomName, Arc<str>, u64), Instant>;
 #[derive(Debug)]
 struct Shared {
     options: BrokerOptions,
-    logs: Mutex<HashMap<RoomName, Log>>,
+    logs: Mutex<Logs>,
     presence: Mutex<PresenceEntries>,
     nodes: Mutex<Vec<(u64, Weak<Hub>)>>,
     next_node: AtomicU64,
@@ -78,6 +97,15 @@ struct Shared {
 pub struct MemoryBroker {
     shared: Arc<Shared>,
     node: u64,
+}
+
+impl Shared {
+    /// Whether a room has members on some node: its log must keep its latest id.
+    fn in_use(&self) -> impl Fn(&RoomName) -> bool + use<> {
+        let hubs: Vec<Arc<Hub>> =
+            lock(&self.nodes).iter().filter_map(|(_, hub)| hub.upgrade()).collect();
+        move |room| hubs.iter().any(|hub| hub.serves(room))
+    }
 }
 
 impl MemoryBroker {
@@ -96,14 +124,9 @@ impl MemoryBroker {
 impl Broker for MemoryBroker {
     async fn publish(&self, draft: Draft) -> Result<StoredMessage, BrokerError> {
         let hubs = self.hubs();
+        let in_use = |room: &RoomName| hubs.iter().any(|hub| hub.serves(room));
         let mut logs = lock(&self.shared.logs);
-        let log = logs.entry(draft.room.clone()).or_default();
-        let message = draft.stored(log.latest + 1, log.latest);
-        log.latest = message.id;
-        log.messages.push_back(message.clone());
-        if log.messages.len() > self.shared.options.history.length {
-            log.messages.pop_front();
-        }
+        let message = logs.append(draft, &in_use)?;
         // Delivering under the lock keeps every node's stream in id order.
         for hub in hubs {
             hub.deliver(&message);
@@ -112,12 +135,7 @@ impl Broker for MemoryBroker {
     }
 
     async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError> {
-        let logs = lock(&self.shared.logs);
-        let Some(log) = logs.get(room) else { return Ok(History::default()) };
-        let messages = since.map_or_else(Vec::new, |since| {
-            log.messages.iter().filter(|message| message.id > since).cloned().collect()
-        });
-        Ok(History { messages, latest: log.latest })
+        Ok(lock(&self.shared.logs).read(room, since))
     }
 
     async fn announce(&self, event: PresenceEvent) -> Result<(), BrokerError> {
@@ -168,6 +186,10 @@ impl Broker for MemoryBroker {
         lock(&self.shared.logs).clear();
         lock(&self.shared.presence).clear();
         Ok(())
+    }
+
+    fn held(&self) -> Option<Held> {
+        Some(lock(&self.shared.logs).held())
     }
 }
 

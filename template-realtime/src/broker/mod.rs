@@ -37,6 +37,18 @@ pub enum BrokerError {
     /// The broker answered something this service cannot read.
     #[error("unexpected data from the broker: {0}")]
     Corrupt(String),
+    /// A new room would pass `HISTORY_MAX_ROOMS`, and every room kept has members.
+    #[error("too many rooms have a history: try again later")]
+    RoomLimit,
+}
+
+/// What a broker holds in this process's memory for the histories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    /// Rooms with a history.
+    pub rooms: usize,
+    /// Bytes of retained messages, as accounted (their text and bookkeeping).
+    pub bytes: usize,
 }
 
 /// Part of a room's history, and the room's latest id.
@@ -83,4 +95,10 @@ pub trait Broker: Send + Sync + 'static {
 
     /// Deletes everything stored under the prefix: histories, ids and presence.
     async fn purge(&self) -> Result<(), BrokerError>;
+
+    /// What this process holds for the histories: `Some` for the in-process broker, `None` for
+    /// the brokers that keep them elsewhere.
+    fn held(&self) -> Option<Held> {
+        None
+    }
 }

@@ -32,6 +32,12 @@ pub struct HistoryConfig {
     pub length: usize,
     /// Oldest message replayed (`HISTORY_MAX_AGE_SECS`, default 86400).
     pub max_age: Duration,
+    /// Bytes of messages kept across all rooms (`HISTORY_MAX_BYTES`, default 32 MiB): by the
+    /// in-process broker in memory, by NATS in its rooms stream. The oldest go first.
+    pub max_bytes: usize,
+    /// Rooms whose history the in-process broker keeps (`HISTORY_MAX_ROOMS`, default 10000);
+    /// the least recently used one that nobody is in gives way to a new one.
+    pub max_rooms: usize,
 }
 
 /// Every limit of the service.
@@ -46,6 +52,8 @@ pub struct Limits {
     pub max_rooms_per_connection: usize,
     /// WebSocket and SSE connections per node; past it, 503 (`MAX_CONNECTIONS`, default 10000).
     pub max_connections: usize,
+    /// Rooms with members on a node; joining another one is refused (`MAX_ROOMS`, 10000).
+    pub max_rooms: usize,
     /// Messages waiting for one client before it is cut off with 1013 (`OUTBOUND_QUEUE`, 256).
     pub outbound_queue: usize,
     /// Pings and the silence after which a peer is dropped.
@@ -78,12 +86,10 @@ impl Limits {
                 raw.max_rooms_per_connection.unwrap_or(32),
             )?,
             max_connections: positive("MAX_CONNECTIONS", raw.max_connections.unwrap_or(10_000))?,
+            max_rooms: positive("MAX_ROOMS", raw.max_rooms.unwrap_or(10_000))?,
             outbound_queue: positive("OUTBOUND_QUEUE", raw.outbound_queue.unwrap_or(256))?,
             heartbeat: heartbeat(raw)?,
-            history: HistoryConfig {
-                length: positive("HISTORY_LENGTH", raw.history_length.unwrap_or(1000))?,
-                max_age: secs("HISTORY_MAX_AGE_SECS", raw.history_max_age_secs, 86_400)?,
-            },
+            history: history(raw)?,
             presence_ttl: millis("PRESENCE_TTL_MS", raw.presence_ttl_ms, 30_000)?,
             presence_event_limit: raw.presence_event_limit.unwrap_or(100),
             shutdown_timeout: secs("SHUTDOWN_TIMEOUT_SECS", raw.shutdown_timeout_secs, 10)?,
@@ -101,6 +107,21 @@ fn message_rate(raw: &RawConfig) -> Result<RateLimit, ConfigError> {
     Ok(RateLimit {
         per_second: positive("MESSAGE_RATE_PER_SECOND", raw.message_rate_per_second.unwrap_or(20))?,
         burst: positive("MESSAGE_RATE_BURST", raw.message_rate_burst.unwrap_or(40))?,
+    })
+}
+
+/// The default `HISTORY_MAX_BYTES`: 32 MiB.
+const HISTORY_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+fn history(raw: &RawConfig) -> Result<HistoryConfig, ConfigError> {
+    Ok(HistoryConfig {
+        length: positive("HISTORY_LENGTH", raw.history_length.unwrap_or(1000))?,
+        max_age: secs("HISTORY_MAX_AGE_SECS", raw.history_max_age_secs, 86_400)?,
+        max_bytes: positive(
+            "HISTORY_MAX_BYTES",
+            raw.history_max_bytes.unwrap_or(HISTORY_MAX_BYTES),
+        )?,
+        max_rooms: positive("HISTORY_MAX_ROOMS", raw.history_max_rooms.unwrap_or(10_000))?,
     })
 }
 

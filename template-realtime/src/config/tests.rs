@@ -31,12 +31,18 @@ fn default_limits() -> Limits {
         message_rate: RateLimit { per_second: 20, burst: 40 },
         max_rooms_per_connection: 32,
         max_connections: 10_000,
+        max_rooms: 10_000,
         outbound_queue: 256,
         heartbeat: HeartbeatConfig {
             interval: Duration::from_secs(15),
             timeout: Duration::from_secs(45),
         },
-        history: HistoryConfig { length: 1000, max_age: Duration::from_hours(24) },
+        history: HistoryConfig {
+            length: 1000,
+            max_age: Duration::from_hours(24),
+            max_bytes: 32 * 1024 * 1024,
+            max_rooms: 10_000,
+        },
         presence_ttl: Duration::from_secs(30),
         presence_event_limit: 100,
         shutdown_timeout: Duration::from_secs(10),
@@ -82,6 +88,21 @@ fn production_requires_a_strong_secret() {
     }
 }
 
+/// The settings of the security limits, each with a value it refuses.
+const SECURITY_CASES: [(&str, &str); 11] = [
+    ("MAX_ROOMS", "0"),
+    ("HISTORY_MAX_BYTES", "0"),
+    ("HISTORY_MAX_ROOMS", "0"),
+    ("USER_MAX_CONNECTIONS", "0"),
+    ("USER_PUBLISH_RATE_PER_SECOND", "0"),
+    ("RATE_LIMIT_STORE", "redis"),
+    ("ROOM_POLICY", "closed"),
+    ("SSE_TICKET_TTL_SECS", "0"),
+    ("SSE_TICKET_CAPACITY", "0"),
+    ("JWT_JWKS_URL", "ftp://issuer/keys"),
+    ("JWT_JWKS_URL", "not a url"),
+];
+
 #[test]
 fn malformed_values_name_their_variable() {
     let cases = [
@@ -101,7 +122,7 @@ fn malformed_values_name_their_variable() {
         ("SHUTDOWN_TIMEOUT_SECS", "0"),
         ("HEARTBEAT_TIMEOUT_MS", "1000"),
     ];
-    for (variable, value) in cases {
+    for (variable, value) in cases.into_iter().chain(SECURITY_CASES) {
         let error = error_for(&[(variable, value)]);
         assert_eq!(error.variable, variable, "{variable}={value}: {error}");
         assert!(error.to_string().starts_with(variable));
@@ -109,8 +130,46 @@ fn malformed_values_name_their_variable() {
 }
 
 #[test]
+fn new_limits_have_safe_defaults() {
+    let config = Config::from_vars(&[]).unwrap();
+    assert_eq!(config.users.max_connections, 16);
+    assert_eq!(config.users.publish_rate, RateLimit { per_second: 20, burst: 40 });
+    assert_eq!(config.policy, crate::rooms::policy::PolicyChoice::Open);
+    assert_eq!(config.tickets.ttl, Duration::from_secs(30));
+    assert_eq!(config.tickets.capacity, 10_000);
+}
+
+#[test]
+fn a_public_key_or_key_set_replaces_the_secret() {
+    let cases = [
+        (&[("JWT_ALGORITHM", "EdDSA")][..], "JWT_PUBLIC_KEY"),
+        (&[("JWT_PUBLIC_KEY", "pem"), ("JWT_JWKS_URL", "http://rest/jwks")][..], "JWT_PUBLIC_KEY"),
+        (&[("JWT_ALGORITHM", "HS256"), ("JWT_JWKS_URL", "http://rest/jwks")][..], "JWT_ALGORITHM"),
+        (&[("JWT_SECRET", SECRET), ("JWT_JWKS_URL", "http://rest/jwks")][..], "JWT_SECRET"),
+        (
+            &[("JWT_JWKS_URL", "http://rest/jwks"), ("JWT_JWKS_REFRESH_SECS", "0")][..],
+            "JWT_JWKS_REFRESH_SECS",
+        ),
+    ];
+    for (vars, variable) in cases {
+        assert_eq!(error_for(vars).variable, variable, "{vars:?}");
+    }
+    let inline =
+        Config::from_vars(&[("JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\\nx")]).unwrap();
+    assert_eq!(inline.jwt.algorithm, JwtAlgorithm::EdDsa, "a public key means EdDSA by default");
+    let JwtKey::PublicPem(pem) = inline.jwt.key else { panic!("not a PEM key") };
+    assert_eq!(pem, b"-----BEGIN PUBLIC KEY-----\nx", "escaped newlines are restored");
+    let https = error_for(&[("JWT_JWKS_URL", "https://rest.example/.well-known/jwks.json")]);
+    assert!(https.message.contains("JWT_PUBLIC_KEY"), "{https}");
+    let jwks = Config::from_vars(&[("JWT_JWKS_URL", "http://rest:8080/.well-known/jwks.json")]);
+    let JwtKey::Jwks(jwks) = jwks.unwrap().jwt.key else { panic!("not a key set") };
+    assert_eq!((jwks.min_refresh, jwks.max_age), (Duration::from_secs(30), Duration::from_mins(5)));
+    assert_eq!(jwks.url.path(), "/.well-known/jwks.json");
+}
+
+#[test]
 fn public_keys_come_from_readable_files() {
-    assert_eq!(error_for(&[("JWT_ALGORITHM", "EdDSA")]).variable, "JWT_PUBLIC_KEY_FILE");
+    assert_eq!(error_for(&[("JWT_ALGORITHM", "EdDSA")]).variable, "JWT_PUBLIC_KEY");
     let missing = [("JWT_ALGORITHM", "RS256"), ("JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pub")];
     let error = error_for(&missing);
     assert_eq!(error.variable, "JWT_PUBLIC_KEY_FILE");

@@ -49,7 +49,13 @@ impl RoomName {
 /// `text` in lower-case hexadecimal.
 #[must_use]
 pub fn hex(text: &str) -> String {
-    text.bytes().fold(String::with_capacity(text.len() * 2), |mut hex, byte| {
+    hex_bytes(text.as_bytes())
+}
+
+/// `bytes` in lower-case hexadecimal.
+#[must_use]
+pub fn hex_bytes(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut hex, &byte| {
         hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
         hex.push(char::from(HEX_DIGITS[usize::from(byte & 0xf)]));
         hex

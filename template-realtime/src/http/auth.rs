@@ -1,7 +1,8 @@
 //! Authentication of HTTP requests: the access token from `Authorization: Bearer`, from the
 //! WebSocket subprotocol pair `bearer, <token>` (browsers cannot set headers on a WebSocket),
-//! or, for SSE only, from the `access_token` query parameter (RFC 6750, section 2.3), since
-//! `EventSource` cannot set headers either.
+//! or, for SSE only, since `EventSource` cannot set headers either, a single-use `ticket`
+//! (see [`crate::tickets`]) or the token itself in the `access_token` query parameter
+//! (RFC 6750, section 2.3; it then lands in access logs, so tickets are the better way).
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL};
@@ -32,10 +33,10 @@ impl FromRequestParts<AppState> for Bearer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         if let Some(token) = header_token(parts) {
-            return Ok(Self { identity: verify(state, token)?, via_subprotocol: false });
+            return Ok(Self { identity: verify(state, token).await?, via_subprotocol: false });
         }
         let token = subprotocol_token(parts).ok_or(MISSING)?;
-        Ok(Self { identity: verify(state, token)?, via_subprotocol: true })
+        Ok(Self { identity: verify(state, token).await?, via_subprotocol: true })
     }
 }
 
@@ -43,17 +44,28 @@ impl FromRequestParts<AppState> for StreamBearer {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = header_token(parts).or_else(|| query_token(parts)).ok_or(MISSING)?;
-        Ok(Self(verify(state, token)?))
+        if let Some(token) = header_token(parts) {
+            return Ok(Self(verify(state, token).await?));
+        }
+        if let Some(ticket) = query_value(parts, "ticket") {
+            let identity = state
+                .tickets
+                .redeem(ticket)
+                .ok_or(AppError::Unauthorized("the ticket is invalid, already used or expired"))?;
+            return Ok(Self(identity));
+        }
+        let token = query_value(parts, "access_token").ok_or(MISSING)?;
+        Ok(Self(verify(state, token).await?))
     }
 }
 
 const MISSING: AppError = AppError::Unauthorized("missing Authorization: Bearer token");
 
-fn verify(state: &AppState, token: &str) -> Result<Identity, AppError> {
+async fn verify(state: &AppState, token: &str) -> Result<Identity, AppError> {
     state
         .verifier
         .verify(token)
+        .await
         .map_err(|_| AppError::Unauthorized("the access token is invalid or expired"))
 }
 
@@ -72,7 +84,8 @@ fn subprotocol_token(parts: &Parts) -> Option<&str> {
     protocols.next().map(str::trim)
 }
 
-fn query_token(parts: &Parts) -> Option<&str> {
+/// The value of `name` in the query string, as sent (tokens and tickets need no decoding).
+fn query_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     let query = parts.uri.query()?;
-    query.split('&').find_map(|pair| pair.strip_prefix("access_token="))
+    query.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
 }

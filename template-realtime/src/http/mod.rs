@@ -10,6 +10,7 @@ pub mod problem;
 pub mod rooms;
 pub mod serve;
 pub mod sse;
+pub mod tickets;
 pub mod ws;
 
 use axum::Router;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/rooms/{room}/events", get(sse::events))
         .route("/rooms/{room}/presence", get(rooms::presence))
         .route("/rooms/{room}/messages", post(rooms::publish).layer(body_limit))
+        .route("/sse-tickets", post(tickets::issue))
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

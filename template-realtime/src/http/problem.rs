@@ -73,6 +73,10 @@ impl From<AppError> for Problem {
         match error {
             AppError::BadRequest(_) => Self::new(StatusCode::BAD_REQUEST, detail),
             AppError::Unauthorized(_) => Self::new(StatusCode::UNAUTHORIZED, detail),
+            AppError::Forbidden(_) => Self::new(StatusCode::FORBIDDEN, detail),
+            AppError::TooManyRequests { retry_after, .. } => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, detail).with_retry_after(retry_after)
+            }
             AppError::PayloadTooLarge(_) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, detail),
             AppError::UnsupportedMediaType(_) => {
                 Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)

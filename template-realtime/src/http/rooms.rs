@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::auth::Bearer;
-use crate::domain::{Draft, RoomName};
+use crate::domain::RoomName;
 use crate::error::{AppError, AppResult};
 use crate::protocol::ServerFrame;
 use crate::state::AppState;
@@ -35,22 +35,24 @@ pub struct PublishBody {
 /// Lists the users in the room.
 ///
 /// # Errors
-/// 400 for an invalid room name, 401 without a valid token, 503 when the broker fails.
+/// 400 for an invalid room name, 401 without a valid token, 403 when the room policy refuses,
+/// 503 when the broker fails.
 pub async fn presence(
     State(state): State<AppState>,
     Path(room): Path<String>,
-    _caller: Bearer,
+    caller: Bearer,
 ) -> AppResult<Json<Presence>> {
     let room = parse_room(&room)?;
-    let users = state.rooms.present_users(&room).await?;
+    let users = state.rooms.present_users(&caller.identity.user, &room).await?;
     Ok(Json(Presence { room, users }))
 }
 
 /// Publishes a message as the caller; answers 201 with the stored message.
 ///
 /// # Errors
-/// 400 for an invalid room or body, 401 without a valid token, 413 for a body over
-/// `MAX_MESSAGE_BYTES`, 415 for a body that is not JSON, 503 when the broker fails.
+/// 400 for an invalid room or body, 401 without a valid token, 403 when the room policy
+/// refuses, 413 for a body over `MAX_MESSAGE_BYTES`, 415 for a body that is not JSON, 429 past
+/// the user's publish rate, 503 past the room limit or when the broker fails.
 pub async fn publish(
     State(state): State<AppState>,
     Path(room): Path<String>,
@@ -59,8 +61,7 @@ pub async fn publish(
 ) -> AppResult<Response> {
     let room = parse_room(&room)?;
     let Json(PublishBody { body }) = body.map_err(|rejection| json_error(&rejection))?;
-    let draft = Draft::now(room, caller.identity.user.to_string(), body);
-    let stored = state.rooms.publish(draft).await?;
+    let stored = state.rooms.publish(&caller.identity.user, room, body).await?;
     let json = ServerFrame::from(&stored).to_json();
     Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], json).into_response())
 }

@@ -4,7 +4,9 @@
 //! after a reconnect with `Last-Event-ID` and misses nothing still in the history; if some of
 //! it is gone, the stream starts with an event `error` whose code is `history_truncated`.
 //! Presence changes are `presence` events. Keep-alive comments flow while the room is quiet.
-//! A listener counts as present in the room, like a WebSocket member.
+//! A listener counts as present in the room, like a WebSocket member. When the token (or the
+//! ticket's token) expires, the stream ends with an event `error` whose code is
+//! `token_expired`: reconnect with a fresh one and `Last-Event-ID`.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -15,19 +17,25 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 
+use tokio::time::Instant;
+
 use super::auth::StreamBearer;
+use crate::auth::Identity;
+use crate::broker::replay::Replay;
 use crate::domain::RoomName;
 use crate::error::{AppError, AppResult};
 use crate::hub::{Envelope, Member, Outbox};
 use crate::protocol::{ErrorCode, ServerFrame};
-use crate::rooms::Rooms;
+use crate::rooms::{RoomAction, Rooms};
 use crate::state::{AppState, ConnectionPermit, Transport, Watched};
+use crate::users::UserConnection;
 
 /// Streams the room's messages and presence events.
 ///
 /// # Errors
-/// 400 for an invalid room or `Last-Event-ID`, 401 without a valid token, 503 when the node
-/// is full or the broker fails.
+/// 400 for an invalid room or `Last-Event-ID`, 401 without a valid token or ticket, 403 when
+/// the room policy refuses, 429 past the user's connections, 503 when the node is full or the
+/// broker fails.
 pub async fn events(
     State(state): State<AppState>,
     Path(room): Path<String>,
@@ -36,7 +44,7 @@ pub async fn events(
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let room = super::rooms::parse_room(&room)?;
     let since = last_event_id(&headers)?;
-    let listener = Listener::join(&state, room, identity.user, since).await?;
+    let listener = Listener::join(&state, room, identity, since).await?;
     let stream = futures_util::stream::unfold(listener, |mut listener| async move {
         let event = listener.next_event().await?;
         Some((Ok(event), listener))
@@ -52,20 +60,34 @@ fn last_event_id(headers: &HeaderMap) -> AppResult<Option<u64>> {
         .ok_or_else(|| AppError::BadRequest("Last-Event-ID must be a message id".into()))
 }
 
-fn truncated_event() -> Event {
-    let frame = ServerFrame::Error {
-        reference: None,
-        code: ErrorCode::HistoryTruncated,
-        message: "some messages after Last-Event-ID are no longer in the history",
-    };
+fn error_event(code: ErrorCode, message: &str) -> Event {
+    let frame = ServerFrame::Error { reference: None, code, message };
     Event::default().event("error").data(frame.to_json())
 }
 
-/// One SSE listener: the replay still to send, then whatever reaches its outbox.
+/// What a listener gets first: `history_truncated` if part of the gap is gone, then the
+/// messages after `Last-Event-ID`.
+fn replay_events(replay: &Replay) -> VecDeque<Event> {
+    let mut pending = VecDeque::new();
+    if replay.truncated {
+        let message = "some messages after Last-Event-ID are no longer in the history";
+        pending.push_back(error_event(ErrorCode::HistoryTruncated, message));
+    }
+    pending.extend(replay.messages.iter().map(|message| {
+        let text = ServerFrame::from(message).to_json();
+        Event::default().event("message").id(message.id.to_string()).data(text)
+    }));
+    pending
+}
+
+/// One SSE listener: the replay still to send, then whatever reaches its outbox, until its
+/// token expires.
 struct Listener {
     pending: VecDeque<Event>,
     outbox: Arc<Outbox>,
     last: u64,
+    expires: Instant,
+    expired: bool,
     _watched: Watched,
     _membership: Membership,
 }
@@ -75,49 +97,59 @@ impl Listener {
     async fn join(
         state: &AppState,
         room: RoomName,
-        user: Arc<str>,
+        identity: Identity,
         since: Option<u64>,
     ) -> AppResult<Self> {
-        let permit = state
-            .connections
-            .try_acquire(Transport::Sse)
-            .ok_or_else(|| AppError::unavailable("the node has reached its connection limit"))?;
+        state.rooms.authorize(&identity.user, &room, RoomAction::Read).await?;
+        let permits = super::ws::acquire(state, &identity, Transport::Sse).await?;
         let outbox = Arc::new(Outbox::new(state.limits.outbound_queue));
         let member_id = state.rooms.hub().member_id();
-        let member = Member { id: member_id, user, outbox: outbox.clone() };
+        let member = Member { id: member_id, user: identity.user.clone(), outbox: outbox.clone() };
         let replay = state.rooms.join(&room, member, since).await?;
-        let mut pending: VecDeque<Event> = VecDeque::new();
-        if replay.truncated {
-            pending.push_back(truncated_event());
-        }
-        pending.extend(replay.messages.iter().map(|message| {
-            let text = ServerFrame::from(message).to_json();
-            Event::default().event("message").id(message.id.to_string()).data(text)
-        }));
+        let pending = replay_events(&replay);
         let last = replay.messages.last().map_or(since.unwrap_or(0), |message| message.id);
         let rooms = state.rooms.clone();
-        let membership = Membership { rooms, room, member_id, _permit: permit };
+        let membership = Membership { rooms, room, member_id, _permits: permits };
         let watched = state.shutdown.watch(member_id, &outbox);
-        Ok(Self { pending, outbox, last, _watched: watched, _membership: membership })
+        let expires = Instant::now() + identity.lifetime();
+        Ok(Self {
+            pending,
+            outbox,
+            last,
+            expires,
+            expired: false,
+            _watched: watched,
+            _membership: membership,
+        })
     }
 
-    /// The next event; `None` ends the stream (shutdown, or a listener too slow to keep up,
-    /// which then reconnects with `Last-Event-ID`).
+    /// The next event; `None` ends the stream (shutdown, an expired token, or a listener too
+    /// slow to keep up, which then reconnects with `Last-Event-ID`).
     async fn next_event(&mut self) -> Option<Event> {
         loop {
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
+            if self.expired || self.outbox.is_closed() {
+                return None;
+            }
             if self.outbox.is_overflowed() {
                 metrics::counter!("realtime_slow_consumer_disconnects_total").increment(1);
                 return None;
             }
-            if self.outbox.is_closed() {
-                return None;
+            tokio::select! {
+                () = self.outbox.ready() => self.take_queued(),
+                () = tokio::time::sleep_until(self.expires) => self.expire(),
             }
-            self.outbox.ready().await;
-            self.take_queued();
         }
+    }
+
+    /// The token expired: one last event says so, then the stream ends.
+    fn expire(&mut self) {
+        metrics::counter!("realtime_token_expiry_disconnects_total").increment(1);
+        self.expired = true;
+        let message = "the access token expired: reconnect with a fresh one";
+        self.pending.push_back(error_event(ErrorCode::TokenExpired, message));
     }
 
     fn take_queued(&mut self) {
@@ -148,7 +180,7 @@ struct Membership {
     rooms: Arc<Rooms>,
     room: RoomName,
     member_id: u64,
-    _permit: ConnectionPermit,
+    _permits: (ConnectionPermit, UserConnection),
 }
 
 impl Drop for Membership {

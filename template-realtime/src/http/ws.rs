@@ -1,8 +1,8 @@
 //! `GET /ws`: authenticates, checks the node's capacity, and upgrades to a WebSocket session.
 //!
 //! Everything that can be refused is refused before the upgrade, as problem+json: a missing
-//! or invalid token (401), a request that is not an upgrade (400 or 426), a full node or one
-//! that is shutting down (503).
+//! or invalid token (401), a request that is not an upgrade (400 or 426), a user who holds
+//! `USER_MAX_CONNECTIONS` already (429), a full node or one that is shutting down (503).
 
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
@@ -11,15 +11,18 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{BEARER_PROTOCOL, Bearer};
 use super::problem::Problem;
+use crate::auth::Identity;
 use crate::config::Limits;
 use crate::error::{AppError, AppResult};
 use crate::session::{self, SessionContext};
-use crate::state::{AppState, Transport};
+use crate::state::{AppState, ConnectionPermit, Transport};
+use crate::users::UserConnection;
 
 /// Upgrades an authenticated request to a WebSocket session.
 ///
 /// # Errors
-/// 401 without a valid token, 503 when the node is full or shutting down.
+/// 401 without a valid token, 429 past the user's connections, 503 when the node is full or
+/// shutting down.
 pub async fn upgrade(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -34,20 +37,37 @@ pub async fn upgrade(
             return Ok(Problem::new(rejection.status(), rejection.body_text()).into_response());
         }
     };
-    let permit = state
-        .connections
-        .try_acquire(Transport::WebSocket)
-        .ok_or_else(|| AppError::unavailable("the node has reached its connection limit"))?;
+    let permits = acquire(&state, &bearer.identity, Transport::WebSocket).await?;
     let context = SessionContext {
         rooms: state.rooms.clone(),
+        verifier: state.verifier.clone(),
         limits: state.limits,
         shutdown: state.shutdown.clone(),
-        user: bearer.identity.user,
-        permit,
+        identity: bearer.identity,
+        permits,
     };
     let tracker = state.shutdown.tracker().clone();
     let upgrade = configure(upgrade, &state.limits, bearer.via_subprotocol);
     Ok(upgrade.on_upgrade(move |socket| tracker.track_future(session::run(socket, context))))
+}
+
+/// A slot for one more connection of the user, and one on the node.
+///
+/// # Errors
+/// 429 when the user holds `USER_MAX_CONNECTIONS`, 503 when the node holds `MAX_CONNECTIONS`.
+pub async fn acquire(
+    state: &AppState,
+    identity: &Identity,
+    transport: Transport,
+) -> AppResult<(ConnectionPermit, UserConnection)> {
+    let user = state.rooms.users().open(&identity.user).await.map_err(|retry_after| {
+        AppError::TooManyRequests { detail: "you hold too many connections already", retry_after }
+    })?;
+    let permit = state
+        .connections
+        .try_acquire(transport)
+        .ok_or_else(|| AppError::unavailable("the node has reached its connection limit"))?;
+    Ok((permit, user))
 }
 
 /// The read buffer: frames up to the size limit still arrive whole (the buffer grows for

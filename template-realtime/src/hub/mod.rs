@@ -92,21 +92,34 @@ pub enum Delivery {
     },
 }
 
+/// A join would open a room past `MAX_ROOMS` on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this node has reached its room limit")]
+pub struct RoomLimit;
+
+/// The hub's bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HubLimits {
+    /// Rooms with more members than this on the node get no presence events there: in a room
+    /// of 10,000, one event per arrival to everyone would be 100 million frames.
+    pub presence_event_limit: usize,
+    /// Rooms with members on this node (`MAX_ROOMS`); joining another one is refused.
+    pub max_rooms: usize,
+}
+
 /// The rooms of this node and their local members.
 #[derive(Debug)]
 pub struct Hub {
     rooms: RwLock<std::collections::HashMap<RoomName, Arc<RoomState>>>,
     next_member: AtomicU64,
-    presence_event_limit: usize,
+    limits: HubLimits,
 }
 
 impl Hub {
-    /// A hub with no rooms. Presence events go only to rooms with at most
-    /// `presence_event_limit` members on this node: in a room of 10,000, one event per arrival
-    /// to everyone would be 100 million frames.
+    /// A hub with no rooms.
     #[must_use]
-    pub fn new(presence_event_limit: usize) -> Self {
-        Self { rooms: RwLock::default(), next_member: AtomicU64::new(0), presence_event_limit }
+    pub fn new(limits: HubLimits) -> Self {
+        Self { rooms: RwLock::default(), next_member: AtomicU64::new(0), limits }
     }
 
     /// A member id never used before on this node.
@@ -115,11 +128,23 @@ impl Hub {
     }
 
     /// Adds `member` to `room`.
-    pub fn join(&self, room: &RoomName, member: Member) -> Joined {
+    ///
+    /// # Errors
+    /// [`RoomLimit`] when the room has no member here yet and the node has `MAX_ROOMS`.
+    pub fn join(&self, room: &RoomName, member: Member) -> Result<Joined, RoomLimit> {
         let mut rooms = self.rooms.write().unwrap_or_else(PoisonError::into_inner);
         let new_room = !rooms.contains_key(room);
+        if new_room && rooms.len() >= self.limits.max_rooms {
+            return Err(RoomLimit);
+        }
         let state = rooms.entry(room.clone()).or_default();
-        Joined { new_room, first_of_user: state.add(member) }
+        Ok(Joined { new_room, first_of_user: state.add(member) })
+    }
+
+    /// Whether some connection of this node is in `room`.
+    #[must_use]
+    pub fn serves(&self, room: &RoomName) -> bool {
+        self.rooms.read().unwrap_or_else(PoisonError::into_inner).contains_key(room)
     }
 
     /// Removes the member from `room`; `None` if it was not there.
@@ -155,7 +180,7 @@ impl Hub {
     /// the presence event limit get none.
     pub fn announce(&self, event: &PresenceEvent) -> usize {
         let Some(state) = self.room(&event.room) else { return 0 };
-        if state.size() > self.presence_event_limit {
+        if state.size() > self.limits.presence_event_limit {
             return 0;
         }
         let text = ServerFrame::from(event).to_json();

@@ -7,6 +7,10 @@ use serde_json::value::RawValue;
 use super::*;
 use crate::domain::{Draft, PresenceKind};
 
+fn hub(presence_event_limit: usize) -> Hub {
+    Hub::new(HubLimits { presence_event_limit, max_rooms: 4 })
+}
+
 fn room(name: &str) -> RoomName {
     RoomName::parse(name).unwrap()
 }
@@ -28,11 +32,17 @@ fn received(member: &Member) -> Vec<Option<u64>> {
 
 #[test]
 fn presence_changes_only_with_a_users_first_and_last_connection() {
-    let hub = Hub::new(100);
+    let hub = hub(100);
     let (tab1, tab2) = (member(&hub, "ann"), member(&hub, "ann"));
     let lobby = room("lobby");
-    assert_eq!(hub.join(&lobby, tab1.clone()), Joined { new_room: true, first_of_user: true });
-    assert_eq!(hub.join(&lobby, tab2.clone()), Joined { new_room: false, first_of_user: false });
+    assert_eq!(
+        hub.join(&lobby, tab1.clone()).unwrap(),
+        Joined { new_room: true, first_of_user: true }
+    );
+    assert_eq!(
+        hub.join(&lobby, tab2.clone()).unwrap(),
+        Joined { new_room: false, first_of_user: false }
+    );
     assert_eq!(hub.present_locally(), [(lobby.clone(), Arc::from("ann"))]);
     assert!(!hub.leave(&lobby, tab1.id).unwrap().last_of_user);
     assert!(hub.leave(&lobby, tab2.id).unwrap().last_of_user);
@@ -42,10 +52,10 @@ fn presence_changes_only_with_a_users_first_and_last_connection() {
 
 #[test]
 fn messages_reach_members_once_in_order() {
-    let hub = Hub::new(100);
+    let hub = hub(100);
     let (ann, bob) = (member(&hub, "ann"), member(&hub, "bob"));
-    hub.join(&room("a"), ann.clone());
-    hub.join(&room("a"), bob.clone());
+    hub.join(&room("a"), ann.clone()).unwrap();
+    hub.join(&room("a"), bob.clone()).unwrap();
     assert_eq!(hub.deliver(&message("a", 1, 0)), Delivery::Delivered(2));
     assert_eq!(hub.deliver(&message("a", 2, 1)), Delivery::Delivered(2));
     assert_eq!(hub.deliver(&message("a", 2, 1)), Delivery::Duplicate);
@@ -57,9 +67,9 @@ fn messages_reach_members_once_in_order() {
 
 #[test]
 fn a_gap_is_reported_instead_of_delivered() {
-    let hub = Hub::new(100);
+    let hub = hub(100);
     let ann = member(&hub, "ann");
-    hub.join(&room("a"), ann.clone());
+    hub.join(&room("a"), ann.clone()).unwrap();
     hub.start_at(&room("a"), 4);
     hub.start_at(&room("a"), 9);
     assert_eq!(hub.deliver(&message("a", 7, 6)), Delivery::Gap { last: 4 });
@@ -69,9 +79,9 @@ fn a_gap_is_reported_instead_of_delivered() {
 
 #[test]
 fn presence_events_go_to_the_rooms_members() {
-    let hub = Hub::new(100);
+    let hub = hub(100);
     let ann = member(&hub, "ann");
-    hub.join(&room("a"), ann.clone());
+    hub.join(&room("a"), ann.clone()).unwrap();
     let event = PresenceEvent { room: room("a"), event: PresenceKind::Joined, user: "bob".into() };
     assert_eq!(hub.announce(&event), 1);
     let elsewhere = PresenceEvent { room: room("b"), ..event.clone() };
@@ -81,10 +91,24 @@ fn presence_events_go_to_the_rooms_members() {
 
 #[test]
 fn rooms_over_the_limit_get_no_presence_events() {
-    let hub = Hub::new(1);
-    hub.join(&room("a"), member(&hub, "ann"));
+    let hub = hub(1);
+    hub.join(&room("a"), member(&hub, "ann")).unwrap();
     let event = PresenceEvent { room: room("a"), event: PresenceKind::Joined, user: "bob".into() };
     assert_eq!(hub.announce(&event), 1);
-    hub.join(&room("a"), member(&hub, "bob"));
+    hub.join(&room("a"), member(&hub, "bob")).unwrap();
     assert_eq!(hub.announce(&event), 0);
+}
+
+#[test]
+fn a_node_opens_a_bounded_number_of_rooms() {
+    let hub = hub(100);
+    let ann = member(&hub, "ann");
+    for name in ["a", "b", "c", "d"] {
+        hub.join(&room(name), ann.clone()).unwrap();
+    }
+    assert_eq!(hub.join(&room("e"), ann.clone()), Err(RoomLimit));
+    assert!(hub.join(&room("a"), member(&hub, "bob")).is_ok(), "existing rooms still take members");
+    assert!(hub.serves(&room("a")) && !hub.serves(&room("e")));
+    hub.leave(&room("d"), ann.id);
+    assert!(hub.join(&room("e"), ann).is_ok());
 }

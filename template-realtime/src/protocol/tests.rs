@@ -27,6 +27,8 @@ fn publish_and_ping_parse() {
     let ping = parse(r#"{"type":"ping","ref":"4"}"#).unwrap();
     assert!(matches!(ping.request, Request::Ping));
     assert!(parse(r#"{"type":"ping"}"#).unwrap().reference.is_none());
+    let reauth = parse(r#"{"type":"reauth","token":"a.b.c","ref":"5"}"#).unwrap();
+    assert!(matches!(reauth.request, Request::Reauth { token: "a.b.c" }));
 }
 
 #[test]
@@ -38,7 +40,11 @@ fn malformed_frames_are_bad_requests_with_their_ref_when_readable() {
         (r#"{"type":"join","ref":"9"}"#, Some("9")),
         (r#"{"type":"join","room":"no spaces","ref":"9"}"#, Some("9")),
         (r#"{"type":"publish","room":"lobby","ref":"9"}"#, Some("9")),
-        (r#"{"type":"join","room":"lobby","since":-1,"ref":"9"}"#, None),
+        (r#"{"type":"reauth","ref":"9"}"#, Some("9")),
+        (r#"{"type":"join","room":"lobby","since":-1,"ref":"9"}"#, Some("9")),
+        (r#"{"type":"join","room":"lobby","since":"1","ref":"9"}"#, Some("9")),
+        (r#"{"type":7,"ref":"9"}"#, Some("9")),
+        (r#"{"type":"join","room":"lobby","since":-1}"#, None),
     ];
     for (text, reference) in cases {
         let (found, refusal) = refusal(text);
@@ -102,8 +108,10 @@ fn messages_and_presence_render_with_their_bodies_verbatim() {
 #[test]
 fn the_asyncapi_document_names_every_frame_and_code() {
     let document = include_str!("../../asyncapi.yaml");
-    for frame in ["join", "leave", "publish", "ping", "ack", "pong", "error", "message", "presence"]
-    {
+    let frames = [
+        "join", "leave", "publish", "ping", "reauth", "ack", "pong", "error", "message", "presence",
+    ];
+    for frame in frames {
         assert!(document.contains(&format!("name: {frame}\n")), "{frame}");
     }
     let codes = [
@@ -113,7 +121,12 @@ fn the_asyncapi_document_names_every_frame_and_code() {
         ErrorCode::RateLimited,
         ErrorCode::TooManyRooms,
         ErrorCode::HistoryTruncated,
+        ErrorCode::Forbidden,
+        ErrorCode::RoomLimit,
+        ErrorCode::InvalidToken,
+        ErrorCode::TokenExpired,
     ];
+    assert!(document.contains("4001 the token expired"), "the close code of an expired token");
     let listed =
         document.lines().find(|line| line.trim().starts_with("enum: [bad_request")).unwrap();
     let listed: Vec<&str> =

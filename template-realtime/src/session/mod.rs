@@ -4,39 +4,43 @@
 //! `pong` or an `ack` never waits behind data), drains the connection's [`Outbox`] in batches,
 //! pings the peer and drops it when it stays silent, and closes with the right code:
 //! 1001 on shutdown, 1008 for a client that keeps flooding, 1009 for an oversized frame,
-//! 1011 when the broker fails, 1013 for a client too slow to keep up.
+//! 1011 when the broker fails, 1013 for a client too slow to keep up, 4001 when its token
+//! expires (unless the client sent a fresh one in a `reauth` frame).
 
-mod rate;
 mod requests;
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt as _;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::{Instant, MissedTickBehavior, Sleep};
 
-pub use rate::TokenBucket;
-
+use crate::auth::{Identity, TokenVerifier};
 use crate::config::Limits;
 use crate::domain::RoomName;
 use crate::hub::{Envelope, Outbox};
+use crate::rate::TokenBucket;
 use crate::rooms::Rooms;
 use crate::state::{ConnectionPermit, Shutdown, Watched};
+use crate::users::UserConnection;
 
 /// Everything a session needs besides its socket.
 #[derive(Debug)]
 pub struct SessionContext {
     /// The rooms service.
     pub rooms: Arc<Rooms>,
+    /// Checks the tokens of `reauth` frames.
+    pub verifier: Arc<TokenVerifier>,
     /// Message and heartbeat limits.
     pub limits: Limits,
     /// Tells the session to close with 1001.
     pub shutdown: Shutdown,
-    /// The authenticated user.
-    pub user: Arc<str>,
-    /// The connection's slot, freed when the session ends.
-    pub permit: ConnectionPermit,
+    /// The authenticated user, and when its token expires.
+    pub identity: Identity,
+    /// The connection's slot on the node and the user's, freed when the session ends.
+    pub permits: (ConnectionPermit, UserConnection),
 }
 
 /// Serves one upgraded connection until it closes.
@@ -62,6 +66,7 @@ impl End {
     const GOING_AWAY: Self = Self::Close(1001, "server shutting down");
     const SLOW: Self = Self::Close(1013, "too slow: reconnect with since");
     const BROKER: Self = Self::Close(1011, "broker unavailable: reconnect with since");
+    const EXPIRED: Self = Self::Close(4001, "token expired: reconnect with a fresh token");
 }
 
 /// What woke the session.
@@ -69,6 +74,7 @@ enum Event {
     Outbox,
     Frame(Option<Result<Message, axum::Error>>),
     Heartbeat,
+    Expired,
 }
 
 /// The state of one connection.
@@ -83,6 +89,8 @@ struct Session {
     refused_in_a_row: u32,
     last_seen: Instant,
     batch: Vec<Arc<Envelope>>,
+    /// Fires when the token expires; a `reauth` moves it.
+    expiry: Pin<Box<Sleep>>,
     _watched: Watched,
 }
 
@@ -100,6 +108,7 @@ impl Session {
             refused_in_a_row: 0,
             last_seen: Instant::now(),
             batch: Vec::new(),
+            expiry: Box::pin(tokio::time::sleep(context.identity.lifetime())),
             context,
         }
     }
@@ -114,6 +123,7 @@ impl Session {
                 () = self.outbox.ready() => Event::Outbox,
                 frame = self.socket.recv() => Event::Frame(frame),
                 _ = heartbeat.tick() => Event::Heartbeat,
+                () = &mut self.expiry => Event::Expired,
             };
             if let Err(end) = self.on_event(event).await {
                 return end;
@@ -126,6 +136,10 @@ impl Session {
             Event::Outbox => self.flush().await,
             Event::Frame(frame) => self.on_frame(frame).await,
             Event::Heartbeat => self.on_heartbeat().await,
+            Event::Expired => {
+                metrics::counter!("realtime_token_expiry_disconnects_total").increment(1);
+                Err(End::EXPIRED)
+            }
         }
     }
 

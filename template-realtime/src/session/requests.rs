@@ -2,12 +2,14 @@
 
 use axum::extract::ws::Message;
 
+use serde_json::value::RawValue;
+
 use super::{End, Session};
-use crate::broker::BrokerError;
 use crate::broker::replay::Replay;
-use crate::domain::{Draft, RoomName};
+use crate::domain::RoomName;
 use crate::hub::Member;
 use crate::protocol::{self, ClientFrame, ErrorCode, Refusal, Request, ServerFrame};
+use crate::rooms::{RoomAction, RoomError};
 
 impl Session {
     pub(super) async fn on_frame(
@@ -17,23 +19,32 @@ impl Session {
         self.last_seen = tokio::time::Instant::now();
         match frame {
             Some(Ok(Message::Text(text))) => self.on_text(&text).await,
-            Some(Ok(Message::Binary(_))) => {
-                self.refuse(
-                    None,
-                    Refusal::new(ErrorCode::BadRequest, "only text frames are accepted"),
-                )
-                .await
-            }
+            Some(Ok(Message::Binary(_))) => self.on_binary().await,
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
             Some(Ok(Message::Close(_))) | None => Err(End::Drop),
             Some(Err(error)) => Err(read_failure(error)),
         }
     }
 
+    /// A binary frame is refused, but costs its sender like a publication: from the
+    /// connection's frame rate and from the user's publish rate.
+    async fn on_binary(&mut self) -> Result<(), End> {
+        crate::telemetry::messages_in().increment(1);
+        if !self.bucket.take() {
+            return self.rate_limited(None).await;
+        }
+        if self.context.rooms.take_publication(&self.context.identity.user).await.is_err() {
+            return self.rate_limited(None).await;
+        }
+        self.refused_in_a_row = 0;
+        self.refuse(None, Refusal::new(ErrorCode::BadRequest, "only text frames are accepted"))
+            .await
+    }
+
     async fn on_text(&mut self, text: &str) -> Result<(), End> {
         crate::telemetry::messages_in().increment(1);
         if !self.bucket.take() {
-            return self.rate_limited(text).await;
+            return self.rate_limited(protocol::reference_of(text)).await;
         }
         self.refused_in_a_row = 0;
         if text.len() > self.context.limits.max_message_bytes {
@@ -46,14 +57,16 @@ impl Session {
         }
     }
 
-    async fn rate_limited(&mut self, text: &str) -> Result<(), End> {
+    /// Refuses a frame over the connection's or the user's rate; a client that keeps going
+    /// is closed with 1008.
+    async fn rate_limited(&mut self, reference: Option<&str>) -> Result<(), End> {
         self.refused_in_a_row += 1;
         if self.refused_in_a_row > self.context.limits.message_rate.burst {
             return Err(End::Close(1008, "message rate exceeded"));
         }
         let refusal =
             Refusal::new(ErrorCode::RateLimited, "slow down: the message rate is exceeded");
-        self.refuse(protocol::reference_of(text), refusal).await
+        self.refuse(reference, refusal).await
     }
 
     async fn handle(&mut self, frame: ClientFrame<'_>) -> Result<(), End> {
@@ -62,15 +75,60 @@ impl Session {
             Request::Ping => self.reply(&ServerFrame::Pong { reference }).await,
             Request::Join { room, since } => self.join(reference, room, since).await,
             Request::Leave { room } => self.leave(reference, &room).await,
-            Request::Publish { room, body } => {
-                if !self.is_in(&room) {
-                    return self.refuse(reference, not_joined(&room)).await;
-                }
-                let draft = Draft::now(room, self.context.user.to_string(), body.to_owned());
-                self.context.rooms.publish(draft).await.map_err(broker_failure("publish"))?;
-                self.reply(&ServerFrame::Ack { reference }).await
-            }
+            Request::Publish { room, body } => self.publish(reference, room, body).await,
+            Request::Reauth { token } => self.reauth(reference, token).await,
         }
+    }
+
+    async fn publish(
+        &mut self,
+        reference: Option<&str>,
+        room: RoomName,
+        body: &RawValue,
+    ) -> Result<(), End> {
+        if !self.is_in(&room) {
+            return self.refuse(reference, not_joined(&room)).await;
+        }
+        let user = self.context.identity.user.clone();
+        match self.context.rooms.publish(&user, room, body.to_owned()).await {
+            Ok(_) => self.reply(&ServerFrame::Ack { reference }).await,
+            Err(RoomError::RateLimited { .. }) => self.rate_limited(reference).await,
+            Err(error) => self.refuse_room_error(reference, error, "publish").await,
+        }
+    }
+
+    /// Answers a refused room request; a broker failure closes the connection with 1011.
+    async fn refuse_room_error(
+        &mut self,
+        reference: Option<&str>,
+        error: RoomError,
+        operation: &'static str,
+    ) -> Result<(), End> {
+        let code = match error {
+            RoomError::Forbidden => ErrorCode::Forbidden,
+            RoomError::RateLimited { .. } => ErrorCode::RateLimited,
+            RoomError::RoomLimit => ErrorCode::RoomLimit,
+            RoomError::Broker(error) => {
+                crate::telemetry::broker_error(operation, &error);
+                return Err(End::BROKER);
+            }
+        };
+        self.refuse(reference, Refusal::new(code, error.to_string())).await
+    }
+
+    /// Takes a fresh token for the same user: the connection then lives until its `exp`.
+    async fn reauth(&mut self, reference: Option<&str>, token: &str) -> Result<(), End> {
+        let refusal = match self.context.verifier.verify(token).await {
+            Ok(identity) if identity.user == self.context.identity.user => {
+                let deadline = tokio::time::Instant::now() + identity.lifetime();
+                self.expiry.as_mut().reset(deadline);
+                self.context.identity = identity;
+                return self.reply(&ServerFrame::Ack { reference }).await;
+            }
+            Ok(_) => "the token is for another user",
+            Err(_) => "the token is invalid or expired",
+        };
+        self.refuse(reference, Refusal::new(ErrorCode::InvalidToken, refusal)).await
     }
 
     async fn join(
@@ -87,13 +145,15 @@ impl Session {
                 Refusal::new(ErrorCode::TooManyRooms, "leave a room before joining another");
             return self.refuse(reference, refusal).await;
         }
-        let member = Member {
-            id: self.member_id,
-            user: self.context.user.clone(),
-            outbox: self.outbox.clone(),
+        let user = self.context.identity.user.clone();
+        if let Err(error) = self.context.rooms.authorize(&user, &room, RoomAction::Join).await {
+            return self.refuse_room_error(reference, error, "join").await;
+        }
+        let member = Member { id: self.member_id, user, outbox: self.outbox.clone() };
+        let replay = match self.context.rooms.join(&room, member, since).await {
+            Ok(replay) => replay,
+            Err(error) => return self.refuse_room_error(reference, error, "join").await,
         };
-        let replay =
-            self.context.rooms.join(&room, member, since).await.map_err(broker_failure("join"))?;
         let last = replay.messages.last().map_or(since.unwrap_or(0), |message| message.id);
         self.joined.push((room, last));
         self.replay(reference, &replay).await
@@ -119,7 +179,10 @@ impl Session {
             return self.refuse(reference, not_joined(room)).await;
         };
         self.joined.swap_remove(index);
-        self.context.rooms.leave(room, self.member_id).await.map_err(broker_failure("leave"))?;
+        if let Err(error) = self.context.rooms.leave(room, self.member_id).await {
+            crate::telemetry::broker_error("leave", &error);
+            return Err(End::BROKER);
+        }
         self.reply(&ServerFrame::Ack { reference }).await
     }
 
@@ -139,13 +202,6 @@ impl Session {
 
 fn not_joined(room: &RoomName) -> Refusal {
     Refusal::new(ErrorCode::NotJoined, format!("join `{room}` first"))
-}
-
-fn broker_failure(operation: &'static str) -> impl Fn(BrokerError) -> End {
-    move |error| {
-        crate::telemetry::broker_error(operation, &error);
-        End::BROKER
-    }
 }
 
 /// A frame over the size limit closes with 1009; any other read error means the peer is gone.

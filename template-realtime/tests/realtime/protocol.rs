@@ -108,3 +108,18 @@ async fn messages_stay_in_their_room() {
     assert_eq!(ann.next_of("message").await["body"], "for one");
     assert_eq!(bob.next_of("message").await["body"], "for two");
 }
+
+#[tokio::test]
+async fn an_error_for_invalid_fields_echoes_the_ref() {
+    let node = TestNode::start(&[]).await;
+    let mut ann = Client::connect(&node, "ann").await;
+    for (frame, reference) in [
+        (r#"{"type":"join","room":"r","since":-1,"ref":"x"}"#, "x"),
+        (r#"{"type":"publish","room":"r","body":1,"since":"soon","ref":"y"}"#, "y"),
+        (r#"{"type":["join"],"ref":"z"}"#, "z"),
+    ] {
+        ann.send_text(frame).await;
+        let answer = ann.answer(reference).await;
+        assert_eq!((&answer["type"], &answer["code"]), (&json!("error"), &json!("bad_request")));
+    }
+}

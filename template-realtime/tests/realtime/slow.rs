@@ -12,6 +12,20 @@ use crate::support::{TestNode, token};
 
 const MESSAGES: u64 = 1500;
 
+/// Large frames, and no rate limit on the one publisher. Only a full queue may end the slow
+/// client: a write stalled for the heartbeat timeout drops a peer as dead, and on a loaded
+/// machine, where the flood is slow, that would come first.
+const FAST_PUBLISHER: [(&str, &str); 8] = [
+    ("MAX_MESSAGE_BYTES", "8192"),
+    ("MESSAGE_RATE_PER_SECOND", "100000"),
+    ("MESSAGE_RATE_BURST", "100000"),
+    ("USER_PUBLISH_RATE_PER_SECOND", "100000"),
+    ("USER_PUBLISH_BURST", "100000"),
+    ("HISTORY_LENGTH", "5000"),
+    ("HEARTBEAT_INTERVAL_MS", "600000"),
+    ("HEARTBEAT_TIMEOUT_MS", "1200000"),
+];
+
 /// A client with a tiny receive buffer, so the server's writes block soon after it stops reading.
 async fn sluggish_client(
     node: &TestNode,
@@ -84,18 +98,7 @@ async fn flood(mut publisher: Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_consumer_is_cut_off_without_slowing_the_others() {
-    let node = TestNode::start(&[
-        ("MAX_MESSAGE_BYTES", "8192"),
-        ("MESSAGE_RATE_PER_SECOND", "100000"),
-        ("MESSAGE_RATE_BURST", "100000"),
-        ("HISTORY_LENGTH", "5000"),
-        // Only a full queue may end the slow client here. A write stalled for the heartbeat
-        // timeout drops a peer as dead, and on a loaded machine, where the flood is slow, that
-        // would come first.
-        ("HEARTBEAT_INTERVAL_MS", "600000"),
-        ("HEARTBEAT_TIMEOUT_MS", "1200000"),
-    ])
-    .await;
+    let node = TestNode::start(&FAST_PUBLISHER).await;
     let mut slow = sluggish_client(&node, "flood").await;
     let mut fast = Client::connect(&node, "fast").await;
     fast.join("flood").await;

@@ -6,11 +6,7 @@ use serde_json::{Value, json};
 
 use crate::client::Client;
 use crate::http::{EventStream, ServerEvent};
-use crate::support::{TestNode, token};
-
-fn bearer(user: &str) -> String {
-    format!("Bearer {}", token(user))
-}
+use crate::support::{TestNode, bearer, token};
 
 fn data(event: &ServerEvent) -> Value {
     serde_json::from_str(&event.data).expect("JSON data")

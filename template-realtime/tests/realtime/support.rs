@@ -12,7 +12,6 @@ use tokio::runtime::Runtime;
 
 use crate::service::broker::{self, Broker};
 use crate::service::config::Config;
-use crate::service::hub::Hub;
 use crate::service::state::AppState;
 use crate::service::{app, server};
 
@@ -33,11 +32,15 @@ pub struct TestNode {
 }
 
 impl TestNode {
-    /// A node with its own broker namespace, the test defaults, and `extra` variables.
+    /// A node with its own broker namespace, the test defaults, and `extra` variables (an
+    /// empty value removes a default, such as `JWT_SECRET` for a node that verifies with a
+    /// public key).
     pub async fn start(extra: &[(&str, &str)]) -> Self {
         let prefix = format!("test-{}", random_suffix());
         let mut vars = base_vars(&prefix);
-        vars.extend(extra.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())));
+        vars.retain(|(key, _)| !extra.iter().any(|(name, value)| name == key && value.is_empty()));
+        let given = extra.iter().filter(|(_, value)| !value.is_empty());
+        vars.extend(given.map(|(key, value)| ((*key).to_owned(), (*value).to_owned())));
         Self::launch(vars, None).await
     }
 
@@ -95,12 +98,12 @@ impl Drop for TestNode {
 }
 
 async fn prepare(config: Config, first: Option<Arc<dyn Broker>>) -> (AppState, TcpListener) {
-    let hub = Arc::new(Hub::new(config.limits.presence_event_limit));
+    let hub = Arc::new(app::hub(&config));
     let broker = match first {
         Some(first) => first.peer(hub.clone()).await,
         None => broker::connect(&config.broker, hub.clone()).await,
     };
-    let state = app::state(&config, hub, broker.expect("broker")).expect("state");
+    let state = app::state(&config, hub, broker.expect("broker")).await.expect("state");
     (state, TcpListener::bind("127.0.0.1:0").await.expect("bind"))
 }
 
@@ -120,13 +123,27 @@ fn base_vars(prefix: &str) -> Vec<(String, String)> {
 
 /// A token for `user`, signed as the test nodes expect (the shape template-rest issues).
 pub fn token(user: &str) -> String {
-    let now = jsonwebtoken::get_current_timestamp();
-    let claims = json!({
-        "sub": user, "role": "user", "iss": ISSUER, "aud": AUDIENCE,
-        "iat": now, "exp": now + 600, "jti": random_suffix(),
-    });
+    token_expiring(user, 600)
+}
+
+/// A token for `user` that expires `lifetime` seconds from now.
+pub fn token_expiring(user: &str, lifetime: u64) -> String {
     let key = EncodingKey::from_secret(SECRET.as_bytes());
-    jsonwebtoken::encode(&Header::default(), &claims, &key).expect("sign")
+    jsonwebtoken::encode(&Header::default(), &claims(user, lifetime), &key).expect("sign")
+}
+
+/// The claims template-rest writes, for `user`, expiring `lifetime` seconds from now.
+pub fn claims(user: &str, lifetime: u64) -> serde_json::Value {
+    let now = jsonwebtoken::get_current_timestamp();
+    json!({
+        "sub": user, "role": "user", "iss": ISSUER, "aud": AUDIENCE,
+        "iat": now, "exp": now + lifetime, "jti": random_suffix(),
+    })
+}
+
+/// `Authorization: Bearer <token for user>`.
+pub fn bearer(user: &str) -> String {
+    format!("Bearer {}", token(user))
 }
 
 /// A unique name for a room or a namespace.

@@ -59,6 +59,7 @@ fn start_node(port: u16) -> cmd::Result<Child> {
     node.envs([("MAX_CONNECTIONS", "20000"), ("MESSAGE_RATE_PER_SECOND", "100000")]);
     node.envs([("MESSAGE_RATE_BURST", "100000"), ("HEARTBEAT_INTERVAL_MS", "600000")]);
     node.env("HEARTBEAT_TIMEOUT_MS", "1200000");
+    node.envs([("USER_PUBLISH_RATE_PER_SECOND", "100000"), ("USER_PUBLISH_BURST", "100000")]);
     eprintln!("$ {} (port {port})", release(PACKAGE).display());
     Ok(node.spawn()?)
 }

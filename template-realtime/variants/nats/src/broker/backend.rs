@@ -11,6 +11,11 @@
 //! between, and then the node reads the new last id and tries again. Every failed try means
 //! another publication succeeded, so a hot room keeps moving; a deadline bounds the wait.
 //!
+//! The rooms stream is bounded: `HISTORY_LENGTH` messages per room, twice
+//! `HISTORY_MAX_AGE_SECS`, and `HISTORY_MAX_BYTES` for all rooms together (the oldest go
+//! first). A room none of whose messages is left starts its chain at the stream's floor (below
+//! its first stored message), so a client that held an id of it learns that it missed some.
+//!
 //! Subjects, under `BROKER_PREFIX` (room names and users in hex, so that a `.` in them never
 //! splits a token): `<prefix>.room.<room>` (stored), `<prefix>.events.<room>` (presence
 //! events) and `<prefix>.presence.<room>.<user>.<node>` (one entry per user and node).
@@ -125,6 +130,10 @@ impl Broker for NatsBroker {
 
     async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError> {
         let latest = self.streams.latest(room).await?;
+        if latest == 0 {
+            // Nothing stored (a new room, or one whose messages all went): read the floor.
+            return Ok(History { messages: Vec::new(), latest: self.streams.floor().await? });
+        }
         let messages = match since {
             Some(since) if since < latest => self.streams.read(room, since, latest).await?,
             _ => Vec::new(),
@@ -181,9 +190,13 @@ impl NatsBroker {
     /// room's new last id and tries again.
     async fn append_after_last(&self, draft: Draft) -> Result<StoredMessage, BrokerError> {
         loop {
-            let prev = match self.last_ids.get(&draft.room) {
+            let expected = match self.last_ids.get(&draft.room) {
                 Some(id) => id,
                 None => self.streams.latest(&draft.room).await?,
+            };
+            let prev = match expected {
+                0 => self.streams.floor().await?,
+                expected => expected,
             };
             let stored = Stored {
                 prev,
@@ -192,7 +205,7 @@ impl NatsBroker {
                 body: &draft.body,
                 ts: &draft.ts,
             };
-            match self.streams.append(&draft.room, prev, &stored).await {
+            match self.streams.append(&draft.room, expected, &stored).await {
                 Ok(id) => {
                     self.last_ids.remember(&draft.room, id);
                     return Ok(draft.stored(id, prev));

@@ -2,19 +2,27 @@
 //! gives each message its id and stores it in a per-room stream, and sorted sets hold
 //! presence with an expiry per entry.
 //!
-//! Keys, all under `BROKER_PREFIX`: `<prefix>:seq:<room>` (the room's latest id, kept for
-//! ever so that ids never go back), `<prefix>:history:<room>` (a stream of the last
-//! `HISTORY_LENGTH` messages, entry ids `0-<id>`), `<prefix>:presence:<room>` (a sorted set of
-//! `<node>|<user>` scored by expiry). Channels: `<prefix>:messages` and `<prefix>:presence`.
+//! Keys, all under `BROKER_PREFIX`: `<prefix>:seq:<room>` (the room's latest id),
+//! `<prefix>:history:<room>` (a stream of the last `HISTORY_LENGTH` messages, entry ids
+//! `0-<id>`), `<prefix>:presence:<room>` (a sorted set of `<node>|<user>` scored by expiry),
+//! and `<prefix>:floor` (the highest id ever given). Channels: `<prefix>:messages` and
+//! `<prefix>:presence`.
+//!
+//! Every per-room key expires: the counter and the history twice `HISTORY_MAX_AGE_SECS` after
+//! the room's last message, presence after `PRESENCE_TTL_MS`. So posting to ever new rooms
+//! costs Redis nothing for long. Ids still never go back: a room whose counter expired starts
+//! again from the floor, above every id it ever had, and a client that rejoins it with an old
+//! `since` is told that the messages after it are gone (`history_truncated`).
 //! Pub/sub loses what is published while a node is disconnected; the node then reads it back
 //! from the streams (see [`subscriber`]).
 
+mod keys;
 mod subscriber;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -22,16 +30,30 @@ use super::{Broker, BrokerError, BrokerOptions, History};
 use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use keys::Keys;
 
-/// Gives the message the room's next id, stores it and publishes it, atomically.
+/// Gives the message the room's next id (a room without a counter starts at the floor),
+/// stores it, keeps the room's keys for the retention, and publishes it, atomically.
 const PUBLISH: &str = r#"
+local floor = tonumber(redis.call('GET', KEYS[3]) or '0')
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[1], floor)
+end
 local id = redis.call('INCR', KEYS[1])
+if id > floor then
+  redis.call('SET', KEYS[3], id)
+end
 local message = '{"id":' .. id .. ',"prev":' .. (id - 1) .. ',' .. ARGV[1]
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '0-' .. id, 'm', message)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PUBLISH', ARGV[4], message)
 return id
 "#;
+
+/// The longest a command may take before it fails (the client's default, 500 ms, fails
+/// publications on a busy host, where the node's own tasks may wait that long for a core).
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The broker's own variables.
 #[derive(Debug, Default, Deserialize)]
@@ -66,7 +88,9 @@ impl BrokerConfig {
 /// When Redis cannot be reached.
 pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Broker>, BrokerError> {
     let client = redis::Client::open(config.url.as_str()).map_err(unavailable)?;
-    let connection = client.get_connection_manager().await.map_err(unavailable)?;
+    let manager = ConnectionManagerConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
+    let connection =
+        client.get_connection_manager_with_config(manager).await.map_err(unavailable)?;
     let broker = Arc::new(RedisBroker {
         keys: Keys { prefix: config.options.prefix.clone() },
         config: config.clone(),
@@ -77,30 +101,6 @@ pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Bro
     let task = subscriber::start(client, &broker, hub).await?;
     broker.subscriber.get_or_init(|| task);
     Ok(broker)
-}
-
-/// The names of keys and channels.
-#[derive(Debug, Clone)]
-struct Keys {
-    prefix: String,
-}
-
-impl Keys {
-    fn seq(&self, room: &RoomName) -> String {
-        format!("{}:seq:{room}", self.prefix)
-    }
-
-    fn history(&self, room: &RoomName) -> String {
-        format!("{}:history:{room}", self.prefix)
-    }
-
-    fn presence(&self, room: &RoomName) -> String {
-        format!("{}:presence:{room}", self.prefix)
-    }
-
-    fn channel(&self, kind: &str) -> String {
-        format!("{}:{kind}", self.prefix)
-    }
 }
 
 /// One node's connection to Redis.
@@ -132,6 +132,7 @@ impl Broker for RedisBroker {
         let id: u64 = redis::Script::new(PUBLISH)
             .key(self.keys.seq(&draft.room))
             .key(self.keys.history(&draft.room))
+            .key(self.keys.floor())
             .arg(&json[1..])
             .arg(self.config.options.history.length)
             .arg(millis(retention))
@@ -144,11 +145,14 @@ impl Broker for RedisBroker {
 
     async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError> {
         let mut connection = self.connection.clone();
-        let latest: Option<u64> = redis::cmd("GET")
+        let (latest, floor): (Option<u64>, Option<u64>) = redis::cmd("MGET")
             .arg(self.keys.seq(room))
+            .arg(self.keys.floor())
             .query_async(&mut connection)
             .await
             .map_err(unavailable)?;
+        // A room without a counter (new, or expired) reads the floor: what it had is gone.
+        let latest = latest.or(floor);
         let Some(since) = since else {
             return Ok(History { messages: Vec::new(), latest: latest.unwrap_or(0) });
         };

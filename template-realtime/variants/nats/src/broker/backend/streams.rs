@@ -36,6 +36,8 @@ impl Streams {
             max_messages_per_subject: i64::try_from(options.history.length).unwrap_or(i64::MAX),
             // Kept twice the replay age, so that a client far behind learns it missed some.
             max_age: options.history.max_age.saturating_mul(2),
+            // All rooms together: the oldest messages go first, whatever their room.
+            max_bytes: i64::try_from(options.history.max_bytes).unwrap_or(i64::MAX),
             allow_direct: true,
             ..stream::Config::default()
         };
@@ -69,18 +71,19 @@ impl Streams {
         (self.rooms.clone(), format!("{}.room.*", self.prefix))
     }
 
-    /// Appends a message if `prev` is still the room's last; returns its id.
+    /// Appends a message if `expected` is still the id of the room's last stored message (0
+    /// for none); returns its id.
     pub(super) async fn append(
         &self,
         room: &RoomName,
-        prev: u64,
+        expected: u64,
         message: &Stored<'_>,
     ) -> Result<u64, PublishError> {
         let payload = serde_json::to_vec(message).unwrap_or_default();
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(
             async_nats::header::NATS_EXPECTED_LAST_SUBJECT_SEQUENCE,
-            prev.to_string().as_str(),
+            expected.to_string().as_str(),
         );
         let ack = self
             .jetstream
@@ -96,6 +99,13 @@ impl Streams {
             Err(error) if error.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(0),
             Err(error) => Err(unavailable(error)),
         }
+    }
+
+    /// Below every message still stored: a room with no stored message had, if anything,
+    /// only messages under this id, which the stream has dropped (age or bytes).
+    pub(super) async fn floor(&self) -> Result<u64, BrokerError> {
+        let info = self.rooms.get_info().await.map_err(unavailable)?;
+        Ok(info.state.first_sequence.saturating_sub(1))
     }
 
     /// The room's stored messages after `since`, up to `latest`, oldest first.

@@ -1,0 +1,155 @@
+//! Per-user limits, shared by every transport: how many connections (WebSocket and SSE) one
+//! user may hold on this node, and one publish rate per user, whether the messages arrive as
+//! WebSocket frames (text or binary) or as `POST /rooms/{room}/messages`.
+//!
+//! Without them, one token holder multiplies the per-connection limits by opening more
+//! connections, or publishes over HTTP without any limit at all. The counts live in a
+//! [`UserLimitStore`]: [`MemoryUserStore`] keeps them in this process (the limits are then per
+//! node) and forgets idle users; a store shared by the nodes implements the same trait.
+
+mod memory;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use memory::MemoryUserStore;
+
+use crate::config::raw::positive;
+use crate::config::{ConfigError, RateLimit};
+
+/// The per-user limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserLimitsConfig {
+    /// WebSocket and SSE connections one user may hold (`USER_MAX_CONNECTIONS`, default 16).
+    pub max_connections: usize,
+    /// Publications per user, all transports together (`USER_PUBLISH_RATE_PER_SECOND` 20,
+    /// `USER_PUBLISH_BURST` 40).
+    pub publish_rate: RateLimit,
+}
+
+/// The variables of the per-user limits, as read.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawUserLimits {
+    user_max_connections: Option<usize>,
+    user_publish_rate_per_second: Option<u32>,
+    user_publish_burst: Option<u32>,
+    rate_limit_store: Option<String>,
+}
+
+impl UserLimitsConfig {
+    /// Validates the variables, with an error that names the one at fault.
+    ///
+    /// # Errors
+    /// A zero limit, or a store other than `memory` (`RATE_LIMIT_STORE`).
+    pub fn from_raw(raw: &RawUserLimits) -> Result<Self, ConfigError> {
+        let store = raw.rate_limit_store.as_deref().unwrap_or("memory");
+        if store != "memory" {
+            return Err(ConfigError::new(
+                "RATE_LIMIT_STORE",
+                format!("`{store}` is not a known store; use `memory`"),
+            ));
+        }
+        let per_second = raw.user_publish_rate_per_second.unwrap_or(20);
+        Ok(Self {
+            max_connections: positive(
+                "USER_MAX_CONNECTIONS",
+                raw.user_max_connections.unwrap_or(16),
+            )?,
+            publish_rate: RateLimit {
+                per_second: positive("USER_PUBLISH_RATE_PER_SECOND", per_second)?,
+                burst: positive("USER_PUBLISH_BURST", raw.user_publish_burst.unwrap_or(40))?,
+            },
+        })
+    }
+}
+
+/// What a store answers to a request for a connection slot or a publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Go ahead.
+    Allowed,
+    /// Over the limit; the request may succeed after this long.
+    Refused {
+        /// When to try again.
+        retry_after: Duration,
+    },
+}
+
+/// Where the per-user counts live.
+#[async_trait::async_trait]
+pub trait UserLimitStore: Send + Sync + 'static {
+    /// Counts one more connection of `user`, unless it already holds `max`.
+    async fn open(&self, user: &Arc<str>, max: usize) -> Verdict;
+
+    /// Counts one connection of `user` fewer. Called when a connection ends, from `Drop`, so
+    /// it must not wait: a remote store sends it in the background.
+    fn close(&self, user: &Arc<str>);
+
+    /// Takes one publication from the allowance of `user`.
+    async fn take(&self, user: &Arc<str>, rate: RateLimit) -> Verdict;
+}
+
+/// The per-user limits over their store.
+#[derive(Clone)]
+pub struct UserLimits {
+    store: Arc<dyn UserLimitStore>,
+    config: UserLimitsConfig,
+}
+
+impl std::fmt::Debug for UserLimits {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("UserLimits").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl UserLimits {
+    /// The limits of `config`, counted in `store`.
+    #[must_use]
+    pub fn new(config: UserLimitsConfig, store: Arc<dyn UserLimitStore>) -> Self {
+        Self { store, config }
+    }
+
+    /// A connection slot for `user`, held until the returned guard drops.
+    ///
+    /// # Errors
+    /// When the user already holds `USER_MAX_CONNECTIONS`, how long to wait.
+    pub async fn open(&self, user: &Arc<str>) -> Result<UserConnection, Duration> {
+        match self.store.open(user, self.config.max_connections).await {
+            Verdict::Allowed => {
+                Ok(UserConnection { store: self.store.clone(), user: user.clone() })
+            }
+            Verdict::Refused { retry_after } => Err(retry_after),
+        }
+    }
+
+    /// Takes one publication from the user's allowance.
+    ///
+    /// # Errors
+    /// When the user publishes faster than `USER_PUBLISH_RATE_PER_SECOND`, how long to wait.
+    pub async fn take_publication(&self, user: &Arc<str>) -> Result<(), Duration> {
+        match self.store.take(user, self.config.publish_rate).await {
+            Verdict::Allowed => Ok(()),
+            Verdict::Refused { retry_after } => Err(retry_after),
+        }
+    }
+}
+
+/// One open connection of a user; the slot is freed when it drops.
+pub struct UserConnection {
+    store: Arc<dyn UserLimitStore>,
+    user: Arc<str>,
+}
+
+impl std::fmt::Debug for UserConnection {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("UserConnection").field("user", &self.user).finish_non_exhaustive()
+    }
+}
+
+impl Drop for UserConnection {
+    fn drop(&mut self) {
+        self.store.close(&self.user);
+    }
+}
