@@ -5,7 +5,7 @@
 //! are reported, and compared with the targets in each template's README.
 
 mod microservice;
-mod probe;
+pub(crate) mod probe;
 mod realtime;
 mod rest;
 

@@ -2,8 +2,10 @@
 //! using the real `cargo generate`, then builds, lints and tests each generated project.
 //!
 //! Projects go to a temporary directory outside the workspace, and share one target directory
-//! (`<target>/generated`), so that dependencies build once for all of them.
+//! (`<target>/generated`), so that dependencies build once for all of them. A template with an
+//! HTTP API (template-rest) gets one more step, `api`: schemathesis against the built service.
 
+mod api;
 mod discover;
 mod generate;
 
@@ -48,6 +50,7 @@ impl Options {
 struct Row {
     label: String,
     steps: Vec<(Step, Duration)>,
+    api: Option<Duration>,
     failure: Option<String>,
 }
 
@@ -99,7 +102,7 @@ fn jobs(root: &Path, options: &Options) -> cmd::Result<Vec<Job>> {
 }
 
 fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String) -> Row {
-    let mut row = Row { label, steps: Vec::new(), failure: None };
+    let mut row = Row { label, steps: Vec::new(), api: None, failure: None };
     let (generated, elapsed) = cmd::timed(|| {
         let project = generate(generation)?;
         let dir = generation.template.file_name().unwrap_or_default().to_string_lossy();
@@ -119,10 +122,21 @@ fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String) -> R
         row.steps.push((step, elapsed));
         if let Err(error) = result {
             row.failure = Some(format!("{}: {error}", step.name()));
-            break;
+            return row;
         }
     }
+    if api::applies(generation.template) {
+        check_api(generation, &project, target_dir, &mut row);
+    }
     row
+}
+
+/// The `api` step: schemathesis against the service just built.
+fn check_api(generation: &Generation<'_>, project: &Path, target_dir: &Path, row: &mut Row) {
+    let (result, elapsed) = cmd::timed(|| api::run(project, target_dir, generation.defines));
+    println!("    api {}", outcome(result.as_ref().err(), elapsed));
+    row.api = Some(elapsed);
+    row.failure = result.err().map(|error| format!("api: {error}"));
 }
 
 fn outcome(error: Option<&cmd::Error>, elapsed: Duration) -> String {
@@ -147,14 +161,22 @@ fn project_name(template: &Template, defines: &[(String, String)]) -> String {
 fn print_summary(rows: &[Row]) {
     let width = rows.iter().map(|row| row.label.len()).max().unwrap_or(8).max(8);
     let header: Vec<_> = Step::ALL.iter().map(|step| format!("{:>8}", step.name())).collect();
-    println!("\n{:<width$}  {}  {:>8}  result", "template", header.join(" "), "total");
+    println!(
+        "\n{:<width$}  {}  {:>8}  {:>8}  result",
+        "template",
+        header.join(" "),
+        "api",
+        "total"
+    );
     for row in rows {
         let cells: Vec<_> =
             Step::ALL.iter().map(|step| format!("{:>8}", cell(row, *step))).collect();
-        let total = row.steps.iter().map(|(_, elapsed)| *elapsed).sum();
+        let api = row.api.map_or_else(|| "-".to_owned(), cmd::format_duration);
+        let total: Duration = row.steps.iter().map(|(_, elapsed)| *elapsed).sum();
+        let total = total + row.api.unwrap_or_default();
         let result = row.failure.as_deref().unwrap_or("ok");
         println!(
-            "{:<width$}  {}  {:>8}  {result}",
+            "{:<width$}  {}  {api:>8}  {:>8}  {result}",
             row.label,
             cells.join(" "),
             cmd::format_duration(total)
