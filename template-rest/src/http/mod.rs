@@ -5,6 +5,7 @@ pub mod auth;
 pub mod avatars;
 pub mod extract;
 pub mod health;
+pub mod jwks;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -45,5 +46,6 @@ pub fn api(config: &HttpConfig) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(API_PREFIX, api)
         .merge(health::routes())
+        .merge(jwks::routes())
         .routes(routes!(metrics::render))
 }
