@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 use utoipa::ToSchema;
+use utoipa::openapi::encoding::Encoding;
+use utoipa::openapi::{OpenApi, RefOr};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,6 +18,7 @@ use super::openapi::{
     Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::problem::Problem;
+use crate::domain::avatar::ImageType;
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
 
@@ -40,6 +43,20 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload, download))
         .layer(DefaultBodyLimit::max(upload_limit + MULTIPART_OVERHEAD))
+}
+
+/// Says in the document that the `file` part is a PNG, JPEG or WebP image (its `encoding`), so
+/// that clients and fuzzers know which bytes the upload accepts. `utoipa::path` cannot say it.
+pub fn describe_file_part(openapi: &mut OpenApi) {
+    let path = format!("{}/users/{{id}}/avatar", super::API_PREFIX);
+    let upload = openapi.paths.paths.get_mut(&path).and_then(|item| item.put.as_mut());
+    let Some(RefOr::T(body)) = upload.and_then(|operation| operation.request_body.as_mut()) else {
+        return;
+    };
+    let Some(RefOr::T(form)) = body.content.get_mut("multipart/form-data") else { return };
+    let types: Vec<&str> = ImageType::ALL.iter().map(|kind| kind.content_type()).collect();
+    let encoding = Encoding::builder().content_type(Some(types.join(", "))).build();
+    form.encoding.insert("file".to_owned(), encoding);
 }
 
 /// Upload one's avatar.

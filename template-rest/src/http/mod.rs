@@ -29,6 +29,7 @@ pub const API_PREFIX: &str = "/api/v1";
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
     let (router, mut openapi) = api(config).split_for_parts();
     openapi::add_common_responses(&mut openapi);
+    avatars::describe_file_part(&mut openapi);
     let router = router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(problem::route_not_found)

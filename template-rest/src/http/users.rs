@@ -212,7 +212,8 @@ async fn get_one(
     Ok(Json(state.users.get(actor, id).await?.into()))
 }
 
-/// Change name or email (themself or administrators); role (administrators).
+/// Change name or email (themself or administrators); role (administrators). Demoting the
+/// last administrator is a 409.
 #[utoipa::path(patch, path = "/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "User id")),
     request_body = UpdateUserRequest, security(("bearer" = [])),
     responses(
@@ -257,7 +258,8 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Delete a user (administrators).
+/// Delete a user (administrators), with their sessions and avatar. The last administrator
+/// cannot be deleted (409).
 #[utoipa::path(delete, path = "/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "User id")),
     security(("bearer" = [])),
     responses(
@@ -265,6 +267,7 @@ async fn change_password(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
         (status = 422, response = Unprocessable),
     ))]
 async fn delete(

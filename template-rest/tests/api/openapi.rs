@@ -83,7 +83,10 @@ async fn the_avatar_upload_body_is_one_file_part_and_nothing_else(pool: DbPool) 
     let app = TestApp::new(pool).await;
     let reply = app.request(Method::GET, "/openapi.json").send().await;
     let body = &reply.body["paths"]["/api/v1/users/{id}/avatar"]["put"]["requestBody"];
-    let mut schema = &body["content"]["multipart/form-data"]["schema"];
+    let form = &body["content"]["multipart/form-data"];
+    let images = "image/png, image/jpeg, image/webp";
+    assert_eq!(form["encoding"]["file"]["contentType"], images, "{form}");
+    let mut schema = &form["schema"];
     if let Some(reference) = schema["$ref"].as_str() {
         let name = reference.rsplit('/').next().unwrap();
         schema = &reply.body["components"]["schemas"][name];

@@ -1,8 +1,9 @@
 //! The API step of a generated template-rest: the service just built is started with rate
 //! limits raised (schemathesis is one client sending thousands of requests), polled until
 //! `/health/ready` answers 200, logged into as its administrator, and fuzzed by schemathesis
-//! against its own OpenAPI document with every check. Any failure fails the step; the service
-//! and its database are removed whatever the outcome.
+//! against its own `OpenAPI` document with every check, with the project's own hooks
+//! (`scripts/schemathesis_hooks.py`: how to make the images an avatar upload accepts). Any
+//! failure fails the step; the service and its database are removed whatever the outcome.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
@@ -42,9 +43,10 @@ pub fn run(project: &Path, target_dir: &Path, defines: &[(String, String)]) -> c
     let postgres = defines.iter().any(|(key, value)| key == "database" && value == "postgres");
     let scratch = std::env::temp_dir().join(format!("xtask-api-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
+    let hooks = project.join("scripts/schemathesis_hooks.py");
     let result = Database::create(&name, postgres, &scratch).and_then(|database| {
         let binary = target_dir.join("debug").join(&name);
-        Service::start(&binary, &database.url, &scratch)?.fuzz(&scratch)
+        Service::start(&binary, &database.url, &scratch)?.fuzz(&scratch, &hooks)
     });
     let _ = std::fs::remove_dir_all(&scratch);
     result
@@ -105,9 +107,9 @@ impl Service {
         Ok(Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)) })
     }
 
-    /// Waits for readiness, logs in as the administrator, and runs schemathesis.
-    fn fuzz(&self, scratch: &Path) -> cmd::Result {
-        let limit = Duration::from_secs(60);
+    /// Waits for readiness, logs in as the administrator, and runs schemathesis with `hooks`.
+    fn fuzz(&self, scratch: &Path, hooks: &Path) -> cmd::Result {
+        let limit = Duration::from_mins(1);
         probe::wait_for_200(self.address, "/health/ready", Instant::now(), limit)?;
         let credentials = format!(r#"{{"email":"{ADMIN_EMAIL}","password":"{ADMIN_PASSWORD}"}}"#);
         let login = probe::request(self.address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
@@ -115,11 +117,13 @@ impl Service {
         let mut schemathesis = Command::new("python3");
         schemathesis
             .current_dir(scratch)
+            .env("SCHEMATHESIS_HOOKS", hooks)
             .args(["-m", "schemathesis.cli", "run"])
             .arg(format!("http://{}/openapi.json", self.address))
             .args(["--checks", "all", "--max-examples", MAX_EXAMPLES])
             .args(["--generation-database", "none", "--no-color"])
             .args(["--header", &format!("Authorization: Bearer {token}")]);
+        eprintln!("api: SCHEMATHESIS_HOOKS={}", hooks.display());
         cmd::run(&mut schemathesis).map_err(|error| {
             cmd::Error::new(format!(
                 "{error} (schemathesis {SCHEMATHESIS_VERSION} is installed by .ci/setup)"
