@@ -21,7 +21,7 @@ use crate::services::users::UserService;
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct Fixture {
-    pub auth: AuthService,
+    pub auth: Arc<AuthService>,
     pub users: UserService,
     pub user_rows: Arc<FakeUsers>,
     pub tokens: Arc<FakeRefreshTokens>,
@@ -44,7 +44,7 @@ pub fn fixture() -> Fixture {
         events: EventBus::default(),
     };
     Fixture {
-        auth: AuthService::new(dependencies, Duration::from_hours(1)),
+        auth: Arc::new(AuthService::new(dependencies, Duration::from_hours(1))),
         users: UserService::new(
             users.clone(),
             hasher,
