@@ -32,9 +32,6 @@ pub enum StartupError {
     /// A migration failed, or the database is unreachable.
     #[error("cannot migrate the database: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
-    /// A JWT key cannot be used.
-    #[error("cannot use the JWT keys: {0}")]
-    Keys(#[from] jsonwebtoken::errors::Error),
     /// Password hashing cannot start.
     #[error("{0}")]
     Hashing(#[from] crate::services::passwords::HasherError),
@@ -74,7 +71,7 @@ impl Wiring {
 /// Migrates the database, wires the services over `pool`, and seeds the administrator.
 ///
 /// # Errors
-/// Fails on migration, key or seeding errors.
+/// Fails on migration or seeding errors.
 pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupError> {
     pool::migrate(&pool).await?;
     let state = wire(config, pool, Wiring::production())?;
@@ -88,9 +85,9 @@ pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupE
 /// runtime: event subscribers get worker tasks.
 ///
 /// # Errors
-/// Fails when the JWT keys or hashing parameters are unusable.
+/// Fails when the hashing parameters are unusable.
 pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, StartupError> {
-    let codec = Arc::new(TokenCodec::new(&config.jwt)?);
+    let codec = Arc::new(TokenCodec::new(&config.jwt));
     let hasher = PasswordHasher::new(wiring.cost, config.password_hash_concurrency)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);
@@ -105,7 +102,7 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
     let storage = Arc::new(LocalStorage::new(config.http.upload_dir.clone()));
     Ok(AppState {
         auth: Arc::new(AuthService::new(dependencies, config.jwt.refresh_ttl)),
-        users: Arc::new(UserService::new(users.clone(), hasher, events)),
+        users: Arc::new(UserService::new(users.clone(), hasher, events, storage.clone())),
         avatars: Arc::new(AvatarService::new(users, storage, config.http.upload_limit_bytes)),
         codec,
         health: Arc::new(PoolHealth::new(pool)),

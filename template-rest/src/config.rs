@@ -15,7 +15,7 @@ mod raw;
 
 pub use database::DatabaseConfig;
 pub use http::{HttpConfig, LoginLimits, RateLimit};
-pub use jwt::{JwtAlgorithm, JwtConfig, JwtKeyMaterial};
+pub use jwt::{JwtConfig, SharedSecret, TokenSigning};
 pub(crate) use raw::RawConfig;
 
 /// Why the configuration was rejected. The message always names the variable.

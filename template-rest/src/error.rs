@@ -87,6 +87,9 @@ impl From<RepositoryError> for AppError {
     fn from(error: RepositoryError) -> Self {
         match error {
             RepositoryError::Conflict => Self::Conflict("the resource already exists"),
+            RepositoryError::LastAdmin => {
+                Self::Conflict("the last administrator can be neither demoted nor deleted")
+            }
             RepositoryError::Unavailable(source) => {
                 tracing::warn!(error = %source, "database unavailable");
                 Self::Unavailable { retry_after: DATABASE_RETRY_AFTER }

@@ -10,6 +10,7 @@ use crate::app::{self, StartupError};
 use crate::config::Config;
 use crate::http;
 use crate::http::serve::ServeSettings;
+use crate::services::purge;
 use crate::state::ShutdownSignal;
 
 /// Starts the service described by `config` and runs it until a shutdown signal.
@@ -22,14 +23,17 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     let listener = bind(&config).await?;
     let signals = ShutdownSignals::install()?;
     let maintenance = app::spawn_maintenance(&state);
+    let purge = purge::spawn(state.auth.clone(), config.jwt.refresh_token_purge);
     let settings = ServeSettings {
         header_read_timeout: config.http.header_read_timeout,
+        write_timeout: config.http.write_timeout,
         shutdown_timeout: config.http.shutdown_timeout,
         max_connections: config.http.max_connections,
     };
     let shutdown = wait_for_signal(signals, state.shutdown.clone());
     http::serve::serve(listener, http::router(state, &config.http), settings, shutdown).await;
     maintenance.abort();
+    purge.abort();
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

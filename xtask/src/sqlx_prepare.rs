@@ -116,21 +116,34 @@ fn sqlite_database(path: &Path, migrations: &[PathBuf]) -> cmd::Result<String> {
 
 /// Recreates `name` on the server of `DATABASE_URL` (default: local, user postgres).
 pub(crate) fn postgres_database(name: &str, migrations: &[PathBuf]) -> cmd::Result<String> {
-    let server = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned();
-    let psql = |database: &str| {
-        let mut command = Command::new("psql");
-        command.args(["-q", "-v", "ON_ERROR_STOP=1", &format!("{base}/{database}")]);
-        command
-    };
     let (drop, create) =
         (format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}"));
     cmd::output(psql("postgres").args(["-c", &drop, "-c", &create]))?;
     for file in migrations {
         pipe(&mut psql(name), file)?;
     }
-    Ok(format!("{base}/{name}"))
+    Ok(format!("{}/{name}", postgres_server()))
+}
+
+/// Drops `name` from the server of `DATABASE_URL`, if it exists.
+pub(crate) fn drop_postgres_database(name: &str) -> cmd::Result {
+    cmd::output(psql("postgres").args(["-c", &format!("DROP DATABASE IF EXISTS {name}")]))?;
+    Ok(())
+}
+
+/// The server of `DATABASE_URL`, without a database name.
+fn postgres_server() -> String {
+    let server = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned()
+}
+
+/// `psql` on `database`, stopping at the first error.
+fn psql(database: &str) -> Command {
+    let mut command = Command::new("psql");
+    let url = format!("{}/{database}", postgres_server());
+    command.args(["-q", "-v", "ON_ERROR_STOP=1", &url]);
+    command
 }
 
 fn pipe(command: &mut Command, input: &Path) -> cmd::Result {

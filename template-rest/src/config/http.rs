@@ -35,6 +35,9 @@ pub struct HttpConfig {
     /// Longest a client may take to send its request headers (`HEADER_READ_TIMEOUT_SECS`,
     /// default 10): slow-header clients are disconnected.
     pub header_read_timeout: Duration,
+    /// Longest a response may wait for the client to take more bytes (`WRITE_TIMEOUT_SECS`,
+    /// default 30): a client that stops reading is disconnected and its slot freed.
+    pub write_timeout: Duration,
     /// Longest in-flight requests may run after SIGTERM (`SHUTDOWN_TIMEOUT_SECS`, default 25).
     pub shutdown_timeout: Duration,
     /// Most open connections (`MAX_CONNECTIONS`, default 10000).
@@ -72,6 +75,7 @@ impl HttpConfig {
                 raw.header_read_timeout_secs,
                 10,
             )?,
+            write_timeout: secs("WRITE_TIMEOUT_SECS", raw.write_timeout_secs, 30)?,
             shutdown_timeout: secs("SHUTDOWN_TIMEOUT_SECS", raw.shutdown_timeout_secs, 25)?,
             max_connections: positive("MAX_CONNECTIONS", raw.max_connections.unwrap_or(10_000))?,
             concurrency_limit: positive("CONCURRENCY_LIMIT", raw.concurrency_limit.unwrap_or(512))?,

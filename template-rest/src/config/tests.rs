@@ -17,7 +17,11 @@ fn defaults_need_no_variables_in_development() {
     assert_eq!(config.environment, Environment::Development);
     assert_eq!(config.log_format, LogFormat::Pretty);
     assert_eq!(config.jwt.access_ttl, Duration::from_mins(15));
-    assert!(config.jwt.ephemeral_secret, "a random secret is generated");
+    assert!(config.jwt.has_generated_secret(), "a random secret is generated");
+    assert!(config.jwt.extra_audiences.is_empty());
+    assert_eq!(config.jwt.refresh_token_purge.interval, Duration::from_hours(1));
+    assert_eq!(config.jwt.refresh_token_purge.retention, Duration::from_hours(7 * 24));
+    assert_eq!(config.http.write_timeout, Duration::from_secs(30));
     assert!(config.admin.is_none());
 }
 
@@ -51,7 +55,7 @@ fn variables_override_defaults() {
     assert_eq!(config.jwt.access_ttl, Duration::from_mins(1));
     assert_eq!(config.environment, Environment::Production);
     assert_eq!(config.log_format, LogFormat::Json);
-    assert!(!config.jwt.ephemeral_secret);
+    assert!(!config.jwt.has_generated_secret());
     assert_eq!(config.admin.unwrap().email, "root@example.com");
 }
 
@@ -81,8 +85,13 @@ fn malformed_values_name_their_variable() {
         ("HOST", "example.com"),
         ("APP_ENV", "staging"),
         ("LOG_FORMAT", "xml"),
-        ("JWT_ALGORITHM", "none"),
-        ("JWT_ALGORITHM", "RS256"),
+        ("JWT_PRIVATE_KEY", "not a key"),
+        ("JWT_PRIVATE_KEY", PUBLIC_PEM),
+        ("JWT_PRIVATE_KEY_FILE", "/nonexistent/key.pem"),
+        ("JWT_ACCEPTED_PUBLIC_KEYS", PUBLIC_PEM),
+        ("REFRESH_TOKEN_PURGE_INTERVAL_SECS", "0"),
+        ("REFRESH_TOKEN_RETENTION_SECS", "0"),
+        ("WRITE_TIMEOUT_SECS", "0"),
         ("ACCESS_TOKEN_TTL_SECS", "0"),
         ("DATABASE_ACQUIRE_TIMEOUT_MS", "0"),
         ("DATABASE_MAX_CONNECTIONS", "0"),
@@ -114,19 +123,71 @@ fn the_admin_needs_both_variables_and_a_strong_password() {
     assert_eq!(bad_email.variable, "ADMIN_EMAIL");
 }
 
+/// RFC 8037, appendix A: an Ed25519 key pair, as PEM.
+const PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g
+-----END PRIVATE KEY-----";
+const PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
+-----END PUBLIC KEY-----";
+
 #[test]
-fn key_pairs_need_readable_files() {
+fn a_private_key_selects_eddsa_and_excludes_a_secret() {
     let url = ("DATABASE_URL", "sqlite::memory:");
-    let error = error_for(&[url, ("JWT_ALGORITHM", "EdDSA")]);
-    assert_eq!(error.variable, "JWT_PRIVATE_KEY_FILE");
-    let error = error_for(&[
-        url,
-        ("JWT_ALGORITHM", "EdDSA"),
-        ("JWT_PRIVATE_KEY_FILE", "/nonexistent/key.pem"),
-        ("JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pub"),
+    let config = Config::from_vars(&[url, ("JWT_PRIVATE_KEY", PRIVATE_PEM)]).unwrap();
+    assert_eq!(config.jwt.signing.public_keys().len(), 1);
+    assert!(!config.jwt.has_generated_secret());
+    let both = error_for(&[url, ("JWT_PRIVATE_KEY", PRIVATE_PEM), ("JWT_SECRET", SECRET)]);
+    assert_eq!(both.variable, "JWT_SECRET");
+    let one_line = PRIVATE_PEM.replace('\n', "\\n");
+    let config = Config::from_vars(&[url, ("JWT_PRIVATE_KEY", &one_line)]).unwrap();
+    assert!(matches!(config.jwt.signing, TokenSigning::Ed25519 { .. }));
+    assert!(!format!("{config:?}").contains("MC4CAQ"), "the private key stays out of logs");
+    let error = error_for(&[url, ("JWT_PRIVATE_KEY", "garbage")]);
+    assert!(error.message.contains("Ed25519 private key"), "{error}");
+}
+
+#[test]
+fn the_key_can_come_from_a_file_and_accepted_keys_are_deduplicated() {
+    let path = std::env::temp_dir().join(format!("jwt-{}.pem", uuid::Uuid::now_v7()));
+    std::fs::write(&path, PRIVATE_PEM).unwrap();
+    let accepted = format!("{PUBLIC_PEM}\n{PUBLIC_PEM}");
+    let config = Config::from_vars(&[
+        ("DATABASE_URL", "sqlite::memory:"),
+        ("JWT_PRIVATE_KEY_FILE", path.to_str().unwrap()),
+        ("JWT_ACCEPTED_PUBLIC_KEYS", &accepted),
+    ])
+    .unwrap();
+    assert_eq!(config.jwt.signing.public_keys().len(), 1, "its own key, once");
+    let both = error_for(&[
+        ("DATABASE_URL", "sqlite::memory:"),
+        ("JWT_PRIVATE_KEY", PRIVATE_PEM),
+        ("JWT_PRIVATE_KEY_FILE", path.to_str().unwrap()),
     ]);
-    assert_eq!(error.variable, "JWT_PRIVATE_KEY_FILE");
-    assert!(error.message.contains("/nonexistent/key.pem"));
+    assert_eq!(both.variable, "JWT_PRIVATE_KEY_FILE");
+    let garbage = error_for(&[
+        ("DATABASE_URL", "sqlite::memory:"),
+        ("JWT_PRIVATE_KEY", PRIVATE_PEM),
+        ("JWT_ACCEPTED_PUBLIC_KEYS", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+    ]);
+    assert_eq!(garbage.variable, "JWT_ACCEPTED_PUBLIC_KEYS");
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn extra_audiences_are_listed_once() {
+    let config = Config::from_vars(&[
+        ("DATABASE_URL", "sqlite::memory:"),
+        ("JWT_EXTRA_AUDIENCES", " realtime, ,orders,realtime "),
+    ])
+    .unwrap();
+    assert_eq!(config.jwt.extra_audiences, ["realtime", "orders"]);
+    let own = error_for(&[
+        ("DATABASE_URL", "sqlite::memory:"),
+        ("JWT_AUDIENCE", "api"),
+        ("JWT_EXTRA_AUDIENCES", "realtime, api"),
+    ]);
+    assert_eq!(own.variable, "JWT_EXTRA_AUDIENCES");
 }
 
 #[test]

@@ -13,6 +13,9 @@ pub enum ImageType {
 }
 
 impl ImageType {
+    /// Every accepted format.
+    pub const ALL: [Self; 3] = [Self::Png, Self::Jpeg, Self::Webp];
+
     /// Recognises an image from its first bytes (its "magic number").
     #[must_use]
     pub fn detect(bytes: &[u8]) -> Option<Self> {
@@ -51,9 +54,7 @@ impl ImageType {
     /// Parses a stored media type.
     #[must_use]
     pub fn from_content_type(content_type: &str) -> Option<Self> {
-        [Self::Png, Self::Jpeg, Self::Webp]
-            .into_iter()
-            .find(|kind| kind.content_type() == content_type)
+        Self::ALL.into_iter().find(|kind| kind.content_type() == content_type)
     }
 }
 

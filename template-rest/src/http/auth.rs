@@ -36,8 +36,8 @@ pub struct RegisterRequest {
     #[schema(example = "correct horse battery staple", min_length = 12, max_length = 128)]
     pub password: String,
     /// Display name, 1 to 100 characters.
-    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::users::not_blank"))]
-    #[schema(example = "Ann", min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::users::valid_name"))]
+    #[schema(example = "Ann", min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
     pub name: String,
 }
 
@@ -46,8 +46,13 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Login email.
-    #[validate(length(min = 1, max = EMAIL_MAX_CHARS, message = "must be 1 to 254 characters"))]
-    #[schema(example = "ann@example.com", min_length = 1, max_length = 254)]
+    #[validate(length(min = 1, max = EMAIL_MAX_CHARS, message = "must be 1 to 254 characters"), custom(function = "super::users::no_nul"))]
+    #[schema(
+        example = "ann@example.com",
+        min_length = 1,
+        max_length = 254,
+        pattern = r"^[^\u0000]*$"
+    )]
     pub email: String,
     /// Password.
     #[validate(length(min = 1, max = PASSWORD_MAX_CHARS, message = "must be 1 to 128 characters"))]

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod avatars;
 pub mod extract;
 pub mod health;
+pub mod jwks;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -28,6 +29,7 @@ pub const API_PREFIX: &str = "/api/v1";
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
     let (router, mut openapi) = api(config).split_for_parts();
     openapi::add_common_responses(&mut openapi);
+    avatars::describe_file_part(&mut openapi);
     let router = router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(problem::route_not_found)
@@ -45,5 +47,6 @@ pub fn api(config: &HttpConfig) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(API_PREFIX, api)
         .merge(health::routes())
+        .merge(jwks::routes())
         .routes(routes!(metrics::render))
 }

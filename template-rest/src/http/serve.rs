@@ -1,10 +1,13 @@
-//! The accept loop: hyper with a header-read timeout, a cap on open connections, and a
-//! graceful shutdown bounded in time.
+//! The accept loop: hyper with a header-read timeout, a write timeout, a cap on open
+//! connections, and a graceful shutdown bounded in time.
 //!
 //! `axum::serve` has no header-read timeout, so a client that sends its headers slowly
 //! (slowloris) could hold a connection for ever. Here hyper's HTTP/1 builder closes any
-//! connection whose request head does not arrive within `header_read_timeout`, and a semaphore
-//! caps open connections, so hundreds of slow clients cannot starve the others.
+//! connection whose request head does not arrive within `header_read_timeout` (which also ends
+//! idle keep-alive connections), and a semaphore caps open connections, so hundreds of slow
+//! clients cannot starve the others. Hyper has no write timeout, so a client that requests a
+//! large response and never reads it would hold its slot for ever: every socket is wrapped so
+//! that a write making no progress for `write_timeout` fails, and hyper drops the connection.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -19,6 +22,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_io_timeout::TimeoutStream;
 use tower::ServiceExt as _;
 
 /// How connections are served and drained.
@@ -26,6 +30,8 @@ use tower::ServiceExt as _;
 pub struct ServeSettings {
     /// Longest a client may take to send a request head.
     pub header_read_timeout: Duration,
+    /// Longest a write may wait for the client to take more bytes.
+    pub write_timeout: Duration,
     /// Longest in-flight requests may run once shutdown begins.
     pub shutdown_timeout: Duration,
     /// Most connections open at once; further clients wait in the listen backlog.
@@ -51,8 +57,10 @@ pub async fn serve(
             accepted = accept(&listener, &permits) => accepted,
         };
         let Some((stream, peer, permit)) = accepted else { continue };
-        let connection =
-            builder.serve_connection(TokioIo::new(stream), service(router.clone(), peer));
+        let mut stream = TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(settings.write_timeout));
+        let io = TokioIo::new(Box::pin(stream));
+        let connection = builder.serve_connection(io, service(router.clone(), peer));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {

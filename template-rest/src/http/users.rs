@@ -91,8 +91,11 @@ pub struct ListUsersParams {
     #[param(example = "-created_at", pattern = r"^-?(created_at|updated_at|email|name)$")]
     pub sort: Option<String>,
     /// Case-insensitive search in email and name.
-    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
-    #[param(min_length = 1, max_length = 100)]
+    #[validate(
+        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
+        custom(function = "no_nul")
+    )]
+    #[param(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
 }
 
@@ -115,6 +118,23 @@ fn valid_sort(sort: &str) -> Result<(), ValidationError> {
         .with_message(format!("must be one of {}", UserSort::ACCEPTED).into()))
 }
 
+/// Rejects text with a NUL character (U+0000), which PostgreSQL cannot store or compare: on
+/// either database such text is a 422, never a 500.
+pub(crate) fn no_nul(text: &str) -> Result<(), ValidationError> {
+    if text.contains('\0') {
+        return Err(
+            ValidationError::new("nul").with_message("must not contain NUL characters".into())
+        );
+    }
+    Ok(())
+}
+
+/// A display name: not blank, and no NUL.
+pub(crate) fn valid_name(text: &str) -> Result<(), ValidationError> {
+    not_blank(text)?;
+    no_nul(text)
+}
+
 /// Rejects names made only of spaces. Empty names are left to the length rule.
 pub(crate) fn not_blank(text: &str) -> Result<(), ValidationError> {
     if !text.is_empty() && text.trim().is_empty() {
@@ -128,8 +148,8 @@ pub(crate) fn not_blank(text: &str) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     /// New display name, 1 to 100 characters.
-    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "not_blank"))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
     pub name: Option<String>,
     /// New login email.
     #[validate(email(message = "must be a valid email address"), length(max = EMAIL_MAX_CHARS, message = "must be at most 254 characters"))]
@@ -212,7 +232,8 @@ async fn get_one(
     Ok(Json(state.users.get(actor, id).await?.into()))
 }
 
-/// Change name or email (themself or administrators); role (administrators).
+/// Change name or email (themself or administrators); role (administrators). Demoting the
+/// last administrator is a 409.
 #[utoipa::path(patch, path = "/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "User id")),
     request_body = UpdateUserRequest, security(("bearer" = [])),
     responses(
@@ -257,7 +278,8 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Delete a user (administrators).
+/// Delete a user (administrators), with their sessions and avatar. The last administrator
+/// cannot be deleted (409).
 #[utoipa::path(delete, path = "/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "User id")),
     security(("bearer" = [])),
     responses(
@@ -265,6 +287,7 @@ async fn change_password(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
         (status = 422, response = Unprocessable),
     ))]
 async fn delete(

@@ -10,7 +10,7 @@ use super::{RefreshTokenRepository, RepositoryError, RepositoryResult, UserRepos
 use crate::domain::avatar::Avatar;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
-use crate::domain::user::{NewUser, User, UserChanges};
+use crate::domain::user::{NewUser, Role, User, UserChanges};
 
 /// Users in a vector. Linked to the refresh tokens, as the SQL tables are by a foreign key.
 #[derive(Debug, Default)]
@@ -78,6 +78,9 @@ impl UserRepository for FakeUsers {
             if taken {
                 return Err(RepositoryError::Conflict);
             }
+            if changes.role == Some(Role::User) {
+                keep_an_admin(users, id)?;
+            }
             let Some(user) = users.iter_mut().find(|user| user.id == id) else {
                 return Ok(None);
             };
@@ -97,20 +100,32 @@ impl UserRepository for FakeUsers {
         Ok(changed)
     }
 
-    async fn set_avatar(&self, id: Uuid, avatar: Option<&Avatar>) -> RepositoryResult<bool> {
+    async fn replace_avatar(&self, id: Uuid, avatar: &Avatar) -> RepositoryResult<Option<User>> {
         Ok(self.with(|users| {
-            let user = users.iter_mut().find(|user| user.id == id);
-            user.map(|user| user.avatar = avatar.cloned()).is_some()
+            let user = users.iter_mut().find(|user| user.id == id)?;
+            let before = user.clone();
+            user.avatar = Some(avatar.clone());
+            Some(before)
         }))
     }
 
-    async fn delete(&self, id: Uuid) -> RepositoryResult<bool> {
-        Ok(self.with(|users| {
-            let before = users.len();
-            users.retain(|user| user.id != id);
-            users.len() < before
-        }))
+    async fn delete(&self, id: Uuid) -> RepositoryResult<Option<User>> {
+        self.with(|users| {
+            keep_an_admin(users, id)?;
+            let index = users.iter().position(|user| user.id == id);
+            Ok(index.map(|index| users.remove(index)))
+        })
     }
+}
+
+/// Refuses to remove the last administrator, as the SQL repository does.
+fn keep_an_admin(users: &[User], id: Uuid) -> RepositoryResult<()> {
+    let admins: Vec<Uuid> =
+        users.iter().filter(|user| user.role == Role::Admin).map(|user| user.id).collect();
+    if admins == [id] {
+        return Err(RepositoryError::LastAdmin);
+    }
+    Ok(())
 }
 
 fn apply_changes(user: &mut User, changes: &UserChanges) {
@@ -222,5 +237,16 @@ impl RefreshTokenRepository for FakeRefreshTokens {
             }
         });
         Ok(())
+    }
+
+    async fn purge(&self, ended_before: DateTime<Utc>) -> RepositoryResult<u64> {
+        Ok(self.with(|tokens| {
+            let before = tokens.len();
+            tokens.retain(|token| {
+                token.expires_at >= ended_before
+                    && token.revoked_at.is_none_or(|revoked| revoked >= ended_before)
+            });
+            (before - tokens.len()) as u64
+        }))
     }
 }

@@ -26,6 +26,9 @@ pub enum RepositoryError {
     /// A unique constraint refused the write (for example a duplicate email).
     #[error("a record with the same unique value already exists")]
     Conflict,
+    /// The change would leave no administrator.
+    #[error("the last administrator cannot be demoted or deleted")]
+    LastAdmin,
     /// The database could not be reached in time; the caller may retry later.
     #[error("the database is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -48,15 +51,20 @@ pub trait UserRepository: Send + Sync {
     async fn find_by_email(&self, email: &str) -> RepositoryResult<Option<User>>;
     /// Returns one page of users and the total that match.
     async fn list(&self, query: &UserQuery) -> RepositoryResult<Page<User>>;
-    /// Applies changes; `None` when the user does not exist.
+    /// Applies changes; `None` when the user does not exist. [`RepositoryError::LastAdmin`]
+    /// when it would demote the last administrator, checked atomically: of two administrators
+    /// demoting each other at once, one succeeds.
     async fn update(&self, id: Uuid, changes: &UserChanges) -> RepositoryResult<Option<User>>;
     /// Replaces the password hash and revokes every refresh token of the user, atomically.
     /// Returns `false` when the user does not exist.
     async fn change_password(&self, id: Uuid, password_hash: &str) -> RepositoryResult<bool>;
-    /// Sets or clears the avatar; `false` when the user does not exist.
-    async fn set_avatar(&self, id: Uuid, avatar: Option<&Avatar>) -> RepositoryResult<bool>;
-    /// Deletes a user and their refresh tokens; `false` when the user does not exist.
-    async fn delete(&self, id: Uuid) -> RepositoryResult<bool>;
+    /// Makes `avatar` the user's and returns the user as they were before, with the avatar it
+    /// replaced; `None` when the user does not exist. Replacements of one user's avatar are
+    /// serialised, so each replaced avatar is returned exactly once.
+    async fn replace_avatar(&self, id: Uuid, avatar: &Avatar) -> RepositoryResult<Option<User>>;
+    /// Deletes a user and their refresh tokens, and returns the deleted user; `None` when the
+    /// user does not exist. [`RepositoryError::LastAdmin`] for the last administrator.
+    async fn delete(&self, id: Uuid) -> RepositoryResult<Option<User>>;
 }
 
 /// Stores refresh tokens.
@@ -83,6 +91,8 @@ pub trait RefreshTokenRepository: Send + Sync {
     ) -> RepositoryResult<()>;
     /// Revokes every token of a family.
     async fn revoke_family(&self, family_id: Uuid, now: DateTime<Utc>) -> RepositoryResult<()>;
+    /// Deletes the tokens that expired or were revoked before `ended_before`; returns how many.
+    async fn purge(&self, ended_before: DateTime<Utc>) -> RepositoryResult<u64>;
 }
 
 /// Connections held by the pool, for `/metrics`.

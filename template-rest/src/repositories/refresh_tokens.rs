@@ -115,4 +115,15 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         .map_err(map_error)?;
         Ok(())
     }
+
+    async fn purge(&self, ended_before: DateTime<Utc>) -> RepositoryResult<u64> {
+        let purged = sqlx::query!(
+            "DELETE FROM refresh_tokens WHERE expires_at < $1 OR revoked_at < $1",
+            ended_before,
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(purged.rows_affected())
+    }
 }

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::database::Db;
 use super::pool::{DbPool, map_error};
 use super::{RepositoryError, RepositoryResult, UserRepository};
 use crate::domain::avatar::{Avatar, ImageType};
@@ -74,6 +75,10 @@ macro_rules! user_rows {
         )
     };
 }
+
+mod search;
+
+use search::{count_users, like_pattern, list_page};
 
 /// [`UserRepository`] over SQL.
 #[derive(Debug, Clone)]
@@ -147,6 +152,10 @@ impl UserRepository for SqlUserRepository {
     async fn update(&self, id: Uuid, changes: &UserChanges) -> RepositoryResult<Option<User>> {
         let role = changes.role.map(Role::as_str);
         let now = Utc::now();
+        let mut transaction = self.pool.begin().await.map_err(map_error)?;
+        if changes.role == Some(Role::User) {
+            keep_an_admin(&mut transaction, id).await?;
+        }
         let row = user_rows!(
             "UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email),
                 role = COALESCE($4, role), updated_at = $5
@@ -158,9 +167,10 @@ impl UserRepository for SqlUserRepository {
             role,
             now,
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *transaction)
         .await
         .map_err(map_error)?;
+        transaction.commit().await.map_err(map_error)?;
         row.map(User::try_from).transpose()
     }
 
@@ -191,98 +201,71 @@ impl UserRepository for SqlUserRepository {
         Ok(true)
     }
 
-    async fn set_avatar(&self, id: Uuid, avatar: Option<&Avatar>) -> RepositoryResult<bool> {
-        let key = avatar.map(|avatar| avatar.key.as_str());
-        let content_type = avatar.map(|avatar| avatar.kind.content_type());
+    async fn replace_avatar(&self, id: Uuid, avatar: &Avatar) -> RepositoryResult<Option<User>> {
         let now = Utc::now();
-        let updated = sqlx::query!(
-            "UPDATE users SET avatar_key = $2, avatar_content_type = $3, updated_at = $4
-             WHERE id = $1",
-            id,
-            key,
-            content_type,
-            now,
-        )
-        .execute(&self.pool)
-        .await
-        .map_err(map_error)?;
-        Ok(updated.rows_affected() > 0)
-    }
-
-    async fn delete(&self, id: Uuid) -> RepositoryResult<bool> {
-        let deleted = sqlx::query!("DELETE FROM users WHERE id = $1", id)
-            .execute(&self.pool)
+        let mut transaction = self.pool.begin().await.map_err(map_error)?;
+        // Writing first takes the row lock (PostgreSQL) or the write lock (SQLite), so the read
+        // below sees the avatar that this replacement, and no other, replaces.
+        let touched = sqlx::query!("UPDATE users SET updated_at = $2 WHERE id = $1", id, now)
+            .execute(&mut *transaction)
             .await
             .map_err(map_error)?;
-        Ok(deleted.rows_affected() > 0)
+        if touched.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let before = user_rows!("SELECT ", " FROM users WHERE id = $1", id)
+            .fetch_one(&mut *transaction)
+            .await
+            .map_err(map_error)?;
+        let content_type = avatar.kind.content_type();
+        sqlx::query!(
+            "UPDATE users SET avatar_key = $2, avatar_content_type = $3 WHERE id = $1",
+            id,
+            avatar.key,
+            content_type,
+        )
+        .execute(&mut *transaction)
+        .await
+        .map_err(map_error)?;
+        transaction.commit().await.map_err(map_error)?;
+        User::try_from(before).map(Some)
+    }
+
+    async fn delete(&self, id: Uuid) -> RepositoryResult<Option<User>> {
+        let mut transaction = self.pool.begin().await.map_err(map_error)?;
+        keep_an_admin(&mut transaction, id).await?;
+        let row = user_rows!("DELETE FROM users WHERE id = $1 RETURNING ", "", id)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(map_error)?;
+        transaction.commit().await.map_err(map_error)?;
+        row.map(User::try_from).transpose()
     }
 }
 
-async fn count_users(pool: &DbPool, pattern: Option<&str>) -> RepositoryResult<u64> {
-    let total = sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "total!: i64" FROM users
-           WHERE lower(email) LIKE $1 ESCAPE '\' OR lower(name) LIKE $1 ESCAPE '\' OR $1 IS NULL"#,
-        pattern,
+/// Refuses a change that would remove the last administrator, when `id` is one. The guard row
+/// is written first (see the `admin_guard` migration): that takes a row lock in PostgreSQL and
+/// the write lock in SQLite, so such changes run one at a time, and the count below, read after
+/// the lock, includes every change committed before.
+async fn keep_an_admin(
+    transaction: &mut sqlx::Transaction<'static, Db>,
+    id: Uuid,
+) -> RepositoryResult<()> {
+    sqlx::query!("UPDATE admin_guard SET generation = generation + 1 WHERE id = 1")
+        .execute(&mut **transaction)
+        .await
+        .map_err(map_error)?;
+    let admins = sqlx::query!(
+        r#"SELECT COUNT(*) AS "total!: i64",
+                  COUNT(CASE WHEN id = $1 THEN 1 END) AS "target!: i64"
+           FROM users WHERE role = 'admin'"#,
+        id,
     )
-    .fetch_one(pool)
+    .fetch_one(&mut **transaction)
     .await
     .map_err(map_error)?;
-    Ok(u64::try_from(total).unwrap_or_default())
-}
-
-async fn list_page(
-    pool: &DbPool,
-    query: &UserQuery,
-    pattern: Option<&str>,
-) -> RepositoryResult<Vec<UserRow>> {
-    let limit = i64::from(query.per_page);
-    let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
-    user_rows!(
-        "SELECT ",
-        r#" FROM users
-            WHERE lower(email) LIKE $1 ESCAPE '\' OR lower(name) LIKE $1 ESCAPE '\' OR $1 IS NULL
-            ORDER BY
-              CASE WHEN $2 = 'email' THEN email END ASC,
-              CASE WHEN $2 = '-email' THEN email END DESC,
-              CASE WHEN $2 = 'name' THEN name END ASC,
-              CASE WHEN $2 = '-name' THEN name END DESC,
-              CASE WHEN $2 = 'created_at' THEN created_at END ASC,
-              CASE WHEN $2 = '-created_at' THEN created_at END DESC,
-              CASE WHEN $2 = 'updated_at' THEN updated_at END ASC,
-              CASE WHEN $2 = '-updated_at' THEN updated_at END DESC,
-              id ASC
-            LIMIT $3 OFFSET $4"#,
-        pattern,
-        query.sort.key(),
-        limit,
-        offset,
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(map_error)
-}
-
-/// A `LIKE` pattern that matches `search` anywhere, with `%`, `_` and `\` taken literally.
-fn like_pattern(search: &str) -> String {
-    let mut pattern = String::with_capacity(search.len() + 2);
-    pattern.push('%');
-    for character in search.to_lowercase().chars() {
-        if matches!(character, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(character);
+    if admins.target > 0 && admins.total <= 1 {
+        return Err(RepositoryError::LastAdmin);
     }
-    pattern.push('%');
-    pattern
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("Ann"), "%ann%");
-        assert_eq!(like_pattern("50%_\\"), "%50\\%\\_\\\\%");
-    }
+    Ok(())
 }

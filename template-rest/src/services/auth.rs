@@ -193,23 +193,55 @@ impl AuthService {
         Ok(())
     }
 
-    /// Creates the configured administrator unless that email exists already.
+    /// Creates the configured administrator, unless that administrator exists already. An
+    /// existing account with that email that is not an administrator is refused, never
+    /// promoted: whoever registered the address first would otherwise become administrator.
     ///
     /// # Errors
-    /// Storage failures.
+    /// [`AppError::Conflict`] for such an account; storage failures.
     pub async fn ensure_admin(&self, seed: &AdminSeed) -> AppResult<()> {
         let email = normalize_email(&seed.email);
         if self.users.find_by_email(&email).await?.is_some() {
-            return Ok(());
+            return self.check_seeded_admin(&email).await;
         }
         let password_hash = self.hasher.hash(&seed.password).await?;
-        let admin =
-            NewUser { email, name: "Administrator".to_owned(), role: Role::Admin, password_hash };
+        let admin = NewUser {
+            email: email.clone(),
+            name: "Administrator".to_owned(),
+            role: Role::Admin,
+            password_hash,
+        };
         match self.users.create(admin).await {
-            // Another instance created it between our read and our write.
-            Ok(_) | Err(RepositoryError::Conflict) => Ok(()),
+            Ok(_) => Ok(()),
+            // Another instance, or a registration, took the email between our read and our write.
+            Err(RepositoryError::Conflict) => self.check_seeded_admin(&email).await,
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Succeeds when the account with `email` is an administrator.
+    async fn check_seeded_admin(&self, email: &str) -> AppResult<()> {
+        let existing = self.users.find_by_email(email).await?;
+        if existing.is_some_and(|user| user.role == Role::Admin) {
+            return Ok(());
+        }
+        Err(AppError::Conflict(
+            "ADMIN_EMAIL belongs to an existing account that is not an administrator: \
+             promote it yourself, or choose another ADMIN_EMAIL",
+        ))
+    }
+
+    /// Deletes the refresh tokens that expired, or were revoked, longer than `retention` ago,
+    /// and returns how many. Run periodically by [`super::purge::spawn`].
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn purge_refresh_tokens(&self, retention: Duration) -> AppResult<u64> {
+        let retention = chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+        let Some(ended_before) = Utc::now().checked_sub_signed(retention) else {
+            return Ok(0);
+        };
+        Ok(self.refresh_tokens.purge(ended_before).await?)
     }
 
     /// Drops login-limit state that no longer limits anyone.

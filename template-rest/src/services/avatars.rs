@@ -1,5 +1,5 @@
 //! Avatar uploads: size and format checks, storage under a generated name, and clean-up of
-//! the previous file.
+//! the file each upload replaces (exactly once, however many uploads race).
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use crate::domain::avatar::{Avatar, ImageType};
 use crate::domain::user::Actor;
 use crate::error::{AppError, AppResult};
 use crate::repositories::UserRepository;
-use crate::repositories::storage::Storage;
+use crate::repositories::storage::{Blob, Storage};
 
 const NOT_FOUND: &str = "no user with this id";
 const NO_AVATAR: &str = "this user has no avatar";
@@ -57,27 +57,26 @@ impl AvatarService {
         }
         let kind = ImageType::detect(&bytes)
             .ok_or(AppError::UnsupportedMediaType("the image must be PNG, JPEG or WebP"))?;
-        let previous = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
         let avatar = Avatar { key: format!("{}.{}", Uuid::now_v7(), kind.extension()), kind };
         self.storage.put(&avatar.key, bytes).await?;
-        if !self.users.set_avatar(id, Some(&avatar)).await? {
+        let Some(before) = self.users.replace_avatar(id, &avatar).await? else {
             self.storage.delete(&avatar.key).await?;
             return Err(AppError::NotFound(NOT_FOUND));
-        }
-        if let Some(old) = previous.avatar {
-            self.storage.delete(&old.key).await?;
+        };
+        if let Some(replaced) = before.avatar {
+            self.storage.delete(&replaced.key).await?;
         }
         Ok(avatar)
     }
 
-    /// The avatar of `id` and its format.
+    /// The avatar of `id`, opened for streaming, and its format.
     ///
     /// # Errors
     /// [`AppError::NotFound`] when the user or the avatar is missing.
-    pub async fn download(&self, id: Uuid) -> AppResult<(ImageType, Vec<u8>)> {
+    pub async fn download(&self, id: Uuid) -> AppResult<(ImageType, Blob)> {
         let user = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
         let avatar = user.avatar.ok_or(AppError::NotFound(NO_AVATAR))?;
-        let bytes = self.storage.get(&avatar.key).await?.ok_or(AppError::NotFound(NO_AVATAR))?;
-        Ok((avatar.kind, bytes))
+        let blob = self.storage.open(&avatar.key).await?.ok_or(AppError::NotFound(NO_AVATAR))?;
+        Ok((avatar.kind, blob))
     }
 }

@@ -7,6 +7,7 @@ pub mod avatars;
 pub mod login_throttle;
 pub mod mail;
 pub mod passwords;
+pub mod purge;
 pub mod rate_limit;
 pub mod tokens;
 pub mod users;

@@ -1,7 +1,13 @@
-//! Access tokens: short-lived JWTs with one pinned algorithm, and opaque refresh tokens.
+//! Access tokens: short-lived JWTs, and opaque refresh tokens.
 //!
-//! Verification accepts only the configured algorithm (so `alg: none` and algorithm-confusion
-//! tokens fail), and requires `exp`, `iat`, `sub`, `iss` and `aud`, checking each one.
+//! Tokens are signed with HS256 and a shared secret (one service), or with `EdDSA` and an Ed25519
+//! key whose public half other services fetch from `/.well-known/jwks.json`. Every `EdDSA` token
+//! names its key in the `kid` header, the key's RFC 7638 thumbprint; several keys are accepted
+//! while one rotates out. Verification accepts only the configured algorithm (so `alg: none`
+//! and algorithm-confusion tokens fail), and requires `exp`, `iat`, `sub`, `iss` and `aud`,
+//! checking each one.
+
+pub mod keys;
 
 use std::time::Duration;
 
@@ -12,12 +18,25 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::config::{JwtAlgorithm, JwtConfig, JwtKeyMaterial};
+use self::keys::PublicKey;
+use crate::config::{JwtConfig, TokenSigning};
 use crate::domain::user::{Actor, Role};
 use crate::error::{AppError, AppResult};
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.
 const LEEWAY_SECS: u64 = 5;
+/// The one answer to every refused access token.
+const REFUSED: &str = "the access token is invalid or expired";
+
+/// The `aud` claim: one audience as a string, several as an array (RFC 7519 §4.1.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// This service only.
+    One(String),
+    /// This service and the others that accept its tokens.
+    Many(Vec<String>),
+}
 
 /// The claims of an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +48,7 @@ pub struct Claims {
     /// Issuer.
     pub iss: String,
     /// Audience.
-    pub aud: String,
+    pub aud: Audience,
     /// Expiry, in seconds since the Unix epoch.
     pub exp: u64,
     /// Issue time, in seconds since the Unix epoch.
@@ -47,14 +66,33 @@ pub struct AccessToken {
     pub expires_in: u64,
 }
 
+/// The keys that verify: one shared secret, or public keys looked up by `kid`.
+enum Verifier {
+    Secret(DecodingKey),
+    ByKeyId(Vec<PublicKey>),
+}
+
+impl Verifier {
+    /// The key the token must verify with, if any.
+    fn key_for(&self, token: &str) -> Option<&DecodingKey> {
+        match self {
+            Self::Secret(key) => Some(key),
+            Self::ByKeyId(keys) => {
+                let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+                keys.iter().find(|key| key.kid() == kid).map(PublicKey::decoding_key)
+            }
+        }
+    }
+}
+
 /// Signs and verifies access tokens.
 pub struct TokenCodec {
     encoding: EncodingKey,
-    decoding: DecodingKey,
-    algorithm: Algorithm,
+    header: Header,
+    verifier: Verifier,
     validation: Validation,
     issuer: String,
-    audience: String,
+    audience: Audience,
     ttl: Duration,
 }
 
@@ -62,7 +100,7 @@ impl std::fmt::Debug for TokenCodec {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("TokenCodec")
-            .field("algorithm", &self.algorithm)
+            .field("header", &self.header)
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .finish_non_exhaustive()
@@ -70,26 +108,33 @@ impl std::fmt::Debug for TokenCodec {
 }
 
 impl TokenCodec {
-    /// Builds the codec from configuration.
-    ///
-    /// # Errors
-    /// Fails when a PEM key cannot be parsed for the configured algorithm.
-    pub fn new(config: &JwtConfig) -> Result<Self, jsonwebtoken::errors::Error> {
-        let (algorithm, encoding, decoding) = keys(config)?;
-        let mut validation = Validation::new(algorithm);
-        validation.set_issuer(&[&config.issuer]);
-        validation.set_audience(&[&config.audience]);
-        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
-        validation.leeway = LEEWAY_SECS;
-        Ok(Self {
+    /// Builds the codec from configuration, whose keys are already checked.
+    #[must_use]
+    pub fn new(config: &JwtConfig) -> Self {
+        let (encoding, header, verifier) = match &config.signing {
+            TokenSigning::SharedSecret(secret) => (
+                EncodingKey::from_secret(secret.bytes()),
+                Header::new(Algorithm::HS256),
+                Verifier::Secret(DecodingKey::from_secret(secret.bytes())),
+            ),
+            TokenSigning::Ed25519 { signing, .. } => (
+                signing.encoding_key().clone(),
+                Header {
+                    kid: Some(signing.public_key().kid().to_owned()),
+                    ..Header::new(Algorithm::EdDSA)
+                },
+                Verifier::ByKeyId(config.signing.public_keys()),
+            ),
+        };
+        Self {
+            validation: validation(header.alg, config),
             encoding,
-            decoding,
-            algorithm,
-            validation,
+            header,
+            verifier,
             issuer: config.issuer.clone(),
-            audience: config.audience.clone(),
+            audience: audience(config),
             ttl: config.access_ttl,
-        })
+        }
     }
 
     /// Signs an access token for `actor`.
@@ -107,7 +152,7 @@ impl TokenCodec {
             iat: now,
             jti: Uuid::new_v4(),
         };
-        let token = jsonwebtoken::encode(&Header::new(self.algorithm), &claims, &self.encoding)
+        let token = jsonwebtoken::encode(&self.header, &claims, &self.encoding)
             .map_err(AppError::internal)?;
         Ok(AccessToken { token, expires_in: self.ttl.as_secs() })
     }
@@ -117,37 +162,46 @@ impl TokenCodec {
     /// # Errors
     /// [`AppError::Unauthorized`] for any invalid, expired or foreign token.
     pub fn verify(&self, token: &str) -> AppResult<Actor> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|error| {
+        let key = self.verifier.key_for(token).ok_or(AppError::Unauthorized(REFUSED))?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|error| {
                 tracing::debug!(%error, "rejected access token");
-                AppError::Unauthorized("the access token is invalid or expired")
+                AppError::Unauthorized(REFUSED)
             })?;
         let claims = data.claims;
         if claims.iat > jsonwebtoken::get_current_timestamp() + LEEWAY_SECS {
-            return Err(AppError::Unauthorized("the access token is invalid or expired"));
+            return Err(AppError::Unauthorized(REFUSED));
         }
         Ok(Actor { id: claims.sub, role: claims.role })
     }
-}
 
-fn keys(
-    config: &JwtConfig,
-) -> Result<(Algorithm, EncodingKey, DecodingKey), jsonwebtoken::errors::Error> {
-    match (&config.keys, config.algorithm) {
-        (JwtKeyMaterial::Secret(secret), _) => Ok((
-            Algorithm::HS256,
-            EncodingKey::from_secret(secret),
-            DecodingKey::from_secret(secret),
-        )),
-        (JwtKeyMaterial::KeyPair { private_pem, public_pem }, JwtAlgorithm::EdDsa) => Ok((
-            Algorithm::EdDSA,
-            EncodingKey::from_ed_pem(private_pem)?,
-            DecodingKey::from_ed_pem(public_pem)?,
-        )),
-        (JwtKeyMaterial::KeyPair { .. }, JwtAlgorithm::Hs256) => {
-            Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
+    /// The public keys that verify tokens, the signing key's first; none with a shared secret.
+    #[must_use]
+    pub fn public_keys(&self) -> &[PublicKey] {
+        match &self.verifier {
+            Verifier::Secret(_) => &[],
+            Verifier::ByKeyId(keys) => keys,
         }
     }
+}
+
+/// Accepts only `algorithm`, this issuer and this service's own audience.
+fn validation(algorithm: Algorithm, config: &JwtConfig) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.set_issuer(&[&config.issuer]);
+    validation.set_audience(&[&config.audience]);
+    validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
+    validation.leeway = LEEWAY_SECS;
+    validation
+}
+
+/// This service's audience, then the others that accept its tokens.
+fn audience(config: &JwtConfig) -> Audience {
+    if config.extra_audiences.is_empty() {
+        return Audience::One(config.audience.clone());
+    }
+    let all = std::iter::once(&config.audience).chain(&config.extra_audiences);
+    Audience::Many(all.cloned().collect())
 }
 
 /// A new opaque refresh token: 256 random bits, URL-safe base64.
@@ -172,41 +226,37 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
-    /// A throw-away Ed25519 key pair, for these tests only.
+    /// RFC 8037, appendix A.1: an Ed25519 private key, as PEM.
     const PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MC4CAQAwBQYDK2VwBCIEIMPjHaGhyJeVPEV8zgJCfY3Fi4lqVwlLARysaUEU8iPV
------END PRIVATE KEY-----
-";
-    const PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
-MCowBQYDK2VwAyEAHUlzmqnE4LunWKeh2raq3CfpFlORpeTQiQ/zJq7yl1c=
------END PUBLIC KEY-----
-";
+MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g
+-----END PRIVATE KEY-----";
 
-    fn codec(algorithm: &str) -> TokenCodec {
-        let dir = std::env::temp_dir().join(format!("keys-{}", Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let (private, public) = (dir.join("jwt.pem"), dir.join("jwt.pub"));
-        std::fs::write(&private, PRIVATE_PEM).unwrap();
-        std::fs::write(&public, PUBLIC_PEM).unwrap();
-        let config = Config::from_vars(&[
-            ("DATABASE_URL", "sqlite::memory:"),
-            ("JWT_ALGORITHM", algorithm),
-            ("JWT_PRIVATE_KEY_FILE", private.to_str().unwrap()),
-            ("JWT_PUBLIC_KEY_FILE", public.to_str().unwrap()),
-        ])
-        .unwrap();
-        TokenCodec::new(&config.jwt).unwrap()
+    fn codec(vars: &[(&str, &str)]) -> TokenCodec {
+        let mut all = vec![("DATABASE_URL", "sqlite::memory:")];
+        all.extend_from_slice(vars);
+        TokenCodec::new(&Config::from_vars(&all).unwrap().jwt)
     }
 
     #[test]
     fn eddsa_tokens_verify_and_cannot_be_confused_with_hmac() {
-        let eddsa = codec("EdDSA");
+        let eddsa = codec(&[("JWT_PRIVATE_KEY", PRIVATE_PEM)]);
         let actor = Actor { id: Uuid::now_v7(), role: Role::Admin };
         let token = eddsa.issue(actor).unwrap();
         assert_eq!(eddsa.verify(&token.token).unwrap(), actor);
-        let hmac = codec("HS256");
+        assert_eq!(eddsa.public_keys().len(), 1);
+        let hmac = codec(&[]);
+        assert!(hmac.public_keys().is_empty());
         assert!(eddsa.verify(&hmac.issue(actor).unwrap().token).is_err());
         assert!(hmac.verify(&token.token).is_err());
+        assert!(format!("{eddsa:?}").contains("EdDSA"));
+    }
+
+    #[test]
+    fn one_audience_is_a_string_and_several_an_array() {
+        let one = serde_json::to_value(Audience::One("a".into())).unwrap();
+        assert_eq!(one, serde_json::json!("a"));
+        let many = serde_json::to_value(Audience::Many(vec!["a".into(), "b".into()])).unwrap();
+        assert_eq!(many, serde_json::json!(["a", "b"]));
     }
 
     #[test]

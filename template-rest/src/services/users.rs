@@ -1,5 +1,9 @@
 //! Reading and managing users, with the visibility rules: a user sees only themself, an
 //! administrator sees everyone, and someone else's id looks exactly like a missing one.
+//!
+//! An access token states the role its user had when it was issued. Whenever a request needs
+//! an administrator's powers, the role is read again from the database, so that a demoted or
+//! deleted administrator loses them at once; requests by regular users cost no extra read.
 
 use std::sync::Arc;
 
@@ -8,12 +12,14 @@ use uuid::Uuid;
 use super::auth::email_taken;
 use super::passwords::PasswordHasher;
 use crate::domain::page::{Page, UserQuery};
-use crate::domain::user::{Actor, User, UserChanges, normalize_email};
+use crate::domain::user::{Actor, Role, User, UserChanges, normalize_email};
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventBus};
 use crate::repositories::UserRepository;
+use crate::repositories::storage::Storage;
 
 const NOT_FOUND: &str = "no user with this id";
+const ADMINS_ONLY: &str = "administrators only";
 
 /// A password change, as submitted.
 #[derive(Debug, Clone)]
@@ -29,13 +35,44 @@ pub struct UserService {
     users: Arc<dyn UserRepository>,
     hasher: PasswordHasher,
     events: EventBus,
+    avatars: Arc<dyn Storage>,
 }
 
 impl UserService {
-    /// Wires the service.
+    /// Wires the service; deleting a user deletes their avatar from `avatars`.
     #[must_use]
-    pub fn new(users: Arc<dyn UserRepository>, hasher: PasswordHasher, events: EventBus) -> Self {
-        Self { users, hasher, events }
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        hasher: PasswordHasher,
+        events: EventBus,
+        avatars: Arc<dyn Storage>,
+    ) -> Self {
+        Self { users, hasher, events, avatars }
+    }
+
+    /// Whether `actor` is an administrator now: their token says so, and the database agrees.
+    async fn is_admin_now(&self, actor: Actor) -> AppResult<bool> {
+        if !actor.is_admin() {
+            return Ok(false);
+        }
+        let user = self.users.find_by_id(actor.id).await?;
+        Ok(user.is_some_and(|user| user.role == Role::Admin))
+    }
+
+    /// Fails unless `actor` is `id` or an administrator now; another user's id is a 404.
+    async fn ensure_visible(&self, actor: Actor, id: Uuid) -> AppResult<()> {
+        if actor.id == id || self.is_admin_now(actor).await? {
+            return Ok(());
+        }
+        Err(AppError::NotFound(NOT_FOUND))
+    }
+
+    /// Fails unless `actor` is an administrator now.
+    async fn ensure_admin(&self, actor: Actor) -> AppResult<()> {
+        if self.is_admin_now(actor).await? {
+            return Ok(());
+        }
+        Err(AppError::Forbidden(ADMINS_ONLY))
     }
 
     /// One user, if `actor` may see them.
@@ -43,7 +80,7 @@ impl UserService {
     /// # Errors
     /// [`AppError::NotFound`] when the user is missing or hidden from `actor`.
     pub async fn get(&self, actor: Actor, id: Uuid) -> AppResult<User> {
-        ensure_visible(actor, id)?;
+        self.ensure_visible(actor, id).await?;
         self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))
     }
 
@@ -52,7 +89,7 @@ impl UserService {
     /// # Errors
     /// [`AppError::Forbidden`] for non-administrators.
     pub async fn list(&self, actor: Actor, query: &UserQuery) -> AppResult<Page<User>> {
-        ensure_admin(actor)?;
+        self.ensure_admin(actor).await?;
         Ok(self.users.list(query).await?)
     }
 
@@ -60,11 +97,15 @@ impl UserService {
     ///
     /// # Errors
     /// [`AppError::NotFound`], [`AppError::Forbidden`] for a role change by a non-administrator,
-    /// [`AppError::Conflict`] for an email in use.
+    /// [`AppError::Conflict`] for an email in use or the demotion of the last administrator.
     pub async fn update(&self, actor: Actor, id: Uuid, changes: UserChanges) -> AppResult<User> {
-        ensure_visible(actor, id)?;
-        if changes.role.is_some() {
-            ensure_admin(actor)?;
+        let admin_now =
+            (actor.id != id || changes.role.is_some()) && self.is_admin_now(actor).await?;
+        if actor.id != id && !admin_now {
+            return Err(AppError::NotFound(NOT_FOUND));
+        }
+        if changes.role.is_some() && !admin_now {
+            return Err(AppError::Forbidden(ADMINS_ONLY));
         }
         let changes = UserChanges {
             name: changes.name.map(|name| name.trim().to_owned()),
@@ -88,7 +129,7 @@ impl UserService {
         change: PasswordChange,
     ) -> AppResult<()> {
         if actor.id != id {
-            ensure_visible(actor, id)?;
+            self.ensure_visible(actor, id).await?;
             return Err(AppError::Forbidden("only the user themself can change a password"));
         }
         let user = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
@@ -103,30 +144,21 @@ impl UserService {
         Ok(())
     }
 
-    /// Deletes a user and their sessions. Administrators only.
+    /// Deletes a user, their sessions and their avatar. Administrators only.
     ///
     /// # Errors
-    /// [`AppError::Forbidden`] for non-administrators, [`AppError::NotFound`].
+    /// [`AppError::Forbidden`] for non-administrators, [`AppError::NotFound`],
+    /// [`AppError::Conflict`] for the last administrator.
     pub async fn delete(&self, actor: Actor, id: Uuid) -> AppResult<()> {
-        ensure_admin(actor)?;
-        if !self.users.delete(id).await? {
-            return Err(AppError::NotFound(NOT_FOUND));
+        self.ensure_admin(actor).await?;
+        let deleted = self.users.delete(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
+        if let Some(avatar) = deleted.avatar
+            && let Err(error) = self.avatars.delete(&avatar.key).await
+        {
+            // The user is gone either way; the file is left behind, and said so.
+            tracing::warn!(%error, key = %avatar.key, "cannot delete the avatar of a deleted user");
         }
         self.events.publish(&DomainEvent::UserDeleted { user_id: id });
         Ok(())
     }
-}
-
-fn ensure_visible(actor: Actor, id: Uuid) -> AppResult<()> {
-    if actor.id == id || actor.is_admin() {
-        return Ok(());
-    }
-    Err(AppError::NotFound(NOT_FOUND))
-}
-
-fn ensure_admin(actor: Actor) -> AppResult<()> {
-    if actor.is_admin() {
-        return Ok(());
-    }
-    Err(AppError::Forbidden("administrators only"))
 }

@@ -6,18 +6,22 @@
 
 use template_rest as service;
 
+mod admins;
 mod auth;
+mod avatar_downloads;
 mod avatars;
 mod errors;
 mod events;
 mod faults;
 mod hardening;
 mod health;
+mod jwks;
 mod limits;
 mod observability;
 mod openapi;
 mod password;
 mod process;
+mod purge;
 mod replicas;
 mod security;
 mod server;

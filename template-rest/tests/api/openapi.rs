@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::service::repositories::pool::DbPool;
 use crate::support::TestApp;
 
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 16] = [
     ("/api/v1/auth/register", "post"),
     ("/api/v1/auth/login", "post"),
     ("/api/v1/auth/refresh", "post"),
@@ -22,6 +22,7 @@ const ROUTES: [(&str, &str); 15] = [
     ("/health/live", "get"),
     ("/health/ready", "get"),
     ("/metrics", "get"),
+    ("/.well-known/jwks.json", "get"),
 ];
 
 #[sqlx::test]
@@ -75,4 +76,23 @@ async fn every_operation_lists_the_errors_the_middleware_can_give(pool: DbPool) 
     }
     let problem = &reply.body["components"]["responses"]["TooManyRequests"];
     assert!(problem["content"]["application/problem+json"].is_object(), "{problem}");
+}
+
+#[sqlx::test]
+async fn the_avatar_upload_body_is_one_file_part_and_nothing_else(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    let reply = app.request(Method::GET, "/openapi.json").send().await;
+    let body = &reply.body["paths"]["/api/v1/users/{id}/avatar"]["put"]["requestBody"];
+    let form = &body["content"]["multipart/form-data"];
+    let images = "image/png, image/jpeg, image/webp";
+    assert_eq!(form["encoding"]["file"]["contentType"], images, "{form}");
+    let mut schema = &form["schema"];
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        schema = &reply.body["components"]["schemas"][name];
+    }
+    assert_eq!(schema["additionalProperties"], Value::Bool(false), "{schema}");
+    assert_eq!(schema["required"], serde_json::json!(["file"]), "{schema}");
+    assert_eq!(schema["properties"].as_object().unwrap().len(), 1, "{schema}");
+    assert_eq!(schema["properties"]["file"]["format"], "binary", "{schema}");
 }

@@ -17,6 +17,7 @@ use crate::support::TestApp;
 
 const SETTINGS: ServeSettings = ServeSettings {
     header_read_timeout: Duration::from_secs(1),
+    write_timeout: Duration::from_secs(10),
     shutdown_timeout: Duration::from_secs(10),
     max_connections: 1_000,
 };

@@ -71,7 +71,6 @@ pub fn test_config(settings: &[(&str, &str)]) -> Config {
     let uploads = std::env::temp_dir().join(format!("uploads-{}", uuid::Uuid::now_v7()));
     let uploads = uploads.to_string_lossy().into_owned();
     let mut vars = vec![
-        ("JWT_SECRET", SECRET),
         ("JWT_ISSUER", ISSUER),
         ("JWT_AUDIENCE", AUDIENCE),
         ("DATABASE_URL", "unused://the-pool-is-given"),
@@ -81,6 +80,9 @@ pub fn test_config(settings: &[(&str, &str)]) -> Config {
         ("LOGIN_RATE_LIMIT_BURST", "10000"),
         ("UPLOAD_DIR", &uploads),
     ];
+    if !settings.iter().any(|(name, _)| name.starts_with("JWT_PRIVATE_KEY")) {
+        vars.push(("JWT_SECRET", SECRET));
+    }
     vars.extend_from_slice(settings);
     Config::from_vars(&vars).expect("test configuration")
 }

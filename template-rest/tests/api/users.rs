@@ -142,3 +142,17 @@ async fn only_administrators_delete_users(pool: DbPool) {
         .problem(StatusCode::NOT_FOUND);
     app.get("/api/v1/users/me", &tokens.access).await.problem(StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test]
+async fn text_with_a_nul_character_is_422_on_every_database(pool: DbPool) {
+    let app = TestApp::new(pool).await;
+    let login = json!({"email": "a\0@example.com", "password": "whatever"});
+    let reply = app.request(Method::POST, "/api/v1/auth/login").json(&login).send().await;
+    assert_eq!(reply.invalid_fields(), ["email"]);
+    let register =
+        json!({"email": "nul@example.com", "password": "correct horse battery", "name": "A\0"});
+    let reply = app.request(Method::POST, "/api/v1/auth/register").json(&register).send().await;
+    assert_eq!(reply.invalid_fields(), ["name"]);
+    let admin = app.admin().await;
+    assert_eq!(app.get("/api/v1/users?q=%00", &admin.access).await.invalid_fields(), ["q"]);
+}

@@ -6,7 +6,7 @@
 
 mod build;
 mod microservice;
-mod probe;
+pub(crate) mod probe;
 mod realtime;
 mod rest;
 

@@ -37,6 +37,17 @@ pub fn request(address: SocketAddr, head: &str, body: &str) -> cmd::Result<Respo
     Ok(Response { status, body })
 }
 
+/// The string value of the top-level field `name` in a flat JSON `body`.
+///
+/// # Errors
+/// Fails when there is no such string field.
+pub fn json_field(body: &str, name: &str) -> cmd::Result<String> {
+    let marker = format!("\"{name}\":\"");
+    let start = body.find(&marker).map(|at| at + marker.len());
+    let value = start.and_then(|start| body[start..].split('"').next());
+    value.map(str::to_owned).ok_or_else(|| cmd::Error::new(format!("no `{name}` in {body:.200}")))
+}
+
 /// Polls `path` until it answers 200; returns how long that took from `since`.
 ///
 /// # Errors

@@ -152,9 +152,9 @@ fn seed(address: SocketAddr) -> cmd::Result<(String, String)> {
     let credentials = format!(r#"{{"email":"{EMAIL}","password":"{PASSWORD}"}}"#);
     let registration = format!(r#"{{"email":"{EMAIL}","password":"{PASSWORD}","name":"Bench"}}"#);
     let registered = probe::request(address, "POST /api/v1/auth/register HTTP/1.1", &registration)?;
-    let id = json_field(&registered.body, "id")?;
+    let id = probe::json_field(&registered.body, "id")?;
     let login = probe::request(address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
-    Ok((id, json_field(&login.body, "access_token")?))
+    Ok((id, probe::json_field(&login.body, "access_token")?))
 }
 
 /// Waits until the floor answers the benchmark's request with 200.
@@ -183,13 +183,6 @@ fn login_flood(address: SocketAddr, user: &str, auth: &str) -> cmd::Result<(WrkR
     let reads = probe::run_wrk(probe::wrk(10, SECONDS, user).args(["-H", auth]))?;
     let output = flooding.wait_with_output()?;
     Ok((probe::parse_wrk(&String::from_utf8_lossy(&output.stdout))?, reads))
-}
-
-fn json_field(body: &str, name: &str) -> cmd::Result<String> {
-    let marker = format!("\"{name}\":\"");
-    let start = body.find(&marker).map(|at| at + marker.len());
-    let value = start.and_then(|start| body[start..].split('"').next());
-    value.map(str::to_owned).ok_or_else(|| cmd::Error::new(format!("no `{name}` in {body:.200}")))
 }
 
 fn print_figures(figures: &Figures) {

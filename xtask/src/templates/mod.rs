@@ -4,8 +4,11 @@
 //!
 //! Projects go to a temporary directory outside the workspace, and share one target directory
 //! (`<target>/generated`), so that dependencies build once for all of them. Then [`upgrades`]
-//! upgrades a project of each template from the previous release to `HEAD`, and builds it.
+//! upgrades a project of each template from the previous release to `HEAD`, and builds it. A
+//! template with an HTTP API (template-rest) gets one more step, `api`: schemathesis against the
+//! built service.
 
+mod api;
 mod deploy;
 mod discover;
 mod generate;
@@ -77,6 +80,7 @@ struct Row {
     steps: Vec<(Step, Duration)>,
     /// Test-suite runs that passed, and runs made.
     runs: (u32, u32),
+    api: Option<Duration>,
     failure: Option<String>,
 }
 
@@ -144,7 +148,7 @@ fn jobs(root: &Path, options: &Options) -> cmd::Result<Vec<Job>> {
 }
 
 fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String, repeat: u32) -> Row {
-    let mut row = Row { label, steps: Vec::new(), runs: (0, 0), failure: None };
+    let mut row = Row { label, steps: Vec::new(), runs: (0, 0), api: None, failure: None };
     let (generated, elapsed) = cmd::timed(|| {
         let project = generate(generation)?;
         let dir = generation.template.file_name().unwrap_or_default().to_string_lossy();
@@ -166,10 +170,21 @@ fn check_one(generation: &Generation<'_>, target_dir: &Path, label: String, repe
         };
         if let Err(error) = result {
             row.failure = Some(format!("{}: {error}", step.name()));
-            break;
+            return row;
         }
     }
+    if api::applies(generation.template) {
+        check_api(generation, &project, target_dir, &mut row);
+    }
     row
+}
+
+/// The `api` step: schemathesis against the service just built.
+fn check_api(generation: &Generation<'_>, project: &Path, target_dir: &Path, row: &mut Row) {
+    let (result, elapsed) = cmd::timed(|| api::run(project, target_dir, generation.defines));
+    println!("    api {}", outcome(result.as_ref().err(), elapsed));
+    row.api = Some(elapsed);
+    row.failure = result.err().map(|error| format!("api: {error}"));
 }
 
 fn run_step(row: &mut Row, step: Step, project: &Path, target_dir: &Path) -> cmd::Result {
@@ -224,20 +239,23 @@ fn print_summary(rows: &[Row]) {
     let width = rows.iter().map(|row| row.label.len()).max().unwrap_or(8).max(8);
     let header: Vec<_> = Step::ALL.iter().map(|step| format!("{:>8}", step.name())).collect();
     println!(
-        "\n{:<width$}  {}  {:>8}  {:>8}  result",
+        "\n{:<width$}  {}  {:>8}  {:>8}  {:>8}  result",
         "template",
         header.join(" "),
+        "api",
         "total",
         "passed"
     );
     for row in rows {
         let cells: Vec<_> =
             Step::ALL.iter().map(|step| format!("{:>8}", cell(row, *step))).collect();
-        let total = row.steps.iter().map(|(_, elapsed)| *elapsed).sum();
+        let api = row.api.map_or_else(|| "-".to_owned(), cmd::format_duration);
+        let total: Duration = row.steps.iter().map(|(_, elapsed)| *elapsed).sum();
+        let total = total + row.api.unwrap_or_default();
         let passed = format!("{}/{}", row.runs.0, row.runs.1);
         let result = row.failure.as_deref().unwrap_or("ok");
         println!(
-            "{:<width$}  {}  {:>8}  {passed:>8}  {result}",
+            "{:<width$}  {}  {api:>8}  {:>8}  {passed:>8}  {result}",
             row.label,
             cells.join(" "),
             cmd::format_duration(total)

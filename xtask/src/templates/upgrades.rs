@@ -26,6 +26,7 @@ pub fn rehearsal_row(root: &Path, template: &Template, target_dir: &Path) -> Row
         label,
         steps: vec![(Step::Build, elapsed)],
         runs: (0, 0),
+        api: None,
         failure: result.err().map(|error| format!("upgrade: {error}")),
     }
 }
@@ -43,6 +44,7 @@ pub fn end_to_end_row(root: &Path) -> Row {
         label,
         steps: vec![(Step::Test, elapsed)],
         runs: (u32::from(result.is_ok()), 1),
+        api: None,
         failure: result.err().map(|error| format!("test: {error}")),
     }
 }

@@ -1,11 +1,15 @@
 //! The authentication rules.
 
-use super::{PASSWORD, admin, attempt, fixture, register};
+use std::time::Duration;
+
+use super::{PASSWORD, attempt, fixture, register};
 use crate::config::AdminSeed;
 use crate::domain::page::{UserQuery, UserSort};
-use crate::domain::user::Role;
+use crate::domain::user::{Actor, Role};
 use crate::error::AppError;
+use crate::repositories::UserRepository as _;
 use crate::services::auth::Registration;
+use crate::services::purge::{self, RefreshTokenPurge};
 
 #[tokio::test]
 async fn registration_normalises_and_hashes() {
@@ -85,7 +89,39 @@ async fn the_admin_seed_is_idempotent() {
     fixture.auth.ensure_admin(&seed).await.unwrap();
     fixture.auth.ensure_admin(&seed).await.unwrap();
     let query = UserQuery { page: 1, per_page: 10, sort: UserSort::default(), search: None };
-    let page = fixture.users.list(admin(), &query).await.unwrap();
+    let root = fixture.user_rows.find_by_email("root@example.com").await.unwrap().unwrap();
+    assert_eq!(root.role, Role::Admin);
+    let page = fixture.users.list(Actor { id: root.id, role: root.role }, &query).await.unwrap();
     assert_eq!(page.total, 1);
-    assert_eq!(page.items[0].role, Role::Admin);
+}
+
+#[tokio::test]
+async fn the_admin_seed_refuses_an_account_it_did_not_create() {
+    let fixture = fixture();
+    register(&fixture, "boss@example.com").await;
+    let seed =
+        AdminSeed { email: "Boss@Example.com".into(), password: "a long admin password".into() };
+    let refused = fixture.auth.ensure_admin(&seed).await;
+    assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
+    let boss = fixture.user_rows.find_by_email("boss@example.com").await.unwrap().unwrap();
+    assert_eq!(boss.role, Role::User, "not promoted");
+}
+
+#[tokio::test]
+async fn the_purge_task_deletes_ended_tokens_as_it_starts() {
+    let fixture = fixture();
+    register(&fixture, "ann@example.com").await;
+    fixture.auth.login(&attempt("ann@example.com", PASSWORD)).await.unwrap();
+    fixture.tokens.expire_all();
+    let settings =
+        RefreshTokenPurge { interval: Duration::from_hours(1), retention: Duration::ZERO };
+    let task = purge::spawn(fixture.auth.clone(), settings);
+    for _ in 0..500 {
+        if fixture.tokens.all().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    task.abort();
+    assert!(fixture.tokens.all().is_empty(), "the first run is immediate");
 }

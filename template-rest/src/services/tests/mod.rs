@@ -6,9 +6,11 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::domain::user::{Actor, Role};
+use crate::domain::user::{Actor, NewUser, Role};
 use crate::events::EventBus;
+use crate::repositories::UserRepository as _;
 use crate::repositories::fakes::{FakeRefreshTokens, FakeUsers};
+use crate::repositories::storage::LocalStorage;
 use crate::services::auth::{AuthDependencies, AuthService, LoginAttempt, Registration};
 use crate::services::login_throttle::{InMemoryLoginThrottle, LoginGuard};
 use crate::services::passwords::{HashCost, PasswordHasher};
@@ -19,8 +21,9 @@ use crate::services::users::UserService;
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct Fixture {
-    pub auth: AuthService,
+    pub auth: Arc<AuthService>,
     pub users: UserService,
+    pub user_rows: Arc<FakeUsers>,
     pub tokens: Arc<FakeRefreshTokens>,
     pub codec: Arc<TokenCodec>,
 }
@@ -30,25 +33,35 @@ pub fn fixture() -> Fixture {
     let tokens = Arc::new(FakeRefreshTokens::default());
     let users = Arc::new(FakeUsers::linked(tokens.clone()));
     let hasher = PasswordHasher::new(HashCost::MINIMAL, 2).unwrap();
-    let codec = Arc::new(TokenCodec::new(&config.jwt).unwrap());
-    let guard = LoginGuard {
-        per_ip: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
-        per_account: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
-        throttle: Arc::new(InMemoryLoginThrottle::new(config.http.login)),
-    };
+    let codec = Arc::new(TokenCodec::new(&config.jwt));
+    let uploads = std::env::temp_dir().join(format!("fixture-{}", Uuid::now_v7()));
     let dependencies = AuthDependencies {
         users: users.clone(),
         refresh_tokens: tokens.clone(),
         hasher: hasher.clone(),
         codec: codec.clone(),
-        guard,
+        guard: login_guard(&config),
         events: EventBus::default(),
     };
     Fixture {
-        auth: AuthService::new(dependencies, Duration::from_hours(1)),
-        users: UserService::new(users, hasher, EventBus::default()),
+        auth: Arc::new(AuthService::new(dependencies, Duration::from_hours(1))),
+        users: UserService::new(
+            users.clone(),
+            hasher,
+            EventBus::default(),
+            Arc::new(LocalStorage::new(uploads)),
+        ),
+        user_rows: users,
         tokens,
         codec,
+    }
+}
+
+fn login_guard(config: &Config) -> LoginGuard {
+    LoginGuard {
+        per_ip: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
+        per_account: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
+        throttle: Arc::new(InMemoryLoginThrottle::new(config.http.login)),
     }
 }
 
@@ -68,8 +81,16 @@ pub async fn register(fixture: &Fixture, email: &str) -> Actor {
     Actor { id: user.id, role: user.role }
 }
 
-pub fn admin() -> Actor {
-    Actor { id: Uuid::now_v7(), role: Role::Admin }
+/// A new administrator, stored in the fixture's users.
+pub async fn admin(fixture: &Fixture) -> Actor {
+    let admin = NewUser {
+        email: format!("admin-{}@example.com", Uuid::now_v7()),
+        name: "Admin".into(),
+        role: Role::Admin,
+        password_hash: "not a hash".into(),
+    };
+    let admin = fixture.user_rows.create(admin).await.unwrap();
+    Actor { id: admin.id, role: admin.role }
 }
 
 mod auth;

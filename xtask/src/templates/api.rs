@@ -1,0 +1,140 @@
+//! The API step of a generated template-rest: the service just built is started with rate
+//! limits raised (schemathesis is one client sending thousands of requests), polled until
+//! `/health/ready` answers 200, logged into as its administrator, and fuzzed by schemathesis
+//! against its own `OpenAPI` document with every check, with the project's own hooks
+//! (`scripts/schemathesis_hooks.py`: how to make the images an avatar upload accepts). Any
+//! failure fails the step; the service and its database are removed whatever the outcome.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::bench::probe;
+use crate::cmd;
+use crate::sqlx_prepare::{drop_postgres_database, postgres_database};
+
+/// The schemathesis release `.ci/setup` installs.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// Test cases per operation: every documented status is reached, and CI stays short.
+const MAX_EXAMPLES: &str = "40";
+const ADMIN_EMAIL: &str = "schemathesis@example.com";
+const ADMIN_PASSWORD: &str = "schemathesis admin password";
+/// Every limit a single fuzzing client would meet, raised for the run.
+const RAISED_LIMITS: [(&str, &str); 5] = [
+    ("RATE_LIMIT_PER_SECOND", "1000000"),
+    ("RATE_LIMIT_BURST", "1000000"),
+    ("LOGIN_RATE_LIMIT_PER_MINUTE", "100000000"),
+    ("LOGIN_RATE_LIMIT_BURST", "1000000"),
+    ("LOGIN_FAILURES_BEFORE_DELAY", "1000000"),
+];
+
+/// Whether generated projects of `template` have an API to fuzz.
+pub fn applies(template: &Path) -> bool {
+    template.file_name().is_some_and(|name| name == "template-rest")
+}
+
+/// Runs schemathesis against the built `project`, on the database form named in `defines`.
+///
+/// # Errors
+/// Fails when the service does not start or schemathesis reports any failure.
+pub fn run(project: &Path, target_dir: &Path, defines: &[(String, String)]) -> cmd::Result {
+    let name = project.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let postgres = defines.iter().any(|(key, value)| key == "database" && value == "postgres");
+    let scratch = std::env::temp_dir().join(format!("xtask-api-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let hooks = project.join("scripts/schemathesis_hooks.py");
+    let result = Database::create(&name, postgres, &scratch).and_then(|database| {
+        let binary = target_dir.join("debug").join(&name);
+        Service::start(&binary, &database.url, &scratch)?.fuzz(&scratch, &hooks)
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+/// A database for one run: a file in the scratch directory, or a PostgreSQL database that is
+/// dropped afterwards.
+struct Database {
+    url: String,
+    postgres: Option<String>,
+}
+
+impl Database {
+    fn create(project: &str, postgres: bool, scratch: &Path) -> cmd::Result<Self> {
+        if !postgres {
+            let url = format!("sqlite://{}", scratch.join("api.db").display());
+            return Ok(Self { url, postgres: None });
+        }
+        let name = format!("xtask_api_{}_{}", project.replace('-', "_"), std::process::id());
+        Ok(Self { url: postgres_database(&name, &[])?, postgres: Some(name) })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some(name) = &self.postgres {
+            let _ = drop_postgres_database(name);
+        }
+    }
+}
+
+/// The running service; stopped with SIGTERM when dropped.
+struct Service {
+    child: Child,
+    address: SocketAddr,
+}
+
+impl Service {
+    fn start(binary: &Path, database_url: &str, scratch: &Path) -> cmd::Result<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut command = Command::new(binary);
+        command
+            .current_dir(scratch)
+            .envs(RAISED_LIMITS)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("DATABASE_URL", database_url)
+            .env("JWT_SECRET", "schemathesis-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
+            .env("ACCESS_TOKEN_TTL_SECS", "86400")
+            .env("ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("UPLOAD_DIR", scratch.join("uploads"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null());
+        let child = command.spawn().map_err(|error| {
+            cmd::Error::new(format!("cannot start {}: {error}", binary.display()))
+        })?;
+        Ok(Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)) })
+    }
+
+    /// Waits for readiness, logs in as the administrator, and runs schemathesis with `hooks`.
+    fn fuzz(&self, scratch: &Path, hooks: &Path) -> cmd::Result {
+        let limit = Duration::from_mins(1);
+        probe::wait_for_200(self.address, "/health/ready", Instant::now(), limit)?;
+        let credentials = format!(r#"{{"email":"{ADMIN_EMAIL}","password":"{ADMIN_PASSWORD}"}}"#);
+        let login = probe::request(self.address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
+        let token = probe::json_field(&login.body, "access_token")?;
+        let mut schemathesis = Command::new("python3");
+        schemathesis
+            .current_dir(scratch)
+            .env("SCHEMATHESIS_HOOKS", hooks)
+            .args(["-m", "schemathesis.cli", "run"])
+            .arg(format!("http://{}/openapi.json", self.address))
+            .args(["--checks", "all", "--max-examples", MAX_EXAMPLES])
+            .args(["--generation-database", "none", "--no-color"])
+            .args(["--header", &format!("Authorization: Bearer {token}")]);
+        eprintln!("api: SCHEMATHESIS_HOOKS={}", hooks.display());
+        cmd::run(&mut schemathesis).map_err(|error| {
+            cmd::Error::new(format!(
+                "{error} (schemathesis {SCHEMATHESIS_VERSION} is installed by .ci/setup)"
+            ))
+        })
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
