@@ -1,0 +1,77 @@
+//! The options of `cargo xtask templates`: which template, and how many test-suite runs.
+
+use super::Template;
+use crate::cmd;
+
+/// Command-line options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only this template (`rest`, or `template-rest`).
+    pub only: Option<String>,
+    /// How many times each generated project's test suite runs (`--repeat N`, default 1).
+    pub repeat: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { only: None, repeat: 1 }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask templates [--only TEMPLATE] [--repeat N]";
+
+impl Options {
+    /// Parses `[--only TEMPLATE] [--repeat N]`.
+    ///
+    /// # Errors
+    /// Fails on unknown arguments, and on a repeat count that is not a positive number.
+    pub fn from_args(args: &[String]) -> cmd::Result<Self> {
+        let mut options = Self::default();
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let value = args.next().ok_or_else(|| cmd::Error::new(USAGE))?;
+            match flag.as_str() {
+                "--only" => options.only = Some(value.clone()),
+                "--repeat" => options.repeat = parse_repeat(value)?,
+                _ => return Err(cmd::Error::new(USAGE)),
+            }
+        }
+        Ok(options)
+    }
+
+    pub(super) fn selects(&self, template: &Template) -> bool {
+        self.only
+            .as_deref()
+            .is_none_or(|only| only == template.dir || only == template.short_name())
+    }
+}
+
+fn parse_repeat(value: &str) -> cmd::Result<u32> {
+    match value.parse() {
+        Ok(count) if count > 0 => Ok(count),
+        _ => Err(cmd::Error::new(format!("--repeat takes a positive number, not `{value}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> cmd::Result<Options> {
+        Options::from_args(&args.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn options_take_a_template_and_a_repeat_count_in_any_order() {
+        let options = parse(&["--repeat", "20", "--only", "realtime"]).unwrap();
+        assert_eq!((options.only.as_deref(), options.repeat), (Some("realtime"), 20));
+        assert_eq!(parse(&[]).unwrap().repeat, 1);
+    }
+
+    #[test]
+    fn a_bad_repeat_count_or_flag_is_refused() {
+        for args in [&["--repeat", "0"][..], &["--repeat", "x"], &["--repeat"], &["--fast", "1"]] {
+            assert!(parse(args).is_err(), "{args:?}");
+        }
+    }
+}
