@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{Config, LoginLimits};
+use crate::config::Config;
 use crate::events::{EventBus, Subscriber};
 use crate::repositories::UserRepository;
 use crate::repositories::pool::{self, DbPool, PoolHealth};
@@ -11,13 +11,13 @@ use crate::repositories::storage::LocalStorage;
 use crate::repositories::users::SqlUserRepository;
 use crate::services::auth::{AuthDependencies, AuthService};
 use crate::services::avatars::AvatarService;
-use crate::services::login_throttle::{InMemoryLoginThrottle, LoginGuard};
+use crate::services::login_guard::LoginGuard;
 use crate::services::mail::{LoggingMailer, MailSubscriber};
 use crate::services::passwords::{HashCost, PasswordHasher};
 use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
-use crate::state::{AppState, ClientIpPolicy, ShutdownSignal};
+use crate::state::{AppState, ShutdownSignal};
 use crate::telemetry;
 
 /// Why the service could not start.
@@ -88,37 +88,31 @@ pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupE
 /// Fails when the hashing parameters are unusable.
 pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, StartupError> {
     let codec = Arc::new(TokenCodec::new(&config.jwt));
-    let hasher = PasswordHasher::new(wiring.cost, config.password_hash_concurrency)?;
+    let hasher = PasswordHasher::new(wiring.cost, config.hashing)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);
+    let guard = LoginGuard::in_memory(&config.http.login);
     let dependencies = AuthDependencies {
         users: users.clone(),
         refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(pool.clone())),
         hasher: hasher.clone(),
         codec: codec.clone(),
-        guard: login_guard(&config.http.login),
+        guard: guard.clone(),
+        registrations: Arc::new(InMemoryRateLimiter::new(config.http.registration.rate)),
         events: events.clone(),
     };
     let storage = Arc::new(LocalStorage::new(config.http.upload_dir.clone()));
     Ok(AppState {
         auth: Arc::new(AuthService::new(dependencies, config.jwt.refresh_ttl)),
-        users: Arc::new(UserService::new(users.clone(), hasher, events, storage.clone())),
+        users: Arc::new(UserService::new(users.clone(), hasher, events, storage.clone(), guard)),
         avatars: Arc::new(AvatarService::new(users, storage, config.http.upload_limit_bytes)),
         codec,
         health: Arc::new(PoolHealth::new(pool)),
         rate_limiter: Arc::new(InMemoryRateLimiter::new(config.http.rate_limit)),
-        client_ip: ClientIpPolicy { trusted_proxy_hops: config.http.trusted_proxy_hops },
+        client_ip: Arc::new(config.http.client_ip.clone()),
         metrics: telemetry::metrics(),
         shutdown: ShutdownSignal::default(),
     })
-}
-
-fn login_guard(limits: &LoginLimits) -> LoginGuard {
-    LoginGuard {
-        per_ip: Arc::new(InMemoryRateLimiter::new(limits.rate)),
-        per_account: Arc::new(InMemoryRateLimiter::new(limits.rate)),
-        throttle: Arc::new(InMemoryLoginThrottle::new(*limits)),
-    }
 }
 
 /// Every minute, drops rate-limit state that no longer limits anyone, so memory stays

@@ -8,14 +8,23 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
+mod client_ip;
 mod database;
+mod hashing;
 mod http;
 mod jwt;
+mod login;
+mod metrics;
 mod raw;
+pub(crate) mod secrets;
 
+pub use client_ip::ClientIpPolicy;
 pub use database::DatabaseConfig;
-pub use http::{HttpConfig, LoginLimits, RateLimit};
+pub use hashing::HashingConfig;
+pub use http::{HttpConfig, RateLimit};
 pub use jwt::{JwtConfig, SharedSecret, TokenSigning};
+pub use login::{LoginLimits, RegistrationLimits};
+pub use metrics::MetricsConfig;
 pub(crate) use raw::RawConfig;
 
 /// Why the configuration was rejected. The message always names the variable.
@@ -88,8 +97,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Server limits, timeouts, rate limits and response headers.
     pub http: HttpConfig,
-    /// Most password hashes computed at once (`PASSWORD_HASH_CONCURRENCY`, default: CPU count).
-    pub password_hash_concurrency: usize,
+    /// Password hashing threads and queue (`PASSWORD_HASH_*`).
+    pub hashing: HashingConfig,
 }
 
 impl Config {
@@ -146,16 +155,9 @@ impl RawConfig {
             environment,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
             http: HttpConfig::from_raw(&self)?,
-            password_hash_concurrency: self
-                .password_hash_concurrency
-                .unwrap_or_else(default_hash_concurrency)
-                .max(1),
+            hashing: HashingConfig::from_raw(&self)?,
         })
     }
-}
-
-fn default_hash_concurrency() -> usize {
-    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 fn parse_host(host: Option<&str>) -> Result<IpAddr, ConfigError> {
@@ -179,6 +181,7 @@ fn admin_seed(
             if length < crate::domain::user::PASSWORD_MIN_CHARS {
                 return Err(ConfigError::new("ADMIN_PASSWORD", "must be at least 12 characters"));
             }
+            secrets::check("ADMIN_PASSWORD", &password, secrets::PASSWORD)?;
             Ok(Some(AdminSeed { email, password }))
         }
     }

@@ -3,15 +3,18 @@
 //! On a signal, `/health/ready` turns 503 at once, the listener stops accepting, requests in
 //! flight finish (bounded by `SHUTDOWN_TIMEOUT_SECS`), the pool closes, and `run` returns.
 
+use std::net::SocketAddr;
+
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::task::JoinHandle;
 
 use crate::app::{self, StartupError};
 use crate::config::Config;
 use crate::http;
 use crate::http::serve::ServeSettings;
 use crate::services::purge;
-use crate::state::ShutdownSignal;
+use crate::state::{AppState, ShutdownSignal};
 
 /// Starts the service described by `config` and runs it until a shutdown signal.
 ///
@@ -30,10 +33,14 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         shutdown_timeout: config.http.shutdown_timeout,
         max_connections: config.http.max_connections,
     };
+    let metrics = serve_metrics(&config, &state, settings).await?;
     let shutdown = wait_for_signal(signals, state.shutdown.clone());
     http::serve::serve(listener, http::router(state, &config.http), settings, shutdown).await;
     maintenance.abort();
     purge.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -41,13 +48,26 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
 
 async fn bind(config: &Config) -> std::io::Result<TcpListener> {
     let listener = TcpListener::bind(config.bind_address()).await?;
-    log_address(&listener);
+    log_address(&listener, "listening");
     Ok(listener)
 }
 
-fn log_address(listener: &TcpListener) {
+/// With `METRICS_PORT`, serves `/metrics` on that port, on the same host, until aborted.
+async fn serve_metrics(
+    config: &Config,
+    state: &AppState,
+    settings: ServeSettings,
+) -> std::io::Result<Option<JoinHandle<()>>> {
+    let Some(port) = config.http.metrics.port else { return Ok(None) };
+    let listener = TcpListener::bind(SocketAddr::new(config.host, port)).await?;
+    log_address(&listener, "serving metrics");
+    let router = http::metrics::router(state.clone());
+    Ok(Some(tokio::spawn(http::serve::serve(listener, router, settings, std::future::pending()))))
+}
+
+fn log_address(listener: &TcpListener, message: &'static str) {
     if let Ok(address) = listener.local_addr() {
-        tracing::info!(%address, "listening");
+        tracing::info!(%address, "{message}");
     }
 }
 

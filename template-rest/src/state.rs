@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+pub use crate::config::ClientIpPolicy;
 use crate::repositories::HealthCheck;
 use crate::services::auth::AuthService;
 use crate::services::avatars::AvatarService;
@@ -28,18 +29,11 @@ pub struct AppState {
     /// The per-client limit applied to every route.
     pub rate_limiter: Arc<dyn RateLimiter>,
     /// How to find the client's address behind proxies.
-    pub client_ip: ClientIpPolicy,
+    pub client_ip: Arc<ClientIpPolicy>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// Whether shutdown has begun.
     pub shutdown: ShutdownSignal,
-}
-
-/// Which `X-Forwarded-For` entries to trust.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClientIpPolicy {
-    /// Proxies in front of the service; 0 means the peer address is the client.
-    pub trusted_proxy_hops: usize,
 }
 
 /// Set once when shutdown begins; readiness reports it at once.

@@ -39,7 +39,8 @@ Commands:
                           generates every template and placeholder value, builds and tests
                           them; --repeat runs each project's test suite N times and counts
                           the runs that passed
-  bench <name>            benchmarks a template (rest, realtime, microservice), the
+  bench <name>            benchmarks a template (rest, rest-flood, realtime,
+                          microservice), the
                           circuit breaker, or every template's clean build (build)
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::raw::{positive, positive_secs};
-use super::{ConfigError, RawConfig};
+use super::{
+    ClientIpPolicy, ConfigError, LoginLimits, MetricsConfig, RawConfig, RegistrationLimits,
+};
 
 /// A token bucket: `per_second` tokens refill continuously, up to `burst`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -14,17 +16,6 @@ pub struct RateLimit {
     pub per_second: f64,
     /// Requests allowed at once after a quiet period.
     pub burst: u32,
-}
-
-/// The stricter limits on `/auth/login`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LoginLimits {
-    /// Per client IP and, separately, per account.
-    pub rate: RateLimit,
-    /// Failed logins on one account before each further failure adds a delay.
-    pub failures_before_delay: u32,
-    /// The longest delay repeated failures can impose on an account; it never locks for good.
-    pub max_delay: Duration,
 }
 
 /// Server and request limits.
@@ -52,12 +43,14 @@ pub struct HttpConfig {
     pub upload_dir: PathBuf,
     /// Per client IP, on every route (`RATE_LIMIT_PER_SECOND` 50, `RATE_LIMIT_BURST` 100).
     pub rate_limit: RateLimit,
-    /// On `/auth/login` (`LOGIN_RATE_LIMIT_PER_MINUTE` 10, `LOGIN_RATE_LIMIT_BURST` 5,
-    /// `LOGIN_FAILURES_BEFORE_DELAY` 5, `LOGIN_MAX_DELAY_SECS` 900).
+    /// Login and password-change throttling (`LOGIN_*`).
     pub login: LoginLimits,
-    /// Proxies in front of the service whose `X-Forwarded-For` entries are trusted, counted
-    /// from the right (`TRUSTED_PROXY_HOPS`, default 0: use the peer address).
-    pub trusted_proxy_hops: usize,
+    /// Registration's own limit (`REGISTER_RATE_LIMIT_*`).
+    pub registration: RegistrationLimits,
+    /// Which `X-Forwarded-For` entries to trust (`TRUSTED_PROXIES`, `TRUSTED_PROXY_HOPS`).
+    pub client_ip: ClientIpPolicy,
+    /// Where `/metrics` is served (`METRICS_PORT`).
+    pub metrics: MetricsConfig,
     /// Origins allowed by CORS (`CORS_ALLOWED_ORIGINS`, comma-separated; default none).
     pub cors_allowed_origins: Vec<String>,
     /// `Strict-Transport-Security` max-age (`HSTS_MAX_AGE_SECS`; default none).
@@ -90,38 +83,32 @@ impl HttpConfig {
                 ("RATE_LIMIT_BURST", raw.rate_limit_burst.unwrap_or(100)),
                 1.0,
             )?,
-            login: login_limits(raw)?,
-            trusted_proxy_hops: raw.trusted_proxy_hops.unwrap_or(0),
+            login: LoginLimits::from_raw(raw)?,
+            registration: RegistrationLimits::from_raw(raw)?,
+            client_ip: ClientIpPolicy::from_raw(raw)?,
+            metrics: MetricsConfig::from_raw(raw)?,
             cors_allowed_origins: origins(raw.cors_allowed_origins.as_deref())?,
             hsts_max_age: raw.hsts_max_age_secs.filter(|secs| *secs > 0).map(Duration::from_secs),
         })
     }
 }
 
-fn secs(variable: &str, value: Option<u64>, default: u64) -> Result<Duration, ConfigError> {
+pub(super) fn secs(
+    variable: &str,
+    value: Option<u64>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
     positive_secs(variable, value.unwrap_or(default))
 }
 
 /// A rate of `per_unit` per `unit_secs` seconds, with a burst.
-fn rate(
+pub(super) fn rate(
     per_unit: (&str, u32),
     burst: (&str, u32),
     unit_secs: f64,
 ) -> Result<RateLimit, ConfigError> {
     let count = positive(per_unit.0, per_unit.1)?;
     Ok(RateLimit { per_second: f64::from(count) / unit_secs, burst: positive(burst.0, burst.1)? })
-}
-
-fn login_limits(raw: &RawConfig) -> Result<LoginLimits, ConfigError> {
-    Ok(LoginLimits {
-        rate: rate(
-            ("LOGIN_RATE_LIMIT_PER_MINUTE", raw.login_rate_limit_per_minute.unwrap_or(10)),
-            ("LOGIN_RATE_LIMIT_BURST", raw.login_rate_limit_burst.unwrap_or(5)),
-            60.0,
-        )?,
-        failures_before_delay: raw.login_failures_before_delay.unwrap_or(5),
-        max_delay: secs("LOGIN_MAX_DELAY_SECS", raw.login_max_delay_secs, 900)?,
-    })
 }
 
 /// Parses `https://a.example, https://b.example`; each must be an `http(s)://host[:port]`.

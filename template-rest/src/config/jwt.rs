@@ -44,7 +44,7 @@ impl TokenSigning {
     }
 }
 
-/// An HMAC secret of at least [`MIN_SECRET_BYTES`].
+/// An HMAC secret of at least `MIN_SECRET_BYTES` (32) bytes.
 #[derive(Clone)]
 pub struct SharedSecret {
     bytes: Vec<u8>,
@@ -212,7 +212,7 @@ fn secret(value: Option<&str>, environment: Environment) -> Result<SharedSecret,
     Ok(SharedSecret { bytes: value.as_bytes().to_vec(), generated: false })
 }
 
-/// Rejects secrets that are short or obviously low in entropy (`aaaa…`, `abab…`).
+/// Rejects secrets that are short, placeholders, or obviously low in entropy (`aaaa…`, `abab…`).
 fn check_secret_strength(secret: &[u8]) -> Result<(), ConfigError> {
     if secret.len() < MIN_SECRET_BYTES {
         return Err(ConfigError::new(
@@ -220,16 +220,8 @@ fn check_secret_strength(secret: &[u8]) -> Result<(), ConfigError> {
             format!("is {} bytes; use at least {MIN_SECRET_BYTES} random bytes", secret.len()),
         ));
     }
-    let mut distinct = secret.to_vec();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if distinct.len() < 10 {
-        return Err(ConfigError::new(
-            "JWT_SECRET",
-            "is too repetitive to be random; generate one with `openssl rand -base64 48`",
-        ));
-    }
-    Ok(())
+    let text = String::from_utf8_lossy(secret);
+    super::secrets::check("JWT_SECRET", &text, super::secrets::SIGNING_SECRET)
 }
 
 fn random_secret() -> Result<Vec<u8>, ConfigError> {

@@ -36,7 +36,7 @@ pub struct RegisterRequest {
     #[schema(example = "correct horse battery staple", min_length = 12, max_length = 128)]
     pub password: String,
     /// Display name, 1 to 100 characters.
-    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::users::valid_name"))]
+    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::text::valid_name"))]
     #[schema(example = "Ann", min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
     pub name: String,
 }
@@ -46,7 +46,7 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Login email.
-    #[validate(length(min = 1, max = EMAIL_MAX_CHARS, message = "must be 1 to 254 characters"), custom(function = "super::users::no_nul"))]
+    #[validate(length(min = 1, max = EMAIL_MAX_CHARS, message = "must be 1 to 254 characters"), custom(function = "super::text::no_nul"))]
     #[schema(
         example = "ann@example.com",
         min_length = 1,
@@ -114,13 +114,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         (status = 409, response = Conflict),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
     ))]
 async fn register(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ValidatedJson(request): ValidatedJson<RegisterRequest>,
 ) -> Result<impl IntoResponse, Problem> {
-    let registration =
-        Registration { email: request.email, password: request.password, name: request.name };
+    let registration = Registration {
+        email: request.email,
+        password: request.password,
+        name: request.name,
+        client,
+    };
     let user = state.auth.register(registration).await?;
     let location = format!("/api/v1/users/{}", user.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(UserResponse::from(user))))

@@ -1,11 +1,23 @@
-//! `GET /metrics`: Prometheus text format. Expose it only to the scraper (block it at the
-//! proxy, or bind a private network), since it reveals traffic patterns.
+//! `GET /metrics`: Prometheus text format. Expose it only to the scraper, since it reveals
+//! traffic patterns: with `METRICS_PORT` it moves to a listener of its own ([`router`]), which
+//! can stay on a private network, and the public listener answers it with 404.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use axum::routing::get;
 
+use super::problem;
 use crate::state::AppState;
+
+/// The router of the metrics port: `GET /metrics` and nothing else.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(render))
+        .fallback(problem::route_not_found)
+        .with_state(state)
+}
 
 /// Prometheus metrics, with the pool gauges refreshed at scrape time.
 #[utoipa::path(get, path = "/metrics", tag = "health",

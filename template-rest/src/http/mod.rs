@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod problem;
 pub mod serve;
+mod text;
 pub mod users;
 
 use axum::Router;
@@ -37,16 +38,20 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
     middleware::wrap(router, config, &state).with_state(state)
 }
 
-/// The routes with their OpenAPI description.
+/// The routes with their OpenAPI description. `/metrics` is among them unless it has a port
+/// of its own (`METRICS_PORT`; see [`metrics::router`]).
 #[must_use]
 pub fn api(config: &HttpConfig) -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(auth::routes())
         .merge(users::routes())
         .merge(avatars::routes(config.upload_limit_bytes));
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let router = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(API_PREFIX, api)
         .merge(health::routes())
-        .merge(jwks::routes())
-        .routes(routes!(metrics::render))
+        .merge(jwks::routes());
+    if config.metrics.port.is_some() {
+        return router;
+    }
+    router.routes(routes!(metrics::render))
 }

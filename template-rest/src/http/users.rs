@@ -12,7 +12,8 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use super::extract::{CurrentUser, UserId, ValidatedJson, ValidatedQuery};
-use super::openapi::{Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
+use super::middleware::ClientIp;
+use super::openapi::{Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable};
 use super::problem::Problem;
 use crate::domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, UserQuery, UserSort};
 use crate::domain::user::{
@@ -93,7 +94,7 @@ pub struct ListUsersParams {
     /// Case-insensitive search in email and name.
     #[validate(
         length(min = 1, max = 100, message = "must be 1 to 100 characters"),
-        custom(function = "no_nul")
+        custom(function = "super::text::no_nul")
     )]
     #[param(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
@@ -118,37 +119,12 @@ fn valid_sort(sort: &str) -> Result<(), ValidationError> {
         .with_message(format!("must be one of {}", UserSort::ACCEPTED).into()))
 }
 
-/// Rejects text with a NUL character (U+0000), which PostgreSQL cannot store or compare: on
-/// either database such text is a 422, never a 500.
-pub(crate) fn no_nul(text: &str) -> Result<(), ValidationError> {
-    if text.contains('\0') {
-        return Err(
-            ValidationError::new("nul").with_message("must not contain NUL characters".into())
-        );
-    }
-    Ok(())
-}
-
-/// A display name: not blank, and no NUL.
-pub(crate) fn valid_name(text: &str) -> Result<(), ValidationError> {
-    not_blank(text)?;
-    no_nul(text)
-}
-
-/// Rejects names made only of spaces. Empty names are left to the length rule.
-pub(crate) fn not_blank(text: &str) -> Result<(), ValidationError> {
-    if !text.is_empty() && text.trim().is_empty() {
-        return Err(ValidationError::new("blank").with_message("must not be blank".into()));
-    }
-    Ok(())
-}
-
 /// Changes to a user; absent fields stay as they are.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     /// New display name, 1 to 100 characters.
-    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "valid_name"))]
+    #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::text::valid_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
     pub name: Option<String>,
     /// New login email.
@@ -263,16 +239,20 @@ async fn update(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
     ))]
+#[expect(clippy::too_many_arguments, reason = "an axum handler takes one argument per extractor")]
 async fn change_password(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     UserId(id): UserId,
+    ClientIp(client): ClientIp,
     ValidatedJson(request): ValidatedJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, Problem> {
     let change = PasswordChange {
         current_password: request.current_password,
         new_password: request.new_password,
+        client,
     };
     state.users.change_password(actor, id, change).await?;
     Ok(StatusCode::NO_CONTENT)

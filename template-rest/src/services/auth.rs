@@ -7,8 +7,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::login_throttle::LoginGuard;
+use super::email_taken;
+use super::login_guard::LoginGuard;
 use super::passwords::PasswordHasher;
+use super::rate_limit::{RateLimiter, client_network};
 use super::tokens::{TokenCodec, hash_refresh_token, new_refresh_token};
 use crate::config::AdminSeed;
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
@@ -31,6 +33,8 @@ pub struct Registration {
     pub password: String,
     /// Display name.
     pub name: String,
+    /// The client's address, for the registration limit.
+    pub client: IpAddr,
 }
 
 /// Tokens handed to a client after login or refresh.
@@ -67,6 +71,8 @@ pub struct AuthDependencies {
     pub codec: Arc<TokenCodec>,
     /// Login rate limits and failure delays.
     pub guard: LoginGuard,
+    /// Registrations per client address.
+    pub registrations: Arc<dyn RateLimiter>,
     /// Where domain events go.
     pub events: EventBus,
 }
@@ -78,6 +84,7 @@ pub struct AuthService {
     hasher: PasswordHasher,
     codec: Arc<TokenCodec>,
     guard: LoginGuard,
+    registrations: Arc<dyn RateLimiter>,
     events: EventBus,
     refresh_ttl: Duration,
 }
@@ -86,15 +93,24 @@ impl AuthService {
     /// Wires the service; refresh tokens live for `refresh_ttl`.
     #[must_use]
     pub fn new(dependencies: AuthDependencies, refresh_ttl: Duration) -> Self {
-        let AuthDependencies { users, refresh_tokens, hasher, codec, guard, events } = dependencies;
-        Self { users, refresh_tokens, hasher, codec, guard, events, refresh_ttl }
+        let AuthDependencies { users, refresh_tokens, hasher, codec, guard, registrations, events } =
+            dependencies;
+        Self { users, refresh_tokens, hasher, codec, guard, registrations, events, refresh_ttl }
     }
 
-    /// Creates a user with the `user` role.
+    /// Creates a user with the `user` role. Registrations are limited per client address, and
+    /// an email that is taken is said so (409), after the same hashing work as a success: the
+    /// limit is what keeps this from being a fast way to list accounts.
     ///
     /// # Errors
-    /// [`AppError::Conflict`] when the email is registered already.
+    /// [`AppError::TooManyRequests`] past the limit, [`AppError::Conflict`] when the email is
+    /// registered already.
     pub async fn register(&self, registration: Registration) -> AppResult<User> {
+        let key = format!("register-ip:{}", client_network(registration.client));
+        if let Err(retry_after) = self.registrations.check(&key) {
+            metrics::counter!("rate_limited_total", "scope" => "register").increment(1);
+            return Err(AppError::TooManyRequests { retry_after });
+        }
         let password_hash = self.hasher.hash(&registration.password).await?;
         let new_user = NewUser {
             email: normalize_email(&registration.email),
@@ -112,8 +128,8 @@ impl AuthService {
     }
 
     /// Checks credentials and starts a session. Unknown emails and wrong passwords fail the
-    /// same way, after the same amount of work. Attempts are rate-limited per client and per
-    /// account, and repeated failures on an account make it wait longer each time.
+    /// same way, after the same amount of work. Attempts go through the [`LoginGuard`]:
+    /// repeated failures make the address that makes them wait, not the account's owner.
     ///
     /// # Errors
     /// [`AppError::TooManyRequests`] when limited, [`AppError::Unauthorized`] for bad
@@ -122,10 +138,10 @@ impl AuthService {
         let account = normalize_email(&attempt.email);
         self.guard.admit(attempt.client, &account)?;
         let Some(user) = self.verified_user(&account, &attempt.password).await? else {
-            self.guard.failed(&account);
+            self.guard.failed(attempt.client, &account);
             return Err(AppError::Unauthorized(BAD_CREDENTIALS));
         };
-        self.guard.succeeded(&account);
+        self.guard.succeeded(attempt.client, &account);
         let refresh_token = self.new_refresh_token(user.id, Uuid::now_v7())?;
         self.refresh_tokens.insert(refresh_token.record).await?;
         self.token_pair(Actor { id: user.id, role: user.role }, refresh_token.value)
@@ -244,9 +260,10 @@ impl AuthService {
         Ok(self.refresh_tokens.purge(ended_before).await?)
     }
 
-    /// Drops login-limit state that no longer limits anyone.
+    /// Drops login- and registration-limit state that no longer limits anyone.
     pub fn purge_limits(&self) {
         self.guard.purge();
+        self.registrations.purge();
     }
 
     fn new_refresh_token(&self, user_id: Uuid, family_id: Uuid) -> AppResult<IssuedRefreshToken> {
@@ -274,12 +291,4 @@ impl AuthService {
 struct IssuedRefreshToken {
     value: String,
     record: NewRefreshToken,
-}
-
-/// Maps a duplicate email to a 409 that says so.
-pub(crate) fn email_taken(error: RepositoryError) -> AppError {
-    match error {
-        RepositoryError::Conflict => AppError::Conflict("this email is already registered"),
-        other => other.into(),
-    }
 }

@@ -1,79 +1,42 @@
-//! Slows down password guessing on one account without locking its owner out for good.
+//! Counts failed password checks under a key and makes the key wait after too many, without
+//! ever locking it for good.
 //!
-//! After `failures_before_delay` consecutive failures, each further failure makes the account
-//! wait before its next attempt: 1 s, 2 s, 4 s… up to `max_delay`. A successful login resets
-//! the count. The state is per node, like [`super::rate_limit`]; the trait lets a shared store
-//! replace it.
+//! After `failures_before_delay` failures, each further failure makes the key wait before its
+//! next attempt: 1 s, 2 s, 4 s… up to `max_delay`. A success can clear the count. The state is
+//! per node, like [`super::rate_limit`]; the trait lets a shared store replace it. What the
+//! keys are (an address on an account, an address, an account) is [`super::login_guard`]'s
+//! business.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::rate_limit::RateLimiter;
-use crate::config::LoginLimits;
-use crate::error::{AppError, AppResult};
+use sha2::{Digest, Sha256};
 
-/// Everything that stands between a client and a password check: a rate per client IP, a
-/// rate per account, and the growing delay after repeated failures on an account.
-#[derive(Clone)]
-pub struct LoginGuard {
-    /// Attempts per client IP.
-    pub per_ip: Arc<dyn RateLimiter>,
-    /// Attempts per account, whatever the IP (defeats distributed guessing).
-    pub per_account: Arc<dyn RateLimiter>,
-    /// Delays after repeated failures.
-    pub throttle: Arc<dyn LoginThrottle>,
-}
-
-impl LoginGuard {
-    /// Lets the attempt through, or answers 429 with the longest wait that applies.
-    ///
-    /// # Errors
-    /// [`AppError::TooManyRequests`].
-    pub fn admit(&self, client: IpAddr, account: &str) -> AppResult<()> {
-        let waits = [
-            self.per_ip.check(&format!("login-ip:{client}")).err(),
-            self.per_account.check(&format!("login-account:{account}")).err(),
-            self.throttle.check(account, Instant::now()).err(),
-        ];
-        let Some(retry_after) = waits.into_iter().flatten().max() else { return Ok(()) };
-        metrics::counter!("rate_limited_total", "scope" => "login").increment(1);
-        Err(AppError::TooManyRequests { retry_after })
-    }
-
-    /// Records a failed password check.
-    pub fn failed(&self, account: &str) {
-        metrics::counter!("login_failures_total").increment(1);
-        self.throttle.record_failure(account, Instant::now());
-    }
-
-    /// Records a successful login.
-    pub fn succeeded(&self, account: &str) {
-        self.throttle.record_success(account);
-    }
-
-    /// Drops state that no longer limits anyone.
-    pub fn purge(&self) {
-        self.per_ip.purge();
-        self.per_account.purge();
-        self.throttle.purge(Instant::now());
-    }
-}
-
-/// Tracks failed logins per account.
+/// Tracks failed password checks per key.
 pub trait LoginThrottle: Send + Sync {
-    /// Whether `account` may try now.
+    /// Whether `key` may try now.
     ///
     /// # Errors
-    /// How long the account must wait.
-    fn check(&self, account: &str, now: Instant) -> Result<(), Duration>;
-    /// Records a failed attempt.
-    fn record_failure(&self, account: &str, now: Instant);
-    /// Records a successful login, which clears the account's failures.
-    fn record_success(&self, account: &str);
-    /// Forgets accounts whose delay has long passed.
+    /// How long the key must wait.
+    fn check(&self, key: &str, now: Instant) -> Result<(), Duration>;
+    /// Records a failed attempt; returns how many failures `key` now has.
+    fn record_failure(&self, key: &str, now: Instant) -> u32;
+    /// Records a success, which clears the key's failures.
+    fn record_success(&self, key: &str);
+    /// Forgets keys whose delay has long passed.
     fn purge(&self, now: Instant);
+}
+
+/// When a throttle makes a key wait, and how much it remembers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    /// Failures allowed before the first delay.
+    pub failures_before_delay: u32,
+    /// The longest delay.
+    pub max_delay: Duration,
+    /// Most keys remembered; past it the least telling are evicted.
+    pub max_entries: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -83,59 +46,104 @@ struct Failures {
     last: Instant,
 }
 
-/// [`LoginThrottle`] in memory.
+/// Keys are stored as 128 bits of their SHA-256, so an entry costs the same whatever the
+/// length of the email in it.
+type Digest128 = [u8; 16];
+
+/// [`LoginThrottle`] in memory, with at most `max_entries` keys.
 #[derive(Debug)]
 pub struct InMemoryLoginThrottle {
-    limits: LoginLimits,
-    accounts: Mutex<HashMap<String, Failures>>,
+    policy: ThrottlePolicy,
+    entries: Mutex<HashMap<Digest128, Failures>>,
 }
 
 impl InMemoryLoginThrottle {
     /// A throttle with the given policy.
     #[must_use]
-    pub fn new(limits: LoginLimits) -> Self {
-        Self { limits, accounts: Mutex::default() }
+    pub fn new(policy: ThrottlePolicy) -> Self {
+        Self { policy, entries: Mutex::default() }
     }
 
     fn delay_after(&self, failures: u32) -> Option<Duration> {
-        let excess = failures.checked_sub(self.limits.failures_before_delay)?.checked_sub(1)?;
+        let excess = failures.checked_sub(self.policy.failures_before_delay)?.checked_sub(1)?;
         let seconds = 1_u64.checked_shl(excess.min(32)).unwrap_or(u64::MAX);
-        Some(Duration::from_secs(seconds).min(self.limits.max_delay))
+        Some(Duration::from_secs(seconds).min(self.policy.max_delay))
     }
 
-    fn with_accounts<T>(&self, body: impl FnOnce(&mut HashMap<String, Failures>) -> T) -> T {
-        let mut accounts = self.accounts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        body(&mut accounts)
+    /// How long an entry is kept after its last failure.
+    fn horizon(&self) -> Duration {
+        self.policy.max_delay * 2
+    }
+
+    fn with_entries<T>(&self, body: impl FnOnce(&mut HashMap<Digest128, Failures>) -> T) -> T {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        body(&mut entries)
+    }
+
+    /// Makes room for one more key: drops the expired entries, then, if that is not enough,
+    /// the tenth with the fewest failures (the oldest first among equals). An attacker who
+    /// floods the table evicts the least telling entries, never the ones that hold a delay.
+    fn make_room(&self, entries: &mut HashMap<Digest128, Failures>, now: Instant) {
+        if entries.len() < self.policy.max_entries {
+            return;
+        }
+        let horizon = self.horizon();
+        entries.retain(|_, failures| now.duration_since(failures.last) < horizon);
+        if entries.len() < self.policy.max_entries {
+            return;
+        }
+        let mut ranked: Vec<(u32, Instant, Digest128)> =
+            entries.iter().map(|(key, failures)| (failures.count, failures.last, *key)).collect();
+        let evicted = (entries.len() / 10).max(1);
+        ranked.select_nth_unstable(evicted - 1);
+        for (_, _, key) in &ranked[..evicted] {
+            entries.remove(key);
+        }
     }
 }
 
+fn digest(key: &str) -> Digest128 {
+    let hash = Sha256::digest(key.as_bytes());
+    let mut digest = [0_u8; 16];
+    digest.copy_from_slice(&hash[..16]);
+    digest
+}
+
 impl LoginThrottle for InMemoryLoginThrottle {
-    fn check(&self, account: &str, now: Instant) -> Result<(), Duration> {
-        let blocked_until = self.with_accounts(|accounts| accounts.get(account)?.blocked_until);
+    fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let key = digest(key);
+        let blocked_until = self.with_entries(|entries| entries.get(&key)?.blocked_until);
         match blocked_until {
             Some(until) if until > now => Err(until - now),
             _ => Ok(()),
         }
     }
 
-    fn record_failure(&self, account: &str, now: Instant) {
-        self.with_accounts(|accounts| {
-            let entry = accounts.entry(account.to_owned());
+    fn record_failure(&self, key: &str, now: Instant) -> u32 {
+        let key = digest(key);
+        self.with_entries(|entries| {
+            if !entries.contains_key(&key) {
+                self.make_room(entries, now);
+            }
+            let entry = entries.entry(key);
             let failures = entry.or_insert(Failures { count: 0, blocked_until: None, last: now });
             failures.count = failures.count.saturating_add(1);
             failures.last = now;
             failures.blocked_until = self.delay_after(failures.count).map(|delay| now + delay);
-        });
+            failures.count
+        })
     }
 
-    fn record_success(&self, account: &str) {
-        self.with_accounts(|accounts| accounts.remove(account));
+    fn record_success(&self, key: &str) {
+        let key = digest(key);
+        self.with_entries(|entries| entries.remove(&key));
     }
 
     fn purge(&self, now: Instant) {
-        let horizon = self.limits.max_delay * 2;
-        self.with_accounts(|accounts| {
-            accounts.retain(|_, failures| now.duration_since(failures.last) < horizon);
+        let horizon = self.horizon();
+        self.with_entries(|entries| {
+            entries.retain(|_, failures| now.duration_since(failures.last) < horizon);
+            entries.shrink_to_fit();
         });
     }
 }
@@ -143,22 +151,21 @@ impl LoginThrottle for InMemoryLoginThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RateLimit;
 
-    fn throttle() -> InMemoryLoginThrottle {
-        InMemoryLoginThrottle::new(LoginLimits {
-            rate: RateLimit { per_second: 1.0, burst: 1 },
+    fn throttle(max_entries: usize) -> InMemoryLoginThrottle {
+        InMemoryLoginThrottle::new(ThrottlePolicy {
             failures_before_delay: 3,
             max_delay: Duration::from_secs(10),
+            max_entries,
         })
     }
 
     #[test]
     fn delays_start_after_the_threshold_and_double_up_to_the_cap() {
-        let throttle = throttle();
+        let throttle = throttle(100);
         let start = Instant::now();
-        for _ in 0..3 {
-            throttle.record_failure("ann", start);
+        for expected in 1..=3 {
+            assert_eq!(throttle.record_failure("ann", start), expected);
             assert!(throttle.check("ann", start).is_ok());
         }
         let delays: Vec<_> = (0..6)
@@ -168,12 +175,12 @@ mod tests {
             })
             .collect();
         assert_eq!(delays, [1, 2, 4, 8, 10, 10]);
-        assert!(throttle.check("bob", start).is_ok(), "other accounts are unaffected");
+        assert!(throttle.check("bob", start).is_ok(), "other keys are unaffected");
     }
 
     #[test]
     fn the_wait_ends_and_success_resets() {
-        let throttle = throttle();
+        let throttle = throttle(100);
         let start = Instant::now();
         for _ in 0..5 {
             throttle.record_failure("ann", start);
@@ -181,16 +188,29 @@ mod tests {
         let wait = throttle.check("ann", start).unwrap_err();
         assert!(throttle.check("ann", start + wait).is_ok(), "never locked for good");
         throttle.record_success("ann");
-        throttle.record_failure("ann", start);
-        assert!(throttle.check("ann", start).is_ok());
+        assert_eq!(throttle.record_failure("ann", start), 1);
     }
 
     #[test]
     fn old_entries_are_purged() {
-        let throttle = throttle();
+        let throttle = throttle(100);
         let start = Instant::now();
         throttle.record_failure("ann", start);
         throttle.purge(start + Duration::from_secs(21));
-        assert!(throttle.with_accounts(|accounts| accounts.is_empty()));
+        assert!(throttle.with_entries(|entries| entries.is_empty()));
+    }
+
+    #[test]
+    fn a_flood_of_keys_is_bounded_and_evicts_the_least_telling() {
+        let throttle = throttle(1_000);
+        let start = Instant::now();
+        for _ in 0..10 {
+            throttle.record_failure("guessed account", start);
+        }
+        for key in 0..100_000 {
+            throttle.record_failure(&format!("flood {key}"), start);
+        }
+        assert!(throttle.with_entries(|entries| entries.len()) <= 1_000);
+        assert!(throttle.check("guessed account", start).is_err(), "the delay survives");
     }
 }

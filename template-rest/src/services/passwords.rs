@@ -2,17 +2,23 @@
 //!
 //! Each hash takes tens of milliseconds of CPU and `memory_kib` of RAM. Hashing runs on a fixed
 //! pool of threads (see [`super::workers`]), so request handling never stalls and memory stays
-//! bounded, and a semaphore caps how many hashes are queued or running, so a flood of logins
-//! waits here instead of piling up work.
+//! bounded. The queue in front of them is bounded: when it is full, a login or registration is
+//! answered 503 with `Retry-After` at once, and a job whose request was cancelled or timed out
+//! is skipped instead of hashed for nobody.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 
 use super::argon2_memory;
-use super::workers::Workers;
+use super::workers::{WorkerError, Workers};
+use crate::config::HashingConfig;
 use crate::error::{AppError, AppResult};
+
+/// How long a client refused by a full hashing queue should wait.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// Why a hasher could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +54,6 @@ impl HashCost {
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
     workers: Workers,
-    permits: Arc<Semaphore>,
     dummy_hash: Arc<OnceCell<String>>,
 }
 
@@ -59,17 +64,16 @@ impl std::fmt::Debug for PasswordHasher {
 }
 
 impl PasswordHasher {
-    /// A hasher with the given cost, running at most `max_concurrent` hashes at once on as
-    /// many dedicated threads.
+    /// A hasher with the given cost, running `capacity.concurrency` hashes at once on as many
+    /// dedicated threads, with room for `capacity.queue` more.
     ///
     /// # Errors
     /// Fails when the cost parameters are out of Argon2's range, or no thread can start.
-    pub fn new(cost: HashCost, max_concurrent: usize) -> Result<Self, HasherError> {
+    pub fn new(cost: HashCost, capacity: HashingConfig) -> Result<Self, HasherError> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)?;
         Ok(Self {
             argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
-            workers: Workers::start(max_concurrent, "argon2")?,
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            workers: Workers::start(capacity.concurrency, capacity.queue, "argon2")?,
             dummy_hash: Arc::new(OnceCell::new()),
         })
     }
@@ -77,7 +81,7 @@ impl PasswordHasher {
     /// Hashes `password` with a fresh random salt, as a PHC string.
     ///
     /// # Errors
-    /// Fails only on internal errors (a closed semaphore, a panicked worker).
+    /// [`AppError::Unavailable`] when the queue is full; internal errors (a panicked worker).
     pub async fn hash(&self, password: &str) -> AppResult<String> {
         let argon2 = self.argon2.clone();
         let password = password.to_owned();
@@ -89,7 +93,7 @@ impl PasswordHasher {
     /// Whether `password` matches `hash`. A malformed hash counts as a mismatch.
     ///
     /// # Errors
-    /// Fails only on internal errors.
+    /// [`AppError::Unavailable`] when the queue is full; internal errors.
     pub async fn verify(&self, password: &str, hash: &str) -> AppResult<bool> {
         let password = password.to_owned();
         let hash = hash.to_owned();
@@ -101,7 +105,7 @@ impl PasswordHasher {
     /// `false`. Used for unknown accounts, so response times do not reveal which emails exist.
     ///
     /// # Errors
-    /// Fails only on internal errors.
+    /// As for [`verify`](Self::verify).
     pub async fn verify_unknown_account(&self, password: &str) -> AppResult<bool> {
         let dummy = self.dummy_hash.get_or_try_init(|| self.hash("not a real password")).await?;
         self.verify(password, dummy).await?;
@@ -112,8 +116,10 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> AppResult<T> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        self.workers.run(work).await.map_err(AppError::internal)
+        self.workers.run(work).await.map_err(|error| match error {
+            WorkerError::Full => AppError::Unavailable { retry_after: RETRY_AFTER },
+            WorkerError::Lost => AppError::internal(error),
+        })
     }
 }
 
@@ -121,9 +127,13 @@ impl PasswordHasher {
 mod tests {
     use super::*;
 
+    fn capacity(concurrency: usize, queue: usize) -> HashingConfig {
+        HashingConfig { concurrency, queue }
+    }
+
     #[tokio::test]
     async fn hashes_verify_only_their_password() {
-        let hasher = PasswordHasher::new(HashCost::MINIMAL, 2).unwrap();
+        let hasher = PasswordHasher::new(HashCost::MINIMAL, capacity(2, 4)).unwrap();
         let hash = hasher.hash("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(hasher.verify("correct horse battery", &hash).await.unwrap());
@@ -133,12 +143,46 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
-        let hasher = PasswordHasher::new(HashCost::MINIMAL, 1).unwrap();
+        let hasher = PasswordHasher::new(HashCost::MINIMAL, capacity(1, 4)).unwrap();
         assert!(!hasher.verify_unknown_account("not a real password").await.unwrap());
     }
 
     #[test]
     fn owasp_cost_is_accepted() {
-        assert!(PasswordHasher::new(HashCost::OWASP, 1).is_ok());
+        assert!(PasswordHasher::new(HashCost::OWASP, capacity(1, 1)).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_503_with_retry_after() {
+        use axum::response::IntoResponse as _;
+        let hasher = PasswordHasher::new(HashCost::MINIMAL, capacity(1, 4)).unwrap();
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let busy = hasher.clone();
+        let busy = tokio::spawn(async move {
+            busy.run_blocking(move || {
+                let _ = started.send(());
+                let _ = gate.recv();
+            })
+            .await
+        });
+        running.await.unwrap();
+        let mut refused = None;
+        for _ in 0..1_000 {
+            tokio::select! {
+                biased;
+                result = hasher.hash("correct horse battery") => {
+                    refused = result.err();
+                    break;
+                }
+                () = std::future::ready(()) => {}
+            }
+        }
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        let problem = crate::http::problem::Problem::from(refused.expect("refused"));
+        let response = problem.into_response();
+        assert_eq!(response.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(axum::http::header::RETRY_AFTER));
     }
 }

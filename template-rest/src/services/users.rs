@@ -5,11 +5,13 @@
 //! an administrator's powers, the role is read again from the database, so that a demoted or
 //! deleted administrator loses them at once; requests by regular users cost no extra read.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::auth::email_taken;
+use super::email_taken;
+use super::login_guard::LoginGuard;
 use super::passwords::PasswordHasher;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::user::{Actor, Role, User, UserChanges, normalize_email};
@@ -28,6 +30,8 @@ pub struct PasswordChange {
     pub current_password: String,
     /// The password they want.
     pub new_password: String,
+    /// The client's address: the check of the current password is throttled as a login.
+    pub client: IpAddr,
 }
 
 /// User-management rules.
@@ -36,18 +40,25 @@ pub struct UserService {
     hasher: PasswordHasher,
     events: EventBus,
     avatars: Arc<dyn Storage>,
+    guard: LoginGuard,
 }
 
 impl UserService {
-    /// Wires the service; deleting a user deletes their avatar from `avatars`.
+    /// Wires the service; deleting a user deletes their avatar from `avatars`, and a password
+    /// change checks the current password through `guard`, the login's throttle, shared.
     #[must_use]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a service takes its collaborators; a struct to carry them would be unpacked at once"
+    )]
     pub fn new(
         users: Arc<dyn UserRepository>,
         hasher: PasswordHasher,
         events: EventBus,
         avatars: Arc<dyn Storage>,
+        guard: LoginGuard,
     ) -> Self {
-        Self { users, hasher, events, avatars }
+        Self { users, hasher, events, avatars, guard }
     }
 
     /// Whether `actor` is an administrator now: their token says so, and the database agrees.
@@ -117,11 +128,13 @@ impl UserService {
     }
 
     /// Changes a user's own password, after checking the current one, and ends all of their
-    /// sessions.
+    /// sessions. The check goes through the login's throttle, so a stolen access token is no
+    /// faster a way to guess the password than the login form.
     ///
     /// # Errors
     /// [`AppError::NotFound`] for another user's id (as for reads), [`AppError::Forbidden`]
-    /// when an administrator targets someone else or the current password is wrong.
+    /// when an administrator targets someone else or the current password is wrong,
+    /// [`AppError::TooManyRequests`] while the throttle makes this address wait.
     pub async fn change_password(
         &self,
         actor: Actor,
@@ -133,9 +146,12 @@ impl UserService {
             return Err(AppError::Forbidden("only the user themself can change a password"));
         }
         let user = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
+        self.guard.admit(change.client, &user.email)?;
         if !self.hasher.verify(&change.current_password, &user.password_hash).await? {
+            self.guard.failed(change.client, &user.email);
             return Err(AppError::Forbidden("the current password is incorrect"));
         }
+        self.guard.succeeded(change.client, &user.email);
         let password_hash = self.hasher.hash(&change.new_password).await?;
         if !self.users.change_password(id, &password_hash).await? {
             return Err(AppError::NotFound(NOT_FOUND));

@@ -16,12 +16,17 @@ use crate::support::SECRET;
 /// The service binary that cargo built for these tests.
 const BINARY: &str = env!(concat!("CARGO_BIN_EXE_", env!("CARGO_PKG_NAME")));
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
 
 fn spawn_service(pool: &DbPool, port: u16) -> Child {
+    spawn_service_with(pool, port, &[])
+}
+
+/// The service binary on `port`, with `settings` added to the test environment.
+pub fn spawn_service_with(pool: &DbPool, port: u16, settings: &[(&str, &str)]) -> Child {
     let uploads = std::env::temp_dir().join(format!("uploads-{port}"));
     let mut command = Command::new(BINARY);
     // A clean environment, so that no setting of the test run leaks in; coverage runs still
@@ -39,12 +44,13 @@ fn spawn_service(pool: &DbPool, port: u16) -> Child {
         .env("LOGIN_RATE_LIMIT_BURST", "1000")
         .env("LOGIN_FAILURES_BEFORE_DELAY", "1000")
         .env("RUST_LOG", "warn")
+        .envs(settings.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("the service binary starts")
 }
 
-async fn wait_until_ready(address: SocketAddr) {
+pub async fn wait_until_ready(address: SocketAddr) {
     for _ in 0..300 {
         if get_status(address, "/health/ready").await.is_ok_and(|status| status.contains("200")) {
             return;

@@ -38,8 +38,12 @@ async fn expired_and_revoked_tokens_are_purged_after_the_retention(pool: DbPool)
     let wiring = Wiring { cost: HashCost::MINIMAL, subscribers: Vec::new() };
     let state = app::wire(&config, pool.clone(), wiring).unwrap();
     let email = "pia@example.com".to_owned();
-    let registration =
-        Registration { email: email.clone(), password: PASSWORD.into(), name: "Pia".into() };
+    let registration = Registration {
+        email: email.clone(),
+        password: PASSWORD.into(),
+        name: "Pia".into(),
+        client: [127, 0, 0, 1].into(),
+    };
     state.auth.register(registration).await.unwrap();
     let attempt = LoginAttempt { email, password: PASSWORD.into(), client: [127, 0, 0, 1].into() };
     for _ in 0..5 {

@@ -78,6 +78,9 @@ pub fn test_config(settings: &[(&str, &str)]) -> Config {
         ("RATE_LIMIT_BURST", "10000"),
         ("LOGIN_RATE_LIMIT_PER_MINUTE", "10000"),
         ("LOGIN_RATE_LIMIT_BURST", "10000"),
+        ("LOGIN_IP_FAILURES_BEFORE_DELAY", "10000"),
+        ("REGISTER_RATE_LIMIT_PER_HOUR", "1000000"),
+        ("REGISTER_RATE_LIMIT_BURST", "10000"),
         ("UPLOAD_DIR", &uploads),
     ];
     if !settings.iter().any(|(name, _)| name.starts_with("JWT_PRIVATE_KEY")) {

@@ -5,6 +5,8 @@
 //! are reported, and compared with the targets in each template's README.
 
 mod build;
+mod flood;
+mod flood_clients;
 mod microservice;
 pub(crate) mod probe;
 mod realtime;
@@ -12,7 +14,7 @@ mod rest;
 
 use crate::cmd;
 
-const USAGE: &str = "usage: cargo xtask bench <rest|realtime|microservice|circuit-breaker|build>";
+const USAGE: &str = "usage: cargo xtask bench <rest|rest-flood [--binary PATH]|realtime|microservice|circuit-breaker|build>";
 
 /// Runs the named benchmark.
 ///
@@ -22,6 +24,7 @@ pub fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
         Some("rest") => rest::run(),
         Some("build") => build::run(),
+        Some("rest-flood") => flood::run(&args[1..]),
         Some("realtime") => realtime::run(),
         Some("microservice") => microservice::run(),
         Some("circuit-breaker") => circuit_breaker(),

@@ -9,19 +9,20 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::services::rate_limit::client_network;
 use crate::state::{AppState, ClientIpPolicy};
 
 /// Answers 429 with `Retry-After` when the client has used up its bucket.
 pub async fn per_client(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let client = client_ip(request.headers(), peer(request.extensions()), state.client_ip);
-    if let Err(retry_after) = state.rate_limiter.check(&format!("ip:{client}")) {
+    let client = client_ip(request.headers(), peer(request.extensions()), &state.client_ip);
+    if let Err(retry_after) = state.rate_limiter.check(&format!("ip:{}", client_network(client))) {
         metrics::counter!("rate_limited_total", "scope" => "client").increment(1);
         return AppError::TooManyRequests { retry_after }.into_response();
     }
     next.run(request).await
 }
 
-/// The client's address, for handlers that limit on it (login).
+/// The client's address, for handlers that limit on it (login, registration, password change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
@@ -32,7 +33,7 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_ip(&parts.headers, peer(&parts.extensions), state.client_ip)))
+        Ok(Self(client_ip(&parts.headers, peer(&parts.extensions), &state.client_ip)))
     }
 }
 
@@ -43,68 +44,64 @@ fn peer(extensions: &axum::http::Extensions) -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |ConnectInfo(address)| address.ip())
 }
 
-/// The client address. With `trusted_proxy_hops = n`, it is the n-th `X-Forwarded-For` entry
-/// from the right: the left-most entries are whatever the client sent, and only the entries
-/// appended by our own proxies can be believed. Anything unparsable falls back to the peer.
+/// The client address.
+///
+/// With `trusted_proxies`, `X-Forwarded-For` is read only when the peer is a trusted proxy,
+/// from the right: each entry that is a trusted proxy too is skipped, and the first one that is
+/// not is the client (the entries left of it are whatever the client sent). With
+/// `trusted_proxy_hops = n`, the client is the n-th entry from the right. Otherwise, and
+/// whenever the chain is short, the peer is the client.
 #[must_use]
-pub fn client_ip(headers: &HeaderMap, peer: IpAddr, policy: ClientIpPolicy) -> IpAddr {
+pub fn client_ip(headers: &HeaderMap, peer: IpAddr, policy: &ClientIpPolicy) -> IpAddr {
+    let peer = peer.to_canonical();
+    if !policy.trusted_proxies.is_empty() {
+        if !policy.is_trusted(peer) {
+            return peer;
+        }
+        return walk_past_proxies(&forwarded_for(headers), peer, policy);
+    }
     let hops = policy.trusted_proxy_hops;
     if hops == 0 {
         return peer;
     }
-    let entries: Vec<&str> = headers
+    let entries = forwarded_for(headers);
+    entries.len().checked_sub(hops).and_then(|index| parse_entry(entries[index])).unwrap_or(peer)
+}
+
+/// Every `X-Forwarded-For` entry, over all such headers, left to right.
+fn forwarded_for(headers: &HeaderMap) -> Vec<&str> {
+    headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .map(str::trim)
-        .collect();
-    entries.len().checked_sub(hops).and_then(|index| entries[index].parse().ok()).unwrap_or(peer)
+        .collect()
+}
+
+/// From the right, the first entry that is not a trusted proxy. An entry that does not parse
+/// ends the walk at the last address known, which is a trusted proxy's.
+fn walk_past_proxies(entries: &[&str], peer: IpAddr, policy: &ClientIpPolicy) -> IpAddr {
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        let Some(address) = parse_entry(entry) else { return client };
+        client = address;
+        if !policy.is_trusted(address) {
+            return client;
+        }
+    }
+    client
+}
+
+/// `203.0.113.7`, `203.0.113.7:5678`, `2001:db8::1`, `[2001:db8::1]` or `[2001:db8::1]:443`.
+fn parse_entry(entry: &str) -> Option<IpAddr> {
+    let address = entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
+        .or_else(|| entry.strip_prefix('[')?.strip_suffix(']')?.parse().ok())?;
+    Some(address.to_canonical())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn forwarded(values: &[&str]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        for value in values {
-            headers.append("x-forwarded-for", value.parse().unwrap());
-        }
-        headers
-    }
-
-    const PEER: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9));
-
-    fn ip(text: &str) -> IpAddr {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn without_trusted_proxies_the_peer_is_the_client() {
-        let headers = forwarded(&["203.0.113.7"]);
-        assert_eq!(client_ip(&headers, PEER, ClientIpPolicy { trusted_proxy_hops: 0 }), PEER);
-    }
-
-    #[test]
-    fn trusted_hops_count_from_the_right() {
-        let headers = forwarded(&["6.6.6.6, 203.0.113.7", "10.0.0.2"]);
-        let one = ClientIpPolicy { trusted_proxy_hops: 1 };
-        let two = ClientIpPolicy { trusted_proxy_hops: 2 };
-        assert_eq!(client_ip(&headers, PEER, one), ip("10.0.0.2"));
-        assert_eq!(
-            client_ip(&headers, PEER, two),
-            ip("203.0.113.7"),
-            "the spoofed entry is ignored"
-        );
-    }
-
-    #[test]
-    fn short_or_garbled_chains_fall_back_to_the_peer() {
-        let three = ClientIpPolicy { trusted_proxy_hops: 3 };
-        assert_eq!(client_ip(&forwarded(&["203.0.113.7"]), PEER, three), PEER);
-        let one = ClientIpPolicy { trusted_proxy_hops: 1 };
-        assert_eq!(client_ip(&forwarded(&["not-an-ip"]), PEER, one), PEER);
-        assert_eq!(client_ip(&HeaderMap::new(), PEER, one), PEER);
-    }
-}
+mod tests;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{PASSWORD, attempt, fixture, register};
+use super::{LOCALHOST, PASSWORD, attempt, fixture, register};
 use crate::config::AdminSeed;
 use crate::domain::page::{UserQuery, UserSort};
 use crate::domain::user::{Actor, Role};
@@ -22,6 +22,7 @@ async fn registration_normalises_and_hashes() {
         email: "ANN@example.com".into(),
         password: PASSWORD.into(),
         name: "A".into(),
+        client: LOCALHOST,
     };
     assert!(matches!(fixture.auth.register(duplicate).await, Err(AppError::Conflict(_))));
 }

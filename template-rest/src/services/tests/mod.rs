@@ -12,7 +12,7 @@ use crate::repositories::UserRepository as _;
 use crate::repositories::fakes::{FakeRefreshTokens, FakeUsers};
 use crate::repositories::storage::LocalStorage;
 use crate::services::auth::{AuthDependencies, AuthService, LoginAttempt, Registration};
-use crate::services::login_throttle::{InMemoryLoginThrottle, LoginGuard};
+use crate::services::login_guard::LoginGuard;
 use crate::services::passwords::{HashCost, PasswordHasher};
 use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::tokens::TokenCodec;
@@ -32,51 +32,44 @@ pub fn fixture() -> Fixture {
     let config = Config::from_vars(&[("DATABASE_URL", "sqlite::memory:")]).unwrap();
     let tokens = Arc::new(FakeRefreshTokens::default());
     let users = Arc::new(FakeUsers::linked(tokens.clone()));
-    let hasher = PasswordHasher::new(HashCost::MINIMAL, 2).unwrap();
+    let hasher = PasswordHasher::new(HashCost::MINIMAL, config.hashing).unwrap();
     let codec = Arc::new(TokenCodec::new(&config.jwt));
     let uploads = std::env::temp_dir().join(format!("fixture-{}", Uuid::now_v7()));
+    let guard = LoginGuard::in_memory(&config.http.login);
     let dependencies = AuthDependencies {
         users: users.clone(),
         refresh_tokens: tokens.clone(),
         hasher: hasher.clone(),
         codec: codec.clone(),
-        guard: login_guard(&config),
+        guard: guard.clone(),
+        registrations: Arc::new(InMemoryRateLimiter::new(config.http.registration.rate)),
         events: EventBus::default(),
     };
+    let avatars = Arc::new(LocalStorage::new(uploads));
     Fixture {
         auth: Arc::new(AuthService::new(dependencies, Duration::from_hours(1))),
-        users: UserService::new(
-            users.clone(),
-            hasher,
-            EventBus::default(),
-            Arc::new(LocalStorage::new(uploads)),
-        ),
+        users: UserService::new(users.clone(), hasher, EventBus::default(), avatars, guard),
         user_rows: users,
         tokens,
         codec,
     }
 }
 
-fn login_guard(config: &Config) -> LoginGuard {
-    LoginGuard {
-        per_ip: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
-        per_account: Arc::new(InMemoryRateLimiter::new(config.http.login.rate)),
-        throttle: Arc::new(InMemoryLoginThrottle::new(config.http.login)),
-    }
-}
-
 /// A login attempt from localhost.
 pub fn attempt(email: &str, password: &str) -> LoginAttempt {
-    LoginAttempt {
-        email: email.to_owned(),
-        password: password.to_owned(),
-        client: std::net::IpAddr::from([127, 0, 0, 1]),
-    }
+    LoginAttempt { email: email.to_owned(), password: password.to_owned(), client: LOCALHOST }
 }
 
+/// The address of every unit-test client.
+pub const LOCALHOST: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 pub async fn register(fixture: &Fixture, email: &str) -> Actor {
-    let registration =
-        Registration { email: email.into(), password: PASSWORD.into(), name: " Name ".into() };
+    let registration = Registration {
+        email: email.into(),
+        password: PASSWORD.into(),
+        name: " Name ".into(),
+        client: LOCALHOST,
+    };
     let user = fixture.auth.register(registration).await.unwrap();
     Actor { id: user.id, role: user.role }
 }

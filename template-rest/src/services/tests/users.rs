@@ -1,6 +1,6 @@
 //! The user-management rules.
 
-use super::{PASSWORD, admin, attempt, fixture, register};
+use super::{LOCALHOST, PASSWORD, admin, attempt, fixture, register};
 use crate::domain::page::{UserQuery, UserSort};
 use crate::domain::user::{Actor, Role, UserChanges};
 use crate::error::AppError;
@@ -33,8 +33,11 @@ async fn password_changes_check_the_current_one_and_end_sessions() {
     let fixture = fixture();
     let ann = register(&fixture, "ann@example.com").await;
     fixture.auth.login(&attempt("ann@example.com", PASSWORD)).await.unwrap();
-    let wrong =
-        PasswordChange { current_password: "nope".into(), new_password: "new password 123".into() };
+    let wrong = PasswordChange {
+        current_password: "nope".into(),
+        new_password: "new password 123".into(),
+        client: LOCALHOST,
+    };
     assert!(matches!(
         fixture.users.change_password(ann, ann.id, wrong).await,
         Err(AppError::Forbidden(_))
@@ -42,6 +45,7 @@ async fn password_changes_check_the_current_one_and_end_sessions() {
     let right = PasswordChange {
         current_password: PASSWORD.into(),
         new_password: "new password 123".into(),
+        client: LOCALHOST,
     };
     fixture.users.change_password(ann, ann.id, right).await.unwrap();
     assert!(fixture.tokens.all().iter().all(|token| token.revoked_at.is_some()));

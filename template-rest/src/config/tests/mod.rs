@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use super::*;
 
+mod secrets;
+
 const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 fn error_for(vars: &[(&str, &str)]) -> ConfigError {
@@ -32,7 +34,7 @@ fn http_limits_have_safe_defaults() {
     assert_eq!(config.http.body_limit_bytes, 1024 * 1024);
     assert_eq!(config.http.upload_limit_bytes, 5 * 1024 * 1024);
     assert_eq!(config.http.shutdown_timeout, Duration::from_secs(25));
-    assert_eq!(config.http.trusted_proxy_hops, 0);
+    assert!(config.http.client_ip.trusted_proxies.is_empty());
     assert!(config.http.cors_allowed_origins.is_empty());
     assert!(config.http.hsts_max_age.is_none());
 }
@@ -219,5 +221,37 @@ fn http_limits_are_configurable() {
     );
     assert_eq!(config.http.hsts_max_age, Some(Duration::from_hours(24 * 365)));
     assert!((config.http.login.rate.per_second - 0.5).abs() < f64::EPSILON);
-    assert_eq!(config.http.trusted_proxy_hops, 2);
+    assert_eq!(config.http.client_ip.trusted_proxy_hops, 2);
+}
+
+#[test]
+fn new_limits_have_safe_defaults_and_are_configurable() {
+    let url = ("DATABASE_URL", "sqlite::memory:");
+    let config = Config::from_vars(&[url]).unwrap();
+    assert!(config.http.metrics.port.is_none(), "metrics stay on the public port by default");
+    assert!(config.http.client_ip.trusted_proxies.is_empty());
+    let registration = config.http.registration.rate;
+    assert!(registration.per_second < config.http.login.rate.per_second, "stricter than login");
+    let config = Config::from_vars(&[
+        url,
+        ("METRICS_PORT", "9464"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32, 192.0.2.1"),
+        ("PASSWORD_HASH_QUEUE", "7"),
+    ])
+    .unwrap();
+    assert_eq!(config.http.metrics.port, Some(9464));
+    assert_eq!(config.http.client_ip.trusted_proxies.len(), 3);
+    assert_eq!(config.hashing.queue, 7);
+    for (variable, value) in [
+        ("TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("TRUSTED_PROXIES", "not-an-address"),
+        ("METRICS_PORT", "0"),
+        ("REGISTER_RATE_LIMIT_BURST", "0"),
+        ("LOGIN_ACCOUNT_FAILING_ADDRESSES", "0"),
+        ("LOGIN_THROTTLE_MAX_ENTRIES", "0"),
+    ] {
+        assert_eq!(error_for(&[url, (variable, value)]).variable, variable, "{variable}={value}");
+    }
+    let both = error_for(&[url, ("TRUSTED_PROXIES", "10.0.0.0/8"), ("TRUSTED_PROXY_HOPS", "1")]);
+    assert_eq!(both.variable, "TRUSTED_PROXY_HOPS");
 }
