@@ -8,6 +8,19 @@ use std::time::{Duration, Instant};
 
 use crate::cmd;
 
+/// Every template-rest limit that one busy client would meet, raised: the benchmarks and the
+/// API fuzzer measure the service, not its rate limiters.
+pub(crate) const REST_LIMITS_RAISED: [(&str, &str); 8] = [
+    ("RATE_LIMIT_PER_SECOND", "1000000"),
+    ("RATE_LIMIT_BURST", "1000000"),
+    ("LOGIN_RATE_LIMIT_PER_MINUTE", "100000000"),
+    ("LOGIN_RATE_LIMIT_BURST", "1000000"),
+    ("LOGIN_FAILURES_BEFORE_DELAY", "1000000"),
+    ("LOGIN_IP_FAILURES_BEFORE_DELAY", "1000000"),
+    ("REGISTER_RATE_LIMIT_PER_HOUR", "100000000"),
+    ("REGISTER_RATE_LIMIT_BURST", "1000000"),
+];
+
 /// One HTTP response: status and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {

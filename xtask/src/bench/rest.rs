@@ -131,10 +131,7 @@ impl Process {
             .envs([("HOST", "127.0.0.1"), ("PORT", &port.to_string()), ("RUST_LOG", "warn")])
             .envs([("DATABASE_URL", database_url), ("JWT_SECRET", SECRET)])
             .envs([("JWT_ISSUER", "bench"), ("JWT_AUDIENCE", "bench")])
-            .envs([("RATE_LIMIT_PER_SECOND", "10000000"), ("RATE_LIMIT_BURST", "10000000")])
-            .envs([("LOGIN_RATE_LIMIT_PER_MINUTE", "100000000")])
-            .envs([("LOGIN_RATE_LIMIT_BURST", "10000000")])
-            .envs([("LOGIN_FAILURES_BEFORE_DELAY", "10000000")])
+            .envs(probe::REST_LIMITS_RAISED)
             .stdout(Stdio::null())
             .spawn()?;
         Ok(Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)), started })

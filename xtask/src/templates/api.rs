@@ -20,14 +20,6 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const MAX_EXAMPLES: &str = "40";
 const ADMIN_EMAIL: &str = "schemathesis@example.com";
 const ADMIN_PASSWORD: &str = "schemathesis admin password";
-/// Every limit a single fuzzing client would meet, raised for the run.
-const RAISED_LIMITS: [(&str, &str); 5] = [
-    ("RATE_LIMIT_PER_SECOND", "1000000"),
-    ("RATE_LIMIT_BURST", "1000000"),
-    ("LOGIN_RATE_LIMIT_PER_MINUTE", "100000000"),
-    ("LOGIN_RATE_LIMIT_BURST", "1000000"),
-    ("LOGIN_FAILURES_BEFORE_DELAY", "1000000"),
-];
 
 /// Whether generated projects of `template` have an API to fuzz.
 pub fn applies(template: &Path) -> bool {
@@ -90,7 +82,7 @@ impl Service {
         let mut command = Command::new(binary);
         command
             .current_dir(scratch)
-            .envs(RAISED_LIMITS)
+            .envs(probe::REST_LIMITS_RAISED)
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("DATABASE_URL", database_url)
