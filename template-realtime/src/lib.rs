@@ -3,7 +3,9 @@
 //!
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
-//! - [`server`] binds the listener and handles shutdown signals; [`app`] wires a node.
+//! - [`server`] binds the listener and handles shutdown signals; [`app`] wires a node into an
+//!   [`state::AppState`]; [`connections`] caps the open connections and [`shutdown`] tells
+//!   them all to close.
 //! - [`http`] holds the routes: the WebSocket upgrade, SSE, presence, publishing over HTTP,
 //!   probes, metrics, the demo page, and problem+json errors.
 //! - [`session`] serves one WebSocket connection; [`protocol`] is its JSON protocol.
@@ -19,6 +21,7 @@ pub mod app;
 pub mod auth;
 pub mod broker;
 pub mod config;
+pub mod connections;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -28,6 +31,7 @@ pub mod rate;
 pub mod rooms;
 pub mod server;
 pub mod session;
+pub mod shutdown;
 pub mod state;
 pub mod telemetry;
 pub mod tickets;

@@ -12,7 +12,8 @@ use crate::app::{self, StartupError};
 use crate::config::Config;
 use crate::http;
 use crate::http::serve::ServeSettings;
-use crate::state::{AppState, Shutdown};
+use crate::shutdown::Shutdown;
+use crate::state::AppState;
 
 /// Starts the node described by `config` and runs it until a shutdown signal.
 ///

@@ -17,7 +17,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
-use crate::state::Shutdown;
+use crate::shutdown::Shutdown;
 
 /// How connections are served and drained.
 #[derive(Debug, Clone, Copy)]

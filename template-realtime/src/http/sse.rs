@@ -22,12 +22,14 @@ use tokio::time::Instant;
 use super::auth::StreamBearer;
 use crate::auth::Identity;
 use crate::broker::replay::Replay;
+use crate::connections::{ConnectionPermit, Transport};
 use crate::domain::RoomName;
 use crate::error::{AppError, AppResult};
 use crate::hub::{Envelope, Member, Outbox};
 use crate::protocol::{ErrorCode, ServerFrame};
 use crate::rooms::{RoomAction, Rooms};
-use crate::state::{AppState, ConnectionPermit, Transport, Watched};
+use crate::shutdown::Watched;
+use crate::state::AppState;
 use crate::users::UserConnection;
 
 /// Streams the room's messages and presence events.

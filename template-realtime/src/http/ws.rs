@@ -13,9 +13,10 @@ use super::auth::{BEARER_PROTOCOL, Bearer};
 use super::problem::Problem;
 use crate::auth::Identity;
 use crate::config::Limits;
+use crate::connections::{ConnectionPermit, Transport};
 use crate::error::{AppError, AppResult};
 use crate::session::{self, SessionContext};
-use crate::state::{AppState, ConnectionPermit, Transport};
+use crate::state::AppState;
 use crate::users::UserConnection;
 
 /// Upgrades an authenticated request to a WebSocket session.

@@ -8,7 +8,7 @@
 //! [`Outbox`] without ever waiting on a slow client.
 
 mod outbox;
-mod rooms;
+mod room;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -16,7 +16,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use axum::extract::ws::Utf8Bytes;
 
 pub use outbox::Outbox;
-use rooms::RoomState;
+use room::RoomState;
 
 use crate::broker::{Broker, BrokerError};
 use crate::domain::{PresenceEvent, RoomName, StoredMessage};

@@ -19,11 +19,12 @@ use tokio::time::{Instant, MissedTickBehavior, Sleep};
 
 use crate::auth::{Identity, TokenVerifier};
 use crate::config::Limits;
+use crate::connections::ConnectionPermit;
 use crate::domain::RoomName;
 use crate::hub::{Envelope, Outbox};
 use crate::rate::TokenBucket;
 use crate::rooms::Rooms;
-use crate::state::{ConnectionPermit, Shutdown, Watched};
+use crate::shutdown::{Shutdown, Watched};
 use crate::users::UserConnection;
 
 /// Everything a session needs besides its socket.
