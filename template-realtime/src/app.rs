@@ -18,9 +18,6 @@ use crate::users::{MemoryUserStore, UserLimits};
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    /// A setting is invalid.
-    #[error("configuration error: {0}")]
-    Config(#[from] crate::config::ConfigError),
     /// The broker cannot be reached or set up.
     #[error("cannot use the broker: {0}")]
     Broker(#[from] BrokerError),
