@@ -31,6 +31,8 @@ fn conditions_pick_one_branch() {
     assert_eq!(render(elsif, &values()).unwrap(), "P");
     let none = r#"{% if database == "a" %}A{% endif %}!"#;
     assert_eq!(render(none, &values()).unwrap(), "!");
+    let not = r#"{% if database != "postgres" %}A{% elsif database != "a" %}B{% endif %}"#;
+    assert_eq!(render(not, &values()).unwrap(), "B");
 }
 
 #[test]
@@ -50,6 +52,14 @@ fn unknown_constructs_are_errors() {
     assert!(render("{% for x in y %}{% endfor %}", &values()).unwrap_err().contains("for"));
     assert!(render("{% if database %}x{% endif %}", &values()).is_err());
     assert!(render("{{ unclosed", &values()).is_err());
+    for looser_than_liquid in [
+        "{% if database == postgres %}x{% endif %}",
+        r#"{% if database == "a" and crate_name == "b" %}x{% endif %}"#,
+        r#"{%- if database == "a" -%}x{% endif %}"#,
+        "{{ crate_name | upcase }}",
+    ] {
+        assert!(render(looser_than_liquid, &values()).is_err(), "{looser_than_liquid}");
+    }
 }
 
 #[test]
