@@ -14,6 +14,7 @@ mod coverage;
 mod gates;
 mod hooks;
 mod new;
+mod readme;
 mod sqlx_prepare;
 mod templates;
 mod twins;
@@ -44,6 +45,9 @@ Commands:
                           circuit breaker, or every template's clean build (build)
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository
+  readme <template> [--<placeholder> <value>]... [--out FILE]
+                          a template's README.md rendered as a generated project has it,
+                          with the in-place values overridden (realtime --broker nats)
   upgrade --project <path> [--to <rev>] [--base <rev>] [--dry-run] [--force]
                           carries a generated project forward to a newer template revision
                           (three-way merge; see the README, Upgrading)
@@ -81,6 +85,7 @@ fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
         "templates" => templates::run(&templates::Options::from_args(rest)?),
         "bench" => bench::run(rest),
         "new" => new::run(rest),
+        "readme" => readme::run(rest),
         "upgrade" => upgrade::run(rest),
         "sqlx-prepare" => sqlx_prepare::run(),
         "install-hooks" => hooks::install(),

@@ -144,7 +144,7 @@ fn first_difference(left: &str, right: &str) -> Option<usize> {
 }
 
 /// The values a template has in place: its own names, and each placeholder's default.
-fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
+pub fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
     let mut values = HashMap::from([
         ("project-name".to_owned(), dir.to_owned()),
         ("crate_name".to_owned(), dir.replace('-', "_")),
