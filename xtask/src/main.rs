@@ -15,6 +15,7 @@ mod gates;
 mod hooks;
 mod new;
 mod readme;
+mod renders;
 mod sqlx_prepare;
 mod templates;
 mod twins;

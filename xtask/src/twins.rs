@@ -143,11 +143,14 @@ fn first_difference(left: &str, right: &str) -> Option<usize> {
     None
 }
 
-/// The values a template has in place: its own names, and each placeholder's default.
+/// The values a template has in place: its own names (its directory's), and each placeholder's
+/// default.
+#[must_use]
 pub fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
+    let name = Path::new(dir).file_name().map_or_else(|| dir.into(), |name| name.to_string_lossy());
     let mut values = HashMap::from([
-        ("project-name".to_owned(), dir.to_owned()),
-        ("crate_name".to_owned(), dir.replace('-', "_")),
+        ("project-name".to_owned(), name.clone().into_owned()),
+        ("crate_name".to_owned(), name.replace('-', "_")),
     ]);
     let manifest =
         std::fs::read_to_string(root.join(dir).join("cargo-generate.toml")).unwrap_or_default();
