@@ -2,10 +2,12 @@
 //!
 //! cargo-generate 0.23.14 renders the files that `[template] include` matches (gitignore
 //! patterns, as its `ignore`-based matcher reads them), and each `X.liquid` twin in place of `X`.
-//! A file that Liquid cannot render is copied raw, with no error, so a generated README would
-//! show `{% if %}` tags. Here each such file is rendered with [`crate::twins::render`] (stricter
-//! than Liquid, see [`crate::twins`]) with the in-place values, then with each other choice of
-//! each placeholder, the others at their defaults; the first failure of a file is a finding.
+//! A file that Liquid cannot parse or render is copied raw, with no error, so a generated README
+//! would show `{% if %}` tags. Here each such file is rendered with [`crate::twins::render`]
+//! (stricter than Liquid, see [`crate::twins`]) with the in-place values, then with each other
+//! choice of each placeholder, the others at their defaults; the first failure of a file is a
+//! finding. Like Liquid, the renderer reads every branch of an `if`, so a broken branch fails
+//! with any value; the other values are tried too, so that the gate holds for any renderer.
 //! `cargo xtask readme` shows one rendering of a README.
 
 use std::path::{Path, PathBuf};

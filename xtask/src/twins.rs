@@ -211,17 +211,20 @@ fn render_tag<'t>(
         return Err(format!("unsupported tag `{tag}`"));
     };
     let end = after.find("{% endif %}").ok_or("unclosed {% if %}")?;
-    output.push_str(&render(choose_branch(condition, &after[..end], values)?, values)?);
+    output.push_str(&choose_branch(condition, &after[..end], values)?);
     Ok(&after[end + "{% endif %}".len()..])
 }
 
-/// The branch of an `if` block whose condition holds (or the `else` branch, or nothing).
-fn choose_branch<'t>(
+/// The rendering of the branch of an `if` block whose condition holds (or of the `else` branch,
+/// or nothing). Every test and branch is read, as Liquid parses a whole file before rendering:
+/// an error in a branch that no value reaches still keeps cargo-generate from rendering it.
+fn choose_branch(
     first: &str,
-    mut body: &'t str,
+    mut body: &str,
     values: &HashMap<String, String>,
-) -> Result<&'t str, String> {
+) -> Result<String, String> {
     let mut condition = Some(first.to_owned());
+    let mut chosen = None;
     loop {
         let next = body.find("{%");
         let (branch, tail) = next.map_or((body, ""), |at| (&body[..at], &body[at..]));
@@ -229,8 +232,12 @@ fn choose_branch<'t>(
             Some(test) => evaluate(test, values)?,
             None => true,
         };
-        if holds || tail.is_empty() {
-            return Ok(if holds { branch } else { "" });
+        let rendered = render(branch, values)?;
+        if holds && chosen.is_none() {
+            chosen = Some(rendered);
+        }
+        if tail.is_empty() {
+            return Ok(chosen.unwrap_or_default());
         }
         let (tag, after) = split_tag(tail)?;
         condition = match tag.strip_prefix("elsif ") {

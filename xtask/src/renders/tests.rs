@@ -14,7 +14,7 @@ fn fixture() -> Template {
 }
 
 #[test]
-fn an_unclosed_tag_is_a_finding_with_the_value_that_reaches_it() {
+fn unclosed_tags_are_findings_even_in_branches_the_defaults_do_not_take() {
     let findings = check_template(&crate::cmd::workspace_root(), &fixture());
     let found: Vec<(String, &str)> = findings
         .iter()
@@ -23,7 +23,14 @@ fn an_unclosed_tag_is_a_finding_with_the_value_that_reaches_it() {
     assert_eq!(
         found,
         [
-            (format!("{FIXTURE}/README.md"), "does not render with mode=fancy: unclosed {{"),
+            (
+                format!("{FIXTURE}/README.md"),
+                "does not render with the in-place values: unclosed {{"
+            ),
+            (
+                format!("{FIXTURE}/docs/dead.md"),
+                "does not render with the in-place values: unclosed {{"
+            ),
             (
                 format!("{FIXTURE}/docs/unclosed.md"),
                 "does not render with the in-place values: unclosed {% if %}"

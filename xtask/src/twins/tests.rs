@@ -52,6 +52,13 @@ fn unknown_constructs_are_errors() {
     assert!(render("{% for x in y %}{% endfor %}", &values()).unwrap_err().contains("for"));
     assert!(render("{% if database %}x{% endif %}", &values()).is_err());
     assert!(render("{{ unclosed", &values()).is_err());
+    for dead_branch in [
+        r#"{% if database == "a" %}{{ unclosed{% endif %}"#,
+        r#"{% if database == "postgres" %}x{% elsif database = "a" %}y{% endif %}"#,
+        r#"{% if database == "postgres" %}x{% else %}{{ nobody }}{% endif %}"#,
+    ] {
+        assert!(render(dead_branch, &values()).is_err(), "{dead_branch}");
+    }
     for looser_than_liquid in [
         "{% if database == postgres %}x{% endif %}",
         r#"{% if database == "a" and crate_name == "b" %}x{% endif %}"#,
