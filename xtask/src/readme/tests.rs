@@ -80,3 +80,31 @@ fn out_writes_the_file() {
     std::fs::remove_file(&out).unwrap();
     assert!(written.contains("uses PostgreSQL."), "{written}");
 }
+
+#[test]
+fn every_value_renders_as_the_real_cargo_generate_renders() {
+    let root = cmd::workspace_root();
+    let destination = std::env::temp_dir().join(format!("xtask-readme-{}", std::process::id()));
+    for template in templates(&root).unwrap() {
+        for defines in template.combinations() {
+            let name = format!("demo-{}", template.short_name());
+            let generation = crate::templates::Generation {
+                template: &root.join(&template.dir),
+                name: &name,
+                defines: &defines,
+                destination: &destination,
+            };
+            let project = crate::templates::generate(&generation).unwrap();
+            let generated = std::fs::read_to_string(project.join("README.md")).unwrap();
+            let mut ours = defines.clone();
+            ours.push(("project-name".to_owned(), name.clone()));
+            let rendered = rendered_readme(&root, &template.dir, &ours).unwrap();
+            assert!(
+                rendered == generated,
+                "{} {defines:?} differs from cargo-generate",
+                template.dir
+            );
+        }
+    }
+    std::fs::remove_dir_all(&destination).unwrap();
+}
