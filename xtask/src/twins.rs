@@ -9,7 +9,7 @@
 //! [`render`] is a small Liquid subset, not the `liquid` crate that cargo-generate 0.23.14 uses
 //! (`liquid ~0.26`): with `liquid` 0.26.11, a clean `cargo build -p xtask` took 122 s instead of
 //! 18 s on the 2-core machine CI runs on (53 s of CPU instead of 8 s: pest's grammar generator,
-//! regex, time and serde), paid by every CI run and fresh checkout. The subset is stricter than
+//! regex, time and serde), paid by every fresh checkout and new CI machine. The subset is stricter than
 //! Liquid, never looser: what it does not know is an error (a filter, nesting, whitespace control,
 //! `and`), and so is an unknown variable, which cargo-generate would render as an empty string.
 
