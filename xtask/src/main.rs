@@ -2,7 +2,7 @@
 //! `cargo xtask`, no build scripts or task runners. Dependencies are few and maintained: `syn`
 //! (the gates read Rust as written), `toml` with serde (`cargo-generate.toml`, `Cargo.toml`,
 //! `.template.toml`). Liquid is a small subset of its own, not the `liquid` crate: see
-//! [`twins`] for the measured reason.
+//! `twins::subset` for the measured reason.
 //!
 //! Run `cargo xtask --help` for the commands. Each command lives in its own module:
 //! `ci` chains the stages, `checks` wraps rustfmt/clippy/rustdoc, `gates` holds the checks no tool

@@ -4,7 +4,7 @@
 //! patterns, as its `ignore`-based matcher reads them), and each `X.liquid` twin in place of `X`.
 //! A file that Liquid cannot parse or render is copied raw, with no error, so a generated README
 //! would show `{% if %}` tags. Here each such file is rendered with [`crate::twins::render`]
-//! (stricter than Liquid, see [`crate::twins`]) with the in-place values, then with each other
+//! (stricter than Liquid, see `twins::subset`) with the in-place values, then with each other
 //! choice of each placeholder, the others at their defaults; the first failure of a file is a
 //! finding. Like Liquid, the renderer reads every branch of an `if`, so a broken branch fails
 //! with any value; the other values are tried too, so that the gate holds for any renderer.
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::gates::{Finding, git_ls_files};
 use crate::templates::{Template, string_list, templates};
-use crate::twins::{in_place_values, render};
+use crate::twins::{in_place_values, render_located};
 
 const RULE: &str = "template-renders";
 
@@ -49,8 +49,8 @@ fn check_file(root: &Path, file: &Path, value_sets: &[ValueSet]) -> Option<Findi
         return Some(Finding::new(file, 1, RULE, "cannot be read"));
     };
     value_sets.iter().find_map(|(label, values)| {
-        let error = render(&text, values).err()?;
-        Some(Finding::new(file, 1, RULE, format!("does not render with {label}: {error}")))
+        let (line, error) = render_located(&text, values).err()?;
+        Some(Finding::new(file, line, RULE, format!("does not render with {label}: {error}")))
     })
 }
 

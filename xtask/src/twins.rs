@@ -6,18 +6,17 @@
 //! must give back `X` exactly, except for the `[profile.*]` tables of a `Cargo.toml`, which live
 //! at the workspace root in place and must match the root's.
 //!
-//! [`render`] is a small Liquid subset, not the `liquid` crate that cargo-generate 0.23.14 uses
-//! (`liquid ~0.26`): with `liquid` 0.26.11, a clean `cargo build -p xtask` took 122 s instead of
-//! 18 s on the 2-core machine CI runs on (53 s of CPU instead of 8 s: pest's grammar generator,
-//! regex, time and serde), paid by every fresh checkout and new CI machine. The subset is stricter than
-//! Liquid, never looser: what it does not know is an error (a filter, nesting, whitespace control,
-//! `and`), and so is an unknown variable, which cargo-generate would render as an empty string.
+//! [`render`] is [`subset`], a small Liquid subset: its module doc says why.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::gates::Finding;
 use crate::templates::templates;
+
+mod subset;
+
+pub use subset::{render, render_located};
 
 const RULE: &str = "template-twins";
 
@@ -58,9 +57,9 @@ fn compare(
             format!("has no in-place twin {}", plain.display()),
         ));
     };
-    let rendered = match render(&template, values) {
+    let rendered = match render_located(&template, values) {
         Ok(rendered) => set_aside_workspace(&plain, rendered, &in_place),
-        Err(message) => return Some(Finding::new(liquid, 1, RULE, message)),
+        Err((line, message)) => return Some(Finding::new(liquid, line, RULE, message)),
     };
     let rendered = if plain.ends_with("Cargo.toml") {
         let profiles = profiles(&rendered);
@@ -166,112 +165,6 @@ fn liquid_files(root: &Path, dir: &str) -> Vec<std::path::PathBuf> {
     let listing = crate::gates::git_ls_files(root, &[dir]).unwrap_or_default();
     let is_liquid = |path: &std::path::PathBuf| path.extension().is_some_and(|ext| ext == "liquid");
     listing.into_iter().filter(is_liquid).collect()
-}
-
-/// Renders the small subset of Liquid the templates use: `{{ var }}`, `{% raw %}`, and
-/// `{% if var == "value" %}…{% elsif var != "value" %}…{% else %}…{% endif %}` without nesting.
-///
-/// # Errors
-/// Names the first construct it does not understand.
-pub fn render(template: &str, values: &HashMap<String, String>) -> Result<String, String> {
-    let mut output = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find(['{']) {
-        output.push_str(&rest[..start]);
-        rest = &rest[start..];
-        if let Some(after) = rest.strip_prefix("{{") {
-            let end = after.find("}}").ok_or("unclosed {{")?;
-            let name = after[..end].trim();
-            output.push_str(values.get(name).ok_or_else(|| format!("unknown variable `{name}`"))?);
-            rest = &after[end + 2..];
-        } else if rest.starts_with("{%") {
-            rest = render_tag(rest, values, &mut output)?;
-        } else {
-            output.push('{');
-            rest = &rest[1..];
-        }
-    }
-    output.push_str(rest);
-    Ok(output)
-}
-
-/// Renders one `{% … %}` construct at the start of `text`; returns what follows it.
-fn render_tag<'t>(
-    text: &'t str,
-    values: &HashMap<String, String>,
-    output: &mut String,
-) -> Result<&'t str, String> {
-    let (tag, after) = split_tag(text)?;
-    if tag == "raw" {
-        let end = after.find("{% endraw %}").ok_or("unclosed {% raw %}")?;
-        output.push_str(&after[..end]);
-        return Ok(&after[end + "{% endraw %}".len()..]);
-    }
-    let Some(condition) = tag.strip_prefix("if ") else {
-        return Err(format!("unsupported tag `{tag}`"));
-    };
-    let end = after.find("{% endif %}").ok_or("unclosed {% if %}")?;
-    output.push_str(&choose_branch(condition, &after[..end], values)?);
-    Ok(&after[end + "{% endif %}".len()..])
-}
-
-/// The rendering of the branch of an `if` block whose condition holds (or of the `else` branch,
-/// or nothing). Every test and branch is read, as Liquid parses a whole file before rendering:
-/// an error in a branch that no value reaches still keeps cargo-generate from rendering it.
-fn choose_branch(
-    first: &str,
-    mut body: &str,
-    values: &HashMap<String, String>,
-) -> Result<String, String> {
-    let mut condition = Some(first.to_owned());
-    let mut chosen = None;
-    loop {
-        let next = body.find("{%");
-        let (branch, tail) = next.map_or((body, ""), |at| (&body[..at], &body[at..]));
-        let holds = match &condition {
-            Some(test) => evaluate(test, values)?,
-            None => true,
-        };
-        let rendered = render(branch, values)?;
-        if holds && chosen.is_none() {
-            chosen = Some(rendered);
-        }
-        if tail.is_empty() {
-            return Ok(chosen.unwrap_or_default());
-        }
-        let (tag, after) = split_tag(tail)?;
-        condition = match tag.strip_prefix("elsif ") {
-            Some(test) => Some(test.to_owned()),
-            None if tag == "else" => None,
-            None => return Err(format!("unsupported tag `{tag}` inside if")),
-        };
-        body = after;
-    }
-}
-
-/// The tag at the start of `text`, and what follows it. Whitespace control (`{%-`, `-%}`) is
-/// left in the tag, which no branch then accepts: the subset does not trim as Liquid does.
-fn split_tag(text: &str) -> Result<(&str, &str), String> {
-    let end = text.find("%}").ok_or("unclosed {%")?;
-    Ok((text[2..end].trim(), &text[end + 2..]))
-}
-
-/// `name == "literal"` or `name != "literal"`; anything else (an unquoted literal, `and`, `or`,
-/// another operator) is an error.
-fn evaluate(test: &str, values: &HashMap<String, String>) -> Result<bool, String> {
-    let unsupported = || format!("unsupported test `{test}`");
-    let (name, literal, equal) = match test.split_once("!=") {
-        Some((name, literal)) => (name, literal, false),
-        None => test
-            .split_once("==")
-            .map(|(name, literal)| (name, literal, true))
-            .ok_or_else(unsupported)?,
-    };
-    let literal = literal.trim().strip_prefix('"').and_then(|rest| rest.strip_suffix('"'));
-    let literal = literal.filter(|literal| !literal.contains('"')).ok_or_else(unsupported)?;
-    let name = name.trim();
-    let value = values.get(name).ok_or_else(|| format!("unknown variable `{name}`"))?;
-    Ok((value == literal) == equal)
 }
 
 #[cfg(test)]

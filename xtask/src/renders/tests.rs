@@ -16,25 +16,14 @@ fn fixture() -> Template {
 #[test]
 fn unclosed_tags_are_findings_even_in_branches_the_defaults_do_not_take() {
     let findings = check_template(&crate::cmd::workspace_root(), &fixture());
-    let found: Vec<(String, &str)> = findings
-        .iter()
-        .map(|finding| (finding.path.to_string_lossy().into_owned(), finding.message.as_str()))
-        .collect();
+    let found: Vec<String> = findings.iter().map(ToString::to_string).collect();
+    let with_defaults = "template-renders: does not render with the in-place values";
     assert_eq!(
         found,
         [
-            (
-                format!("{FIXTURE}/README.md"),
-                "does not render with the in-place values: unclosed {{"
-            ),
-            (
-                format!("{FIXTURE}/docs/dead.md"),
-                "does not render with the in-place values: unclosed {{"
-            ),
-            (
-                format!("{FIXTURE}/docs/unclosed.md"),
-                "does not render with the in-place values: unclosed {% if %}"
-            ),
+            format!("{FIXTURE}/README.md:3: {with_defaults}: unclosed {{{{"),
+            format!("{FIXTURE}/docs/dead.md:4: {with_defaults}: unclosed {{{{"),
+            format!("{FIXTURE}/docs/unclosed.md:3: {with_defaults}: unclosed {{% if %}}"),
         ]
     );
     assert!(findings.iter().all(|finding| finding.rule == RULE));

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use super::{
-    first_difference, foreign_table, profiles, render, set_aside_workspace, without_workspace,
+    first_difference, foreign_table, profiles, render, render_located, set_aside_workspace,
+    without_workspace,
 };
 
 fn values() -> HashMap<String, String> {
@@ -67,6 +68,17 @@ fn unknown_constructs_are_errors() {
     ] {
         assert!(render(looser_than_liquid, &values()).is_err(), "{looser_than_liquid}");
     }
+}
+
+#[test]
+fn errors_name_the_line_of_their_construct() {
+    let located = |text: &str| render_located(text, &values()).unwrap_err().0;
+    assert_eq!(located("a\nb {{ nobody }}\nc"), 2);
+    assert_eq!(located("a\n{% if database == \"x\" %}\nb\n{{ nobody }}\n{% endif %}"), 4);
+    assert_eq!(located("a\n{% if database == \"x\" %}\nb\n{% elsif x = 1 %}\n{% endif %}"), 4);
+    assert_eq!(located("a\n\n{% if database == \"x\" %}never closed"), 3);
+    assert_eq!(located("{% raw %}\n{{ x }}"), 1);
+    assert_eq!(located("a\n{%- if database == \"x\" %}{% endif %}"), 2);
 }
 
 #[test]
