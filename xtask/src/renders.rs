@@ -3,11 +3,12 @@
 //! cargo-generate 0.23.14 renders the files that `[template] include` matches (gitignore
 //! patterns, as its `ignore`-based matcher reads them), and each `X.liquid` twin in place of `X`.
 //! A file that Liquid cannot parse or render is copied raw, with no error, so a generated README
-//! would show `{% if %}` tags. Here each such file is rendered with [`crate::twins::render`]
-//! (stricter than Liquid, see `twins::subset`) with the in-place values, then with each other
-//! choice of each placeholder, the others at their defaults; the first failure of a file is a
-//! finding. Like Liquid, the renderer reads every branch of an `if`, so a broken branch fails
-//! with any value; the other values are tried too, so that the gate holds for any renderer.
+//! would show `{% if %}` tags. Here each such file but the twins (the `template-twins` gate
+//! renders those) is rendered with [`crate::twins::render`] (stricter than Liquid, see
+//! `twins::subset`) with the in-place values, then with each other choice of each placeholder,
+//! the others at their defaults; the first failure of a file is a finding, at its line. Like
+//! Liquid, the renderer reads every branch of an `if`, so a broken branch fails with any value;
+//! the other values are tried too, so that the gate holds for any renderer.
 //! `cargo xtask readme` shows one rendering of a README.
 
 use std::path::{Path, PathBuf};
@@ -70,9 +71,8 @@ fn value_sets(root: &Path, template: &Template) -> Vec<ValueSet> {
     sets
 }
 
-/// The files of `listing` (paths under `dir`) that cargo-generate renders: those whose path in
-/// the template, less a `.liquid` suffix, an include pattern matches, except each `X` that an
-/// `X.liquid` twin replaces.
+/// The files of `listing` (paths under `dir`) that cargo-generate renders and that are not
+/// twins: those an include pattern matches, except each `X` that an `X.liquid` twin replaces.
 ///
 /// # Errors
 /// Names an include pattern that uses more than `*` and `?`.
@@ -88,15 +88,15 @@ fn rendered_files(
             "include pattern `{pattern}` uses more than `*` and `?`, which this gate reads"
         ));
     }
+    let twin = |path: &PathBuf| path.extension().is_some_and(|extension| extension == "liquid");
     let replaced =
         |path: &PathBuf| listing.contains(&PathBuf::from(format!("{}.liquid", path.display())));
     let included = |path: &&PathBuf| {
         let Ok(relative) = path.strip_prefix(dir) else { return false };
-        let generated = relative.to_string_lossy();
-        let generated = generated.strip_suffix(".liquid").unwrap_or(&generated);
-        patterns.iter().any(|pattern| matches(pattern, generated))
+        patterns.iter().any(|pattern| matches(pattern, &relative.to_string_lossy()))
     };
-    Ok(listing.iter().filter(included).filter(|path| !replaced(path)).cloned().collect())
+    let rendered = listing.iter().filter(included).filter(|path| !twin(path) && !replaced(path));
+    Ok(rendered.cloned().collect())
 }
 
 /// Whether a gitignore `pattern` matches `path` (`/`-separated) or one of its parents: a pattern

@@ -54,7 +54,7 @@ fn include_patterns_read_as_gitignore_patterns() {
 }
 
 #[test]
-fn twins_replace_their_plain_file_and_other_patterns_are_refused() {
+fn twins_and_the_files_they_replace_are_left_to_template_twins() {
     let listing: Vec<PathBuf> =
         ["t/Cargo.toml", "t/Cargo.toml.liquid", "t/README.md", "t/src/lib.rs"]
             .iter()
@@ -62,7 +62,7 @@ fn twins_replace_their_plain_file_and_other_patterns_are_refused() {
             .collect();
     let patterns = ["Cargo.toml".to_owned(), "README.md".to_owned()];
     let files = rendered_files(Path::new("t"), &listing, &patterns).unwrap();
-    assert_eq!(files, [PathBuf::from("t/Cargo.toml.liquid"), PathBuf::from("t/README.md")]);
+    assert_eq!(files, [PathBuf::from("t/README.md")]);
     for pattern in ["src/**/*.rs", "!README.md", "[ab].md"] {
         let error = rendered_files(Path::new("t"), &listing, &[pattern.to_owned()]).unwrap_err();
         assert!(error.contains(pattern), "{error}");
@@ -78,12 +78,14 @@ fn every_repository_template_renders_its_readme_and_deployment_files() {
     let listing = git_ls_files(&root, &["template-rest"]).unwrap();
     let files =
         rendered_files(Path::new(&rest.dir), &listing, &string_list(&manifest, "include")).unwrap();
-    for expected in ["README.md", "Dockerfile", ".github/workflows/ci.yml", "Cargo.toml.liquid"] {
+    for expected in ["README.md", "Dockerfile", ".github/workflows/ci.yml", "compose.yaml"] {
         assert!(
             files.contains(&Path::new("template-rest").join(expected)),
             "{expected}: {files:?}"
         );
     }
+    assert!(files.contains(&PathBuf::from("template-rest/deploy/kubernetes/hpa.yaml")));
     assert!(!files.contains(&PathBuf::from("template-rest/Cargo.toml")), "{files:?}");
+    assert!(!files.contains(&PathBuf::from("template-rest/Cargo.toml.liquid")), "{files:?}");
     assert!(!files.contains(&PathBuf::from("template-rest/src/lib.rs")), "{files:?}");
 }
