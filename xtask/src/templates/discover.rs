@@ -182,6 +182,10 @@ choices = [
     #[test]
     fn template_lists_are_read_and_a_broken_file_has_none() {
         assert_eq!(string_list(MANIFEST, "include"), ["Cargo.toml"]);
+        // The line reader took the first `include` of the text, comments and other tables too.
+        let commented =
+            "# include = [\"x\"]\n[hooks]\ninclude = [\"y\"]\n[template]\ninclude = [\"z\"]\n";
+        assert_eq!(string_list(commented, "include"), ["z"]);
         assert_eq!(string_list(MANIFEST, "sub_templates"), Vec::<String>::new());
         assert!(placeholders("[placeholders.x\nchoices = [\"a\"]").is_empty());
         assert!(string_list("include = [\"x\"", "include").is_empty());
