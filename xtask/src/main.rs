@@ -1,8 +1,15 @@
-//! Repository automation, in the style of rust-analyzer's xtask: plain Rust, std plus `syn`.
+//! Repository automation, in the style of rust-analyzer's xtask: a plain Rust binary run with
+//! `cargo xtask`, no build scripts or task runners. Dependencies are few and maintained: `syn`
+//! (the gates read Rust as written), `toml` with serde (`cargo-generate.toml`, `Cargo.toml`,
+//! `.template.toml`). Liquid is a small subset of its own, not the `liquid` crate: see
+//! `twins::subset` for the measured reason.
 //!
 //! Run `cargo xtask --help` for the commands. Each command lives in its own module:
 //! `ci` chains the stages, `checks` wraps rustfmt/clippy/rustdoc, `gates` holds the checks no tool
-//! does, `templates` generates every template with the real `cargo generate` and tests the result.
+//! does (with [`twins`], [`renders`] and `upgrade::gate` for the templates), `templates` generates
+//! every template with the real `cargo generate` and tests the result, `new` generates one
+//! service, `readme` renders a template's README with chosen placeholder values, `upgrade`
+//! carries a generated project forward.
 
 mod actionlint;
 mod audit;
@@ -14,6 +21,8 @@ mod coverage;
 mod gates;
 mod hooks;
 mod new;
+mod readme;
+mod renders;
 mod sqlx_prepare;
 mod templates;
 mod twins;
@@ -30,7 +39,8 @@ Commands:
   lint                    clippy on all targets and features, -D warnings
   docs                    rustdoc with -D warnings
   gates                   checks no tool does: file length, markers, commented-out code,
-                          module docs, in-place and generated templates in step
+                          module docs, in-place and generated templates in step, every
+                          rendered template file rendering with every placeholder value
   test                    cargo test for the workspace (loom included)
   coverage                cargo-llvm-cov line coverage per crate, fails under 85%
   audit                   cargo-deny (advisories, licenses, bans, sources), offline
@@ -44,6 +54,9 @@ Commands:
                           circuit breaker, or every template's clean build (build)
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository
+  readme <template> [--<placeholder> <value>]... [--out FILE]
+                          a template's README.md rendered as a generated project has it,
+                          with the in-place values overridden (realtime --broker nats)
   upgrade --project <path> [--to <rev>] [--base <rev>] [--dry-run] [--force]
                           carries a generated project forward to a newer template revision
                           (three-way merge; see the README, Upgrading)
@@ -81,6 +94,7 @@ fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
         "templates" => templates::run(&templates::Options::from_args(rest)?),
         "bench" => bench::run(rest),
         "new" => new::run(rest),
+        "readme" => readme::run(rest),
         "upgrade" => upgrade::run(rest),
         "sqlx-prepare" => sqlx_prepare::run(),
         "install-hooks" => hooks::install(),

@@ -5,12 +5,18 @@
 //! `X.liquid` with the in-place values (the template's own names and each placeholder's default)
 //! must give back `X` exactly, except for the `[profile.*]` tables of a `Cargo.toml`, which live
 //! at the workspace root in place and must match the root's.
+//!
+//! [`render`] is [`subset`], a small Liquid subset: its module doc says why.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::gates::Finding;
 use crate::templates::templates;
+
+mod subset;
+
+pub use subset::{render, render_located};
 
 const RULE: &str = "template-twins";
 
@@ -51,9 +57,9 @@ fn compare(
             format!("has no in-place twin {}", plain.display()),
         ));
     };
-    let rendered = match render(&template, values) {
+    let rendered = match render_located(&template, values) {
         Ok(rendered) => set_aside_workspace(&plain, rendered, &in_place),
-        Err(message) => return Some(Finding::new(liquid, 1, RULE, message)),
+        Err((line, message)) => return Some(Finding::new(liquid, line, RULE, message)),
     };
     let rendered = if plain.ends_with("Cargo.toml") {
         let profiles = profiles(&rendered);
@@ -136,11 +142,14 @@ fn first_difference(left: &str, right: &str) -> Option<usize> {
     None
 }
 
-/// The values a template has in place: its own names, and each placeholder's default.
-fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
+/// The values a template has in place: its own names (its directory's), and each placeholder's
+/// default.
+#[must_use]
+pub fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
+    let name = Path::new(dir).file_name().map_or_else(|| dir.into(), |name| name.to_string_lossy());
     let mut values = HashMap::from([
-        ("project-name".to_owned(), dir.to_owned()),
-        ("crate_name".to_owned(), dir.replace('-', "_")),
+        ("project-name".to_owned(), name.clone().into_owned()),
+        ("crate_name".to_owned(), name.replace('-', "_")),
     ]);
     let manifest =
         std::fs::read_to_string(root.join(dir).join("cargo-generate.toml")).unwrap_or_default();
@@ -156,93 +165,6 @@ fn liquid_files(root: &Path, dir: &str) -> Vec<std::path::PathBuf> {
     let listing = crate::gates::git_ls_files(root, &[dir]).unwrap_or_default();
     let is_liquid = |path: &std::path::PathBuf| path.extension().is_some_and(|ext| ext == "liquid");
     listing.into_iter().filter(is_liquid).collect()
-}
-
-/// Renders the small subset of Liquid the templates use: `{{ var }}`, `{% raw %}`, and
-/// `{% if var == "value" %}…{% elsif … %}…{% else %}…{% endif %}` without nesting.
-///
-/// # Errors
-/// Names the first construct it does not understand.
-pub fn render(template: &str, values: &HashMap<String, String>) -> Result<String, String> {
-    let mut output = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find(['{']) {
-        output.push_str(&rest[..start]);
-        rest = &rest[start..];
-        if let Some(after) = rest.strip_prefix("{{") {
-            let end = after.find("}}").ok_or("unclosed {{")?;
-            let name = after[..end].trim();
-            output.push_str(values.get(name).ok_or_else(|| format!("unknown variable `{name}`"))?);
-            rest = &after[end + 2..];
-        } else if rest.starts_with("{%") {
-            rest = render_tag(rest, values, &mut output)?;
-        } else {
-            output.push('{');
-            rest = &rest[1..];
-        }
-    }
-    output.push_str(rest);
-    Ok(output)
-}
-
-/// Renders one `{% … %}` construct at the start of `text`; returns what follows it.
-fn render_tag<'t>(
-    text: &'t str,
-    values: &HashMap<String, String>,
-    output: &mut String,
-) -> Result<&'t str, String> {
-    let (tag, after) = split_tag(text)?;
-    if tag == "raw" {
-        let end = after.find("{% endraw %}").ok_or("unclosed {% raw %}")?;
-        output.push_str(&after[..end]);
-        return Ok(&after[end + "{% endraw %}".len()..]);
-    }
-    let Some(condition) = tag.strip_prefix("if ") else {
-        return Err(format!("unsupported tag `{tag}`"));
-    };
-    let end = after.find("{% endif %}").ok_or("unclosed {% if %}")?;
-    output.push_str(&render(choose_branch(condition, &after[..end], values)?, values)?);
-    Ok(&after[end + "{% endif %}".len()..])
-}
-
-/// The branch of an `if` block whose condition holds (or the `else` branch, or nothing).
-fn choose_branch<'t>(
-    first: &str,
-    mut body: &'t str,
-    values: &HashMap<String, String>,
-) -> Result<&'t str, String> {
-    let mut condition = Some(first.to_owned());
-    loop {
-        let next = body.find("{%");
-        let (branch, tail) = next.map_or((body, ""), |at| (&body[..at], &body[at..]));
-        let holds = match &condition {
-            Some(test) => evaluate(test, values)?,
-            None => true,
-        };
-        if holds || tail.is_empty() {
-            return Ok(if holds { branch } else { "" });
-        }
-        let (tag, after) = split_tag(tail)?;
-        condition = match tag.strip_prefix("elsif ") {
-            Some(test) => Some(test.to_owned()),
-            None if tag == "else" => None,
-            None => return Err(format!("unsupported tag `{tag}` inside if")),
-        };
-        body = after;
-    }
-}
-
-fn split_tag(text: &str) -> Result<(&str, &str), String> {
-    let end = text.find("%}").ok_or("unclosed {%")?;
-    Ok((text[2..end].trim().trim_matches('-').trim(), &text[end + 2..]))
-}
-
-fn evaluate(test: &str, values: &HashMap<String, String>) -> Result<bool, String> {
-    let (name, literal) =
-        test.split_once("==").ok_or_else(|| format!("unsupported test `{test}`"))?;
-    let name = name.trim();
-    let value = values.get(name).ok_or_else(|| format!("unknown variable `{name}`"))?;
-    Ok(value == literal.trim().trim_matches('"'))
 }
 
 #[cfg(test)]

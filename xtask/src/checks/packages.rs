@@ -1,6 +1,6 @@
 //! The workspace's packages, found from their `Cargo.toml` files, and which one owns a file.
 //!
-//! Reading manifests directly keeps xtask free of a JSON parser for `cargo metadata`. Only
+//! Reading manifests with the `toml` crate keeps xtask free of a JSON parser for `cargo metadata`. Only
 //! manifests with a `[package]` table count; the generated forms (`Cargo.toml.liquid`) and the
 //! virtual workspace manifest do not.
 
@@ -39,14 +39,10 @@ pub fn owning<'a>(packages: &'a [Package], path: &Path) -> Option<&'a Package> {
     holders.max_by_key(|package| package.dir.components().count())
 }
 
-/// The `name` of the `[package]` table of a manifest, if it has one.
+/// The `name` of the `[package]` table of a manifest, if it has one and is valid TOML.
 fn package_name(manifest: &str) -> Option<String> {
-    let mut lines = manifest.lines().map(str::trim);
-    lines.find(|line| *line == "[package]")?;
-    let mut table = lines.take_while(|line| !line.starts_with('['));
-    let name_line = table.find(|line| line.split('=').next().map(str::trim) == Some("name"))?;
-    let value = name_line.split_once('=')?.1.trim();
-    Some(value.trim_matches('"').to_owned())
+    let manifest = manifest.parse::<toml::Table>().ok()?;
+    Some(manifest.get("package")?.get("name")?.as_str()?.to_owned())
 }
 
 #[cfg(test)]
@@ -64,6 +60,8 @@ mod tests {
         assert_eq!(package_name(manifest).as_deref(), Some("yes"));
         assert_eq!(package_name("[workspace]\nmembers = []\n"), None);
         assert_eq!(package_name("[package]\nversion = \"1\"\n[lib]\nname = \"lib\"\n"), None);
+        assert_eq!(package_name("[package]\nname = \"a\"\nname = \"b\"\n"), None);
+        assert_eq!(package_name("[package]\nname = \"a\" # the crate\n").as_deref(), Some("a"));
     }
 
     #[test]

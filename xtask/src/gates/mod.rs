@@ -8,7 +8,9 @@
 //! - [`duplicates`]: no block of code copied within a package (across its files).
 //!
 //! [`crate::twins`] adds its own findings: each template's in-place and generated forms in step;
-//! so does [`crate::upgrade::gate`]: each template records its projects' provenance.
+//! so does [`crate::renders`]: every file cargo-generate renders (a README, a workflow, the
+//! deployment files) renders with every placeholder value; and [`crate::upgrade::gate`]: each
+//! template records its projects' provenance.
 //! A finding is excused in place by an allow comment with a reason (see [`allow`]); excused
 //! findings are counted and listed in the summary. [`files`] says which files are checked.
 
@@ -74,6 +76,7 @@ pub struct Source {
 pub fn run(root: &Path) -> cmd::Result {
     let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
     report.findings.extend(crate::twins::check(root));
+    report.findings.extend(crate::renders::check(root));
     report.findings.extend(crate::upgrade::gate::check(root));
     report.finish()
 }
@@ -86,6 +89,7 @@ pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
     report.findings.retain(|finding| paths.contains(&finding.path));
     report.allowed.retain(|allowed| paths.contains(&allowed.path));
     report.findings.extend(crate::twins::check(root));
+    report.findings.extend(crate::renders::check(root));
     report.findings.extend(crate::upgrade::gate::check(root));
     report.finish()
 }

@@ -1,11 +1,42 @@
 //! Finds the templates and their placeholder values in the `cargo-generate.toml` files.
 //!
-//! The files are small and regular, so a line-based reader is enough: the root file's
-//! `sub_templates` list, and in each template the `choices` of every `[placeholders.NAME]`.
+//! Read with the `toml` crate: the root file's `[template] sub_templates`, and in each template
+//! the `choices` and `default` of every `[placeholders.NAME]`, in file order.
 
 use std::path::Path;
 
+use serde::Deserialize;
+
 use crate::cmd;
+
+/// The parts of a `cargo-generate.toml` that xtask reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Manifest {
+    template: TemplateTable,
+    /// Each `[placeholders.NAME]` table, in file order.
+    placeholders: toml::Table,
+}
+
+/// `[template]`: the list of templates, in the root file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TemplateTable {
+    sub_templates: Vec<String>,
+}
+
+/// One `[placeholders.NAME]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PlaceholderTable {
+    choices: Vec<String>,
+    default: Option<String>,
+}
+
+/// Parses a `cargo-generate.toml`.
+fn parse(text: &str) -> Result<Manifest, String> {
+    toml::from_str(text).map_err(|error| error.to_string())
+}
 
 /// A template and the values of its placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,78 +88,53 @@ impl Template {
 /// Every template listed in the root `cargo-generate.toml`.
 ///
 /// # Errors
-/// Fails when a file is missing or lists no templates.
+/// Fails when a file is missing or is not valid TOML, or when the root lists no templates.
 pub fn templates(root: &Path) -> cmd::Result<Vec<Template>> {
-    let manifest = std::fs::read_to_string(root.join("cargo-generate.toml"))?;
-    let dirs = string_list(&manifest, "sub_templates");
+    let dirs = read(&root.join("cargo-generate.toml"))?.template.sub_templates;
     if dirs.is_empty() {
         return Err(cmd::Error::new("cargo-generate.toml lists no sub_templates"));
     }
     dirs.into_iter()
         .map(|dir| {
-            let text = std::fs::read_to_string(root.join(&dir).join("cargo-generate.toml"))?;
-            Ok(Template { placeholders: placeholders(&text), dir })
+            let manifest = read(&root.join(&dir).join("cargo-generate.toml"))?;
+            Ok(Template { placeholders: from_tables(manifest.placeholders), dir })
         })
         .collect()
 }
 
-/// The placeholders of one template file that have `choices`.
+fn read(path: &Path) -> cmd::Result<Manifest> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| cmd::Error::new(format!("{}: {error}", path.display())))?;
+    parse(&text).map_err(|error| cmd::Error::new(format!("{}: {error}", path.display())))
+}
+
+/// The placeholders of one template file that have `choices`; none when it is not valid TOML
+/// ([`templates`] reports that).
 #[must_use]
 pub fn placeholders(manifest: &str) -> Vec<Placeholder> {
-    sections(manifest)
+    parse(manifest).map(|manifest| from_tables(manifest.placeholders)).unwrap_or_default()
+}
+
+fn from_tables(tables: toml::Table) -> Vec<Placeholder> {
+    tables
         .into_iter()
-        .filter_map(|(header, body)| {
-            let name = header.strip_prefix("[placeholders.")?.strip_suffix(']')?;
-            let choices = string_list(body, "choices");
-            let default = string_value(body, "default");
-            (!choices.is_empty()).then(|| Placeholder { name: name.to_owned(), choices, default })
+        .filter_map(|(name, table)| {
+            let PlaceholderTable { choices, default } = table.try_into().ok()?;
+            (!choices.is_empty()).then_some(Placeholder { name, choices, default })
         })
         .collect()
 }
 
-/// `(header line, text up to the next header)` for every `[table]` of a TOML file.
-fn sections(manifest: &str) -> Vec<(&str, &str)> {
-    let mut starts: Vec<usize> = Vec::new();
-    let mut offset = 0;
-    for line in manifest.split_inclusive('\n') {
-        if line.trim_start().starts_with('[') && !line.trim_start().starts_with("[[") {
-            starts.push(offset);
-        }
-        offset += line.len();
-    }
-    starts.push(manifest.len());
-    starts
-        .windows(2)
-        .map(|pair| {
-            let text = &manifest[pair[0]..pair[1]];
-            let (header, body) = text.split_once('\n').unwrap_or((text, ""));
-            (header.trim(), body)
-        })
-        .collect()
-}
-
-/// The string of `key = "value"` on a line of its own.
-fn string_value(text: &str, key: &str) -> Option<String> {
-    text.lines().find_map(|line| {
-        let (name, value) = line.split_once('=')?;
-        (name.trim() == key).then(|| value.trim().trim_matches('"').to_owned())
-    })
-}
-
-/// The strings of `key = ["a", "b"]`, which may span lines.
-pub fn string_list(text: &str, key: &str) -> Vec<String> {
-    let Some(start) = text.find(key) else {
+/// The strings of `[template] KEY` (`include`, `sub_templates`); none when the file is not
+/// valid TOML or has no such list.
+#[must_use]
+pub fn string_list(manifest: &str, key: &str) -> Vec<String> {
+    let Ok(manifest) = manifest.parse::<toml::Table>() else {
         return Vec::new();
     };
-    let rest = &text[start..];
-    let (Some(open), Some(close)) = (rest.find('['), rest.find(']')) else {
-        return Vec::new();
-    };
-    rest[open + 1..close]
-        .split(',')
-        .map(|item| item.trim().trim_matches('"').to_owned())
-        .filter(|item| !item.is_empty())
-        .collect()
+    let list = manifest.get("template").and_then(|table| table.get(key));
+    let items = list.and_then(toml::Value::as_array).into_iter().flatten();
+    items.filter_map(toml::Value::as_str).map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -171,6 +177,28 @@ choices = [
             ("cache".into(), "redis".into()),
         ]));
         assert_eq!(template.short_name(), "x");
+    }
+
+    #[test]
+    fn template_lists_are_read_and_a_broken_file_has_none() {
+        assert_eq!(string_list(MANIFEST, "include"), ["Cargo.toml"]);
+        // The line reader took the first `include` of the text, comments and other tables too.
+        let commented =
+            "# include = [\"x\"]\n[hooks]\ninclude = [\"y\"]\n[template]\ninclude = [\"z\"]\n";
+        assert_eq!(string_list(commented, "include"), ["z"]);
+        assert_eq!(string_list(MANIFEST, "sub_templates"), Vec::<String>::new());
+        assert!(placeholders("[placeholders.x\nchoices = [\"a\"]").is_empty());
+        assert!(string_list("include = [\"x\"", "include").is_empty());
+    }
+
+    #[test]
+    fn a_broken_root_file_is_an_error_that_names_it() {
+        let scratch = std::env::temp_dir().join(format!("xtask-discover-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).unwrap();
+        std::fs::write(scratch.join("cargo-generate.toml"), "[template\n").unwrap();
+        let error = templates(&scratch).unwrap_err().to_string();
+        std::fs::remove_dir_all(&scratch).unwrap();
+        assert!(error.contains("cargo-generate.toml") && error.contains("line 1"), "{error}");
     }
 
     #[test]

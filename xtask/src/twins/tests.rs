@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use super::{
-    first_difference, foreign_table, profiles, render, set_aside_workspace, without_workspace,
+    first_difference, foreign_table, profiles, render, render_located, set_aside_workspace,
+    without_workspace,
 };
 
 fn values() -> HashMap<String, String> {
@@ -31,6 +32,8 @@ fn conditions_pick_one_branch() {
     assert_eq!(render(elsif, &values()).unwrap(), "P");
     let none = r#"{% if database == "a" %}A{% endif %}!"#;
     assert_eq!(render(none, &values()).unwrap(), "!");
+    let not = r#"{% if database != "postgres" %}A{% elsif database != "a" %}B{% endif %}"#;
+    assert_eq!(render(not, &values()).unwrap(), "B");
 }
 
 #[test]
@@ -50,6 +53,32 @@ fn unknown_constructs_are_errors() {
     assert!(render("{% for x in y %}{% endfor %}", &values()).unwrap_err().contains("for"));
     assert!(render("{% if database %}x{% endif %}", &values()).is_err());
     assert!(render("{{ unclosed", &values()).is_err());
+    for dead_branch in [
+        r#"{% if database == "a" %}{{ unclosed{% endif %}"#,
+        r#"{% if database == "postgres" %}x{% elsif database = "a" %}y{% endif %}"#,
+        r#"{% if database == "postgres" %}x{% else %}{{ nobody }}{% endif %}"#,
+    ] {
+        assert!(render(dead_branch, &values()).is_err(), "{dead_branch}");
+    }
+    for looser_than_liquid in [
+        "{% if database == postgres %}x{% endif %}",
+        r#"{% if database == "a" and crate_name == "b" %}x{% endif %}"#,
+        r#"{%- if database == "a" -%}x{% endif %}"#,
+        "{{ crate_name | upcase }}",
+    ] {
+        assert!(render(looser_than_liquid, &values()).is_err(), "{looser_than_liquid}");
+    }
+}
+
+#[test]
+fn errors_name_the_line_of_their_construct() {
+    let located = |text: &str| render_located(text, &values()).unwrap_err().0;
+    assert_eq!(located("a\nb {{ nobody }}\nc"), 2);
+    assert_eq!(located("a\n{% if database == \"x\" %}\nb\n{{ nobody }}\n{% endif %}"), 4);
+    assert_eq!(located("a\n{% if database == \"x\" %}\nb\n{% elsif x = 1 %}\n{% endif %}"), 4);
+    assert_eq!(located("a\n\n{% if database == \"x\" %}never closed"), 3);
+    assert_eq!(located("{% raw %}\n{{ x }}"), 1);
+    assert_eq!(located("a\n{%- if database == \"x\" %}{% endif %}"), 2);
 }
 
 #[test]

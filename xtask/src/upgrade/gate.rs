@@ -121,7 +121,7 @@ mod tests {
             ),
             (good.replace("# Where", "#Where"), "is not laid out"),
             (good.replace("database = \"sqlite\"\n", ""), "[values] has"),
-            (good.replace("template = ", "name = "), "unknown key `name`"),
+            (good.replace("template = ", "name = "), "unknown field `name`"),
         ];
         for (text, expected) in cases {
             let found = problems(&text, &rest());

@@ -2,7 +2,7 @@
 //!
 //! Each template renders the file with cargo-generate (`.template.toml.liquid`, listed in the
 //! template's `[template] include`); `cargo xtask new` and `cargo xtask upgrade` add the
-//! revision. The format is a small, fixed subset of TOML, read line by line:
+//! revision. The format is TOML with these keys only, read with the `toml` crate:
 //!
 //! ```toml
 //! template = "rest"                # the template, `template-rest` in the repository
@@ -16,6 +16,8 @@
 //! ```
 
 use std::path::Path;
+
+use serde::Deserialize;
 
 use crate::cmd;
 
@@ -111,46 +113,22 @@ impl Provenance {
     /// Parses the file's text.
     ///
     /// # Errors
-    /// Names the line that is not part of the format, or the key that is missing.
+    /// The TOML error (with its line), an unknown key or table, a value that is not a string,
+    /// or the key that is missing.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
-        let mut keys = Vec::new();
-        let mut values = Vec::new();
-        let mut in_values = false;
-        for (index, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if line.starts_with('[') {
-                in_values = table(line).map_err(|error| format!("line {}: {error}", index + 1))?;
-                continue;
-            }
-            let pair = key_value(line).map_err(|error| format!("line {}: {error}", index + 1))?;
-            if in_values { values.push(pair) } else { keys.push(pair) }
-        }
-        Self::from_parts(keys, values)
-    }
-
-    fn from_parts(
-        keys: Vec<(String, String)>,
-        values: Vec<(String, String)>,
-    ) -> Result<Self, String> {
-        let mut provenance =
-            Self { template: String::new(), version: String::new(), revision: None, values };
-        for (key, value) in keys {
-            match key.as_str() {
-                "template" => provenance.template = value,
-                "version" => provenance.version = value,
-                "revision" => provenance.revision = Some(value),
-                other => return Err(format!("unknown key `{other}`")),
-            }
-        }
-        let missing = [("template", &provenance.template), ("version", &provenance.version)]
+        let file: File = toml::from_str(text).map_err(|error| located(text, &error))?;
+        let values = file
+            .values
             .into_iter()
-            .find(|(_, value)| value.is_empty());
-        if let Some((key, _)) = missing {
-            return Err(format!("`{key}` is missing"));
-        }
+            .map(|(key, value)| match value {
+                toml::Value::String(value) => Ok((key, value)),
+                _ => Err(format!("the value of `{key}` is not a \"string\"")),
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let missing = |key: &str| format!("`{key}` is missing");
+        let template = file.template.ok_or_else(|| missing("template"))?;
+        let version = file.version.ok_or_else(|| missing("version"))?;
+        let provenance = Self { template, version, revision: file.revision, values };
         match BUILT_IN_VALUES.iter().find(|name| provenance.value(name).is_none()) {
             Some(name) => Err(format!("[values] has no `{name}`")),
             None => Ok(provenance),
@@ -158,48 +136,43 @@ impl Provenance {
     }
 }
 
-/// Whether a table header opens `[values]`; any other table is an error.
-fn table(line: &str) -> Result<bool, String> {
-    if line == "[values]" {
-        return Ok(true);
-    }
-    Err(format!("unknown table `{line}`; the only table is [values]"))
+/// The file as TOML: the keys, and `[values]` in file order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    template: Option<String>,
+    version: Option<String>,
+    revision: Option<String>,
+    #[serde(default)]
+    values: toml::Table,
 }
 
-/// `key = "value"`, with `\"` and `\\` escapes.
-fn key_value(line: &str) -> Result<(String, String), String> {
-    let (key, value) = line.split_once('=').ok_or("expected `key = \"value\"`")?;
-    let key = key.trim();
-    let valid_key = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if key.is_empty() || !key.chars().all(valid_key) {
-        return Err(format!("`{key}` is not a bare key"));
+/// The `toml` crate's error as `line N: message` (its own text quotes the line under a caret).
+fn located(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim();
+    match error.span() {
+        Some(span) => format!("line {}: {message}", text[..span.start].matches('\n').count() + 1),
+        None => message.to_owned(),
     }
-    let quoted = value.trim();
-    let inner = quoted
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .ok_or_else(|| format!("the value of `{key}` is not a \"string\""))?;
-    Ok((key.to_owned(), unescape(inner)?))
 }
 
-fn unescape(inner: &str) -> Result<String, String> {
-    let mut value = String::with_capacity(inner.len());
-    let mut characters = inner.chars();
-    while let Some(character) = characters.next() {
+/// `key = "value"`, escaped as a TOML basic string.
+fn line(key: &str, value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len());
+    for character in value.chars() {
         match character {
-            '\\' => match characters.next() {
-                Some(escaped @ ('"' | '\\')) => value.push(escaped),
-                _ => return Err(format!("unsupported escape in \"{inner}\"")),
-            },
-            '"' => return Err(format!("unescaped quote in \"{inner}\"")),
-            other => value.push(other),
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            control if control.is_control() => {
+                quoted.extend(format!("\\u{:04X}", u32::from(control)).chars());
+            }
+            other => quoted.push(other),
         }
     }
-    Ok(value)
-}
-
-fn line(key: &str, value: &str) -> String {
-    format!("{key} = \"{}\"\n", value.replace('\\', "\\\\").replace('"', "\\\""))
+    format!("{key} = \"{quoted}\"\n")
 }
 
 #[cfg(test)]
