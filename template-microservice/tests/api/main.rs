@@ -15,6 +15,7 @@ mod breaker;
 mod consumer;
 mod events;
 mod health;
+mod labels;
 mod orders;
 mod outbox;
 mod process;

@@ -4,6 +4,7 @@
 pub mod broker;
 pub mod database;
 pub mod inventory;
+pub mod process;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use crate::service::config::Config;
 pub use broker::NatsServer;
 pub use database::TestDb;
 pub use inventory::{InventoryStub, Mode};
+pub use process::ServiceProcess;
 
 /// The HMAC secret of test tokens.
 pub const SECRET: &str = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
