@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ServerConfig};
+use crate::http::metrics::BacklogCache;
 use crate::http::serve::ServeSettings;
 use crate::messaging::Transport;
 use crate::messaging::consumer::PaymentConsumer;
@@ -147,7 +148,7 @@ impl Components {
                 breakers: vec![(inventory::BREAKER_NAME, self.inventory.breaker())],
                 shutdown,
             }),
-            outbox: self.outbox.clone(),
+            backlog: Arc::new(BacklogCache::new(self.outbox.clone(), config.server.metrics_cache)),
             metrics: telemetry::metrics(),
         })
     }

@@ -1,6 +1,7 @@
 //! In-process fakes of the service's traits, for unit tests of the services and the relay.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +25,8 @@ pub struct FakeStore {
     pub orders: Mutex<Vec<Order>>,
     pub outbox: Mutex<Vec<(OutboxEvent, bool)>>,
     pub fail: Mutex<bool>,
+    /// How many times the backlog was read.
+    pub backlog_reads: AtomicUsize,
 }
 
 impl FakeStore {
@@ -121,6 +124,8 @@ impl Outbox for FakeOutbox {
     }
 
     async fn backlog(&self) -> RepositoryResult<Backlog> {
+        self.0.backlog_reads.fetch_add(1, Ordering::SeqCst);
+        self.0.check()?;
         Ok(Backlog { depth: self.0.unsent() as u64, oldest_age_secs: 0.0 })
     }
 

@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::http::metrics::BacklogCache;
 use crate::messaging::Transport;
-use crate::repositories::{HealthCheck, Outbox};
+use crate::repositories::HealthCheck;
 use crate::services::orders::OrderService;
 use crate::services::tokens::TokenVerifier;
 
@@ -19,8 +20,8 @@ pub struct AppState {
     pub tokens: Arc<TokenVerifier>,
     /// What `/health/ready` reports.
     pub readiness: Arc<Readiness>,
-    /// The outbox, for its depth and age in `/metrics`.
-    pub outbox: Arc<dyn Outbox>,
+    /// The outbox's depth and age, for `/metrics`, read at most once per window.
+    pub backlog: Arc<BacklogCache>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }

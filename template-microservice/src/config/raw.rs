@@ -54,6 +54,7 @@ pub(crate) struct RawConfig {
     pub(crate) shutdown_timeout_secs: Option<u64>,
     pub(crate) max_connections: Option<usize>,
     pub(crate) body_limit_bytes: Option<usize>,
+    pub(crate) metrics_cache_secs: Option<u64>,
 }
 
 /// `value` (or `default`) milliseconds, which must be positive.

@@ -18,6 +18,9 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Largest request body (`BODY_LIMIT_BYTES`, default 64 KiB).
     pub body_limit_bytes: usize,
+    /// How long `/metrics` reuses its reading of the outbox backlog (`METRICS_CACHE_SECS`,
+    /// default 5), so that scrapes cannot make the database count the outbox at will.
+    pub metrics_cache: Duration,
 }
 
 impl ServerConfig {
@@ -28,6 +31,7 @@ impl ServerConfig {
             shutdown_timeout: secs("SHUTDOWN_TIMEOUT_SECS", raw.shutdown_timeout_secs, 20)?,
             max_connections: positive("MAX_CONNECTIONS", raw.max_connections.unwrap_or(1024))?,
             body_limit_bytes: positive("BODY_LIMIT_BYTES", raw.body_limit_bytes.unwrap_or(65_536))?,
+            metrics_cache: secs("METRICS_CACHE_SECS", raw.metrics_cache_secs, 5)?,
         })
     }
 }

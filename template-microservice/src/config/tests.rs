@@ -20,6 +20,7 @@ fn defaults_need_only_the_secret() {
     assert_eq!(config.inventory.url, "http://127.0.0.1:8081");
     assert_eq!(config.messaging.consumer.max_deliver, 5);
     assert_eq!(config.log_format, LogFormat::Pretty);
+    assert_eq!(config.server.metrics_cache, Duration::from_secs(5));
 }
 
 #[test]
@@ -96,4 +97,10 @@ fn an_unreadable_key_file_is_named() {
     let error = Config::from_vars(&vars).expect_err("no file");
     assert_eq!(error.variable, "JWT_PUBLIC_KEY_FILE");
     assert!(error.message.contains("/nonexistent/key.pem"));
+}
+
+#[test]
+fn limits_must_be_positive() {
+    let error = with(&[("METRICS_CACHE_SECS", "0")]).expect_err("zero");
+    assert_eq!(error.variable, "METRICS_CACHE_SECS", "{error}");
 }

@@ -11,7 +11,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use uuid::Uuid;
 
-use crate::support::{ServiceProcess, request};
+use crate::support::{ServiceProcess, get_text, request};
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
@@ -59,10 +59,8 @@ async fn send(client: &HttpClient, service: &ServiceProcess, method: Method, pat
 }
 
 /// The lines of `/metrics` that are series of the request metrics.
-async fn series(client: &HttpClient, service: &ServiceProcess) -> Vec<String> {
-    let response = client.request(request(Method::GET, &service.url("/metrics"), None, None));
-    let body = response.await.expect("scraped").into_body().collect().await.expect("body");
-    let text = String::from_utf8_lossy(&body.to_bytes()).into_owned();
+async fn series(service: &ServiceProcess) -> Vec<String> {
+    let text = get_text(&service.url("/metrics")).await;
     text.lines()
         .filter(|line| line.starts_with("http_request"))
         .map(|line| line.rsplit_once(' ').map_or(line, |(series, _)| series).to_owned())
@@ -79,7 +77,7 @@ async fn random_methods_and_paths_add_no_series() {
             send(&client, &service, method.clone(), path).await;
         }
     }
-    let before = series(&client, &service).await;
+    let before = series(&service).await;
     futures_util::stream::iter(0..REQUESTS)
         .for_each_concurrent(32, |_| {
             let id = Uuid::new_v4();
@@ -89,7 +87,7 @@ async fn random_methods_and_paths_add_no_series() {
             async move { send(client, service, method, &path).await }
         })
         .await;
-    let after = series(&client, &service).await;
+    let after = series(&service).await;
     assert_eq!(before.len(), after.len(), "new series: {:#?}", difference(&after, &before));
     assert!(after.iter().any(|line| line.contains(r#"method="OTHER""#)), "{after:#?}");
     assert!(after.iter().any(|line| line.contains(r#"route="unmatched""#)), "{after:#?}");

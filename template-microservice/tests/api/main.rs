@@ -20,5 +20,6 @@ mod orders;
 mod outbox;
 mod process;
 mod rpc;
+mod scrape;
 mod settle;
 mod support;

@@ -195,6 +195,15 @@ pub async fn get_status(url: &str) -> Option<StatusCode> {
         .map(|response| response.status())
 }
 
+/// The body of `GET url`, as text.
+pub async fn get_text(url: &str) -> String {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let response = client.request(request(Method::GET, url, None, None)).await.expect("answered");
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&body).into_owned()
+}
+
 /// Polls `check` until it holds, for at most `limit`; returns whether it held.
 pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
 where

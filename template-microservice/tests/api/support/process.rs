@@ -14,7 +14,9 @@ use super::{InventoryStub, NatsServer, SECRET, TestDb, eventually, get_status};
 pub struct ServiceProcess {
     pub child: tokio::process::Child,
     pub port: u16,
-    _dependencies: (TestDb, NatsServer, InventoryStub),
+    pub db: TestDb,
+    pub nats: NatsServer,
+    _inventory: InventoryStub,
 }
 
 /// The variables of a coverage run (`LLVM_PROFILE_FILE`), kept when the rest is cleared.
@@ -50,7 +52,7 @@ impl ServiceProcess {
             get_status(&ready_url).await == Some(StatusCode::OK)
         });
         assert!(ready.await, "the service became ready");
-        Self { child, port, _dependencies: (db, nats, inventory) }
+        Self { child, port, db, nats, _inventory: inventory }
     }
 
     /// The URL of `path` on this process.
