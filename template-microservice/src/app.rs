@@ -24,6 +24,7 @@ use crate::repositories::outbox::PgOutbox;
 use crate::repositories::pool::{self, PoolHealth};
 use crate::services::OutboxSignal;
 use crate::services::orders::OrderService;
+use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::tokens::TokenVerifier;
 use crate::state::{AppState, Readiness, ShutdownSignal};
 use crate::workers::{WorkerParts, Workers};
@@ -141,6 +142,7 @@ impl Components {
             .map_err(|error| StartupError::Setup(error.to_string()))?;
         Ok(AppState {
             orders: Arc::clone(&self.orders),
+            order_limit: Arc::new(InMemoryRateLimiter::new(config.server.order_rate_limit)),
             tokens: Arc::new(tokens),
             readiness: Arc::new(Readiness {
                 database: Arc::new(PoolHealth::new(pool)),

@@ -19,7 +19,7 @@ pub use jwt::{JwtAlgorithm, JwtConfig};
 pub use messaging::{ConsumerConfig, MessagingConfig, RelayConfig};
 pub use outbound::{BreakerConfig, InventoryConfig, RetryConfig};
 pub(crate) use raw::RawConfig;
-pub use server::{DatabaseConfig, ServerConfig};
+pub use server::{DatabaseConfig, RateLimit, ServerConfig};
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]

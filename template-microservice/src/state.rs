@@ -9,6 +9,7 @@ use crate::http::metrics::BacklogCache;
 use crate::messaging::Transport;
 use crate::repositories::HealthCheck;
 use crate::services::orders::OrderService;
+use crate::services::rate_limit::RateLimiter;
 use crate::services::tokens::TokenVerifier;
 
 /// Shared application state. Cloning is cheap: every field is reference-counted.
@@ -16,6 +17,8 @@ use crate::services::tokens::TokenVerifier;
 pub struct AppState {
     /// The order rules.
     pub orders: Arc<OrderService>,
+    /// The per-user limit on placing orders.
+    pub order_limit: Arc<dyn RateLimiter>,
     /// Access-token verification, for the `CurrentUser` extractor.
     pub tokens: Arc<TokenVerifier>,
     /// What `/health/ready` reports.

@@ -55,6 +55,8 @@ pub(crate) struct RawConfig {
     pub(crate) max_connections: Option<usize>,
     pub(crate) body_limit_bytes: Option<usize>,
     pub(crate) metrics_cache_secs: Option<u64>,
+    pub(crate) order_rate_limit_per_minute: Option<u32>,
+    pub(crate) order_rate_limit_burst: Option<u32>,
 }
 
 /// `value` (or `default`) milliseconds, which must be positive.

@@ -21,6 +21,7 @@ fn defaults_need_only_the_secret() {
     assert_eq!(config.messaging.consumer.max_deliver, 5);
     assert_eq!(config.log_format, LogFormat::Pretty);
     assert_eq!(config.server.metrics_cache, Duration::from_secs(5));
+    assert_eq!(config.server.order_rate_limit, super::RateLimit { per_minute: 30, burst: 5 });
 }
 
 #[test]
@@ -101,6 +102,9 @@ fn an_unreadable_key_file_is_named() {
 
 #[test]
 fn limits_must_be_positive() {
-    let error = with(&[("METRICS_CACHE_SECS", "0")]).expect_err("zero");
-    assert_eq!(error.variable, "METRICS_CACHE_SECS", "{error}");
+    for variable in ["METRICS_CACHE_SECS", "ORDER_RATE_LIMIT_PER_MINUTE", "ORDER_RATE_LIMIT_BURST"]
+    {
+        let error = with(&[(variable, "0")]).expect_err(variable);
+        assert_eq!(error.variable, variable, "{error}");
+    }
 }

@@ -3,10 +3,12 @@
 //!
 //! - [`orders`]: placing, reading and settling orders.
 //! - [`inventory`]: what the service needs from the inventory service.
+//! - [`rate_limit`]: the per-user limit on placing orders.
 //! - [`tokens`]: access-token verification.
 
 pub mod inventory;
 pub mod orders;
+pub mod rate_limit;
 pub mod tokens;
 
 use std::sync::Arc;

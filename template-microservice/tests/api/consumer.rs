@@ -71,8 +71,8 @@ struct Harness {
 impl Harness {
     async fn start() -> Self {
         let (db, nats) = (TestDb::new().await, NatsServer::start());
-        let config =
-            crate::support::config(&db, &nats, &crate::support::InventoryStub::start().await);
+        let inventory = crate::support::InventoryStub::start().await;
+        let config = crate::support::config(&db, &nats, &inventory, &[]);
         crate::service::repositories::pool::migrate(&db.pool).await.expect("migrates");
         let connected = NatsTransport::connect(&nats.url(), &config.messaging.consumer).await;
         let transport = Arc::new(connected.expect("connects"));

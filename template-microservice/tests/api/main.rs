@@ -16,6 +16,7 @@ mod consumer;
 mod events;
 mod health;
 mod labels;
+mod limits;
 mod orders;
 mod outbox;
 mod process;

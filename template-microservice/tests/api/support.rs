@@ -80,12 +80,17 @@ const TEST_SETTINGS: [(&str, &str); 15] = [
 impl TestApp {
     /// Starts everything with the test settings.
     pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts everything with the test settings and `extra` ones.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
         crate::service::telemetry::init(crate::service::config::LogFormat::Pretty);
         let db = TestDb::new().await;
         let nats = NatsServer::start();
         let inventory = InventoryStub::start().await;
-        let running =
-            app::start(&config(&db, &nats, &inventory), db.pool.clone()).await.expect("starts");
+        let config = config(&db, &nats, &inventory, extra);
+        let running = app::start(&config, db.pool.clone()).await.expect("starts");
         let client = Client::builder(TokioExecutor::new()).build_http();
         Self { address: running.address, running: Some(running), inventory, nats, db, client }
     }
@@ -143,9 +148,15 @@ impl TestApp {
     }
 }
 
-/// The configuration of a test instance.
-pub fn config(db: &TestDb, nats: &NatsServer, inventory: &InventoryStub) -> Config {
+/// The configuration of a test instance, with `extra` settings.
+pub fn config(
+    db: &TestDb,
+    nats: &NatsServer,
+    inventory: &InventoryStub,
+    extra: &[(&str, &str)],
+) -> Config {
     let mut vars: Vec<(&str, &str)> = TEST_SETTINGS.to_vec();
+    vars.extend_from_slice(extra);
     let nats_url = nats.url();
     vars.extend([
         ("DATABASE_URL", db.url.as_str()),
