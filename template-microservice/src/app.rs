@@ -18,6 +18,7 @@ use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::nats::NatsTransport;
 use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
+use crate::outbound::jwks::HttpKeySetFetcher;
 use crate::outbound::{breaker, inventory};
 use crate::repositories::orders::PgOrders;
 use crate::repositories::outbox::PgOutbox;
@@ -89,7 +90,7 @@ pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupErro
     pool::migrate(&pool).await?;
     let parts = Components::connect(config, pool.clone()).await?;
     let shutdown = ShutdownSignal::default();
-    let state = parts.state(config, pool, shutdown.clone())?;
+    let state = parts.state(config, pool, shutdown.clone());
     let workers = Workers::spawn(parts.workers(config));
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
@@ -109,13 +110,18 @@ struct Components {
     orders: Arc<OrderService>,
     outbox: Arc<PgOutbox>,
     signal: OutboxSignal,
+    tokens: Arc<TokenVerifier>,
 }
 
 impl Components {
-    /// Installs the metrics recorder (before the breaker registers its metrics), connects to
-    /// NATS, and builds the inventory client and the order service.
+    /// Installs the metrics recorder (before the breaker registers its metrics), builds the
+    /// token verifier (fetching the issuer's key set, if configured), connects to NATS, and
+    /// builds the inventory client and the order service.
     async fn connect(config: &Config, pool: PgPool) -> Result<Self, StartupError> {
         telemetry::metrics();
+        let tokens = TokenVerifier::new(&config.jwt, Arc::new(HttpKeySetFetcher::default()))
+            .await
+            .map_err(|error| StartupError::Setup(error.to_string()))?;
         let messaging = &config.messaging;
         let transport =
             Arc::new(NatsTransport::connect(&messaging.nats_url, &messaging.consumer).await?);
@@ -128,22 +134,15 @@ impl Components {
             signal.clone(),
         ));
         let outbox = Arc::new(PgOutbox::new(pool::side_pool(&pool, 2)));
-        Ok(Self { transport, inventory, orders, outbox, signal })
+        Ok(Self { transport, inventory, orders, outbox, signal, tokens: Arc::new(tokens) })
     }
 
     /// What handlers reach.
-    fn state(
-        &self,
-        config: &Config,
-        pool: PgPool,
-        shutdown: ShutdownSignal,
-    ) -> Result<AppState, StartupError> {
-        let tokens = TokenVerifier::new(&config.jwt)
-            .map_err(|error| StartupError::Setup(error.to_string()))?;
-        Ok(AppState {
+    fn state(&self, config: &Config, pool: PgPool, shutdown: ShutdownSignal) -> AppState {
+        AppState {
             orders: Arc::clone(&self.orders),
             order_limit: Arc::new(InMemoryRateLimiter::new(config.server.order_rate_limit)),
-            tokens: Arc::new(tokens),
+            tokens: Arc::clone(&self.tokens),
             readiness: Arc::new(Readiness {
                 database: Arc::new(PoolHealth::new(pool)),
                 broker: self.transport.clone(),
@@ -152,7 +151,7 @@ impl Components {
             }),
             backlog: Arc::new(BacklogCache::new(self.outbox.clone(), config.server.metrics_cache)),
             metrics: telemetry::metrics(),
-        })
+        }
     }
 
     /// The background work.

@@ -1,7 +1,7 @@
 //! Typed configuration, read once at startup from the environment (and an optional `.env`).
 //!
-//! Every setting has a default except `JWT_SECRET`, which must be the secret of the service
-//! that issues the tokens (template-rest). Anything invalid stops startup with a message that
+//! Every setting has a default except the token key: `JWT_SECRET` (the secret of the service
+//! that issues the tokens, template-rest), `JWT_PUBLIC_KEY` or `JWT_JWKS_URL`. Anything invalid stops startup with a message that
 //! names the variable.
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ mod outbound;
 mod raw;
 mod server;
 
-pub use jwt::{JwtAlgorithm, JwtConfig};
+pub use jwt::{JwksConfig, JwtConfig, JwtKey};
 pub use messaging::{ConsumerConfig, MessagingConfig, RelayConfig};
 pub use outbound::{BreakerConfig, InventoryConfig, RetryConfig};
 pub(crate) use raw::RawConfig;

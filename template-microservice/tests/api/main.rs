@@ -15,6 +15,7 @@ mod breaker;
 mod consumer;
 mod events;
 mod health;
+mod jwks;
 mod labels;
 mod limits;
 mod orders;

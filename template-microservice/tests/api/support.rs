@@ -156,6 +156,10 @@ pub fn config(
     extra: &[(&str, &str)],
 ) -> Config {
     let mut vars: Vec<(&str, &str)> = TEST_SETTINGS.to_vec();
+    // A public key or a key set replaces the secret: exactly one of them may be set.
+    if extra.iter().any(|(name, _)| name.starts_with("JWT_PUBLIC_KEY") || *name == "JWT_JWKS_URL") {
+        vars.retain(|(name, _)| *name != "JWT_SECRET");
+    }
     vars.extend_from_slice(extra);
     let nats_url = nats.url();
     vars.extend([
