@@ -23,10 +23,12 @@ use crate::outbound::{breaker, inventory};
 use crate::repositories::orders::PgOrders;
 use crate::repositories::outbox::PgOutbox;
 use crate::repositories::pool::{self, PoolHealth};
-use crate::services::OutboxSignal;
+use crate::repositories::releases::PgReleases;
 use crate::services::orders::OrderService;
 use crate::services::rate_limit::InMemoryRateLimiter;
+use crate::services::releases::ReleaseWorker;
 use crate::services::tokens::TokenVerifier;
+use crate::services::{OutboxSignal, ReleaseSignal};
 use crate::state::{AppState, Readiness, ShutdownSignal};
 use crate::workers::{WorkerParts, Workers};
 use crate::{http, telemetry};
@@ -111,6 +113,7 @@ struct Components {
     outbox: Arc<PgOutbox>,
     signal: OutboxSignal,
     tokens: Arc<TokenVerifier>,
+    releases: Arc<ReleaseWorker>,
 }
 
 impl Components {
@@ -127,14 +130,22 @@ impl Components {
             Arc::new(NatsTransport::connect(&messaging.nats_url, &messaging.consumer).await?);
         let inventory = inventory::HttpInventory::new(&config.inventory)
             .map_err(|error| StartupError::Setup(error.to_string()))?;
-        let signal = OutboxSignal::default();
+        let (signal, release_signal) = (OutboxSignal::default(), ReleaseSignal::default());
         let orders = Arc::new(OrderService::new(
             Arc::new(PgOrders::new(pool.clone())),
             Arc::new(inventory.clone()),
             signal.clone(),
+            release_signal.clone(),
+        ));
+        let releases = Arc::new(ReleaseWorker::new(
+            Arc::new(PgReleases::new(pool.clone())),
+            Arc::new(inventory.clone()),
+            release_signal,
+            config.releases,
         ));
         let outbox = Arc::new(PgOutbox::new(pool::side_pool(&pool, 2)));
-        Ok(Self { transport, inventory, orders, outbox, signal, tokens: Arc::new(tokens) })
+        let tokens = Arc::new(tokens);
+        Ok(Self { transport, inventory, orders, outbox, signal, tokens, releases })
     }
 
     /// What handlers reach.
@@ -181,6 +192,7 @@ impl Components {
                 messaging.rpc_timeout,
             )),
             transport: self.transport.clone(),
+            releases: Arc::clone(&self.releases),
             watcher: tokio::spawn(watcher),
         }
     }

@@ -14,8 +14,8 @@ use crate::domain::page::PageRequest;
 use crate::domain::trace::TraceContext;
 use crate::messaging::{Delivery, IncomingRequest, OutgoingMessage, Transport, TransportError};
 use crate::repositories::{
-    Backlog, OrderRepository, Outbox, OutboxClaim, OutboxEvent, RepositoryError, RepositoryResult,
-    SettleOutcome, Settlement,
+    Backlog, OrderRepository, Outbox, OutboxClaim, OutboxEvent, Release, RepositoryError,
+    RepositoryResult, SettleOutcome, Settlement,
 };
 use crate::services::inventory::{Inventory, InventoryError, Reservation};
 
@@ -25,6 +25,10 @@ pub struct FakeStore {
     pub orders: Mutex<Vec<Order>>,
     pub outbox: Mutex<Vec<(OutboxEvent, bool)>>,
     pub fail: Mutex<bool>,
+    /// Makes `create` alone fail, as a commit that fails while the database still answers.
+    pub fail_create: Mutex<bool>,
+    /// The releases recorded.
+    pub releases: Mutex<Vec<Release>>,
     /// How many times the backlog was read.
     pub backlog_reads: AtomicUsize,
 }
@@ -58,8 +62,17 @@ impl FakeStore {
 impl OrderRepository for FakeStore {
     async fn create(&self, order: &Order, event: &OutboxEvent) -> RepositoryResult<()> {
         self.check()?;
+        if *self.fail_create.lock().expect("lock") {
+            return Err(RepositoryError::Other("the commit failed".into()));
+        }
         self.orders.lock().expect("lock").push(order.clone());
         self.outbox.lock().expect("lock").push((event.clone(), false));
+        Ok(())
+    }
+
+    async fn record_release(&self, release: &Release) -> RepositoryResult<()> {
+        self.check()?;
+        self.releases.lock().expect("lock").push(release.clone());
         Ok(())
     }
 
@@ -181,13 +194,29 @@ impl Transport for FakeTransport {
     async fn close(&self) {}
 }
 
-/// An inventory that answers what it is told to.
+/// An inventory that answers reservations what it is told to, and records releases.
 #[derive(Debug)]
-pub struct FakeInventory(pub fn() -> Result<(), InventoryError>);
+pub struct FakeInventory {
+    answer: fn() -> Result<(), InventoryError>,
+    /// The orders whose reservation was released.
+    pub released: Mutex<Vec<Uuid>>,
+}
+
+impl FakeInventory {
+    /// An inventory answering reservations with `answer`.
+    pub fn new(answer: fn() -> Result<(), InventoryError>) -> Self {
+        Self { answer, released: Mutex::default() }
+    }
+}
 
 #[async_trait]
 impl Inventory for FakeInventory {
     async fn reserve(&self, _: &Reservation, _: TraceContext) -> Result<(), InventoryError> {
-        (self.0)()
+        (self.answer)()
+    }
+
+    async fn release(&self, order_id: Uuid, _: TraceContext) -> Result<(), InventoryError> {
+        self.released.lock().expect("lock").push(order_id);
+        Ok(())
     }
 }

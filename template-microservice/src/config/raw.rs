@@ -59,6 +59,8 @@ pub(crate) struct RawConfig {
     pub(crate) max_connections: Option<usize>,
     pub(crate) body_limit_bytes: Option<usize>,
     pub(crate) metrics_cache_secs: Option<u64>,
+    pub(crate) pending_order_ttl_secs: Option<u64>,
+    pub(crate) release_poll_interval_ms: Option<u64>,
     pub(crate) order_rate_limit_per_minute: Option<u32>,
     pub(crate) order_rate_limit_burst: Option<u32>,
 }

@@ -21,6 +21,7 @@ fn defaults_need_only_the_secret() {
     assert_eq!(config.messaging.consumer.max_deliver, 5);
     assert_eq!(config.log_format, LogFormat::Pretty);
     assert_eq!(config.server.metrics_cache, Duration::from_secs(5));
+    assert_eq!(config.releases.pending_ttl, Duration::from_mins(15));
     assert_eq!(config.server.order_rate_limit, super::RateLimit { per_minute: 30, burst: 5 });
 }
 
@@ -125,8 +126,14 @@ fn an_unreadable_key_file_is_named() {
 
 #[test]
 fn limits_must_be_positive() {
-    for variable in ["METRICS_CACHE_SECS", "ORDER_RATE_LIMIT_PER_MINUTE", "ORDER_RATE_LIMIT_BURST"]
-    {
+    let variables = [
+        "METRICS_CACHE_SECS",
+        "ORDER_RATE_LIMIT_PER_MINUTE",
+        "ORDER_RATE_LIMIT_BURST",
+        "PENDING_ORDER_TTL_SECS",
+        "RELEASE_POLL_INTERVAL_MS",
+    ];
+    for variable in variables {
         let error = with(&[(variable, "0")]).expect_err(variable);
         assert_eq!(error.variable, variable, "{error}");
     }

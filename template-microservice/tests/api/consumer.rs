@@ -30,6 +30,10 @@ impl Inventory for NoInventory {
     async fn reserve(&self, _: &Reservation, _: TraceContext) -> Result<(), InventoryError> {
         Err(InventoryError::Failed("not used".to_owned()))
     }
+
+    async fn release(&self, _: Uuid, _: TraceContext) -> Result<(), InventoryError> {
+        Err(InventoryError::Failed("not used".to_owned()))
+    }
 }
 
 fn envelope(event_type: &str, order_id: Uuid) -> Value {
@@ -77,7 +81,8 @@ impl Harness {
         let connected = NatsTransport::connect(&nats.url(), &config.messaging.consumer).await;
         let transport = Arc::new(connected.expect("connects"));
         let repository = Arc::new(PgOrders::new(db.pool.clone()));
-        let orders = OrderService::new(repository, Arc::new(NoInventory), OutboxSignal::default());
+        let signals = (OutboxSignal::default(), OutboxSignal::default());
+        let orders = OrderService::new(repository, Arc::new(NoInventory), signals.0, signals.1);
         let settings = config.messaging.consumer.clone();
         let consumer = PaymentConsumer::new(transport.clone(), Arc::new(orders), settings);
         Self { db, nats, transport, consumer: Arc::new(consumer) }

@@ -21,6 +21,7 @@ mod limits;
 mod orders;
 mod outbox;
 mod process;
+mod releases;
 mod rpc;
 mod scrape;
 mod settle;

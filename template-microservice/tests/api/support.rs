@@ -59,10 +59,11 @@ pub struct TestApp {
 }
 
 /// Settings that make failures quick to provoke and to recover from.
-const TEST_SETTINGS: [(&str, &str); 15] = [
+const TEST_SETTINGS: [(&str, &str); 16] = [
     ("JWT_SECRET", SECRET),
     ("PORT", "0"),
     ("OUTBOX_POLL_INTERVAL_MS", "50"),
+    ("RELEASE_POLL_INTERVAL_MS", "100"),
     ("CONSUMER_ACK_WAIT_MS", "1000"),
     ("CONSUMER_BACKOFF_INITIAL_MS", "50"),
     ("CONSUMER_BACKOFF_MAX_MS", "200"),
