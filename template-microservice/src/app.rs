@@ -11,19 +11,24 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ServerConfig};
+use crate::http::metrics::BacklogCache;
 use crate::http::serve::ServeSettings;
 use crate::messaging::Transport;
 use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::nats::NatsTransport;
 use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
+use crate::outbound::jwks::HttpKeySetFetcher;
 use crate::outbound::{breaker, inventory};
 use crate::repositories::orders::PgOrders;
 use crate::repositories::outbox::PgOutbox;
 use crate::repositories::pool::{self, PoolHealth};
-use crate::services::OutboxSignal;
+use crate::repositories::releases::PgReleases;
 use crate::services::orders::OrderService;
+use crate::services::rate_limit::InMemoryRateLimiter;
+use crate::services::releases::ReleaseWorker;
 use crate::services::tokens::TokenVerifier;
+use crate::services::{OutboxSignal, ReleaseSignal};
 use crate::state::{AppState, Readiness, ShutdownSignal};
 use crate::workers::{WorkerParts, Workers};
 use crate::{http, telemetry};
@@ -87,7 +92,7 @@ pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupErro
     pool::migrate(&pool).await?;
     let parts = Components::connect(config, pool.clone()).await?;
     let shutdown = ShutdownSignal::default();
-    let state = parts.state(config, pool, shutdown.clone())?;
+    let state = parts.state(config, pool, shutdown.clone());
     let workers = Workers::spawn(parts.workers(config));
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
@@ -107,49 +112,57 @@ struct Components {
     orders: Arc<OrderService>,
     outbox: Arc<PgOutbox>,
     signal: OutboxSignal,
+    tokens: Arc<TokenVerifier>,
+    releases: Arc<ReleaseWorker>,
 }
 
 impl Components {
-    /// Installs the metrics recorder (before the breaker registers its metrics), connects to
-    /// NATS, and builds the inventory client and the order service.
+    /// Installs the metrics recorder (before the breaker registers its metrics), builds the
+    /// token verifier (fetching the issuer's key set, if configured), connects to NATS, and
+    /// builds the inventory client and the order service.
     async fn connect(config: &Config, pool: PgPool) -> Result<Self, StartupError> {
         telemetry::metrics();
+        let tokens = TokenVerifier::new(&config.jwt, Arc::new(HttpKeySetFetcher::default()))
+            .await
+            .map_err(|error| StartupError::Setup(error.to_string()))?;
         let messaging = &config.messaging;
         let transport =
             Arc::new(NatsTransport::connect(&messaging.nats_url, &messaging.consumer).await?);
         let inventory = inventory::HttpInventory::new(&config.inventory)
             .map_err(|error| StartupError::Setup(error.to_string()))?;
-        let signal = OutboxSignal::default();
+        let (signal, release_signal) = (OutboxSignal::default(), ReleaseSignal::default());
         let orders = Arc::new(OrderService::new(
             Arc::new(PgOrders::new(pool.clone())),
             Arc::new(inventory.clone()),
             signal.clone(),
+            release_signal.clone(),
+        ));
+        let releases = Arc::new(ReleaseWorker::new(
+            Arc::new(PgReleases::new(pool.clone())),
+            Arc::new(inventory.clone()),
+            release_signal,
+            config.releases,
         ));
         let outbox = Arc::new(PgOutbox::new(pool::side_pool(&pool, 2)));
-        Ok(Self { transport, inventory, orders, outbox, signal })
+        let tokens = Arc::new(tokens);
+        Ok(Self { transport, inventory, orders, outbox, signal, tokens, releases })
     }
 
     /// What handlers reach.
-    fn state(
-        &self,
-        config: &Config,
-        pool: PgPool,
-        shutdown: ShutdownSignal,
-    ) -> Result<AppState, StartupError> {
-        let tokens = TokenVerifier::new(&config.jwt)
-            .map_err(|error| StartupError::Setup(error.to_string()))?;
-        Ok(AppState {
+    fn state(&self, config: &Config, pool: PgPool, shutdown: ShutdownSignal) -> AppState {
+        AppState {
             orders: Arc::clone(&self.orders),
-            tokens: Arc::new(tokens),
+            order_limit: Arc::new(InMemoryRateLimiter::new(config.server.order_rate_limit)),
+            tokens: Arc::clone(&self.tokens),
             readiness: Arc::new(Readiness {
                 database: Arc::new(PoolHealth::new(pool)),
                 broker: self.transport.clone(),
                 breakers: vec![(inventory::BREAKER_NAME, self.inventory.breaker())],
                 shutdown,
             }),
-            outbox: self.outbox.clone(),
+            backlog: Arc::new(BacklogCache::new(self.outbox.clone(), config.server.metrics_cache)),
             metrics: telemetry::metrics(),
-        })
+        }
     }
 
     /// The background work.
@@ -179,6 +192,7 @@ impl Components {
                 messaging.rpc_timeout,
             )),
             transport: self.transport.clone(),
+            releases: Arc::clone(&self.releases),
             watcher: tokio::spawn(watcher),
         }
     }

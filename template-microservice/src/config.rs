@@ -1,7 +1,7 @@
 //! Typed configuration, read once at startup from the environment (and an optional `.env`).
 //!
-//! Every setting has a default except `JWT_SECRET`, which must be the secret of the service
-//! that issues the tokens (template-rest). Anything invalid stops startup with a message that
+//! Every setting has a default except the token key: `JWT_SECRET` (the secret of the service
+//! that issues the tokens, template-rest), `JWT_PUBLIC_KEY` or `JWT_JWKS_URL`. Anything invalid stops startup with a message that
 //! names the variable.
 
 use std::collections::HashMap;
@@ -11,15 +11,17 @@ use serde::Deserialize;
 
 mod jwt;
 mod messaging;
+mod orders;
 mod outbound;
 mod raw;
 mod server;
 
-pub use jwt::{JwtAlgorithm, JwtConfig};
+pub use jwt::{JwksConfig, JwtConfig, JwtKey};
 pub use messaging::{ConsumerConfig, MessagingConfig, RelayConfig};
+pub use orders::ReleaseConfig;
 pub use outbound::{BreakerConfig, InventoryConfig, RetryConfig};
 pub(crate) use raw::RawConfig;
-pub use server::{DatabaseConfig, ServerConfig};
+pub use server::{DatabaseConfig, RateLimit, ServerConfig};
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,9 @@ pub struct Config {
     pub inventory: InventoryConfig,
     /// Token verification (`JWT_*`).
     pub jwt: JwtConfig,
+    /// Pending orders and the release of their stock (`PENDING_ORDER_TTL_SECS`,
+    /// `RELEASE_POLL_INTERVAL_MS`).
+    pub releases: ReleaseConfig,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
     pub log_format: LogFormat,
     /// Server timeouts and limits (`REQUEST_TIMEOUT_SECS`, `SHUTDOWN_TIMEOUT_SECS`, …).
@@ -119,6 +124,7 @@ impl RawConfig {
             messaging: MessagingConfig::from_raw(&self)?,
             inventory: InventoryConfig::from_raw(&self)?,
             jwt: JwtConfig::from_raw(&self)?,
+            releases: ReleaseConfig::from_raw(&self)?,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
             server: ServerConfig::from_raw(&self)?,
         })

@@ -46,6 +46,14 @@ pub enum AppError {
         /// A hint for the `Retry-After` header.
         retry_after: Duration,
     },
+    /// The caller has placed orders faster than its limit; retry after the delay (429).
+    #[error("{detail}")]
+    TooManyRequests {
+        /// What was limited.
+        detail: &'static str,
+        /// A hint for the `Retry-After` header.
+        retry_after: Duration,
+    },
     /// A bug or an unexpected failure (500). The source is logged, never sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -1,6 +1,7 @@
 //! In-process fakes of the service's traits, for unit tests of the services and the relay.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,8 +14,8 @@ use crate::domain::page::PageRequest;
 use crate::domain::trace::TraceContext;
 use crate::messaging::{Delivery, IncomingRequest, OutgoingMessage, Transport, TransportError};
 use crate::repositories::{
-    Backlog, OrderRepository, Outbox, OutboxClaim, OutboxEvent, RepositoryError, RepositoryResult,
-    SettleOutcome, Settlement,
+    Backlog, OrderRepository, Outbox, OutboxClaim, OutboxEvent, Release, RepositoryError,
+    RepositoryResult, SettleOutcome, Settlement,
 };
 use crate::services::inventory::{Inventory, InventoryError, Reservation};
 
@@ -24,6 +25,12 @@ pub struct FakeStore {
     pub orders: Mutex<Vec<Order>>,
     pub outbox: Mutex<Vec<(OutboxEvent, bool)>>,
     pub fail: Mutex<bool>,
+    /// Makes `create` alone fail, as a commit that fails while the database still answers.
+    pub fail_create: Mutex<bool>,
+    /// The releases recorded.
+    pub releases: Mutex<Vec<Release>>,
+    /// How many times the backlog was read.
+    pub backlog_reads: AtomicUsize,
 }
 
 impl FakeStore {
@@ -55,8 +62,17 @@ impl FakeStore {
 impl OrderRepository for FakeStore {
     async fn create(&self, order: &Order, event: &OutboxEvent) -> RepositoryResult<()> {
         self.check()?;
+        if *self.fail_create.lock().expect("lock") {
+            return Err(RepositoryError::Other("the commit failed".into()));
+        }
         self.orders.lock().expect("lock").push(order.clone());
         self.outbox.lock().expect("lock").push((event.clone(), false));
+        Ok(())
+    }
+
+    async fn record_release(&self, release: &Release) -> RepositoryResult<()> {
+        self.check()?;
+        self.releases.lock().expect("lock").push(release.clone());
         Ok(())
     }
 
@@ -121,6 +137,8 @@ impl Outbox for FakeOutbox {
     }
 
     async fn backlog(&self) -> RepositoryResult<Backlog> {
+        self.0.backlog_reads.fetch_add(1, Ordering::SeqCst);
+        self.0.check()?;
         Ok(Backlog { depth: self.0.unsent() as u64, oldest_age_secs: 0.0 })
     }
 
@@ -176,13 +194,29 @@ impl Transport for FakeTransport {
     async fn close(&self) {}
 }
 
-/// An inventory that answers what it is told to.
+/// An inventory that answers reservations what it is told to, and records releases.
 #[derive(Debug)]
-pub struct FakeInventory(pub fn() -> Result<(), InventoryError>);
+pub struct FakeInventory {
+    answer: fn() -> Result<(), InventoryError>,
+    /// The orders whose reservation was released.
+    pub released: Mutex<Vec<Uuid>>,
+}
+
+impl FakeInventory {
+    /// An inventory answering reservations with `answer`.
+    pub fn new(answer: fn() -> Result<(), InventoryError>) -> Self {
+        Self { answer, released: Mutex::default() }
+    }
+}
 
 #[async_trait]
 impl Inventory for FakeInventory {
     async fn reserve(&self, _: &Reservation, _: TraceContext) -> Result<(), InventoryError> {
-        (self.0)()
+        (self.answer)()
+    }
+
+    async fn release(&self, order_id: Uuid, _: TraceContext) -> Result<(), InventoryError> {
+        self.released.lock().expect("lock").push(order_id);
+        Ok(())
     }
 }

@@ -5,9 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::http::metrics::BacklogCache;
 use crate::messaging::Transport;
-use crate::repositories::{HealthCheck, Outbox};
+use crate::repositories::HealthCheck;
 use crate::services::orders::OrderService;
+use crate::services::rate_limit::RateLimiter;
 use crate::services::tokens::TokenVerifier;
 
 /// Shared application state. Cloning is cheap: every field is reference-counted.
@@ -15,12 +17,14 @@ use crate::services::tokens::TokenVerifier;
 pub struct AppState {
     /// The order rules.
     pub orders: Arc<OrderService>,
+    /// The per-user limit on placing orders.
+    pub order_limit: Arc<dyn RateLimiter>,
     /// Access-token verification, for the `CurrentUser` extractor.
     pub tokens: Arc<TokenVerifier>,
     /// What `/health/ready` reports.
     pub readiness: Arc<Readiness>,
-    /// The outbox, for its depth and age in `/metrics`.
-    pub outbox: Arc<dyn Outbox>,
+    /// The outbox's depth and age, for `/metrics`, read at most once per window.
+    pub backlog: Arc<BacklogCache>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }

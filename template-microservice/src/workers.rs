@@ -1,5 +1,7 @@
 //! The background work of an instance: the outbox relay, the payment consumer, the
-//! `orders.get` responder and the breaker watcher, and the order in which they stop.
+//! `orders.get` responder, the release worker and the breaker watcher, and the order in which
+//! they stop (the release worker stops with the inbound work: what it leaves is in the
+//! database, for the next instance).
 //!
 //! On shutdown the consumer stops pulling and finishes the messages in hand (acknowledged, or
 //! left for redelivery, never half-done), the responder stops, and the relay publishes what is
@@ -15,6 +17,7 @@ use crate::messaging::Transport;
 use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
+use crate::services::releases::ReleaseWorker;
 use crate::telemetry;
 
 /// What the workers are made of.
@@ -27,6 +30,8 @@ pub struct WorkerParts {
     pub responder: Arc<OrdersResponder>,
     /// The broker the responder listens on.
     pub transport: Arc<dyn Transport>,
+    /// Delivers the releases of reservations, and expires pending orders.
+    pub releases: Arc<ReleaseWorker>,
     /// Logs breaker state changes until cancelled.
     pub watcher: JoinHandle<()>,
 }
@@ -56,6 +61,8 @@ impl Workers {
                 telemetry::error("the orders.get responder stopped", &error);
             }
         });
+        let (releases, stop) = (parts.releases, inbound_stop.clone());
+        let releasing = tokio::spawn(async move { releases.run(stop).await });
         let relay = Arc::clone(&parts.relay);
         let stop = relay_stop.clone();
         let relay_task = tokio::spawn(async move { relay.run(stop).await });
@@ -63,7 +70,7 @@ impl Workers {
             relay: parts.relay,
             inbound_stop,
             relay_stop,
-            inbound: vec![consuming, responding],
+            inbound: vec![consuming, responding, releasing],
             relay_task,
             watcher: parts.watcher,
         }

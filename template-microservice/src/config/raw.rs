@@ -46,7 +46,11 @@ pub(crate) struct RawConfig {
     pub(crate) inventory_breaker_half_open_trials: Option<u32>,
     pub(crate) jwt_secret: Option<String>,
     pub(crate) jwt_algorithm: Option<String>,
+    pub(crate) jwt_public_key: Option<String>,
     pub(crate) jwt_public_key_file: Option<String>,
+    pub(crate) jwt_jwks_url: Option<String>,
+    pub(crate) jwt_jwks_refresh_secs: Option<u64>,
+    pub(crate) jwt_jwks_max_age_secs: Option<u64>,
     pub(crate) jwt_issuer: Option<String>,
     pub(crate) jwt_audience: Option<String>,
     pub(crate) request_timeout_secs: Option<u64>,
@@ -54,6 +58,11 @@ pub(crate) struct RawConfig {
     pub(crate) shutdown_timeout_secs: Option<u64>,
     pub(crate) max_connections: Option<usize>,
     pub(crate) body_limit_bytes: Option<usize>,
+    pub(crate) metrics_cache_secs: Option<u64>,
+    pub(crate) pending_order_ttl_secs: Option<u64>,
+    pub(crate) release_poll_interval_ms: Option<u64>,
+    pub(crate) order_rate_limit_per_minute: Option<u32>,
+    pub(crate) order_rate_limit_burst: Option<u32>,
 }
 
 /// `value` (or `default`) milliseconds, which must be positive.

@@ -18,6 +18,21 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Largest request body (`BODY_LIMIT_BYTES`, default 64 KiB).
     pub body_limit_bytes: usize,
+    /// How long `/metrics` reuses its reading of the outbox backlog (`METRICS_CACHE_SECS`,
+    /// default 5), so that scrapes cannot make the database count the outbox at will.
+    pub metrics_cache: Duration,
+    /// Orders one user may place (`ORDER_RATE_LIMIT_PER_MINUTE`, default 30, and
+    /// `ORDER_RATE_LIMIT_BURST`, default 5).
+    pub order_rate_limit: RateLimit,
+}
+
+/// A token bucket: how fast it refills, and how many tokens it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Tokens per minute.
+    pub per_minute: u32,
+    /// Tokens the bucket holds: how many may be taken at once.
+    pub burst: u32,
 }
 
 impl ServerConfig {
@@ -28,6 +43,14 @@ impl ServerConfig {
             shutdown_timeout: secs("SHUTDOWN_TIMEOUT_SECS", raw.shutdown_timeout_secs, 20)?,
             max_connections: positive("MAX_CONNECTIONS", raw.max_connections.unwrap_or(1024))?,
             body_limit_bytes: positive("BODY_LIMIT_BYTES", raw.body_limit_bytes.unwrap_or(65_536))?,
+            metrics_cache: secs("METRICS_CACHE_SECS", raw.metrics_cache_secs, 5)?,
+            order_rate_limit: RateLimit {
+                per_minute: positive(
+                    "ORDER_RATE_LIMIT_PER_MINUTE",
+                    raw.order_rate_limit_per_minute.unwrap_or(30),
+                )?,
+                burst: positive("ORDER_RATE_LIMIT_BURST", raw.order_rate_limit_burst.unwrap_or(5))?,
+            },
         })
     }
 }

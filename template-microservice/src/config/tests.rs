@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Config, JwtAlgorithm, LogFormat};
+use super::{Config, JwtKey, LogFormat};
 
 const SECRET: &str = "a-test-secret-with-enough-bytes-0123456789";
 
@@ -20,14 +20,17 @@ fn defaults_need_only_the_secret() {
     assert_eq!(config.inventory.url, "http://127.0.0.1:8081");
     assert_eq!(config.messaging.consumer.max_deliver, 5);
     assert_eq!(config.log_format, LogFormat::Pretty);
+    assert_eq!(config.server.metrics_cache, Duration::from_secs(5));
+    assert_eq!(config.releases.pending_ttl, Duration::from_mins(15));
+    assert_eq!(config.server.order_rate_limit, super::RateLimit { per_minute: 30, burst: 5 });
 }
 
 #[test]
 fn tokens_default_to_template_rest_and_the_secret_stays_hidden() {
     let config = with(&[]).expect("valid");
     assert_eq!(config.jwt.issuer, "template-rest");
-    assert_eq!(format!("{:?}", config.jwt.algorithm), "Hs256(redacted)");
-    assert_eq!(config.jwt.algorithm, JwtAlgorithm::Hs256(SECRET.as_bytes().to_vec()));
+    assert_eq!(format!("{:?}", config.jwt.key), "Secret(redacted)");
+    assert_eq!(config.jwt.key, JwtKey::Secret(SECRET.as_bytes().to_vec()));
 }
 
 #[test]
@@ -72,7 +75,7 @@ fn each_invalid_value_names_its_variable() {
         ),
         (&[("NATS_URL", " ")], "NATS_URL"),
         (&[("JWT_ALGORITHM", "RS256")], "JWT_ALGORITHM"),
-        (&[("JWT_ALGORITHM", "EdDSA")], "JWT_PUBLIC_KEY_FILE"),
+        (&[("JWT_ALGORITHM", "EdDSA")], "JWT_ALGORITHM"),
         (&[("JWT_ISSUER", " ")], "JWT_ISSUER"),
     ];
     for (vars, variable) in cases {
@@ -91,9 +94,47 @@ fn the_secret_is_required_and_long_enough() {
 }
 
 #[test]
+fn a_public_key_or_a_key_set_replaces_the_secret() {
+    let pem = Config::from_vars(&[("JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\\nx")]);
+    assert_eq!(
+        pem.expect("valid").jwt.key,
+        JwtKey::PublicPem(b"-----BEGIN PUBLIC KEY-----\nx".to_vec())
+    );
+    let url = "http://issuer:8080/.well-known/jwks.json";
+    let jwks = Config::from_vars(&[("JWT_JWKS_URL", url), ("JWT_JWKS_REFRESH_SECS", "7")]);
+    let JwtKey::Jwks(jwks) = jwks.expect("valid").jwt.key else { panic!("a key set") };
+    assert_eq!((jwks.url.as_str(), jwks.min_refresh), (url, Duration::from_secs(7)));
+    assert_eq!(jwks.max_age, Duration::from_mins(5));
+    let cases: [&[(&str, &str)]; 4] = [
+        &[("JWT_SECRET", SECRET), ("JWT_PUBLIC_KEY", "pem")],
+        &[("JWT_PUBLIC_KEY", "pem"), ("JWT_JWKS_URL", url)],
+        &[("JWT_JWKS_URL", "https://issuer/.well-known/jwks.json")],
+        &[("JWT_PUBLIC_KEY", "pem"), ("JWT_ALGORITHM", "HS256")],
+    ];
+    let variables: Vec<_> =
+        cases.iter().map(|vars| Config::from_vars(vars).expect_err("refused").variable).collect();
+    assert_eq!(variables, ["JWT_SECRET", "JWT_SECRET", "JWT_JWKS_URL", "JWT_ALGORITHM"]);
+}
+
+#[test]
 fn an_unreadable_key_file_is_named() {
     let vars = [("JWT_ALGORITHM", "EdDSA"), ("JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pem")];
     let error = Config::from_vars(&vars).expect_err("no file");
     assert_eq!(error.variable, "JWT_PUBLIC_KEY_FILE");
     assert!(error.message.contains("/nonexistent/key.pem"));
+}
+
+#[test]
+fn limits_must_be_positive() {
+    let variables = [
+        "METRICS_CACHE_SECS",
+        "ORDER_RATE_LIMIT_PER_MINUTE",
+        "ORDER_RATE_LIMIT_BURST",
+        "PENDING_ORDER_TTL_SECS",
+        "RELEASE_POLL_INTERVAL_MS",
+    ];
+    for variable in variables {
+        let error = with(&[(variable, "0")]).expect_err(variable);
+        assert_eq!(error.variable, variable, "{error}");
+    }
 }

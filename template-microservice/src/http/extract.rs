@@ -80,7 +80,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
         let token = token.ok_or(AppError::Unauthorized("a bearer token is required"))?;
-        Ok(Self(state.tokens.verify(token)?))
+        Ok(Self(state.tokens.verify(token).await?))
     }
 }
 

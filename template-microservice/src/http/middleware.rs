@@ -5,14 +5,16 @@
 //! 3. the W3C trace context: the caller's `traceparent` (or a new trace), with a span of this
 //!    service, stored for handlers and recorded in the request's tracing span;
 //! 4. security headers;
-//! 5. metrics per method, route template and status;
+//! 5. metrics per method, route template and status, none of them a value the client chooses:
+//!    a method outside the standard nine is `OTHER`, a path that matches no route is
+//!    `unmatched` (never the raw path, whose ids would explode the label space);
 //! 6. a per-request timeout (503 problem).
 
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
@@ -68,16 +70,37 @@ async fn trace_context(mut request: Request, next: Next) -> Response {
     next.run(request).instrument(span).await
 }
 
+/// The methods of RFC 9110 and RFC 5789, recorded by name; any other is `OTHER`.
+static STANDARD_METHODS: [Method; 9] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::DELETE,
+    Method::CONNECT,
+    Method::OPTIONS,
+    Method::TRACE,
+    Method::PATCH,
+];
+
+/// The route label of a request that matched no route.
+const UNMATCHED: &str = "unmatched";
+
+/// The method label: the method's name if it is standard, else `OTHER`.
+fn method_label(method: &Method) -> &'static str {
+    STANDARD_METHODS.iter().find(|standard| *standard == method).map_or("OTHER", Method::as_str)
+}
+
 async fn record_metrics(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+        .map_or_else(|| UNMATCHED.to_owned(), |path| path.as_str().to_owned());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let labels = [("method", method.to_owned()), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
@@ -89,5 +112,20 @@ async fn with_timeout(timeout: Duration, request: Request, next: Next) -> Respon
         Ok(response) => response,
         Err(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the request took too long")
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_methods_keep_their_name_and_others_are_other() {
+        for method in &STANDARD_METHODS {
+            assert_eq!(method_label(method), method.as_str());
+        }
+        for other in ["get", "BREW", "PROPFIND", "X"] {
+            assert_eq!(method_label(&Method::from_bytes(other.as_bytes()).unwrap()), "OTHER");
+        }
     }
 }

@@ -1,12 +1,16 @@
 //! `/api/v1/orders`: place an order, read one, list the caller's.
 
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::extract::{CurrentUser, JsonBody, OrderId, QueryParams, Trace};
+use super::problem::Problem;
 use crate::domain::order::OrderItem;
 use crate::domain::page::{MAX_PER_PAGE, PageRequest};
 use crate::error::{AppError, AppResult};
@@ -54,9 +58,29 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}", get(show))
 }
 
+/// The user of a valid bearer token, within their limit of orders: checked before the body
+/// is read, so a refused request costs no parsing, no reservation and no write.
+struct OrderPlacer(Uuid);
+
+impl FromRequestParts<AppState> for OrderPlacer {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        state.order_limit.check(user).map_err(|retry_after| {
+            metrics::counter!("orders_rate_limited_total").increment(1);
+            AppError::TooManyRequests { detail: "too many orders: slow down", retry_after }
+        })?;
+        Ok(Self(user))
+    }
+}
+
 async fn create(
     axum::extract::State(state): axum::extract::State<AppState>,
-    CurrentUser(user): CurrentUser,
+    OrderPlacer(user): OrderPlacer,
     Trace(trace): Trace,
     JsonBody(body): JsonBody<NewOrder>,
 ) -> AppResult<Response> {

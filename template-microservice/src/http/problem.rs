@@ -72,7 +72,8 @@ impl From<AppError> for Problem {
         let detail = error.to_string();
         match error {
             AppError::Validation(errors) => Self { errors, ..Self::new(status, detail) },
-            AppError::Unavailable { retry_after, .. } => {
+            AppError::Unavailable { retry_after, .. }
+            | AppError::TooManyRequests { retry_after, .. } => {
                 Self { retry_after: Some(retry_after), ..Self::new(status, detail) }
             }
             AppError::Internal(source) => {
@@ -93,6 +94,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -1,5 +1,6 @@
 //! The inventory service over HTTP: `POST {INVENTORY_URL}/reservations`, answering 201 when
-//! reserved and 409 when out of stock, through the resilient stack of [`super`].
+//! reserved and 409 when out of stock, and `DELETE {INVENTORY_URL}/reservations/{order_id}`,
+//! answering 2xx (or 404: nothing to release), through the resilient stack of [`super`].
 
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +12,7 @@ use http::{Method, StatusCode, header};
 use http_body_util::Full;
 use tower::util::BoxCloneService;
 use tower::{BoxError, ServiceBuilder, ServiceExt as _};
+use uuid::Uuid;
 
 use super::client::{HttpRequest, HttpResponse, HttpSend};
 use super::retry::{IDEMPOTENCY_KEY, RetryPolicy};
@@ -84,6 +86,20 @@ impl HttpInventory {
     }
 }
 
+/// A `DELETE` of the reservation of `order_id` (idempotent, so the stack may retry it).
+fn release_request(
+    reservations_url: &str,
+    order_id: Uuid,
+    trace: TraceContext,
+) -> Result<HttpRequest, InventoryError> {
+    http::Request::builder()
+        .method(Method::DELETE)
+        .uri(format!("{reservations_url}/{order_id}"))
+        .header(TRACEPARENT, trace.to_string())
+        .body(Full::default())
+        .map_err(|error| InventoryError::Failed(error.to_string()))
+}
+
 fn stack(config: &InventoryConfig, breaker: CircuitBreaker) -> Result<Stack, BoxError> {
     let service = ServiceBuilder::new()
         .timeout(config.timeout)
@@ -102,15 +118,31 @@ impl Inventory for HttpInventory {
         reservation: &Reservation,
         trace: TraceContext,
     ) -> Result<(), InventoryError> {
-        let request = self.request(reservation, trace)?;
-        let service =
-            self.stack.lock().map_err(|_| InventoryError::Failed("poisoned".into()))?.clone();
-        let response = service.oneshot(request).await.map_err(call_error)?;
+        let response = self.call(self.request(reservation, trace)?).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => Ok(()),
             StatusCode::CONFLICT => Err(InventoryError::OutOfStock),
             other => Err(InventoryError::Failed(format!("inventory answered {other}"))),
         }
+    }
+
+    async fn release(&self, order_id: Uuid, trace: TraceContext) -> Result<(), InventoryError> {
+        let request = release_request(&self.reservations_url, order_id, trace)?;
+        let response = self.call(request).await?;
+        let status = response.status();
+        if status.is_success() || status == StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        Err(InventoryError::Failed(format!("inventory answered {status}")))
+    }
+}
+
+impl HttpInventory {
+    /// Sends `request` through the stack.
+    async fn call(&self, request: HttpRequest) -> Result<HttpResponse, InventoryError> {
+        let service =
+            self.stack.lock().map_err(|_| InventoryError::Failed("poisoned".into()))?.clone();
+        service.oneshot(request).await.map_err(call_error)
     }
 }
 

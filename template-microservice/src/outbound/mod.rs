@@ -10,11 +10,13 @@
 //! 5. the HTTP/1 client ([`client`]).
 //!
 //! [`inventory`] uses it for stock reservations; [`breaker`] logs and exports the breaker's
-//! state changes.
+//! state changes. [`jwks`] fetches the token issuer's key set with the same client, without
+//! the stack (a deadline only: it runs at startup and at most once per refresh interval).
 
 pub mod breaker;
 pub mod client;
 pub mod inventory;
+pub mod jwks;
 pub mod retry;
 
 /// Why one attempt failed.

@@ -5,10 +5,12 @@
 //!   settled with their inbox row in one transaction.
 //! - [`outbox`]: claiming unsent events (`FOR UPDATE SKIP LOCKED`) and marking them sent.
 //! - [`pool`]: the pool, migrations, and the health probe.
+//! - [`releases`]: the reservations to release at the inventory, and expired orders.
 
 pub mod orders;
 pub mod outbox;
 pub mod pool;
+pub mod releases;
 
 use std::time::Duration;
 
@@ -48,6 +50,54 @@ pub struct OutboxEvent {
     pub traceparent: Option<String>,
 }
 
+/// Why a reservation is released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseReason {
+    /// The order's commit failed after its stock was reserved.
+    CommitFailed,
+    /// The order's payment failed.
+    PaymentFailed,
+    /// The order stayed pending past its time to live.
+    Expired,
+}
+
+impl ReleaseReason {
+    /// The stored form.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CommitFailed => "commit_failed",
+            Self::PaymentFailed => "payment_failed",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+/// A reservation to release at the inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The order whose stock was reserved.
+    pub order_id: Uuid,
+    /// Why.
+    pub reason: ReleaseReason,
+    /// The W3C trace context of the request that caused it, if any.
+    pub traceparent: Option<String>,
+}
+
+/// A release whose time has come, claimed for a while by one worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueRelease {
+    /// The order whose stock was reserved.
+    pub order_id: Uuid,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    /// The trace context it was recorded with.
+    pub traceparent: Option<String>,
+    /// Whether the order exists and is not cancelled: its commit did succeed (only its
+    /// answer was lost), so its stock must stay reserved.
+    pub moot: bool,
+}
+
 /// A payment to settle, exactly once per message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settlement {
@@ -79,6 +129,8 @@ pub enum SettleOutcome {
 pub trait OrderRepository: Send + Sync {
     /// Stores `order` and `event` in one transaction.
     async fn create(&self, order: &Order, event: &OutboxEvent) -> RepositoryResult<()>;
+    /// Records that a reservation must be released (once per order).
+    async fn record_release(&self, release: &Release) -> RepositoryResult<()>;
     /// The order with this id.
     async fn find(&self, id: Uuid) -> RepositoryResult<Option<Order>>;
     /// One page of an owner's orders, newest first, and the owner's total.
@@ -125,6 +177,21 @@ pub struct Backlog {
     pub depth: u64,
     /// Seconds since the oldest unsent event was written (0 when none).
     pub oldest_age_secs: f64,
+}
+
+/// The reservations to release, as the release worker sees them.
+#[async_trait]
+pub trait ReleaseQueue: Send + Sync {
+    /// Cancels up to `limit` orders pending for longer than `ttl`, recording the release of
+    /// their stock in the same statement; returns how many.
+    async fn expire_pending(&self, ttl: Duration, limit: u32) -> RepositoryResult<u64>;
+    /// Up to `limit` due releases, each leased for `lease` (another worker takes it after
+    /// that, if this one never reports) with its attempt counted.
+    async fn claim_due(&self, limit: u32, lease: Duration) -> RepositoryResult<Vec<DueRelease>>;
+    /// The release of `order_id` is done.
+    async fn mark_done(&self, order_id: Uuid) -> RepositoryResult<()>;
+    /// The release of `order_id` failed: try again after `delay`.
+    async fn retry_later(&self, order_id: Uuid, delay: Duration) -> RepositoryResult<()>;
 }
 
 /// A probe of the database, for readiness.

@@ -5,7 +5,8 @@
 //!
 //! A settlement records the message only if the order exists (so a redelivery can retry a
 //! payment that arrived before its order), and moves the order only if it recorded the message
-//! and the order is still pending; under concurrency, PostgreSQL re-checks `status = 'pending'`
+//! and the order is still pending (a cancellation records the release of the order's stock in
+//! the same statement); under concurrency, PostgreSQL re-checks `status = 'pending'`
 //! on the locked row, so two payments for one order settle it once.
 
 use async_trait::async_trait;
@@ -16,7 +17,8 @@ use uuid::Uuid;
 
 use super::pool::map_error;
 use super::{
-    OrderRepository, OutboxEvent, RepositoryError, RepositoryResult, SettleOutcome, Settlement,
+    OrderRepository, OutboxEvent, Release, ReleaseReason, RepositoryError, RepositoryResult,
+    SettleOutcome, Settlement,
 };
 use crate::domain::order::{Order, OrderItem, OrderStatus};
 use crate::domain::page::PageRequest;
@@ -80,6 +82,20 @@ impl OrderRepository for PgOrders {
             event.subject,
             event.payload,
             event.traceparent,
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn record_release(&self, release: &Release) -> RepositoryResult<()> {
+        sqlx::query!(
+            "INSERT INTO reservation_releases (order_id, reason, traceparent) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            release.order_id,
+            release.reason.as_str(),
+            release.traceparent,
         )
         .execute(&self.pool)
         .await
@@ -162,7 +178,9 @@ async fn settle_one(
                    UPDATE orders SET status = $4, version = version + 1, updated_at = now()
                    WHERE id = $3 AND status = 'pending' AND EXISTS (SELECT 1 FROM recorded)
                    RETURNING id
-               )
+               ),
+               released AS (INSERT INTO reservation_releases (order_id, reason)
+                   SELECT id, $5 FROM updated WHERE $4 = 'cancelled' ON CONFLICT DO NOTHING)
                SELECT (SELECT status FROM target) AS status,
                       EXISTS (SELECT 1 FROM recorded) AS "recorded!",
                       EXISTS (SELECT 1 FROM updated) AS "applied!""#,
@@ -170,6 +188,7 @@ async fn settle_one(
         settlement.subject,
         settlement.order_id,
         settlement.status.as_str(),
+        ReleaseReason::PaymentFailed.as_str(),
     )
     .fetch_one(&mut *connection)
     .await

@@ -1,4 +1,5 @@
-//! What the order service needs from the inventory service: a stock reservation.
+//! What the order service needs from the inventory service: a stock reservation, and its
+//! release when the order will never be paid.
 //!
 //! `outbound::inventory` implements it over HTTP behind timeout, retry and a circuit breaker;
 //! unit tests use fakes.
@@ -47,4 +48,8 @@ pub trait Inventory: Send + Sync {
         reservation: &Reservation,
         trace: TraceContext,
     ) -> Result<(), InventoryError>;
+
+    /// Releases the stock reserved for `order_id`. Idempotent: releasing what is not (or no
+    /// longer) reserved succeeds.
+    async fn release(&self, order_id: Uuid, trace: TraceContext) -> Result<(), InventoryError>;
 }

@@ -3,10 +3,14 @@
 //!
 //! - [`orders`]: placing, reading and settling orders.
 //! - [`inventory`]: what the service needs from the inventory service.
+//! - [`rate_limit`]: the per-user limit on placing orders.
+//! - [`releases`]: delivering the releases of reservations, and expiring pending orders.
 //! - [`tokens`]: access-token verification.
 
 pub mod inventory;
 pub mod orders;
+pub mod rate_limit;
+pub mod releases;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -32,3 +36,6 @@ impl OutboxSignal {
         self.notify.notified().await;
     }
 }
+
+/// Wakes the release worker when a release is recorded outside its own passes.
+pub type ReleaseSignal = OutboxSignal;

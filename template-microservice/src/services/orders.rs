@@ -1,20 +1,27 @@
 //! Orders: placing one (reserve stock, then store the order and its `order.created` event in
 //! one transaction), reading them (owners see only their own), and settling payments.
+//!
+//! When the commit fails after the stock was reserved, the reservation is released: the
+//! release is recorded in the database (the worker of [`super::releases`] delivers it, again
+//! and again until the inventory answers); if even that write fails, the inventory is called
+//! at once. That last resort cannot tell a commit that failed from one whose answer was lost
+//! with the connection; a recorded release can (the worker skips orders that exist).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::OutboxSignal;
 use super::inventory::{Inventory, InventoryError, Reservation};
+use super::{OutboxSignal, ReleaseSignal};
 use crate::domain::event::{Envelope, ORDER_CREATED_SUBJECT, PaymentEvent};
 use crate::domain::order::{MAX_ITEMS, Order, OrderItem, OrderStatus};
 use crate::domain::page::{Page, PageMeta, PageRequest};
 use crate::domain::trace::TraceContext;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repositories::{
-    OrderRepository, OutboxEvent, RepositoryResult, SettleOutcome, Settlement,
+    OrderRepository, OutboxEvent, Release, ReleaseReason, RepositoryResult, SettleOutcome,
+    Settlement,
 };
 use crate::telemetry;
 
@@ -26,6 +33,7 @@ pub struct OrderService {
     orders: Arc<dyn OrderRepository>,
     inventory: Arc<dyn Inventory>,
     outbox: OutboxSignal,
+    releases: ReleaseSignal,
 }
 
 impl std::fmt::Debug for OrderService {
@@ -35,14 +43,16 @@ impl std::fmt::Debug for OrderService {
 }
 
 impl OrderService {
-    /// The service over its collaborators.
+    /// The service over its collaborators; `outbox` and `releases` wake the relay and the
+    /// release worker.
     #[must_use]
     pub fn new(
         orders: Arc<dyn OrderRepository>,
         inventory: Arc<dyn Inventory>,
         outbox: OutboxSignal,
+        releases: ReleaseSignal,
     ) -> Self {
-        Self { orders, inventory, outbox }
+        Self { orders, inventory, outbox, releases }
     }
 
     /// Places an order for `owner_id`: validates it, reserves the stock, then stores the order
@@ -50,7 +60,8 @@ impl OrderService {
     ///
     /// # Errors
     /// 422 for invalid items, 409 when out of stock (nothing stored), 503 when the inventory
-    /// is unavailable or its circuit is open.
+    /// is unavailable or its circuit is open; when the order cannot be stored, the error of
+    /// the database, after the reservation's release was recorded or attempted.
     pub async fn place(
         &self,
         owner_id: Uuid,
@@ -60,11 +71,29 @@ impl OrderService {
         validate(&items)?;
         let order = Order::new(owner_id, items);
         let reservation = Reservation { order_id: order.id, items: order.items.clone() };
-        self.inventory.reserve(&reservation, trace).await.map_err(reservation_error)?;
         let event = outbox_event(&order, trace)?;
-        self.orders.create(&order, &event).await?;
+        self.inventory.reserve(&reservation, trace).await.map_err(reservation_error)?;
+        if let Err(error) = self.orders.create(&order, &event).await {
+            self.compensate(order.id, trace).await;
+            return Err(error.into());
+        }
         self.outbox.notify();
         Ok(order)
+    }
+
+    /// Releases the reservation of an order that could not be stored: through the release
+    /// outbox, or, when the database cannot even record it, by a call right now.
+    async fn compensate(&self, order_id: Uuid, trace: TraceContext) {
+        let reason = ReleaseReason::CommitFailed;
+        let release = Release { order_id, reason, traceparent: Some(trace.to_string()) };
+        let Err(error) = self.orders.record_release(&release).await else {
+            return self.releases.notify();
+        };
+        telemetry::warn("cannot record a release: calling the inventory now", &error);
+        if let Err(error) = self.inventory.release(order_id, trace).await {
+            metrics::counter!("reservation_releases_lost_total").increment(1);
+            telemetry::error("a reservation could not be released: the inventory keeps it", &error);
+        }
     }
 
     /// The order `id` if `owner_id` placed it; someone else's order is a 404.

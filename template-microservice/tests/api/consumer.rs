@@ -30,6 +30,10 @@ impl Inventory for NoInventory {
     async fn reserve(&self, _: &Reservation, _: TraceContext) -> Result<(), InventoryError> {
         Err(InventoryError::Failed("not used".to_owned()))
     }
+
+    async fn release(&self, _: Uuid, _: TraceContext) -> Result<(), InventoryError> {
+        Err(InventoryError::Failed("not used".to_owned()))
+    }
 }
 
 fn envelope(event_type: &str, order_id: Uuid) -> Value {
@@ -71,13 +75,14 @@ struct Harness {
 impl Harness {
     async fn start() -> Self {
         let (db, nats) = (TestDb::new().await, NatsServer::start());
-        let config =
-            crate::support::config(&db, &nats, &crate::support::InventoryStub::start().await);
+        let inventory = crate::support::InventoryStub::start().await;
+        let config = crate::support::config(&db, &nats, &inventory, &[]);
         crate::service::repositories::pool::migrate(&db.pool).await.expect("migrates");
         let connected = NatsTransport::connect(&nats.url(), &config.messaging.consumer).await;
         let transport = Arc::new(connected.expect("connects"));
         let repository = Arc::new(PgOrders::new(db.pool.clone()));
-        let orders = OrderService::new(repository, Arc::new(NoInventory), OutboxSignal::default());
+        let signals = (OutboxSignal::default(), OutboxSignal::default());
+        let orders = OrderService::new(repository, Arc::new(NoInventory), signals.0, signals.1);
         let settings = config.messaging.consumer.clone();
         let consumer = PaymentConsumer::new(transport.clone(), Arc::new(orders), settings);
         Self { db, nats, transport, consumer: Arc::new(consumer) }

@@ -4,6 +4,7 @@
 pub mod broker;
 pub mod database;
 pub mod inventory;
+pub mod process;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use crate::service::config::Config;
 pub use broker::NatsServer;
 pub use database::TestDb;
 pub use inventory::{InventoryStub, Mode};
+pub use process::ServiceProcess;
 
 /// The HMAC secret of test tokens.
 pub const SECRET: &str = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -57,10 +59,11 @@ pub struct TestApp {
 }
 
 /// Settings that make failures quick to provoke and to recover from.
-const TEST_SETTINGS: [(&str, &str); 15] = [
+const TEST_SETTINGS: [(&str, &str); 16] = [
     ("JWT_SECRET", SECRET),
     ("PORT", "0"),
     ("OUTBOX_POLL_INTERVAL_MS", "50"),
+    ("RELEASE_POLL_INTERVAL_MS", "100"),
     ("CONSUMER_ACK_WAIT_MS", "1000"),
     ("CONSUMER_BACKOFF_INITIAL_MS", "50"),
     ("CONSUMER_BACKOFF_MAX_MS", "200"),
@@ -78,12 +81,17 @@ const TEST_SETTINGS: [(&str, &str); 15] = [
 impl TestApp {
     /// Starts everything with the test settings.
     pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts everything with the test settings and `extra` ones.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
         crate::service::telemetry::init(crate::service::config::LogFormat::Pretty);
         let db = TestDb::new().await;
         let nats = NatsServer::start();
         let inventory = InventoryStub::start().await;
-        let running =
-            app::start(&config(&db, &nats, &inventory), db.pool.clone()).await.expect("starts");
+        let config = config(&db, &nats, &inventory, extra);
+        let running = app::start(&config, db.pool.clone()).await.expect("starts");
         let client = Client::builder(TokioExecutor::new()).build_http();
         Self { address: running.address, running: Some(running), inventory, nats, db, client }
     }
@@ -141,9 +149,19 @@ impl TestApp {
     }
 }
 
-/// The configuration of a test instance.
-pub fn config(db: &TestDb, nats: &NatsServer, inventory: &InventoryStub) -> Config {
+/// The configuration of a test instance, with `extra` settings.
+pub fn config(
+    db: &TestDb,
+    nats: &NatsServer,
+    inventory: &InventoryStub,
+    extra: &[(&str, &str)],
+) -> Config {
     let mut vars: Vec<(&str, &str)> = TEST_SETTINGS.to_vec();
+    // A public key or a key set replaces the secret: exactly one of them may be set.
+    if extra.iter().any(|(name, _)| name.starts_with("JWT_PUBLIC_KEY") || *name == "JWT_JWKS_URL") {
+        vars.retain(|(name, _)| *name != "JWT_SECRET");
+    }
+    vars.extend_from_slice(extra);
     let nats_url = nats.url();
     vars.extend([
         ("DATABASE_URL", db.url.as_str()),
@@ -191,6 +209,15 @@ pub async fn get_status(url: &str) -> Option<StatusCode> {
         .await
         .ok()
         .map(|response| response.status())
+}
+
+/// The body of `GET url`, as text.
+pub async fn get_text(url: &str) -> String {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let response = client.request(request(Method::GET, url, None, None)).await.expect("answered");
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// Polls `check` until it holds, for at most `limit`; returns whether it held.

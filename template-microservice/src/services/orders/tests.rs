@@ -11,11 +11,17 @@ use crate::domain::page::PageRequest;
 use crate::domain::trace::TraceContext;
 use crate::error::AppError;
 use crate::fakes::{FakeInventory, FakeStore};
+use crate::repositories::ReleaseReason;
 use crate::services::OutboxSignal;
 use crate::services::inventory::InventoryError;
 
 fn service(store: &Arc<FakeStore>, answer: fn() -> Result<(), InventoryError>) -> OrderService {
-    OrderService::new(store.clone(), Arc::new(FakeInventory(answer)), OutboxSignal::default())
+    service_with(store, &Arc::new(FakeInventory::new(answer)))
+}
+
+fn service_with(store: &Arc<FakeStore>, inventory: &Arc<FakeInventory>) -> OrderService {
+    let signals = (OutboxSignal::default(), OutboxSignal::default());
+    OrderService::new(store.clone(), inventory.clone(), signals.0, signals.1)
 }
 
 fn items() -> Vec<OrderItem> {
@@ -95,4 +101,32 @@ async fn a_database_outage_is_a_503() {
     let placed =
         service(&store, || Ok(())).place(Uuid::now_v7(), items(), TraceContext::new_root()).await;
     assert!(matches!(placed, Err(AppError::Unavailable { .. })));
+}
+
+#[tokio::test]
+async fn a_failed_commit_records_the_release_of_the_reservation() {
+    let store = Arc::new(FakeStore::default());
+    *store.fail_create.lock().unwrap() = true;
+    let inventory = Arc::new(FakeInventory::new(|| Ok(())));
+    let trace = TraceContext::new_root();
+    let placed = service_with(&store, &inventory).place(Uuid::now_v7(), items(), trace).await;
+    assert!(matches!(placed, Err(AppError::Internal(_))));
+    let releases = store.releases.lock().unwrap().clone();
+    assert_eq!(releases.len(), 1, "the release is in the outbox");
+    assert_eq!(releases[0].reason, ReleaseReason::CommitFailed);
+    assert_eq!(releases[0].traceparent, Some(trace.to_string()));
+    assert!(inventory.released.lock().unwrap().is_empty(), "the worker delivers it, not place");
+    assert!(store.orders.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn when_the_database_cannot_record_the_release_the_inventory_is_called_at_once() {
+    let store = Arc::new(FakeStore::default());
+    *store.fail.lock().unwrap() = true;
+    let inventory = Arc::new(FakeInventory::new(|| Ok(())));
+    let orders = service_with(&store, &inventory);
+    let placed = orders.place(Uuid::now_v7(), items(), TraceContext::new_root()).await;
+    assert!(matches!(placed, Err(AppError::Unavailable { .. })));
+    assert!(store.releases.lock().unwrap().is_empty());
+    assert_eq!(inventory.released.lock().unwrap().len(), 1, "released by a direct call");
 }
