@@ -76,14 +76,15 @@ impl JwksKeys {
     }
 
     /// The key named `kid`, fetching the set again when it is unknown or the set is old and
-    /// the last fetch is far enough back.
+    /// the last fetch is far enough back. The answer comes from the newest set: a key the
+    /// issuer withdrew is refused as soon as a fetch succeeds; a failed fetch keeps the old set.
     pub async fn key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
         let (key, fresh) = self.cached(kid);
         if key.is_some() && fresh {
             return key;
         }
         self.refresh().await;
-        self.cached(kid).0.or(key)
+        self.cached(kid).0
     }
 
     fn cached(&self, kid: &str) -> (Option<Arc<DecodingKey>>, bool) {

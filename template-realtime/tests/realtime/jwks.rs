@@ -61,6 +61,10 @@ impl Issuer {
         self.keys.lock().expect("keys").push(jwk(public_pem, kid));
     }
 
+    fn withdraw_all(&self) {
+        self.keys.lock().expect("keys").clear();
+    }
+
     fn fetches(&self) -> usize {
         self.fetches.load(Ordering::SeqCst)
     }
@@ -151,6 +155,23 @@ async fn an_unknown_kid_fetches_the_set_once_and_made_up_kids_no_more() {
     }
     assert_eq!(issuer.fetches(), 2, "made-up kids wait for JWT_JWKS_REFRESH_SECS");
     assert_eq!(status(&node, &rotated).await, StatusCode::OK, "known keys stay cached");
+}
+
+#[tokio::test]
+async fn a_withdrawn_key_is_refused_as_soon_as_the_set_is_fetched_again() {
+    let issuer = Issuer::default();
+    issuer.publish(PUBLIC_A, "key-a");
+    let url = issuer.serve().await;
+    let ages = [("JWT_JWKS_MAX_AGE_SECS", "1"), ("JWT_JWKS_REFRESH_SECS", "1")];
+    let node =
+        TestNode::start(&[("JWT_SECRET", ""), ("JWT_JWKS_URL", &url), ages[0], ages[1]]).await;
+    let token = ed25519(KEY_A, "key-a", &claims("ann", 600));
+    assert_eq!(status(&node, &token).await, StatusCode::OK);
+    issuer.withdraw_all();
+    issuer.publish(PUBLIC_B, "key-b");
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    assert_eq!(status(&node, &token).await, StatusCode::UNAUTHORIZED, "the set no longer has it");
+    assert_eq!(issuer.fetches(), 2, "the old set was fetched again once");
 }
 
 #[tokio::test]
