@@ -209,3 +209,35 @@ impl Drop for Node {
         let _ = self.child.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::templates::Template;
+
+    fn job(dir: &str, key: &str, value: &str) -> Job {
+        let template = Template { dir: dir.into(), placeholders: Vec::new() };
+        (template, vec![(key.to_owned(), value.to_owned())])
+    }
+
+    fn row(label: &str, failure: Option<&str>) -> Row {
+        let failure = failure.map(str::to_owned);
+        Row { label: label.into(), steps: Vec::new(), runs: (0, 0), api: None, failure }
+    }
+
+    #[test]
+    fn the_step_finds_the_binaries_this_run_built() {
+        let jobs = [
+            job("template-rest", "database", "postgres"),
+            job("template-rest", "database", "sqlite"),
+        ];
+        let rows = [row("postgres", None), row("sqlite", None)];
+        let target = Path::new("/target");
+        let rest = built(&jobs, &rows, target, REST).unwrap().unwrap();
+        assert_eq!(rest, Path::new("/target/debug/demo-rest-sqlite"));
+        assert!(built(&jobs, &rows, target, REALTIME).is_none(), "realtime was not selected");
+        let failed = [row("postgres", None), row("sqlite", Some("build: failed"))];
+        let error = built(&jobs, &failed, target, REST).unwrap().unwrap_err().to_string();
+        assert_eq!(error, "needs `sqlite`, which failed");
+    }
+}
