@@ -110,7 +110,8 @@ impl Builder {
         self
     }
 
-    /// How long a trial may run before it counts as failed.
+    /// How long a trial may run before it counts as failed and its slot is
+    /// reused (see [`Config::trial_lease`]).
     pub fn trial_lease(mut self, lease: Duration) -> Self {
         self.config.trial_lease = lease;
         self

@@ -50,7 +50,8 @@ pub struct Config {
     /// Trial calls admitted in half-open. Default 5.
     pub half_open_trials: u32,
     /// How long a half-open trial may run before it counts as a failure and
-    /// its slot is reused. Default 30 s.
+    /// its slot is reused: unless that failure re-opens the breaker, the
+    /// slot goes to the next caller, whose outcome counts too. Default 30 s.
     pub trial_lease: Duration,
     /// How long the breaker stays open. Default: fixed 30 s.
     pub open_wait: OpenWait,

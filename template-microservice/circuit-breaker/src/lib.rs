@@ -6,7 +6,8 @@
 //! * Count-based or time-based sliding windows, O(1) per call.
 //! * Trips on failure rate, slow-call rate or consecutive failures.
 //! * Half-open admits exactly the configured number of trials; a cancelled
-//!   trial frees its slot, a trial that outlives its lease counts as failed.
+//!   trial frees its slot, a trial that outlives its lease counts as failed
+//!   and its slot is reused.
 //! * Results that arrive after the state changed are ignored (generations).
 //! * Fixed or exponential open waits with jitter; rejections carry a
 //!   retry-after hint.

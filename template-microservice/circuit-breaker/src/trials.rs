@@ -80,18 +80,19 @@ impl Trials {
         Err(earliest.min().unwrap_or(0))
     }
 
-    /// Counts every lease that ran out by `now` as a failed trial; returns
-    /// how many did.
+    /// Counts every lease that ran out by `now` as one more failure and
+    /// frees its slot for another caller, whose outcome counts as well;
+    /// returns how many ran out. Each expiry brings the failures closer to
+    /// re-opening, so half-open cannot stick.
     pub(crate) fn expire(&mut self, now: u64) -> u32 {
         let mut expired = 0;
         for lease in &mut self.leases {
             if matches!(*lease, Lease::Held { deadline, .. } if deadline <= now) {
-                *lease = Lease::Done;
+                *lease = Lease::Free;
                 expired += 1;
             }
         }
         self.failures += expired;
-        self.done += expired;
         expired
     }
 
@@ -172,6 +173,22 @@ mod tests {
         assert_eq!(trials.expire(10), 1);
         assert!(!trials.finish(slot, OK));
         assert_eq!(trials.verdict(HALF), Some(State::Open));
+    }
+
+    #[test]
+    fn an_expired_lease_frees_its_slot_while_others_run() {
+        let mut trials = trials(2);
+        let expired = trials.lease(0, 10).unwrap();
+        let running = trials.lease(5, 15).unwrap();
+        assert_eq!(trials.expire(10), 1);
+        let reused = trials.lease(10, 20).unwrap();
+        assert_eq!(reused.index, expired.index);
+        assert_eq!(trials.lease(10, 20), Err(5), "until the running lease ends");
+        let all_fail = Thresholds { failure_rate: 1.0, slow_rate: None };
+        assert_eq!(trials.verdict(all_fail), None);
+        assert!(trials.finish(running, OK));
+        assert!(trials.finish(reused, OK));
+        assert_eq!(trials.verdict(all_fail), Some(State::Closed));
     }
 
     #[test]

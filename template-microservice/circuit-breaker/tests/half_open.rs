@@ -120,8 +120,9 @@ fn a_trial_that_outlives_its_lease_fails_and_reopens() {
     assert_eq!(breaker.state(), State::Open);
 }
 
-#[test]
-fn an_expired_lease_does_not_stop_other_trials() {
+/// A breaker in half-open with two trials, that re-opens only if both fail
+/// (failure rate 1.0), so one expired lease alone does not decide.
+fn lenient_half_open() -> (CircuitBreaker, ManualClock) {
     let (breaker, clock) = on_manual_clock(
         CircuitBreaker::builder()
             .consecutive_failures(1)
@@ -132,11 +133,38 @@ fn an_expired_lease_does_not_stop_other_trials() {
     );
     trip(&breaker);
     clock.advance(secs(1));
+    (breaker, clock)
+}
+
+#[test]
+fn an_expired_lease_does_not_stop_other_trials() {
+    let (breaker, clock) = lenient_half_open();
     let stuck = breaker.try_acquire().unwrap();
     clock.advance(secs(5));
     call(&breaker, Outcome::Success).unwrap();
+    assert_eq!(breaker.state(), State::HalfOpen, "the expired trial's slot is free again");
+    call(&breaker, Outcome::Success).unwrap();
     assert_eq!(breaker.state(), State::Closed, "1 failure of 2 is below 1.0");
     drop(stuck);
+}
+
+#[test]
+fn an_expired_trial_frees_its_slot_while_another_still_runs() {
+    let (breaker, clock) = lenient_half_open();
+    let stuck = breaker.try_acquire().unwrap();
+    clock.advance(secs(2));
+    let running = breaker.try_acquire().unwrap();
+    clock.advance(secs(3));
+    let newcomer = breaker.try_acquire().expect("the expired trial's slot is reused");
+    assert!(newcomer.is_trial());
+    assert_eq!(breaker.state(), State::HalfOpen, "1 failure of 2 is below 1.0");
+    let refused = breaker.try_acquire().unwrap_err();
+    assert_eq!(refused.retry_after, secs(2), "until the running trial's lease ends");
+    stuck.record(Outcome::Failure);
+    running.record(Outcome::Success);
+    assert_eq!(breaker.state(), State::HalfOpen, "the reused slot is still out");
+    newcomer.record(Outcome::Success);
+    assert_eq!(breaker.state(), State::Closed, "the expiry is the only failure");
 }
 
 #[test]

@@ -80,6 +80,35 @@ fn cancelled_trials_free_their_slot_under_contention() {
 }
 
 #[test]
+fn an_expired_trial_slot_goes_to_exactly_one_newcomer() {
+    model(|| {
+        let clock = ManualClock::new();
+        let breaker = CircuitBreaker::builder()
+            .clock(clock.clone())
+            .consecutive_failures(1)
+            .failure_rate(1.0)
+            .half_open_trials(2)
+            .trial_lease(Duration::from_nanos(20))
+            .open_wait(OpenWait::Fixed(Duration::ZERO))
+            .build()
+            .expect("valid settings");
+        breaker.try_acquire().unwrap().record(Outcome::Failure);
+        let _stuck = breaker.try_acquire().unwrap();
+        clock.advance(Duration::from_nanos(10));
+        let _running = breaker.try_acquire().unwrap();
+        clock.advance(Duration::from_nanos(10));
+        let other = breaker.clone();
+        // Both permits are held until counted, so neither frees its slot early.
+        let thread = thread::spawn(move || other.try_acquire_owned().ok());
+        let mine = breaker.try_acquire_owned().ok();
+        let theirs = thread.join().unwrap();
+        let trials = [mine, theirs].iter().flatten().filter(|p| p.is_trial()).count();
+        assert_eq!(trials, 1, "the expired slot, and only it, is reused");
+        assert_eq!(breaker.state(), State::HalfOpen);
+    });
+}
+
+#[test]
 fn concurrent_failures_trip_exactly_once() {
     model(|| {
         let breaker = breaker(1, Duration::from_secs(1));

@@ -71,11 +71,23 @@ enum Keys {
 #[error("the access token is invalid or expired")]
 pub struct InvalidToken;
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The claims of a demo token.
+#[derive(Debug, Serialize)]
 struct Claims {
     sub: String,
     iss: String,
     aud: String,
+    exp: u64,
+    iat: u64,
+}
+
+/// The claims a verified token is read for. `iss` and `aud` are checked by the [`Validation`]
+/// on the token's own JSON, where `aud` may be one string or a list (template-rest writes a
+/// list when `JWT_EXTRA_AUDIENCES` names other services): reading them here as well would
+/// refuse the list.
+#[derive(Debug, Deserialize)]
+struct Verified {
+    sub: String,
     exp: u64,
     iat: u64,
 }
@@ -134,7 +146,7 @@ impl TokenVerifier {
     pub async fn verify(&self, token: &str) -> Result<Identity, InvalidToken> {
         let key = self.key_for(token).await?;
         let data =
-            jsonwebtoken::decode::<Claims>(token, &key, &self.validation).map_err(|error| {
+            jsonwebtoken::decode::<Verified>(token, &key, &self.validation).map_err(|error| {
                 tracing::debug!(%error, "rejected access token");
                 InvalidToken
             })?;

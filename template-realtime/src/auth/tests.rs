@@ -55,6 +55,19 @@ async fn template_rest_tokens_verify() {
 }
 
 #[tokio::test]
+async fn an_audience_list_naming_this_service_verifies() {
+    // template-rest writes `aud` as a list when JWT_EXTRA_AUDIENCES names other services.
+    let verifier = hs256().await;
+    let mut claims = rest_claims();
+    claims["aud"] = json!(["the-issuer-itself", "audience"]);
+    let identity = verifier.verify(&sign(&claims, Algorithm::HS256)).await.unwrap();
+    assert_eq!(&*identity.user, "0190f3a4-7b1c-7d2e-9f00-1234567890ab");
+    claims["aud"] = json!(["the-issuer-itself", "another-service"]);
+    let foreign = verifier.verify(&sign(&claims, Algorithm::HS256)).await;
+    assert_eq!(foreign, Err(InvalidToken));
+}
+
+#[tokio::test]
 async fn every_broken_claim_is_refused() {
     let verifier = hs256().await;
     let changes = [

@@ -6,13 +6,16 @@
 //! (`<target>/generated`), so that dependencies build once for all of them. Then [`upgrades`]
 //! upgrades a project of each template from the previous release to `HEAD`, and builds it. A
 //! template with an HTTP API (template-rest) gets one more step, `api`: schemathesis against the
-//! built service.
+//! built service. With template-rest and template-realtime both selected, [`tokens`] runs the
+//! two built services together: rest issues `EdDSA` tokens, realtime verifies them through rest's
+//! key set.
 
 mod api;
 mod deploy;
 mod discover;
 mod generate;
 mod options;
+mod tokens;
 mod upgrades;
 
 use std::path::{Path, PathBuf};
@@ -59,6 +62,7 @@ pub fn run(options: &Options) -> cmd::Result {
         };
         rows.push(check_one(&generation, &target_dir, label, options.repeat));
     }
+    rows.extend(tokens::row(&jobs, &rows, &target_dir));
     rows.extend(upgrade_rows(&root, options, &target_dir)?);
     print_summary(&rows);
     let failed = rows.iter().filter(|row| row.failure.is_some()).count();

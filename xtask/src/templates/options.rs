@@ -6,7 +6,7 @@ use crate::cmd;
 /// Command-line options.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Only this template (`rest`, or `template-rest`).
+    /// Only these templates, separated by commas (`rest`, or `template-rest`; `rest,realtime`).
     pub only: Option<String>,
     /// How many times each generated project's test suite runs (`--repeat N`, default 1).
     pub repeat: u32,
@@ -18,10 +18,10 @@ impl Default for Options {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask templates [--only TEMPLATE] [--repeat N]";
+const USAGE: &str = "usage: cargo xtask templates [--only TEMPLATE[,TEMPLATE...]] [--repeat N]";
 
 impl Options {
-    /// Parses `[--only TEMPLATE] [--repeat N]`.
+    /// Parses `[--only TEMPLATE[,TEMPLATE...]] [--repeat N]`.
     ///
     /// # Errors
     /// Fails on unknown arguments, and on a repeat count that is not a positive number.
@@ -40,9 +40,9 @@ impl Options {
     }
 
     pub(super) fn selects(&self, template: &Template) -> bool {
-        self.only
-            .as_deref()
-            .is_none_or(|only| only == template.dir || only == template.short_name())
+        self.only.as_deref().is_none_or(|only| {
+            only.split(',').any(|name| name == template.dir || name == template.short_name())
+        })
     }
 }
 
@@ -66,6 +66,16 @@ mod tests {
         let options = parse(&["--repeat", "20", "--only", "realtime"]).unwrap();
         assert_eq!((options.only.as_deref(), options.repeat), (Some("realtime"), 20));
         assert_eq!(parse(&[]).unwrap().repeat, 1);
+    }
+
+    #[test]
+    fn only_takes_several_templates_separated_by_commas() {
+        let template = |dir: &str| Template { dir: dir.into(), placeholders: Vec::new() };
+        let options = parse(&["--only", "rest,template-realtime"]).unwrap();
+        assert!(options.selects(&template("template-rest")));
+        assert!(options.selects(&template("template-realtime")));
+        assert!(!options.selects(&template("template-microservice")));
+        assert!(!parse(&["--only", "rest"]).unwrap().selects(&template("template-realtime")));
     }
 
     #[test]

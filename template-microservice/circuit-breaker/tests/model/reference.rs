@@ -99,7 +99,7 @@ impl Model {
         let now = self.now;
         let expired = self.held.iter().filter(|(_, deadline)| *deadline <= now).count();
         self.held.retain(|(_, deadline)| *deadline > now);
-        self.done += expired;
+        // An expired trial is one more failure; its slot is free again.
         self.trial_failures += expired;
         if expired > 0 && self.conclude() {
             return self.acquire();

@@ -180,6 +180,7 @@ fn the_key_can_come_from_a_file_and_accepted_keys_are_deduplicated() {
 fn extra_audiences_are_listed_once() {
     let config = Config::from_vars(&[
         ("DATABASE_URL", "sqlite::memory:"),
+        // Not the default audience (the package name), which a generated project may share.
         ("JWT_AUDIENCE", "api"),
         ("JWT_EXTRA_AUDIENCES", " realtime, ,orders,realtime "),
     ])
