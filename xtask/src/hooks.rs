@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::checks::{FEATURES, packages};
+use crate::checks::FEATURES;
+use crate::workspace::packages;
 use crate::{cmd, gates};
 
 /// The hook's text; its marker line tells a hook of ours from someone else's.

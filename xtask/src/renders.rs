@@ -13,9 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::gates::{Finding, git_ls_files};
+use crate::finding::Finding;
 use crate::templates::{Template, string_list, templates};
 use crate::twins::{in_place_values, render_located};
+use crate::workspace::git_ls_files;
 
 const RULE: &str = "template-renders";
 

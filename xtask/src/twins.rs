@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::gates::Finding;
+use crate::finding::Finding;
 use crate::templates::templates;
 
 mod subset;
@@ -162,7 +162,7 @@ pub fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
 }
 
 fn liquid_files(root: &Path, dir: &str) -> Vec<std::path::PathBuf> {
-    let listing = crate::gates::git_ls_files(root, &[dir]).unwrap_or_default();
+    let listing = crate::workspace::git_ls_files(root, &[dir]).unwrap_or_default();
     let is_liquid = |path: &std::path::PathBuf| path.extension().is_some_and(|ext| ext == "liquid");
     listing.into_iter().filter(is_liquid).collect()
 }

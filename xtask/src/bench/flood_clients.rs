@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::probe;
-use crate::cmd;
+use crate::{cmd, http};
 
 const EMAIL: &str = "normal@example.com";
 const PASSWORD: &str = "normal client password";
@@ -139,7 +138,7 @@ pub fn normal_logins(address: SocketAddr, duration: Duration) -> Observed {
 
 /// The `worker_jobs_total` lines of `/metrics`, or why there are none.
 pub fn hashing_jobs(address: SocketAddr) -> String {
-    let Ok(metrics) = probe::request(address, "GET /metrics HTTP/1.1", "") else {
+    let Ok(metrics) = http::request(address, "GET /metrics HTTP/1.1", "") else {
         return "no /metrics".to_owned();
     };
     let lines: Vec<&str> =

@@ -5,8 +5,6 @@
 //! they check. The loom models build with `--cfg loom` in their own target directory, so that
 //! the changed `RUSTFLAGS` never invalidate the main build.
 
-pub mod packages;
-
 use std::path::PathBuf;
 
 use crate::cmd;
@@ -45,7 +43,7 @@ pub fn fmt(mode: FmtMode) -> cmd::Result {
     }
     cmd::run(&mut command)?;
     let root = cmd::workspace_root();
-    let variants = crate::gates::git_ls_files(&root, &["template-*/variants/**/*.rs"])?;
+    let variants = crate::workspace::git_ls_files(&root, &["template-*/variants/**/*.rs"])?;
     for file in variants {
         let template = file.components().next().map(|dir| root.join(dir)).unwrap_or_default();
         let mut rustfmt = std::process::Command::new("rustfmt");

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::checks::packages::{self, Package};
+use crate::workspace::packages::{self, Package};
 
 /// The line counts of one source file.
 #[derive(Debug, Clone, PartialEq, Eq)]

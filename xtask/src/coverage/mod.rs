@@ -14,8 +14,9 @@ pub mod lcov;
 
 use std::path::Path;
 
-use crate::checks::{self, FEATURES, packages};
+use crate::checks::{self, FEATURES};
 use crate::cmd;
+use crate::workspace::packages;
 use lcov::PackageCoverage;
 
 /// The least line coverage, in percent, of every gated package.

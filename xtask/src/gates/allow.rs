@@ -9,22 +9,13 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::{Finding, Source, commented, complexity, duplicates, length, markers, module_doc};
+use super::{FILE_RULES, Finding, RULES, Source};
 
 /// The rule's name, for broken allow comments.
 pub const RULE: &str = "allow";
 
 const MARK: &str = "gates: allow(";
 const REASON: &str = "reason:";
-const KNOWN_RULES: [&str; 6] = [
-    length::RULE,
-    complexity::RULE,
-    markers::RULE,
-    commented::RULE,
-    module_doc::RULE,
-    duplicates::RULE,
-];
-const FILE_RULES: [&str; 2] = [length::RULE, module_doc::RULE];
 
 /// A finding excused by an allow comment, listed in the summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,8 +114,8 @@ fn parse_body(body: &str) -> Result<(&'static str, String), String> {
         return Err("unclosed `allow(`: write `gates: allow(RULE) reason: WHY`".to_owned());
     };
     let rule = rule.trim();
-    let Some(known) = KNOWN_RULES.into_iter().find(|known| *known == rule) else {
-        return Err(format!("unknown rule `{rule}`; known: {}", KNOWN_RULES.join(", ")));
+    let Some(known) = RULES.into_iter().find(|known| *known == rule) else {
+        return Err(format!("unknown rule `{rule}`; known: {}", RULES.join(", ")));
     };
     let reason = rest.trim().strip_prefix(REASON).map(str::trim).unwrap_or_default();
     if reason.is_empty() {
@@ -146,6 +137,7 @@ fn plain_comment(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gates::{length, markers};
 
     fn outcome_of(fixture: &str, raw: &[(usize, &'static str)]) -> Outcome {
         let source = Source { path: "fixture.rs".into(), text: fixture.into() };

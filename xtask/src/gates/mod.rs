@@ -24,45 +24,25 @@ mod markers;
 mod module_doc;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::checks::packages::{self, Package};
 use crate::cmd;
+use crate::finding::Finding;
+use crate::workspace::packages::{self, Package};
 
-pub use files::{FIXTURES, git_ls_files, is_checked};
+pub use files::is_checked;
 
-/// One broken rule, printed as `path:line: rule: message` so that an editor can jump to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The file, relative to the repository root.
-    pub path: PathBuf,
-    /// The line, counted from 1.
-    pub line: usize,
-    /// The rule's name, as an allow comment names it.
-    pub rule: &'static str,
-    /// What is wrong, in words.
-    pub message: String,
-}
-
-impl Finding {
-    /// A finding at `path:line`.
-    pub fn new(
-        path: impl Into<PathBuf>,
-        line: usize,
-        rule: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Self { path: path.into(), line, rule, message: message.into() }
-    }
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self { path, line, rule, message } = self;
-        write!(formatter, "{}:{line}: {rule}: {message}", path.display())
-    }
-}
+/// Every rule's name, as an allow comment names it.
+const RULES: [&str; 6] = [
+    length::RULE,
+    complexity::RULE,
+    markers::RULE,
+    commented::RULE,
+    module_doc::RULE,
+    duplicates::RULE,
+];
+/// The rules about a whole file, which an allow comment anywhere in the file excuses.
+const FILE_RULES: [&str; 2] = [length::RULE, module_doc::RULE];
 
 /// A Rust file under check: its path relative to the repository root, and its text.
 pub struct Source {
@@ -165,12 +145,6 @@ fn duplicate_findings(sources: &[Source], packages: &[Package]) -> HashMap<PathB
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn findings_print_for_editors() {
-        let finding = Finding::new("src/lib.rs", 7, "module-doc", "no doc");
-        assert_eq!(finding.to_string(), "src/lib.rs:7: module-doc: no doc");
-    }
 
     #[test]
     fn a_clean_file_passes_and_a_report_with_findings_fails() {

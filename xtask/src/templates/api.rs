@@ -10,9 +10,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::bench::probe;
-use crate::cmd;
-use crate::sqlx_prepare::{drop_postgres_database, postgres_database};
+use crate::databases::{drop_postgres_database, postgres_database};
+use crate::{cmd, http};
 
 /// The schemathesis release `.ci/setup` installs.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
@@ -82,7 +81,7 @@ impl Service {
         let mut command = Command::new(binary);
         command
             .current_dir(scratch)
-            .envs(probe::REST_LIMITS_RAISED)
+            .envs(http::REST_LIMITS_RAISED)
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("DATABASE_URL", database_url)
@@ -102,10 +101,10 @@ impl Service {
     /// Waits for readiness, logs in as the administrator, and runs schemathesis with `hooks`.
     fn fuzz(&self, scratch: &Path, hooks: &Path) -> cmd::Result {
         let limit = Duration::from_mins(1);
-        probe::wait_for_200(self.address, "/health/ready", Instant::now(), limit)?;
+        http::wait_for_200(self.address, "/health/ready", Instant::now(), limit)?;
         let credentials = format!(r#"{{"email":"{ADMIN_EMAIL}","password":"{ADMIN_PASSWORD}"}}"#);
-        let login = probe::request(self.address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
-        let token = probe::json_field(&login.body, "access_token")?;
+        let login = http::request(self.address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
+        let token = http::json_field(&login.body, "access_token")?;
         let mut schemathesis = Command::new("python3");
         schemathesis
             .current_dir(scratch)

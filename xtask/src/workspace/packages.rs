@@ -19,10 +19,10 @@ pub struct Package {
 
 /// Every package whose manifest git tracks or would track, sorted by directory.
 pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
-    let manifests = crate::gates::git_ls_files(root, &["Cargo.toml", "*/Cargo.toml"])?;
+    let manifests = super::git_ls_files(root, &["Cargo.toml", "*/Cargo.toml"])?;
     let mut packages: Vec<Package> = manifests
         .iter()
-        .filter(|manifest| !manifest.starts_with(crate::gates::FIXTURES))
+        .filter(|manifest| !manifest.starts_with(super::FIXTURES))
         .filter_map(|manifest| {
             let text = std::fs::read_to_string(root.join(manifest)).ok()?;
             let dir = manifest.parent().unwrap_or(Path::new("")).to_path_buf();
