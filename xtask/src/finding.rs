@@ -6,20 +6,20 @@ use std::path::PathBuf;
 
 /// One broken rule, printed as `path:line: rule: message` so that an editor can jump to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// The file, relative to the repository root.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The line, counted from 1.
-    pub line: usize,
+    pub(crate) line: usize,
     /// The rule's name, as an allow comment names it.
-    pub rule: &'static str,
+    pub(crate) rule: &'static str,
     /// What is wrong, in words.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Finding {
     /// A finding at `path:line`.
-    pub fn new(
+    pub(crate) fn new(
         path: impl Into<PathBuf>,
         line: usize,
         rule: &'static str,

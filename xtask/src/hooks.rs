@@ -18,7 +18,7 @@ const HOOK: &str = "#!/bin/sh\n\
                     exec cargo xtask pre-commit\n";
 
 /// Writes `.git/hooks/pre-commit` (or wherever git keeps hooks), unless another hook is there.
-pub fn install() -> cmd::Result {
+pub(crate) fn install() -> cmd::Result {
     let path = install_into(&cmd::workspace_root())?;
     println!("installed {}", path.display());
     Ok(())
@@ -41,7 +41,7 @@ fn install_into(root: &Path) -> cmd::Result<PathBuf> {
 }
 
 /// Checks the staged Rust files: rustfmt, clippy on their packages, and the gates.
-pub fn pre_commit() -> cmd::Result {
+pub(crate) fn pre_commit() -> cmd::Result {
     let root = cmd::workspace_root();
     let staged = staged_rust_files(&root)?;
     if staged.is_empty() {

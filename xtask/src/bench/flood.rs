@@ -28,7 +28,7 @@ const FLOODERS: usize = 64;
 ///
 /// # Errors
 /// Fails when the build fails or the service does not start.
-pub fn run(args: &[String]) -> cmd::Result {
+pub(crate) fn run(args: &[String]) -> cmd::Result {
     let binary = match args {
         [flag, path] if flag == "--binary" => PathBuf::from(path),
         [] => build()?,

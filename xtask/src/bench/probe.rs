@@ -7,24 +7,24 @@ use crate::cmd;
 
 /// What `wrk --latency` reported.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct WrkReport {
+pub(crate) struct WrkReport {
     /// Requests per second.
-    pub requests_per_second: f64,
+    pub(crate) requests_per_second: f64,
     /// Median latency, in milliseconds.
-    pub p50_ms: f64,
+    p50_ms: f64,
     /// 99th percentile latency, in milliseconds.
-    pub p99_ms: f64,
+    pub(crate) p99_ms: f64,
     /// Responses that were not 2xx or 3xx.
-    pub non_2xx: u64,
+    pub(crate) non_2xx: u64,
     /// Connect, read, write and timeout errors, added up.
-    pub socket_errors: u64,
+    pub(crate) socket_errors: u64,
 }
 
 impl WrkReport {
     /// Why the run's figures cannot stand, if they cannot: a run that got any answer but a
     /// success, or lost any connection, measured something else than the route.
     #[must_use]
-    pub fn invalid_because(&self) -> Option<String> {
+    pub(crate) fn invalid_because(&self) -> Option<String> {
         match (self.non_2xx, self.socket_errors) {
             (0, 0) => None,
             (answers, errors) => Some(format!("{answers} non-2xx answers, {errors} socket errors")),
@@ -33,7 +33,7 @@ impl WrkReport {
 
     /// `req/s, p50, p99`, or the reason the run is invalid.
     #[must_use]
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let (rate, p50, p99) = (self.requests_per_second, self.p50_ms, self.p99_ms);
         let figures = format!("{rate:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms");
         match self.invalid_because() {
@@ -46,7 +46,7 @@ impl WrkReport {
 /// The machine the figures come from: its core count and load average, printed before a
 /// benchmark starts, since these machines are shared and noisy.
 #[must_use]
-pub fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split_whitespace().take(3).collect();
@@ -55,7 +55,7 @@ pub fn machine() -> String {
 
 /// A `wrk` command with the usual arguments.
 #[must_use]
-pub fn wrk(connections: u32, seconds: u32, url: &str) -> Command {
+pub(crate) fn wrk(connections: u32, seconds: u32, url: &str) -> Command {
     let mut command = Command::new("wrk");
     command.args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", url]);
     command
@@ -65,7 +65,7 @@ pub fn wrk(connections: u32, seconds: u32, url: &str) -> Command {
 ///
 /// # Errors
 /// Fails when wrk is missing or its output is not understood.
-pub fn run_wrk(command: &mut Command) -> cmd::Result<WrkReport> {
+pub(crate) fn run_wrk(command: &mut Command) -> cmd::Result<WrkReport> {
     parse_wrk(&cmd::output(command)?)
 }
 
@@ -73,7 +73,7 @@ pub fn run_wrk(command: &mut Command) -> cmd::Result<WrkReport> {
 ///
 /// # Errors
 /// Fails when the throughput line is missing.
-pub fn parse_wrk(output: &str) -> cmd::Result<WrkReport> {
+pub(crate) fn parse_wrk(output: &str) -> cmd::Result<WrkReport> {
     let mut report = WrkReport::default();
     for line in output.lines().map(str::trim) {
         let mut words = line.split_whitespace();
@@ -118,7 +118,7 @@ fn milliseconds(value: &str) -> f64 {
 ///
 /// # Errors
 /// Fails when `/proc/<pid>/status` cannot be read.
-pub fn resident_mib(pid: u32, field: MemoryField) -> cmd::Result<f64> {
+pub(crate) fn resident_mib(pid: u32, field: MemoryField) -> cmd::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let key = match field {
         MemoryField::Current => "VmRSS:",
@@ -134,7 +134,7 @@ pub fn resident_mib(pid: u32, field: MemoryField) -> cmd::Result<f64> {
 
 /// Which resident-memory figure to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemoryField {
+pub(crate) enum MemoryField {
     /// Resident now.
     Current,
     /// The highest resident size so far.

@@ -27,7 +27,7 @@ const RATES: &str = "25,50,100,200";
 ///
 /// # Errors
 /// Fails when the build fails or the node does not start.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     println!("$ cargo xtask bench realtime\n{}", probe::machine());
     let mut build = cmd::cargo();
     build.current_dir(cmd::workspace_root()).args(["build", "--release", "-p", PACKAGE]);

@@ -31,7 +31,7 @@ const CONNECTIONS: u32 = 50;
 ///
 /// # Errors
 /// Fails when a step cannot run (no PostgreSQL, no wrk, a failed build).
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     println!("$ cargo xtask bench rest\n{}", probe::machine());
     let scratch = std::env::temp_dir().join("xtask-bench-rest");
     let project = generate(&Generation {

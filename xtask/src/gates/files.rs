@@ -7,13 +7,13 @@ use crate::cmd;
 use crate::workspace::{FIXTURES, git_ls_files};
 
 /// The `.rs` files of the repository at `root`, relative to it, sorted.
-pub fn tracked_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
+pub(crate) fn tracked_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
     let files = git_ls_files(root, &["*.rs"])?;
     Ok(files.into_iter().filter(|path| is_checked(path)).collect())
 }
 
 /// Whether the gates check `path` (relative to the root): a Rust file outside the fixtures.
-pub fn is_checked(path: &Path) -> bool {
+pub(crate) fn is_checked(path: &Path) -> bool {
     path.extension().is_some_and(|extension| extension == "rs") && !path.starts_with(FIXTURES)
 }
 

@@ -30,7 +30,7 @@ use crate::cmd;
 use crate::finding::Finding;
 use crate::workspace::packages::{self, Package};
 
-pub use files::is_checked;
+pub(crate) use files::is_checked;
 
 /// Every rule's name, as an allow comment names it.
 const RULES: [&str; 6] = [
@@ -45,15 +45,14 @@ const RULES: [&str; 6] = [
 const FILE_RULES: [&str; 2] = [length::RULE, module_doc::RULE];
 
 /// A Rust file under check: its path relative to the repository root, and its text.
-pub struct Source {
+struct Source {
     /// The path, relative to the repository root.
-    pub path: PathBuf,
-    /// The whole text.
-    pub text: String,
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
 }
 
 /// Checks every tracked Rust file and the templates' twins; fails on any finding.
-pub fn run(root: &Path) -> cmd::Result {
+pub(crate) fn run(root: &Path) -> cmd::Result {
     let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
     report.findings.extend(crate::twins::check(root));
     report.findings.extend(crate::renders::check(root));
@@ -63,7 +62,7 @@ pub fn run(root: &Path) -> cmd::Result {
 
 /// The same, reporting only on `paths` (relative to `root`): what the pre-commit hook runs.
 /// Every file is still read, so that a staged file is compared with the rest of its package.
-pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
+pub(crate) fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
     let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
     report.files = paths.iter().filter(|path| is_checked(path)).count();
     report.findings.retain(|finding| paths.contains(&finding.path));
@@ -75,7 +74,7 @@ pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
 }
 
 /// Every rule's findings for one file, before allow comments are applied.
-pub fn raw_findings(source: &Source) -> Vec<Finding> {
+fn raw_findings(source: &Source) -> Vec<Finding> {
     let rules: [fn(&Source) -> Vec<Finding>; 5] =
         [length::check, complexity::check, markers::check, commented::check, module_doc::check];
     rules.iter().flat_map(|rule| rule(source)).collect()

@@ -14,14 +14,14 @@ use crate::databases::{drop_postgres_database, postgres_database};
 use crate::{cmd, http};
 
 /// The schemathesis release `.ci/setup` installs.
-pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// Test cases per operation: every documented status is reached, and CI stays short.
 const MAX_EXAMPLES: &str = "40";
 const ADMIN_EMAIL: &str = "schemathesis@example.com";
 const ADMIN_PASSWORD: &str = "schemathesis admin password";
 
 /// Whether generated projects of `template` have an API to fuzz.
-pub fn applies(template: &Path) -> bool {
+pub(crate) fn applies(template: &Path) -> bool {
     template.file_name().is_some_and(|name| name == "template-rest")
 }
 
@@ -29,7 +29,7 @@ pub fn applies(template: &Path) -> bool {
 ///
 /// # Errors
 /// Fails when the service does not start or schemathesis reports any failure.
-pub fn run(project: &Path, target_dir: &Path, defines: &[(String, String)]) -> cmd::Result {
+pub(crate) fn run(project: &Path, target_dir: &Path, defines: &[(String, String)]) -> cmd::Result {
     let name = project.file_name().unwrap_or_default().to_string_lossy().into_owned();
     let postgres = defines.iter().any(|(key, value)| key == "database" && value == "postgres");
     let scratch = std::env::temp_dir().join(format!("xtask-api-{name}-{}", std::process::id()));
