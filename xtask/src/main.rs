@@ -19,6 +19,7 @@
 mod actionlint;
 mod audit;
 mod bench;
+mod check_variants;
 mod checks;
 mod ci;
 mod cmd;
@@ -60,6 +61,9 @@ Commands:
                           generates every template and placeholder value, builds and tests
                           them; --repeat runs each project's test suite N times and counts
                           the runs that passed
+  check-variants [--only T]
+                          generates every form of the templates and runs clippy in each:
+                          the fast check of the code under template-*/variants/
   bench <name>            benchmarks a template (rest, rest-flood, realtime,
                           microservice), the
                           circuit breaker, or every template's clean build (build)
@@ -72,7 +76,8 @@ Commands:
                           carries a generated project forward to a newer template revision
                           (three-way merge; see the README, Upgrading)
   sqlx-prepare            regenerates the committed .sqlx query data of every template form
-  install-hooks           installs a git pre-commit hook (fmt, lint, gates on staged files)
+  install-hooks           installs a git pre-commit hook (fmt, lint, gates on staged files,
+                          check-variants for the templates they reach)
   pre-commit              what the hook runs
 ";
 
@@ -103,6 +108,7 @@ fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
         "audit" => audit::run(),
         "actionlint" => actionlint::run(),
         "templates" => templates::run(&templates::Options::from_args(rest)?),
+        "check-variants" => check_variants::run(&check_variants::Options::from_args(rest)?),
         "bench" => bench::run(rest),
         "new" => new::run(rest),
         "readme" => readme::run(rest),
