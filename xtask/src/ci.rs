@@ -55,7 +55,7 @@ impl fmt::Display for Status {
 }
 
 /// Runs the stages in order and prints the summary; fails with the first failing stage.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     let mut rows = Vec::new();
     let mut failure = None;
     for (index, stage) in STAGES.iter().enumerate() {

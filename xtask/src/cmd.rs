@@ -6,15 +6,15 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The result of an xtask step.
-pub type Result<T = ()> = std::result::Result<T, Error>;
+pub(crate) type Result<T = ()> = std::result::Result<T, Error>;
 
 /// Why a step failed, in words for the terminal.
 #[derive(Debug)]
-pub struct Error(String);
+pub(crate) struct Error(String);
 
 impl Error {
     /// An error with the given message.
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }
 }
@@ -32,18 +32,18 @@ impl From<std::io::Error> for Error {
 }
 
 /// The root of this repository (the parent of `xtask/`).
-pub fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
 /// A `cargo` command, honouring the `CARGO` variable that cargo sets for its children.
-pub fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 /// Runs `command`, echoing it first, and fails unless it exits 0.
-pub fn run(command: &mut Command) -> Result {
+pub(crate) fn run(command: &mut Command) -> Result {
     eprintln!("$ {}", describe(command));
     let status = command
         .status()
@@ -55,7 +55,7 @@ pub fn run(command: &mut Command) -> Result {
 }
 
 /// Runs `command` and returns its standard output, failing unless it exits 0.
-pub fn output(command: &mut Command) -> Result<String> {
+pub(crate) fn output(command: &mut Command) -> Result<String> {
     let output = command
         .output()
         .map_err(|error| Error::new(format!("cannot start `{}`: {error}", describe(command))))?;
@@ -67,19 +67,19 @@ pub fn output(command: &mut Command) -> Result<String> {
 }
 
 /// Whether a program is on `PATH` (answers `--version`).
-pub fn is_installed(program: &str) -> bool {
+pub(crate) fn is_installed(program: &str) -> bool {
     Command::new(program).arg("--version").output().is_ok_and(|out| out.status.success())
 }
 
 /// Runs `body`, returning its result and how long it took.
-pub fn timed<T>(body: impl FnOnce() -> T) -> (T, Duration) {
+pub(crate) fn timed<T>(body: impl FnOnce() -> T) -> (T, Duration) {
     let start = Instant::now();
     let value = body();
     (value, start.elapsed())
 }
 
 /// Formats a duration as `1m05s` or `4.2s`.
-pub fn format_duration(duration: Duration) -> String {
+pub(crate) fn format_duration(duration: Duration) -> String {
     let seconds = duration.as_secs_f64();
     if seconds < 60.0 {
         return format!("{seconds:.1}s");

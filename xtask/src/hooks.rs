@@ -1,15 +1,18 @@
 //! `cargo xtask install-hooks` and `cargo xtask pre-commit`: a git pre-commit hook that checks
-//! the staged Rust files in seconds.
+//! the staged Rust files in seconds, and the templates' variants they reach in minutes.
 //!
 //! The hook runs rustfmt on the staged files, clippy on the packages that own them (the same
 //! flags as `lint`, so a warm build is reused), and the gates on those files plus the twins check.
-//! It reads the files as they are in the work tree.
+//! Then, when a staged change reaches what a template's `variants/` compile with (see
+//! `check_variants`), it runs `check-variants` for that template. It reads the files as they
+//! are in the work tree.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::checks::{FEATURES, packages};
-use crate::{cmd, gates};
+use crate::checks::FEATURES;
+use crate::workspace::packages;
+use crate::{check_variants, cmd, gates};
 
 /// The hook's text; its marker line tells a hook of ours from someone else's.
 const HOOK: &str = "#!/bin/sh\n\
@@ -17,7 +20,7 @@ const HOOK: &str = "#!/bin/sh\n\
                     exec cargo xtask pre-commit\n";
 
 /// Writes `.git/hooks/pre-commit` (or wherever git keeps hooks), unless another hook is there.
-pub fn install() -> cmd::Result {
+pub(crate) fn install() -> cmd::Result {
     let path = install_into(&cmd::workspace_root())?;
     println!("installed {}", path.display());
     Ok(())
@@ -39,19 +42,31 @@ fn install_into(root: &Path) -> cmd::Result<PathBuf> {
     Ok(path)
 }
 
-/// Checks the staged Rust files: rustfmt, clippy on their packages, and the gates.
-pub fn pre_commit() -> cmd::Result {
+/// Checks the staged Rust files (rustfmt, clippy on their packages, the gates), then the
+/// variants of the templates that the staged changes reach (`check-variants`).
+pub(crate) fn pre_commit() -> cmd::Result {
     let root = cmd::workspace_root();
-    let staged = staged_rust_files(&root)?;
-    if staged.is_empty() {
+    let staged = staged_files(&root)?;
+    let rust: Vec<PathBuf> = staged
+        .iter()
+        .filter(|path| gates::is_checked(path) && root.join(path).is_file())
+        .cloned()
+        .collect();
+    if rust.is_empty() {
         println!("pre-commit: no staged Rust files");
-        return Ok(());
+    } else {
+        check_rust(&root, &rust)?;
     }
+    check_variants::for_staged(&root, &staged)
+}
+
+/// rustfmt, clippy on the packages that own `staged`, and the gates.
+fn check_rust(root: &Path, staged: &[PathBuf]) -> cmd::Result {
     let mut rustfmt = Command::new("rustfmt");
-    rustfmt.current_dir(&root).args(["--check", "--edition", "2024"]).args(&staged);
+    rustfmt.current_dir(root).args(["--check", "--edition", "2024"]).args(staged);
     cmd::run(&mut rustfmt)?;
-    clippy(&root, &owning_packages(&packages::all(&root)?, &staged))?;
-    gates::run_on(&root, &staged)
+    clippy(root, &owning_packages(&packages::all(root)?, staged))?;
+    gates::run_on(root, staged)
 }
 
 /// clippy on the named packages only, with the flags of `cargo xtask lint`.
@@ -65,12 +80,11 @@ fn clippy(root: &Path, names: &[String]) -> cmd::Result {
     cmd::run(command.args(["--all-targets", FEATURES, "--", "-D", "warnings"]))
 }
 
-/// The staged (added, copied, modified or renamed) Rust files that the gates check.
-fn staged_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
-    let args = ["diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z", "--", "*.rs"];
+/// The staged paths (added, copied, modified, renamed or deleted), relative to `root`.
+fn staged_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
+    let args = ["diff", "--cached", "--name-only", "--diff-filter=ACMRD", "-z"];
     let listing = cmd::output(Command::new("git").current_dir(root).args(args))?;
-    let paths = listing.split('\0').filter(|name| !name.is_empty()).map(PathBuf::from);
-    Ok(paths.filter(|path| gates::is_checked(path)).collect())
+    Ok(listing.split('\0').filter(|name| !name.is_empty()).map(PathBuf::from).collect())
 }
 
 /// The names of the packages that own `paths`, each once.

@@ -10,16 +10,27 @@
 //! every template with the real `cargo generate` and tests the result, `new` generates one
 //! service, `readme` renders a template's README with chosen placeholder values, `upgrade`
 //! carries a generated project forward.
+//!
+//! What several commands share has a module of its own: `cmd` (running programs), `workspace`
+//! (git's file list, the packages), `finding` (what every check reports), `http` (a blocking
+//! client), `databases` (scratch databases). No module depends on one that depends back on it;
+//! `module_graph` reads the sources and tests that, listing the one edge still to break.
 
 mod actionlint;
 mod audit;
 mod bench;
+mod check_variants;
 mod checks;
 mod ci;
 mod cmd;
 mod coverage;
+mod databases;
+mod finding;
 mod gates;
 mod hooks;
+mod http;
+#[cfg(test)]
+mod module_graph;
 mod new;
 mod readme;
 mod renders;
@@ -27,6 +38,7 @@ mod sqlx_prepare;
 mod templates;
 mod twins;
 mod upgrade;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -49,6 +61,9 @@ Commands:
                           generates every template and placeholder value, builds and tests
                           them; --repeat runs each project's test suite N times and counts
                           the runs that passed
+  check-variants [--only T]
+                          generates every form of the templates and runs clippy in each:
+                          the fast check of the code under template-*/variants/
   bench <name>            benchmarks a template (rest, rest-flood, realtime,
                           microservice), the
                           circuit breaker, or every template's clean build (build)
@@ -61,7 +76,8 @@ Commands:
                           carries a generated project forward to a newer template revision
                           (three-way merge; see the README, Upgrading)
   sqlx-prepare            regenerates the committed .sqlx query data of every template form
-  install-hooks           installs a git pre-commit hook (fmt, lint, gates on staged files)
+  install-hooks           installs a git pre-commit hook (fmt, lint, gates on staged files,
+                          check-variants for the templates they reach)
   pre-commit              what the hook runs
 ";
 
@@ -92,6 +108,7 @@ fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
         "audit" => audit::run(),
         "actionlint" => actionlint::run(),
         "templates" => templates::run(&templates::Options::from_args(rest)?),
+        "check-variants" => check_variants::run(&check_variants::Options::from_args(rest)?),
         "bench" => bench::run(rest),
         "new" => new::run(rest),
         "readme" => readme::run(rest),

@@ -23,7 +23,7 @@ const USAGE: &str = "usage: cargo xtask new <name> --template <rest|realtime|mic
 ///
 /// # Errors
 /// Fails on bad arguments, an unknown template, or a failed generation.
-pub fn run(args: &[String]) -> cmd::Result {
+pub(crate) fn run(args: &[String]) -> cmd::Result {
     let args = parse(args)?;
     let root = cmd::workspace_root();
     let template = root.join(format!("template-{}", args.template.trim_start_matches("template-")));

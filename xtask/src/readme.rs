@@ -32,7 +32,7 @@ struct ReadmeArgs {
 /// # Errors
 /// Fails on bad arguments, an unknown template, placeholder or value, and a README that does not
 /// render.
-pub fn run(args: &[String]) -> cmd::Result {
+pub(crate) fn run(args: &[String]) -> cmd::Result {
     let args = parse(args)?;
     let root = cmd::workspace_root();
     let rendered = rendered_readme(&root, &args.template, &args.defines)?;

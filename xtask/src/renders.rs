@@ -13,9 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::gates::{Finding, git_ls_files};
+use crate::finding::Finding;
 use crate::templates::{Template, string_list, templates};
 use crate::twins::{in_place_values, render_located};
+use crate::workspace::git_ls_files;
 
 const RULE: &str = "template-renders";
 
@@ -24,7 +25,7 @@ type ValueSet = (String, std::collections::HashMap<String, String>);
 
 /// The findings of every template of the repository at `root`.
 #[must_use]
-pub fn check(root: &Path) -> Vec<Finding> {
+pub(crate) fn check(root: &Path) -> Vec<Finding> {
     let Ok(templates) = templates(root) else {
         return vec![Finding::new("cargo-generate.toml", 1, RULE, "cannot read the templates")];
     };

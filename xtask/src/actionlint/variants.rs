@@ -8,19 +8,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The value that matches none of a name's tests.
-pub const OTHER: &str = "(other)";
+const OTHER: &str = "(other)";
 
 /// One rendering: its label (`database=postgres`, or empty) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variant {
+pub(crate) struct Variant {
     /// The placeholder values it was rendered with.
-    pub label: String,
+    pub(crate) label: String,
     /// The rendered workflow.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// Every rendering of `template`; fails with the first Liquid construct it cannot render.
-pub fn render_all(template: &str) -> Result<Vec<Variant>, String> {
+pub(crate) fn render_all(template: &str) -> Result<Vec<Variant>, String> {
     let stand_ins: HashMap<String, String> =
         substitutions(template).into_iter().map(|name| (name, "demo".to_owned())).collect();
     combinations(&tested_values(template))

@@ -8,7 +8,7 @@
 //! `cargo fetch` runs first: cargo-deny's `--offline` also stops `cargo metadata` from
 //! downloading crates of other platforms, which it must read.
 
-pub mod snapshot;
+pub(crate) mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +18,7 @@ use crate::cmd;
 use snapshot::Snapshot;
 
 /// The snapshot, relative to the repository root.
-pub const SNAPSHOT_DIR: &str = "../shared/advisory-db";
+const SNAPSHOT_DIR: &str = "../shared/advisory-db";
 
 /// The directory cargo-deny 0.20 opens for its default database under `db-path`: the URL's last
 /// segment and the XxHash64 of the URL. Its "failed to get HEAD timestamp" error names it.
@@ -30,7 +30,7 @@ const MAXIMUM_STALENESS: &str = "P2Y";
 const CHECKS: [&str; 5] = ["check", "advisories", "licenses", "bans", "sources"];
 
 /// Installs the snapshot, then runs cargo-deny for the workspace and for each template.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     if !checks::has_cargo_subcommand("deny") {
         let install = "cargo install cargo-deny --version ^0.20 --locked";
         return Err(cmd::Error::new(format!("cargo-deny is missing: `{install}`")));

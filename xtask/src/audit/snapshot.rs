@@ -15,18 +15,18 @@ use crate::cmd;
 
 /// What the `SNAPSHOT` note says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// The upstream commit the files come from.
-    pub revision: String,
+    pub(crate) revision: String,
     /// Its date, as `YYYY-MM-DD`.
-    pub date: String,
+    pub(crate) date: String,
     /// Its date, as days since 1970-01-01.
-    pub days: u64,
+    pub(crate) days: u64,
 }
 
 impl Snapshot {
     /// Reads `SNAPSHOT` in `dir`.
-    pub fn read(dir: &Path) -> cmd::Result<Self> {
+    pub(crate) fn read(dir: &Path) -> cmd::Result<Self> {
         let path = dir.join("SNAPSHOT");
         let text = std::fs::read_to_string(&path)
             .map_err(|error| cmd::Error::new(format!("{}: {error}", path.display())))?;
@@ -37,7 +37,7 @@ impl Snapshot {
     }
 
     /// Parses the `Upstream revision: <sha> (YYYY-MM-DD).` line.
-    pub fn parse(text: &str) -> Option<Self> {
+    fn parse(text: &str) -> Option<Self> {
         let line = text.lines().find_map(|line| line.strip_prefix("Upstream revision:"))?;
         let (revision, rest) = line.trim().split_once(' ')?;
         let date = rest.trim().strip_prefix('(')?.split(')').next()?;
@@ -46,7 +46,7 @@ impl Snapshot {
     }
 
     /// How many days old the snapshot is today.
-    pub fn age_in_days(&self) -> u64 {
+    pub(crate) fn age_in_days(&self) -> u64 {
         let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
         (now.as_secs() / 86_400).saturating_sub(self.days)
     }
@@ -57,7 +57,7 @@ impl Snapshot {
 }
 
 /// Makes `db` a git checkout of the snapshot in `source`, unless it already is one of it.
-pub fn install(source: &Path, db: &Path, snapshot: &Snapshot) -> cmd::Result {
+pub(crate) fn install(source: &Path, db: &Path, snapshot: &Snapshot) -> cmd::Result {
     let stamp = db.join(".git/xtask-snapshot");
     if std::fs::read_to_string(&stamp).is_ok_and(|revision| revision == snapshot.revision) {
         return Ok(());

@@ -26,7 +26,7 @@ struct Build {
 ///
 /// # Errors
 /// Fails when a project does not generate or build.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     println!("$ cargo xtask bench build\n{}", probe::machine());
     let root = cmd::workspace_root();
     let scratch = std::env::temp_dir().join("xtask-bench-build");

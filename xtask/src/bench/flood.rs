@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::flood_clients::{self, Observed};
 use super::probe::{self, MemoryField};
-use crate::cmd;
+use crate::{cmd, http};
 
 /// How long the flood lasts, and how long the normal client goes on alone after it.
 const FLOOD: Duration = Duration::from_secs(20);
@@ -28,7 +28,7 @@ const FLOODERS: usize = 64;
 ///
 /// # Errors
 /// Fails when the build fails or the service does not start.
-pub fn run(args: &[String]) -> cmd::Result {
+pub(crate) fn run(args: &[String]) -> cmd::Result {
     let binary = match args {
         [flag, path] if flag == "--binary" => PathBuf::from(path),
         [] => build()?,
@@ -94,12 +94,7 @@ impl Service {
     }
 
     fn measure(&mut self) -> cmd::Result<Report> {
-        probe::wait_for_200(
-            self.address,
-            "/health/ready",
-            Instant::now(),
-            Duration::from_secs(30),
-        )?;
+        http::wait_for_200(self.address, "/health/ready", Instant::now(), Duration::from_secs(30))?;
         flood_clients::register_normal_user(self.address)?;
         std::thread::sleep(Duration::from_secs(1));
         let idle_mib = probe::resident_mib(self.child.id(), MemoryField::Current)?;

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::probe;
-use crate::cmd;
+use crate::{cmd, http};
 
 const EMAIL: &str = "normal@example.com";
 const PASSWORD: &str = "normal client password";
@@ -17,7 +16,7 @@ const LOGIN_EVERY: Duration = Duration::from_millis(250);
 
 /// What the normal client saw.
 #[derive(Debug, Default)]
-pub struct Observed {
+pub(crate) struct Observed {
     latencies: Vec<Duration>,
     ok: u64,
     unavailable: u64,
@@ -26,7 +25,7 @@ pub struct Observed {
 
 impl Observed {
     /// `logins | 200 | 503 | other | p50 | max`, for the report's table.
-    pub fn row(&self) -> String {
+    pub(crate) fn row(&self) -> String {
         let mut sorted = self.latencies.clone();
         sorted.sort_unstable();
         let millis = |at: Option<&Duration>| at.map_or(0.0, |latency| latency.as_secs_f64() * 1e3);
@@ -51,7 +50,7 @@ fn request(path: &str, client: &str, body: &str) -> String {
 ///
 /// # Errors
 /// Fails unless the registration answers 201.
-pub fn register_normal_user(address: SocketAddr) -> cmd::Result {
+pub(crate) fn register_normal_user(address: SocketAddr) -> cmd::Result {
     let body = format!(r#"{{"email":"{EMAIL}","password":"{PASSWORD}","name":"Normal"}}"#);
     let status = exchange(address, &request("/api/v1/auth/register", "10.255.0.1", &body))?.0;
     if status == 201 {
@@ -73,7 +72,7 @@ fn exchange(address: SocketAddr, message: &str) -> cmd::Result<(u16, String)> {
 
 /// Floods for `duration` with `threads` clients while the normal client logs in; returns the
 /// number of flood requests sent and what the normal client saw.
-pub fn flood(address: SocketAddr, threads: usize, duration: Duration) -> (u64, Observed) {
+pub(crate) fn flood(address: SocketAddr, threads: usize, duration: Duration) -> (u64, Observed) {
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicU64::new(0));
     let flooders: Vec<_> = (0..threads)
@@ -115,7 +114,7 @@ fn send_and_hang_up(address: SocketAddr, thread: usize, stop: &AtomicBool, sent:
 
 /// The normal client: a login with the right password every 250 ms for `duration`, each from
 /// an address of its own (many users, one login each), waiting for every answer.
-pub fn normal_logins(address: SocketAddr, duration: Duration) -> Observed {
+pub(crate) fn normal_logins(address: SocketAddr, duration: Duration) -> Observed {
     let body = format!(r#"{{"email":"{EMAIL}","password":"{PASSWORD}"}}"#);
     let mut observed = Observed::default();
     let started = Instant::now();
@@ -138,8 +137,8 @@ pub fn normal_logins(address: SocketAddr, duration: Duration) -> Observed {
 }
 
 /// The `worker_jobs_total` lines of `/metrics`, or why there are none.
-pub fn hashing_jobs(address: SocketAddr) -> String {
-    let Ok(metrics) = probe::request(address, "GET /metrics HTTP/1.1", "") else {
+pub(crate) fn hashing_jobs(address: SocketAddr) -> String {
+    let Ok(metrics) = http::request(address, "GET /metrics HTTP/1.1", "") else {
         return "no /metrics".to_owned();
     };
     let lines: Vec<&str> =

@@ -11,7 +11,7 @@ use crate::cmd;
 ///
 /// # Errors
 /// Fails when the build fails, or when PostgreSQL or `nats-server` is missing.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     println!("$ cargo xtask bench microservice\n{}", super::probe::machine());
     let root = cmd::workspace_root();
     let mut build = cmd::cargo();

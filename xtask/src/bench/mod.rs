@@ -20,7 +20,7 @@ const USAGE: &str = "usage: cargo xtask bench <rest|rest-flood [--binary PATH]|r
 ///
 /// # Errors
 /// Fails on an unknown name or when the benchmark cannot run.
-pub fn run(args: &[String]) -> cmd::Result {
+pub(crate) fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
         Some("rest") => rest::run(),
         Some("build") => build::run(),

@@ -1,106 +1,30 @@
-//! Small tools the benchmarks share: a blocking HTTP/1.1 client, `wrk` runs and their parsing,
-//! and the resident memory of a process.
+//! Small tools the benchmarks share: `wrk` runs and their parsing, the machine they ran on, and
+//! the resident memory of a process. The HTTP client is [`crate::http`].
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use crate::cmd;
 
-/// Every template-rest limit that one busy client would meet, raised: the benchmarks and the
-/// API fuzzer measure the service, not its rate limiters.
-pub(crate) const REST_LIMITS_RAISED: [(&str, &str); 8] = [
-    ("RATE_LIMIT_PER_SECOND", "1000000"),
-    ("RATE_LIMIT_BURST", "1000000"),
-    ("LOGIN_RATE_LIMIT_PER_MINUTE", "100000000"),
-    ("LOGIN_RATE_LIMIT_BURST", "1000000"),
-    ("LOGIN_FAILURES_BEFORE_DELAY", "1000000"),
-    ("LOGIN_IP_FAILURES_BEFORE_DELAY", "1000000"),
-    ("REGISTER_RATE_LIMIT_PER_HOUR", "100000000"),
-    ("REGISTER_RATE_LIMIT_BURST", "1000000"),
-];
-
-/// One HTTP response: status and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Response {
-    /// The status code.
-    pub status: u16,
-    /// The body, as text.
-    pub body: String,
-}
-
-/// Sends one request on a fresh connection and reads the whole response.
-///
-/// # Errors
-/// Connection failures and malformed responses.
-pub fn request(address: SocketAddr, head: &str, body: &str) -> cmd::Result<Response> {
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let message = format!(
-        "{head}\r\nHost: bench\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(message.as_bytes())?;
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw)?;
-    let status = raw.split_whitespace().nth(1).and_then(|code| code.parse().ok());
-    let status = status.ok_or_else(|| cmd::Error::new(format!("bad response: {raw:.80}")))?;
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, body)| body).to_owned();
-    Ok(Response { status, body })
-}
-
-/// The string value of the top-level field `name` in a flat JSON `body`.
-///
-/// # Errors
-/// Fails when there is no such string field.
-pub fn json_field(body: &str, name: &str) -> cmd::Result<String> {
-    let marker = format!("\"{name}\":\"");
-    let start = body.find(&marker).map(|at| at + marker.len());
-    let value = start.and_then(|start| body[start..].split('"').next());
-    value.map(str::to_owned).ok_or_else(|| cmd::Error::new(format!("no `{name}` in {body:.200}")))
-}
-
-/// Polls `path` until it answers 200; returns how long that took from `since`.
-///
-/// # Errors
-/// Fails after `limit`.
-pub fn wait_for_200(
-    address: SocketAddr,
-    path: &str,
-    since: Instant,
-    limit: Duration,
-) -> cmd::Result<Duration> {
-    while since.elapsed() < limit {
-        let head = format!("GET {path} HTTP/1.1");
-        if request(address, &head, "").is_ok_and(|response| response.status == 200) {
-            return Ok(since.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    Err(cmd::Error::new(format!("{path} never answered 200 within {limit:?}")))
-}
-
 /// What `wrk --latency` reported.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct WrkReport {
+pub(crate) struct WrkReport {
     /// Requests per second.
-    pub requests_per_second: f64,
+    pub(crate) requests_per_second: f64,
     /// Median latency, in milliseconds.
-    pub p50_ms: f64,
+    p50_ms: f64,
     /// 99th percentile latency, in milliseconds.
-    pub p99_ms: f64,
+    pub(crate) p99_ms: f64,
     /// Responses that were not 2xx or 3xx.
-    pub non_2xx: u64,
+    pub(crate) non_2xx: u64,
     /// Connect, read, write and timeout errors, added up.
-    pub socket_errors: u64,
+    pub(crate) socket_errors: u64,
 }
 
 impl WrkReport {
     /// Why the run's figures cannot stand, if they cannot: a run that got any answer but a
     /// success, or lost any connection, measured something else than the route.
     #[must_use]
-    pub fn invalid_because(&self) -> Option<String> {
+    pub(crate) fn invalid_because(&self) -> Option<String> {
         match (self.non_2xx, self.socket_errors) {
             (0, 0) => None,
             (answers, errors) => Some(format!("{answers} non-2xx answers, {errors} socket errors")),
@@ -109,7 +33,7 @@ impl WrkReport {
 
     /// `req/s, p50, p99`, or the reason the run is invalid.
     #[must_use]
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let (rate, p50, p99) = (self.requests_per_second, self.p50_ms, self.p99_ms);
         let figures = format!("{rate:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms");
         match self.invalid_because() {
@@ -122,7 +46,7 @@ impl WrkReport {
 /// The machine the figures come from: its core count and load average, printed before a
 /// benchmark starts, since these machines are shared and noisy.
 #[must_use]
-pub fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split_whitespace().take(3).collect();
@@ -131,7 +55,7 @@ pub fn machine() -> String {
 
 /// A `wrk` command with the usual arguments.
 #[must_use]
-pub fn wrk(connections: u32, seconds: u32, url: &str) -> Command {
+pub(crate) fn wrk(connections: u32, seconds: u32, url: &str) -> Command {
     let mut command = Command::new("wrk");
     command.args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", url]);
     command
@@ -141,7 +65,7 @@ pub fn wrk(connections: u32, seconds: u32, url: &str) -> Command {
 ///
 /// # Errors
 /// Fails when wrk is missing or its output is not understood.
-pub fn run_wrk(command: &mut Command) -> cmd::Result<WrkReport> {
+pub(crate) fn run_wrk(command: &mut Command) -> cmd::Result<WrkReport> {
     parse_wrk(&cmd::output(command)?)
 }
 
@@ -149,7 +73,7 @@ pub fn run_wrk(command: &mut Command) -> cmd::Result<WrkReport> {
 ///
 /// # Errors
 /// Fails when the throughput line is missing.
-pub fn parse_wrk(output: &str) -> cmd::Result<WrkReport> {
+pub(crate) fn parse_wrk(output: &str) -> cmd::Result<WrkReport> {
     let mut report = WrkReport::default();
     for line in output.lines().map(str::trim) {
         let mut words = line.split_whitespace();
@@ -194,7 +118,7 @@ fn milliseconds(value: &str) -> f64 {
 ///
 /// # Errors
 /// Fails when `/proc/<pid>/status` cannot be read.
-pub fn resident_mib(pid: u32, field: MemoryField) -> cmd::Result<f64> {
+pub(crate) fn resident_mib(pid: u32, field: MemoryField) -> cmd::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let key = match field {
         MemoryField::Current => "VmRSS:",
@@ -210,7 +134,7 @@ pub fn resident_mib(pid: u32, field: MemoryField) -> cmd::Result<f64> {
 
 /// Which resident-memory figure to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemoryField {
+pub(crate) enum MemoryField {
     /// Resident now.
     Current,
     /// The highest resident size so far.

@@ -15,7 +15,7 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use super::probe;
-use crate::{checks, cmd};
+use crate::{checks, cmd, http};
 
 const PACKAGE: &str = "template-realtime";
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -27,7 +27,7 @@ const RATES: &str = "25,50,100,200";
 ///
 /// # Errors
 /// Fails when the build fails or the node does not start.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     println!("$ cargo xtask bench realtime\n{}", probe::machine());
     let mut build = cmd::cargo();
     build.current_dir(cmd::workspace_root()).args(["build", "--release", "-p", PACKAGE]);
@@ -35,7 +35,7 @@ pub fn run() -> cmd::Result {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let mut node = start_node(port)?;
-    let ready = probe::wait_for_200(address, "/health/ready", Instant::now(), READY_TIMEOUT);
+    let ready = http::wait_for_200(address, "/health/ready", Instant::now(), READY_TIMEOUT);
     let result = ready.and_then(|_| load(address, node.id()));
     stop(&mut node);
     result

@@ -14,9 +14,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::probe::{self, MemoryField, WrkReport};
-use crate::cmd;
-use crate::sqlx_prepare::postgres_database;
+use crate::databases::postgres_database;
 use crate::templates::{Generation, generate};
+use crate::{cmd, http};
 
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "bench password 1234";
@@ -31,7 +31,7 @@ const CONNECTIONS: u32 = 50;
 ///
 /// # Errors
 /// Fails when a step cannot run (no PostgreSQL, no wrk, a failed build).
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     println!("$ cargo xtask bench rest\n{}", probe::machine());
     let scratch = std::env::temp_dir().join("xtask-bench-rest");
     let project = generate(&Generation {
@@ -69,7 +69,7 @@ struct Figures {
 
 fn measure(service: &Process, floor: &Process) -> cmd::Result<Figures> {
     let limit = Duration::from_secs(30);
-    let ready = probe::wait_for_200(service.address, "/health/ready", service.started, limit)?;
+    let ready = http::wait_for_200(service.address, "/health/ready", service.started, limit)?;
     std::thread::sleep(Duration::from_secs(1));
     let idle_mib = probe::resident_mib(service.child.id(), MemoryField::Current)?;
     let (id, token) = seed(service.address)?;
@@ -131,7 +131,7 @@ impl Process {
             .envs([("HOST", "127.0.0.1"), ("PORT", &port.to_string()), ("RUST_LOG", "warn")])
             .envs([("DATABASE_URL", database_url), ("JWT_SECRET", SECRET)])
             .envs([("JWT_ISSUER", "bench"), ("JWT_AUDIENCE", "bench")])
-            .envs(probe::REST_LIMITS_RAISED)
+            .envs(http::REST_LIMITS_RAISED)
             .stdout(Stdio::null())
             .spawn()?;
         Ok(Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)), started })
@@ -148,17 +148,17 @@ impl Process {
 fn seed(address: SocketAddr) -> cmd::Result<(String, String)> {
     let credentials = format!(r#"{{"email":"{EMAIL}","password":"{PASSWORD}"}}"#);
     let registration = format!(r#"{{"email":"{EMAIL}","password":"{PASSWORD}","name":"Bench"}}"#);
-    let registered = probe::request(address, "POST /api/v1/auth/register HTTP/1.1", &registration)?;
-    let id = probe::json_field(&registered.body, "id")?;
-    let login = probe::request(address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
-    Ok((id, probe::json_field(&login.body, "access_token")?))
+    let registered = http::request(address, "POST /api/v1/auth/register HTTP/1.1", &registration)?;
+    let id = http::json_field(&registered.body, "id")?;
+    let login = http::request(address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
+    Ok((id, http::json_field(&login.body, "access_token")?))
 }
 
 /// Waits until the floor answers the benchmark's request with 200.
 fn wait_for_floor(address: SocketAddr, path: &str, auth: &str) -> cmd::Result {
     let head = format!("GET {path} HTTP/1.1\r\n{auth}");
     for _ in 0..300 {
-        if probe::request(address, &head, "").is_ok_and(|response| response.status == 200) {
+        if http::request(address, &head, "").is_ok_and(|response| response.status == 200) {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));

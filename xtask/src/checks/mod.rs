@@ -5,21 +5,19 @@
 //! they check. The loom models build with `--cfg loom` in their own target directory, so that
 //! the changed `RUSTFLAGS` never invalidate the main build.
 
-pub mod packages;
-
 use std::path::PathBuf;
 
 use crate::cmd;
 
 /// The feature flag every workspace-wide cargo command uses.
-pub const FEATURES: &str = "--all-features";
+pub(crate) const FEATURES: &str = "--all-features";
 
 /// The circuit-breaker crate, whose loom models `test` runs.
-pub const LOOM_CRATE: &str = "template-microservice/circuit-breaker";
+const LOOM_CRATE: &str = "template-microservice/circuit-breaker";
 
 /// Whether `fmt` only checks or also rewrites.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FmtMode {
+pub(crate) enum FmtMode {
     /// Fails if any file is not formatted.
     Check,
     /// Formats every file in place.
@@ -28,7 +26,7 @@ pub enum FmtMode {
 
 impl FmtMode {
     /// `--fix` rewrites; anything else checks.
-    pub fn from_args(args: &[String]) -> Self {
+    pub(crate) fn from_args(args: &[String]) -> Self {
         if args.iter().any(|arg| arg == "--fix") {
             return Self::Fix;
         }
@@ -38,14 +36,14 @@ impl FmtMode {
 
 /// `cargo fmt` over the whole workspace, checking or fixing, then rustfmt over the templates'
 /// variant files, which no crate compiles in place (`template-*/variants/**/*.rs`).
-pub fn fmt(mode: FmtMode) -> cmd::Result {
+pub(crate) fn fmt(mode: FmtMode) -> cmd::Result {
     let mut command = workspace_cargo(&["fmt", "--all"]);
     if mode == FmtMode::Check {
         command.args(["--", "--check"]);
     }
     cmd::run(&mut command)?;
     let root = cmd::workspace_root();
-    let variants = crate::gates::git_ls_files(&root, &["template-*/variants/**/*.rs"])?;
+    let variants = crate::workspace::git_ls_files(&root, &["template-*/variants/**/*.rs"])?;
     for file in variants {
         let template = file.components().next().map(|dir| root.join(dir)).unwrap_or_default();
         let mut rustfmt = std::process::Command::new("rustfmt");
@@ -60,25 +58,25 @@ pub fn fmt(mode: FmtMode) -> cmd::Result {
 
 /// `cargo clippy` on every target and feature, with warnings as errors. `--keep-going` reports
 /// every failing crate in one run.
-pub fn lint() -> cmd::Result {
+pub(crate) fn lint() -> cmd::Result {
     let mut command = workspace_cargo(&["clippy", "--workspace", "--all-targets", FEATURES]);
     cmd::run(command.args(["--keep-going", "--", "-D", "warnings"]))
 }
 
 /// `cargo doc` for the workspace's own crates, with rustdoc warnings as errors.
-pub fn docs() -> cmd::Result {
+pub(crate) fn docs() -> cmd::Result {
     let mut command = workspace_cargo(&["doc", "--workspace", "--no-deps", FEATURES]);
     cmd::run(command.arg("--keep-going").env("RUSTDOCFLAGS", "-D warnings"))
 }
 
 /// The workspace's tests (all of them, even after a failure), then the loom models.
-pub fn test() -> cmd::Result {
+pub(crate) fn test() -> cmd::Result {
     cmd::run(&mut workspace_cargo(&["test", "--workspace", FEATURES, "--no-fail-fast"]))?;
     loom()
 }
 
 /// The circuit breaker's loom models: `--cfg loom`, release mode, their own target directory.
-pub fn loom() -> cmd::Result {
+pub(crate) fn loom() -> cmd::Result {
     let root = cmd::workspace_root();
     if !root.join(LOOM_CRATE).join("tests/loom.rs").is_file() {
         return Err(cmd::Error::new(format!("{LOOM_CRATE}/tests/loom.rs is missing")));
@@ -89,13 +87,13 @@ pub fn loom() -> cmd::Result {
 }
 
 /// The target directory: `CARGO_TARGET_DIR` if set, else `target/` at the workspace root.
-pub fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     let root = cmd::workspace_root();
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
 
 /// Whether `cargo NAME --version` works, for subcommands that answer only through cargo.
-pub fn has_cargo_subcommand(name: &str) -> bool {
+pub(crate) fn has_cargo_subcommand(name: &str) -> bool {
     let output = cmd::cargo().args([name, "--version"]).output();
     output.is_ok_and(|output| output.status.success())
 }

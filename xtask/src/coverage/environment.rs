@@ -18,13 +18,13 @@ const LLVM_BIN: &str = "/usr/lib/llvm-22/bin";
 
 /// The variables of a coverage run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Environment {
+pub(crate) struct Environment {
     variables: Vec<(String, String)>,
 }
 
 impl Environment {
     /// Asks cargo-llvm-cov for its variables, with the LLVM tools and the target directory set.
-    pub fn new() -> cmd::Result<Self> {
+    pub(crate) fn new() -> cmd::Result<Self> {
         if !checks::has_cargo_subcommand("llvm-cov") {
             let install = "cargo install cargo-llvm-cov --locked";
             return Err(cmd::Error::new(format!("cargo-llvm-cov is missing: `{install}`")));
@@ -38,7 +38,7 @@ impl Environment {
     }
 
     /// `cargo ARGS` at the workspace root, under this environment.
-    pub fn cargo(&self, args: &[&str]) -> Command {
+    pub(crate) fn cargo(&self, args: &[&str]) -> Command {
         let mut command = cmd::cargo();
         command.current_dir(cmd::workspace_root()).args(args);
         command.envs(self.variables.iter().map(|(key, value)| (key, value)));
@@ -46,7 +46,7 @@ impl Environment {
     }
 
     /// `cargo llvm-cov ARGS`, under this environment.
-    pub fn llvm_cov(&self, args: &[&str]) -> Command {
+    pub(crate) fn llvm_cov(&self, args: &[&str]) -> Command {
         let mut command = self.cargo(&["llvm-cov"]);
         command.args(args);
         command

@@ -5,17 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::checks::packages::{self, Package};
+use crate::workspace::packages::{self, Package};
 
 /// The line counts of one source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileCoverage {
+pub(crate) struct FileCoverage {
     /// The path as llvm-cov wrote it (absolute).
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Instrumented lines.
-    pub lines: u64,
+    pub(crate) lines: u64,
     /// Lines that ran at least once.
-    pub covered: u64,
+    pub(crate) covered: u64,
 }
 
 impl FileCoverage {
@@ -26,25 +26,24 @@ impl FileCoverage {
 
 /// The line counts of one package.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageCoverage {
-    /// The package's name.
-    pub name: String,
+pub(crate) struct PackageCoverage {
+    pub(crate) name: String,
     /// Its directory, relative to the repository root.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Instrumented lines in all its files.
-    pub lines: u64,
+    pub(crate) lines: u64,
     /// Lines that ran at least once.
-    pub covered: u64,
+    pub(crate) covered: u64,
 }
 
 impl PackageCoverage {
     /// Whether at least `min_percent` of the lines ran; a package with no lines passes.
-    pub fn meets(&self, min_percent: u64) -> bool {
+    pub(crate) fn meets(&self, min_percent: u64) -> bool {
         self.covered * 100 >= self.lines * min_percent
     }
 
     /// The percentage with one decimal, as `87.5%`, or `-` with no lines.
-    pub fn percent(&self) -> String {
+    pub(crate) fn percent(&self) -> String {
         let Some(tenths) = (self.covered * 1000).checked_div(self.lines) else {
             return "-".to_owned();
         };
@@ -53,7 +52,7 @@ impl PackageCoverage {
 }
 
 /// The file records of an LCOV export.
-pub fn parse(text: &str) -> Vec<FileCoverage> {
+pub(crate) fn parse(text: &str) -> Vec<FileCoverage> {
     let mut files = Vec::new();
     let mut current: Option<FileCoverage> = None;
     for line in text.lines() {
@@ -71,7 +70,7 @@ pub fn parse(text: &str) -> Vec<FileCoverage> {
 }
 
 /// Adds `files` up per package, one row per package even with no files; other files are skipped.
-pub fn per_package(
+pub(crate) fn per_package(
     root: &Path,
     packages: &[Package],
     files: &[FileCoverage],

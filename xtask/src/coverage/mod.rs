@@ -9,20 +9,21 @@
 //! why `ci` needs no separate test stage. The reports go to `<target>/coverage/`: `lcov.info`,
 //! read by [`lcov`], and `html/index.html`.
 
-pub mod environment;
-pub mod lcov;
+pub(crate) mod environment;
+pub(crate) mod lcov;
 
 use std::path::Path;
 
-use crate::checks::{self, FEATURES, packages};
+use crate::checks::{self, FEATURES};
 use crate::cmd;
+use crate::workspace::packages;
 use lcov::PackageCoverage;
 
 /// The least line coverage, in percent, of every gated package.
-pub const MIN_PERCENT: u64 = 85;
+const MIN_PERCENT: u64 = 85;
 
 /// Runs the tests with coverage, prints the per-package table and fails under the minimum.
-pub fn run() -> cmd::Result {
+pub(crate) fn run() -> cmd::Result {
     let root = cmd::workspace_root();
     let out = checks::target_dir().join("coverage");
     std::fs::create_dir_all(&out)?;
@@ -41,7 +42,7 @@ pub fn run() -> cmd::Result {
 }
 
 /// Whether a package's coverage is gated: every package inside a template.
-pub fn is_gated(dir: &Path) -> bool {
+fn is_gated(dir: &Path) -> bool {
     dir.components().next().is_some_and(|first| {
         first.as_os_str().to_str().is_some_and(|name| name.starts_with("template-"))
     })

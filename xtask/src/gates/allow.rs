@@ -9,34 +9,24 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::{Finding, Source, commented, complexity, duplicates, length, markers, module_doc};
+use super::{FILE_RULES, Finding, RULES, Source};
 
 /// The rule's name, for broken allow comments.
-pub const RULE: &str = "allow";
+const RULE: &str = "allow";
 
 const MARK: &str = "gates: allow(";
 const REASON: &str = "reason:";
-const KNOWN_RULES: [&str; 6] = [
-    length::RULE,
-    complexity::RULE,
-    markers::RULE,
-    commented::RULE,
-    module_doc::RULE,
-    duplicates::RULE,
-];
-const FILE_RULES: [&str; 2] = [length::RULE, module_doc::RULE];
 
 /// A finding excused by an allow comment, listed in the summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Allowed {
-    /// The file.
-    pub path: PathBuf,
+pub(crate) struct Allowed {
+    pub(crate) path: PathBuf,
     /// The line of the allow comment.
-    pub line: usize,
+    pub(crate) line: usize,
     /// The rule it excuses.
-    pub rule: String,
+    pub(crate) rule: String,
     /// Why, in the author's words.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 impl fmt::Display for Allowed {
@@ -48,20 +38,20 @@ impl fmt::Display for Allowed {
 
 /// The findings left after allow comments, and those they excused.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Findings that still fail the gates, in line order.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// Findings excused by an allow comment.
-    pub allowed: Vec<Allowed>,
+    pub(crate) allowed: Vec<Allowed>,
 }
 
 /// Whether `line` holds an allow comment (well-formed or not).
-pub fn is_allow_comment(line: &str) -> bool {
+pub(crate) fn is_allow_comment(line: &str) -> bool {
     plain_comment(line).is_some_and(|body| body.starts_with(MARK))
 }
 
 /// Applies the allow comments of `source` to its `raw` findings.
-pub fn apply(source: &Source, raw: Vec<Finding>) -> Outcome {
+pub(crate) fn apply(source: &Source, raw: Vec<Finding>) -> Outcome {
     let (comments, mut findings) = parse(source);
     let mut used = vec![false; comments.len()];
     let mut allowed = Vec::new();
@@ -123,8 +113,8 @@ fn parse_body(body: &str) -> Result<(&'static str, String), String> {
         return Err("unclosed `allow(`: write `gates: allow(RULE) reason: WHY`".to_owned());
     };
     let rule = rule.trim();
-    let Some(known) = KNOWN_RULES.into_iter().find(|known| *known == rule) else {
-        return Err(format!("unknown rule `{rule}`; known: {}", KNOWN_RULES.join(", ")));
+    let Some(known) = RULES.into_iter().find(|known| *known == rule) else {
+        return Err(format!("unknown rule `{rule}`; known: {}", RULES.join(", ")));
     };
     let reason = rest.trim().strip_prefix(REASON).map(str::trim).unwrap_or_default();
     if reason.is_empty() {
@@ -146,6 +136,7 @@ fn plain_comment(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gates::{length, markers};
 
     fn outcome_of(fixture: &str, raw: &[(usize, &'static str)]) -> Outcome {
         let source = Source { path: "fixture.rs".into(), text: fixture.into() };

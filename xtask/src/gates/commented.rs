@@ -12,11 +12,10 @@ use syn::{BinOp, Expr, Stmt};
 
 use super::{Finding, Source, allow};
 
-/// The rule's name.
-pub const RULE: &str = "commented-out-code";
+pub(crate) const RULE: &str = "commented-out-code";
 
 /// One finding per run of comment lines that looks like code.
-pub fn check(source: &Source) -> Vec<Finding> {
+pub(crate) fn check(source: &Source) -> Vec<Finding> {
     let runs = runs(&source.text);
     runs.iter()
         .filter_map(|run| {

@@ -13,14 +13,13 @@ use syn::visit::{self, Visit};
 
 use super::{Finding, Source};
 
-/// The rule's name.
-pub const RULE: &str = "complexity";
+pub(crate) const RULE: &str = "complexity";
 
 /// The highest complexity allowed ("< 10").
-pub const MAX: usize = 9;
+const MAX: usize = 9;
 
 /// One finding per function whose complexity is above [`MAX`].
-pub fn check(source: &Source) -> Vec<Finding> {
+pub(crate) fn check(source: &Source) -> Vec<Finding> {
     let Ok(file) = syn::parse_file(&source.text) else {
         return Vec::new();
     };

@@ -11,14 +11,13 @@ use std::path::{Path, PathBuf};
 
 use super::{Finding, Source};
 
-/// The rule's name.
-pub const RULE: &str = "duplicate-code";
+pub(crate) const RULE: &str = "duplicate-code";
 
 /// How many significant lines in a row make a copy.
-pub const WINDOW: usize = 10;
+const WINDOW: usize = 10;
 
 /// The findings of every file of one package, `sources` in path order.
-pub fn check(sources: &[&Source]) -> Vec<Finding> {
+pub(crate) fn check(sources: &[&Source]) -> Vec<Finding> {
     let mut seen: HashMap<Vec<&str>, (&Path, usize, usize)> = HashMap::new();
     let mut findings = Vec::new();
     for source in sources {

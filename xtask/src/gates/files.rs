@@ -2,39 +2,18 @@
 //! (untracked but not ignored), except xtask's own test fixtures, which break rules on purpose.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::cmd;
-
-/// Where xtask keeps the files its tests check; the gates and the hook leave them alone.
-pub const FIXTURES: &str = "xtask/tests/fixtures";
+use crate::workspace::{FIXTURES, git_ls_files};
 
 /// The `.rs` files of the repository at `root`, relative to it, sorted.
-pub fn tracked_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
+pub(crate) fn tracked_rust_files(root: &Path) -> cmd::Result<Vec<PathBuf>> {
     let files = git_ls_files(root, &["*.rs"])?;
     Ok(files.into_iter().filter(|path| is_checked(path)).collect())
 }
 
-/// The files matching `pathspecs` that git tracks or would track (untracked, not ignored) and
-/// that exist in the work tree, relative to `root`, sorted.
-pub fn git_ls_files(root: &Path, pathspecs: &[&str]) -> cmd::Result<Vec<PathBuf>> {
-    let mut command = Command::new("git");
-    command.current_dir(root).args(["ls-files", "-z", "--cached", "--others"]);
-    command.args(["--exclude-standard", "--"]).args(pathspecs);
-    let listing = cmd::output(&mut command)?;
-    let mut paths: Vec<PathBuf> = listing
-        .split('\0')
-        .filter(|name| !name.is_empty())
-        .map(PathBuf::from)
-        .filter(|path| root.join(path).is_file())
-        .collect();
-    paths.sort();
-    paths.dedup();
-    Ok(paths)
-}
-
 /// Whether the gates check `path` (relative to the root): a Rust file outside the fixtures.
-pub fn is_checked(path: &Path) -> bool {
+pub(crate) fn is_checked(path: &Path) -> bool {
     path.extension().is_some_and(|extension| extension == "rs") && !path.starts_with(FIXTURES)
 }
 

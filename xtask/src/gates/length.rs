@@ -5,14 +5,13 @@
 
 use super::{Finding, Source};
 
-/// The rule's name.
-pub const RULE: &str = "file-length";
+pub(crate) const RULE: &str = "file-length";
 
 /// The most lines a file may have.
-pub const MAX_LINES: usize = 300;
+const MAX_LINES: usize = 300;
 
 /// One finding if `source` is longer than [`MAX_LINES`].
-pub fn check(source: &Source) -> Vec<Finding> {
+pub(crate) fn check(source: &Source) -> Vec<Finding> {
     let lines = source.text.lines().count();
     if lines <= MAX_LINES {
         return Vec::new();

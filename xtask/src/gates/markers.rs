@@ -4,8 +4,7 @@
 
 use super::{Finding, Source};
 
-/// The rule's name.
-pub const RULE: &str = "marker";
+pub(crate) const RULE: &str = "marker";
 
 // gates: allow(marker) reason: the rule's own patterns
 const WORDS: [&str; 3] = ["TODO", "FIXME", "XXX"];
@@ -14,7 +13,7 @@ const WORDS: [&str; 3] = ["TODO", "FIXME", "XXX"];
 const MACROS: [&str; 3] = ["todo!", "unimplemented!", "dbg!"];
 
 /// One finding per line that holds a marker word or macro.
-pub fn check(source: &Source) -> Vec<Finding> {
+pub(crate) fn check(source: &Source) -> Vec<Finding> {
     let lines = source.text.lines().enumerate();
     lines
         .filter_map(|(index, line)| {

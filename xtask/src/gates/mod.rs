@@ -24,56 +24,35 @@ mod markers;
 mod module_doc;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::checks::packages::{self, Package};
 use crate::cmd;
+use crate::finding::Finding;
+use crate::workspace::packages::{self, Package};
 
-pub use files::{FIXTURES, git_ls_files, is_checked};
+pub(crate) use files::is_checked;
 
-/// One broken rule, printed as `path:line: rule: message` so that an editor can jump to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The file, relative to the repository root.
-    pub path: PathBuf,
-    /// The line, counted from 1.
-    pub line: usize,
-    /// The rule's name, as an allow comment names it.
-    pub rule: &'static str,
-    /// What is wrong, in words.
-    pub message: String,
-}
-
-impl Finding {
-    /// A finding at `path:line`.
-    pub fn new(
-        path: impl Into<PathBuf>,
-        line: usize,
-        rule: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Self { path: path.into(), line, rule, message: message.into() }
-    }
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self { path, line, rule, message } = self;
-        write!(formatter, "{}:{line}: {rule}: {message}", path.display())
-    }
-}
+/// Every rule's name, as an allow comment names it.
+const RULES: [&str; 6] = [
+    length::RULE,
+    complexity::RULE,
+    markers::RULE,
+    commented::RULE,
+    module_doc::RULE,
+    duplicates::RULE,
+];
+/// The rules about a whole file, which an allow comment anywhere in the file excuses.
+const FILE_RULES: [&str; 2] = [length::RULE, module_doc::RULE];
 
 /// A Rust file under check: its path relative to the repository root, and its text.
-pub struct Source {
+struct Source {
     /// The path, relative to the repository root.
-    pub path: PathBuf,
-    /// The whole text.
-    pub text: String,
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
 }
 
 /// Checks every tracked Rust file and the templates' twins; fails on any finding.
-pub fn run(root: &Path) -> cmd::Result {
+pub(crate) fn run(root: &Path) -> cmd::Result {
     let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
     report.findings.extend(crate::twins::check(root));
     report.findings.extend(crate::renders::check(root));
@@ -83,7 +62,7 @@ pub fn run(root: &Path) -> cmd::Result {
 
 /// The same, reporting only on `paths` (relative to `root`): what the pre-commit hook runs.
 /// Every file is still read, so that a staged file is compared with the rest of its package.
-pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
+pub(crate) fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
     let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
     report.files = paths.iter().filter(|path| is_checked(path)).count();
     report.findings.retain(|finding| paths.contains(&finding.path));
@@ -95,7 +74,7 @@ pub fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
 }
 
 /// Every rule's findings for one file, before allow comments are applied.
-pub fn raw_findings(source: &Source) -> Vec<Finding> {
+fn raw_findings(source: &Source) -> Vec<Finding> {
     let rules: [fn(&Source) -> Vec<Finding>; 5] =
         [length::check, complexity::check, markers::check, commented::check, module_doc::check];
     rules.iter().flat_map(|rule| rule(source)).collect()
@@ -165,12 +144,6 @@ fn duplicate_findings(sources: &[Source], packages: &[Package]) -> HashMap<PathB
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn findings_print_for_editors() {
-        let finding = Finding::new("src/lib.rs", 7, "module-doc", "no doc");
-        assert_eq!(finding.to_string(), "src/lib.rs:7: module-doc: no doc");
-    }
 
     #[test]
     fn a_clean_file_passes_and_a_report_with_findings_fails() {

@@ -7,11 +7,10 @@
 
 use super::{Finding, Source};
 
-/// The rule's name.
-pub const RULE: &str = "module-doc";
+pub(crate) const RULE: &str = "module-doc";
 
 /// One finding at line 1 unless the first significant line is an inner doc comment.
-pub fn check(source: &Source) -> Vec<Finding> {
+pub(crate) fn check(source: &Source) -> Vec<Finding> {
     let first = source.text.lines().map(str::trim_start).find(|line| !is_preamble(line));
     if first.is_some_and(|line| line.starts_with("//!") || line.starts_with("/*!")) {
         return Vec::new();

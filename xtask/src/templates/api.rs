@@ -10,19 +10,18 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::bench::probe;
-use crate::cmd;
-use crate::sqlx_prepare::{drop_postgres_database, postgres_database};
+use crate::databases::{drop_postgres_database, postgres_database};
+use crate::{cmd, http};
 
 /// The schemathesis release `.ci/setup` installs.
-pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// Test cases per operation: every documented status is reached, and CI stays short.
 const MAX_EXAMPLES: &str = "40";
 const ADMIN_EMAIL: &str = "schemathesis@example.com";
 const ADMIN_PASSWORD: &str = "schemathesis admin password";
 
 /// Whether generated projects of `template` have an API to fuzz.
-pub fn applies(template: &Path) -> bool {
+pub(crate) fn applies(template: &Path) -> bool {
     template.file_name().is_some_and(|name| name == "template-rest")
 }
 
@@ -30,7 +29,7 @@ pub fn applies(template: &Path) -> bool {
 ///
 /// # Errors
 /// Fails when the service does not start or schemathesis reports any failure.
-pub fn run(project: &Path, target_dir: &Path, defines: &[(String, String)]) -> cmd::Result {
+pub(crate) fn run(project: &Path, target_dir: &Path, defines: &[(String, String)]) -> cmd::Result {
     let name = project.file_name().unwrap_or_default().to_string_lossy().into_owned();
     let postgres = defines.iter().any(|(key, value)| key == "database" && value == "postgres");
     let scratch = std::env::temp_dir().join(format!("xtask-api-{name}-{}", std::process::id()));
@@ -82,7 +81,7 @@ impl Service {
         let mut command = Command::new(binary);
         command
             .current_dir(scratch)
-            .envs(probe::REST_LIMITS_RAISED)
+            .envs(http::REST_LIMITS_RAISED)
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("DATABASE_URL", database_url)
@@ -102,10 +101,10 @@ impl Service {
     /// Waits for readiness, logs in as the administrator, and runs schemathesis with `hooks`.
     fn fuzz(&self, scratch: &Path, hooks: &Path) -> cmd::Result {
         let limit = Duration::from_mins(1);
-        probe::wait_for_200(self.address, "/health/ready", Instant::now(), limit)?;
+        http::wait_for_200(self.address, "/health/ready", Instant::now(), limit)?;
         let credentials = format!(r#"{{"email":"{ADMIN_EMAIL}","password":"{ADMIN_PASSWORD}"}}"#);
-        let login = probe::request(self.address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
-        let token = probe::json_field(&login.body, "access_token")?;
+        let login = http::request(self.address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
+        let token = http::json_field(&login.body, "access_token")?;
         let mut schemathesis = Command::new("python3");
         schemathesis
             .current_dir(scratch)

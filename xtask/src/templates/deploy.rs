@@ -13,7 +13,7 @@ use std::process::Command;
 use crate::cmd;
 
 /// The Kubernetes release whose schemas the manifests must satisfy.
-pub const KUBERNETES_VERSION: &str = "1.37";
+const KUBERNETES_VERSION: &str = "1.37";
 
 /// The tools, each with the package that installs it.
 const TOOLS: [(&str, &str); 3] = [
@@ -44,7 +44,7 @@ for entry in document["resources"]:
 ///
 /// # Errors
 /// Names every missing tool.
-pub fn print_tool_versions() -> cmd::Result {
+pub(crate) fn print_tool_versions() -> cmd::Result {
     let mut missing = Vec::new();
     for (tool, package) in TOOLS {
         match cmd::output(Command::new(tool).arg("--version")) {
@@ -64,7 +64,7 @@ pub fn print_tool_versions() -> cmd::Result {
 ///
 /// # Errors
 /// Fails at the first tool that reports a problem (its report is on the terminal).
-pub fn check(project: &Path) -> cmd::Result {
+pub(crate) fn check(project: &Path) -> cmd::Result {
     for required in [".dockerignore", "Dockerfile", "compose.yaml"] {
         if !project.join(required).is_file() {
             return Err(cmd::Error::new(format!("{required} is missing")));

@@ -42,32 +42,32 @@ fn parse(text: &str) -> Result<Manifest, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     /// Directory under the repository root, such as `template-rest`.
-    pub dir: String,
+    pub(crate) dir: String,
     /// Placeholders with a fixed set of choices.
-    pub placeholders: Vec<Placeholder>,
+    pub(crate) placeholders: Vec<Placeholder>,
 }
 
 /// One placeholder and every value it can take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholder {
     /// Its name, as passed with `-d name=value`.
-    pub name: String,
+    pub(crate) name: String,
     /// Every choice.
-    pub choices: Vec<String>,
+    pub(crate) choices: Vec<String>,
     /// The value used when none is given.
-    pub default: Option<String>,
+    pub(crate) default: Option<String>,
 }
 
 impl Template {
     /// The name without the `template-` prefix: `rest`, `realtime`.
     #[must_use]
-    pub fn short_name(&self) -> &str {
+    pub(crate) fn short_name(&self) -> &str {
         self.dir.strip_prefix("template-").unwrap_or(&self.dir)
     }
 
     /// Every combination of placeholder values, as `(name, value)` lists.
     #[must_use]
-    pub fn combinations(&self) -> Vec<Vec<(String, String)>> {
+    pub(crate) fn combinations(&self) -> Vec<Vec<(String, String)>> {
         let mut combinations = vec![Vec::new()];
         for placeholder in &self.placeholders {
             combinations = combinations

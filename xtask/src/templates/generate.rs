@@ -9,13 +9,13 @@ use crate::cmd;
 #[derive(Debug, Clone)]
 pub struct Generation<'a> {
     /// The template directory.
-    pub template: &'a Path,
+    pub(crate) template: &'a Path,
     /// The project name (`--name`).
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// Placeholder values (`-d name=value`).
-    pub defines: &'a [(String, String)],
+    pub(crate) defines: &'a [(String, String)],
     /// The directory that receives the project.
-    pub destination: &'a Path,
+    pub(crate) destination: &'a Path,
 }
 
 /// The cargo-generate release these templates are written for.
@@ -63,11 +63,12 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Self; 5] = [Self::Deploy, Self::Fmt, Self::Build, Self::Clippy, Self::Test];
+    pub(crate) const ALL: [Self; 5] =
+        [Self::Deploy, Self::Fmt, Self::Build, Self::Clippy, Self::Test];
 
     /// The step's name in progress lines and the summary.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Deploy => "deploy",
             Self::Fmt => "fmt",
@@ -92,7 +93,7 @@ impl Step {
     ///
     /// # Errors
     /// Fails when the command fails.
-    pub fn run(self, project: &Path, target_dir: &Path) -> cmd::Result {
+    pub(crate) fn run(self, project: &Path, target_dir: &Path) -> cmd::Result {
         let Some(args) = self.cargo_args() else {
             return super::deploy::check(project);
         };

@@ -10,11 +10,11 @@ use crate::cmd;
 use crate::upgrade::rehearsal;
 
 /// The full name of the end-to-end test, for `cargo test --exact`.
-pub const END_TO_END_TEST: &str =
+const END_TO_END_TEST: &str =
     "upgrade::tests::end_to_end::an_edited_rest_service_upgrades_builds_and_passes_its_tests";
 
 /// One row per template: its upgrade from the previous release, built.
-pub fn rehearsal_row(root: &Path, template: &Template, target_dir: &Path) -> Row {
+pub(crate) fn rehearsal_row(root: &Path, template: &Template, target_dir: &Path) -> Row {
     let label = format!("{} upgraded to HEAD", template.dir);
     println!("[upgrade] {label}");
     let (result, elapsed) = cmd::timed(|| rehearsal::rehearse(root, template, target_dir));
@@ -32,7 +32,7 @@ pub fn rehearsal_row(root: &Path, template: &Template, target_dir: &Path) -> Row
 }
 
 /// The end-to-end upgrade test of template-rest, run with `cargo test -- --ignored`.
-pub fn end_to_end_row(root: &Path) -> Row {
+pub(crate) fn end_to_end_row(root: &Path) -> Row {
     let label = "template-rest end-to-end upgrade test".to_owned();
     println!("[upgrade] {label}");
     let mut command = cmd::cargo();

@@ -28,7 +28,7 @@ fn fail(at: &str, message: impl Into<String>) -> Failure {
 ///
 /// # Errors
 /// Names the first construct it does not understand, or the unknown variable.
-pub fn render(template: &str, values: &Values) -> Result<String, String> {
+pub(crate) fn render(template: &str, values: &Values) -> Result<String, String> {
     render_located(template, values).map_err(|(_, message)| message)
 }
 
@@ -36,7 +36,7 @@ pub fn render(template: &str, values: &Values) -> Result<String, String> {
 ///
 /// # Errors
 /// The line and the message.
-pub fn render_located(template: &str, values: &Values) -> Result<String, (usize, String)> {
+pub(crate) fn render_located(template: &str, values: &Values) -> Result<String, (usize, String)> {
     render_text(template, values).map_err(|failure| {
         let offset = failure.at.saturating_sub(template.as_ptr().addr()).min(template.len());
         let newlines = template.as_bytes()[..offset].iter().filter(|byte| **byte == b'\n');

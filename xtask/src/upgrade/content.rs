@@ -17,11 +17,11 @@ use crate::cmd;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sides<'a> {
     /// The template as the project was generated (empty when the file is new on both sides).
-    pub base: &'a [u8],
+    pub(crate) base: &'a [u8],
     /// The project's.
-    pub ours: &'a [u8],
+    pub(crate) ours: &'a [u8],
     /// The template's new version.
-    pub theirs: &'a [u8],
+    pub(crate) theirs: &'a [u8],
 }
 
 /// What the merge of one file gave.
@@ -39,11 +39,11 @@ pub(crate) enum Merged {
 #[derive(Debug, Clone)]
 pub(crate) struct Merger {
     /// A directory of its own, for the input files.
-    pub work: PathBuf,
+    pub(crate) work: PathBuf,
     /// The label of the old generation, such as `template 2aec27d`.
-    pub base_label: String,
+    pub(crate) base_label: String,
     /// The label of the new generation.
-    pub theirs_label: String,
+    pub(crate) theirs_label: String,
 }
 
 impl Merger {
@@ -79,12 +79,12 @@ impl Merger {
 }
 
 /// Files merged whole or not at all: `.sqlx` query data.
-pub(crate) fn is_opaque(path: &Path) -> bool {
+fn is_opaque(path: &Path) -> bool {
     path.components().any(|part| matches!(part, Component::Normal(name) if name == ".sqlx"))
 }
 
 /// Git's test for binary content: a NUL byte in the first 8000 bytes.
-pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+fn is_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8000).any(|byte| *byte == 0)
 }
 

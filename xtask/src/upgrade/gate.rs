@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use super::provenance::{FILE, Provenance};
-use crate::gates::Finding;
+use crate::finding::Finding;
 use crate::templates::{Template, string_list, templates};
 
 const RULE: &str = "template-provenance";

@@ -54,7 +54,7 @@ pub(crate) use summary::Report;
 ///
 /// # Errors
 /// Fails on a refusal, a failed generation, or when files are left in conflict.
-pub fn run(args: &[String]) -> cmd::Result {
+pub(crate) fn run(args: &[String]) -> cmd::Result {
     let options = Options::parse(args)?;
     let report = upgrade(&cmd::workspace_root(), &options)?;
     print!("{}", report.render());

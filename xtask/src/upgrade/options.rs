@@ -5,22 +5,22 @@ use std::path::PathBuf;
 use crate::cmd;
 
 /// The usage line, shown on a bad argument.
-pub(crate) const USAGE: &str =
+const USAGE: &str =
     "usage: cargo xtask upgrade --project <path> [--to <rev>] [--base <rev>] [--dry-run] [--force]";
 
 /// Parsed arguments.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Options {
     /// The generated project to upgrade.
-    pub project: PathBuf,
+    pub(crate) project: PathBuf,
     /// The revision to upgrade to; `HEAD` when absent.
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
     /// The revision the project was generated from, instead of the recorded one.
-    pub base: Option<String>,
+    pub(crate) base: Option<String>,
     /// Print what would happen; write nothing.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Upgrade even with uncommitted changes in the project.
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 impl Options {

@@ -55,19 +55,19 @@ pub(crate) enum Conflict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Planned {
     /// Relative to the project.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// What happens to it.
-    pub change: Change,
+    pub(crate) change: Change,
 }
 
 /// The three snapshots of a plan.
 pub(crate) struct Trees<'a> {
     /// The old generation.
-    pub base: &'a Snapshot,
+    pub(crate) base: &'a Snapshot,
     /// The new generation.
-    pub theirs: &'a Snapshot,
+    pub(crate) theirs: &'a Snapshot,
     /// The project, read at the paths of both generations.
-    pub ours: &'a Snapshot,
+    pub(crate) ours: &'a Snapshot,
 }
 
 /// The change for every path that has one, in path order.

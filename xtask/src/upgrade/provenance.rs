@@ -37,13 +37,13 @@ const HEADER: &str = "\
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Provenance {
     /// The template's short name: `rest` for `template-rest`.
-    pub template: String,
+    pub(crate) template: String,
     /// The template's release.
-    pub version: String,
+    pub(crate) version: String,
     /// The repository's commit the project was generated from, when known.
-    pub revision: Option<String>,
+    pub(crate) revision: Option<String>,
     /// Every placeholder value, in file order.
-    pub values: Vec<(String, String)>,
+    pub(crate) values: Vec<(String, String)>,
 }
 
 impl Provenance {

@@ -15,7 +15,7 @@ use crate::cmd;
 use crate::templates::{Step, Template};
 
 /// How far back the rehearsal starts when the repository has no release tag.
-pub(crate) const STEPS_BACK: usize = 10;
+const STEPS_BACK: usize = 10;
 
 /// Rehearses the upgrade of `template` to `HEAD` of `repository`, building into `target_dir`;
 /// returns the summary line of the upgrade.

@@ -30,7 +30,6 @@ impl Scratch {
         Ok(Self { path })
     }
 
-    /// The directory.
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }

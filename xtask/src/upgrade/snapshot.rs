@@ -15,9 +15,9 @@ use crate::cmd;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Entry {
     /// The bytes, line endings and all.
-    pub bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// Whether the owner may execute it.
-    pub executable: bool,
+    pub(crate) executable: bool,
 }
 
 /// Files by path relative to the snapshot's root.

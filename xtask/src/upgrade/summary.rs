@@ -11,17 +11,17 @@ use super::plan::{Change, Conflict, Planned, has_conflicts};
 #[derive(Debug, Clone)]
 pub(crate) struct Report {
     /// The project, as given.
-    pub project: PathBuf,
+    pub(crate) project: PathBuf,
     /// The template's directory, such as `template-rest`.
-    pub template: String,
+    pub(crate) template: String,
     /// The commit the project was generated from.
-    pub from: String,
+    pub(crate) from: String,
     /// The commit it is upgraded to.
-    pub to: String,
+    pub(crate) to: String,
     /// Every file's change.
-    pub planned: Vec<Planned>,
+    pub(crate) planned: Vec<Planned>,
     /// Whether nothing was written.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 impl Report {

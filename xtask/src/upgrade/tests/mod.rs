@@ -58,9 +58,9 @@ fn template_files() -> Vec<(&'static str, Vec<u8>)> {
 pub(super) struct Fixture {
     _scratch: Scratch,
     /// The template repository (the "clone of this repository").
-    pub repository: PathBuf,
+    pub(crate) repository: PathBuf,
     /// The generated project, committed in a git repository of its own.
-    pub project: PathBuf,
+    pub(crate) project: PathBuf,
 }
 
 impl Fixture {

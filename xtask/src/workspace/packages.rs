@@ -10,19 +10,19 @@ use crate::cmd;
 
 /// A package of the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Package {
+pub(crate) struct Package {
     /// Its `name` in `[package]`.
-    pub name: String,
+    pub(crate) name: String,
     /// Its directory, relative to the repository root (empty for a root package).
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 /// Every package whose manifest git tracks or would track, sorted by directory.
-pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
-    let manifests = crate::gates::git_ls_files(root, &["Cargo.toml", "*/Cargo.toml"])?;
+pub(crate) fn all(root: &Path) -> cmd::Result<Vec<Package>> {
+    let manifests = super::git_ls_files(root, &["Cargo.toml", "*/Cargo.toml"])?;
     let mut packages: Vec<Package> = manifests
         .iter()
-        .filter(|manifest| !manifest.starts_with(crate::gates::FIXTURES))
+        .filter(|manifest| !manifest.starts_with(super::FIXTURES))
         .filter_map(|manifest| {
             let text = std::fs::read_to_string(root.join(manifest)).ok()?;
             let dir = manifest.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -34,7 +34,7 @@ pub fn all(root: &Path) -> cmd::Result<Vec<Package>> {
 }
 
 /// The package whose directory holds `path` most closely (paths relative to the root).
-pub fn owning<'a>(packages: &'a [Package], path: &Path) -> Option<&'a Package> {
+pub(crate) fn owning<'a>(packages: &'a [Package], path: &Path) -> Option<&'a Package> {
     let holders = packages.iter().filter(|package| path.starts_with(&package.dir));
     holders.max_by_key(|package| package.dir.components().count())
 }
