@@ -20,8 +20,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{Job, Row, Step, outcome, project_name};
-use crate::bench::probe;
 use crate::cmd;
+use crate::http;
 use jwt::{Key, Token};
 
 /// The projects the step needs: (template directory, placeholder, value).
@@ -97,7 +97,7 @@ fn run_in(rest: &Path, realtime: &Path, scratch: &Path) -> cmd::Result {
     ];
     let realtime = Node::start(realtime, &realtime_env, scratch)?;
     let (user, token) = sign_in(rest.address)?;
-    let jwks = probe::request(rest.address, "GET /.well-known/jwks.json HTTP/1.1", "")?.body;
+    let jwks = http::request(rest.address, "GET /.well-known/jwks.json HTTP/1.1", "")?.body;
     let checks = Checks { realtime: realtime.address, user, token: Token::parse(&token)? };
     checks.rest_token_is_accepted(&key, scratch)?;
     checks.forgeries_are_refused(&key, &jwks, scratch)?;
@@ -119,14 +119,14 @@ fn rest_env(key: &Key, database: &str, scratch: &Path) -> cmd::Result<Vec<(&'sta
 fn sign_in(rest: SocketAddr) -> cmd::Result<(String, String)> {
     let credentials = format!(r#"{{"email":"{EMAIL}","password":"{PASSWORD}""#);
     let register = format!(r#"{credentials},"name":"Tokens"}}"#);
-    let registered = probe::request(rest, "POST /api/v1/auth/register HTTP/1.1", &register)?;
+    let registered = http::request(rest, "POST /api/v1/auth/register HTTP/1.1", &register)?;
     if registered.status != 201 {
         return Err(cmd::Error::new(format!("register at rest: {}", registered.status)));
     }
     let login =
-        probe::request(rest, "POST /api/v1/auth/login HTTP/1.1", &format!("{credentials}}}"))?;
-    let token = probe::json_field(&login.body, "access_token")?;
-    Ok((probe::json_field(&registered.body, "id")?, token))
+        http::request(rest, "POST /api/v1/auth/login HTTP/1.1", &format!("{credentials}}}"))?;
+    let token = http::json_field(&login.body, "access_token")?;
+    Ok((http::json_field(&registered.body, "id")?, token))
 }
 
 /// Calls realtime with tokens and checks its answers.
@@ -141,7 +141,7 @@ impl Checks {
     /// rest's key, which vouches for the forging code.
     fn rest_token_is_accepted(&self, key: &Key, scratch: &Path) -> cmd::Result {
         let body = self.expect(&self.token.text, 201, "rest's token")?;
-        let from = probe::json_field(&body, "from")?;
+        let from = http::json_field(&body, "from")?;
         if from != self.user {
             return Err(cmd::Error::new(format!("sent as `{from}`, not as `{}`", self.user)));
         }
@@ -154,7 +154,7 @@ impl Checks {
         let forged = self.token.eddsa(&self.token.payload, &other, scratch)?;
         self.expect(&forged, 401, "the same claims signed with another Ed25519 key")?;
         let public_pem = key.public_pem()?;
-        let x = probe::json_field(jwks, "x")?;
+        let x = http::json_field(jwks, "x")?;
         let secrets = [("PEM", public_pem.into_bytes()), ("raw", jwt::decode(&x)?)];
         for (form, secret) in secrets.into_iter().chain([("JWK x", x.into_bytes())]) {
             let forged = self.token.hs256(&secret, scratch)?;
@@ -168,7 +168,7 @@ impl Checks {
     /// Publishes a message with `token` and checks realtime answers `status`; returns the body.
     fn expect(&self, token: &str, status: u16, what: &str) -> cmd::Result<String> {
         let head = format!("POST /rooms/tokens/messages HTTP/1.1\r\nAuthorization: Bearer {token}");
-        let response = probe::request(self.realtime, &head, r#"{"body":"from rest"}"#)?;
+        let response = http::request(self.realtime, &head, r#"{"body":"from rest"}"#)?;
         println!("    tokens: {what}: {}", response.status);
         if response.status == status {
             return Ok(response.body);
@@ -198,7 +198,7 @@ impl Node {
             cmd::Error::new(format!("cannot start {}: {error}", binary.display()))
         })?;
         let node = Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)) };
-        probe::wait_for_200(node.address, "/health/ready", Instant::now(), READY_LIMIT)?;
+        http::wait_for_200(node.address, "/health/ready", Instant::now(), READY_LIMIT)?;
         Ok(node)
     }
 }

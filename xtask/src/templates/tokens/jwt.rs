@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::bench::probe;
 use crate::cmd;
+use crate::http;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -85,7 +85,7 @@ impl Token {
         };
         let json = |part: &str| String::from_utf8(decode(part)?).map_err(|_| bad_base64(part));
         let header = json(header)?;
-        let kid = probe::json_field(&header, "kid")?;
+        let kid = http::json_field(&header, "kid")?;
         Ok(Self { text: text.to_owned(), payload: json(payload)?, header, kid })
     }
 
