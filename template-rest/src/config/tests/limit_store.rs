@@ -47,6 +47,7 @@ fn bad_store_settings_name_their_variable() {
     for (variable, value) in [
         ("RATE_LIMIT_STORE", "memcached"),
         ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("REDIS_URL", "rediss://127.0.0.1:6380"),
         ("RATE_LIMIT_REDIS_TIMEOUT_MS", "0"),
         ("RATE_LIMIT_REDIS_FAILURE", "maybe"),
     ] {
