@@ -13,7 +13,7 @@ use crate::shutdown::Shutdown;
 use crate::state::AppState;
 use crate::telemetry;
 use crate::tickets::Tickets;
-use crate::users::{MemoryUserStore, UserLimits};
+use crate::users::{MemoryUserStore, UserLimits, UserStore};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +57,12 @@ pub async fn state(
     hub: Arc<Hub>,
     broker: Arc<dyn Broker>,
 ) -> Result<AppState, StartupError> {
-    let users = UserLimits::new(config.users, Arc::new(MemoryUserStore::default()));
+    let shared = match config.users.store {
+        UserStore::Redis(limits) => crate::broker::user_store(&config.broker, limits),
+        UserStore::Memory => None,
+    };
+    let store = shared.unwrap_or_else(|| Arc::new(MemoryUserStore::default()));
+    let users = UserLimits::new(config.users, store);
     let parts = RoomsParts {
         hub,
         broker,

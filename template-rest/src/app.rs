@@ -14,7 +14,7 @@ use crate::services::avatars::AvatarService;
 use crate::services::login_guard::LoginGuard;
 use crate::services::mail::{LoggingMailer, MailSubscriber};
 use crate::services::passwords::{HashCost, PasswordHasher};
-use crate::services::rate_limit::InMemoryRateLimiter;
+use crate::services::shared_limits::LimitFactory;
 use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
 use crate::state::{AppState, ShutdownSignal};
@@ -38,6 +38,9 @@ pub enum StartupError {
     /// The administrator could not be created.
     #[error("cannot create the administrator: {0}")]
     Seed(#[source] crate::error::AppError),
+    /// The rate-limit store cannot be used.
+    #[error("cannot use REDIS_URL: {0}")]
+    LimitStore(#[source] redis::RedisError),
     /// The listener could not bind or serve.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
@@ -85,20 +88,21 @@ pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupE
 /// runtime: event subscribers get worker tasks.
 ///
 /// # Errors
-/// Fails when the hashing parameters are unusable.
+/// Fails when the hashing parameters or `REDIS_URL` are unusable.
 pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, StartupError> {
     let codec = Arc::new(TokenCodec::new(&config.jwt));
     let hasher = PasswordHasher::new(wiring.cost, config.hashing)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);
-    let guard = LoginGuard::in_memory(&config.http.login);
+    let limits = LimitFactory::new(&config.http.limit_store).map_err(StartupError::LimitStore)?;
+    let guard = LoginGuard::new(&config.http.login, &limits);
     let dependencies = AuthDependencies {
         users: users.clone(),
         refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(pool.clone())),
         hasher: hasher.clone(),
         codec: codec.clone(),
         guard: guard.clone(),
-        registrations: Arc::new(InMemoryRateLimiter::new(config.http.registration.rate)),
+        registrations: limits.rate_limiter("register", config.http.registration.rate),
         events: events.clone(),
     };
     let storage = Arc::new(LocalStorage::new(config.http.upload_dir.clone()));
@@ -108,7 +112,7 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
         avatars: Arc::new(AvatarService::new(users, storage, config.http.upload_limit_bytes)),
         codec,
         health: Arc::new(PoolHealth::new(pool)),
-        rate_limiter: Arc::new(InMemoryRateLimiter::new(config.http.rate_limit)),
+        rate_limiter: limits.rate_limiter("client", config.http.rate_limit),
         client_ip: Arc::new(config.http.client_ip.clone()),
         metrics: telemetry::metrics(),
         shutdown: ShutdownSignal::default(),

@@ -22,6 +22,7 @@ use super::{Broker, BrokerError, BrokerOptions, Held, History};
 use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use crate::users::{SharedLimits, UserLimitStore};
 use logs::Logs;
 
 /// The broker's own variables: the in-process broker has none.
@@ -43,6 +44,19 @@ impl BrokerConfig {
     ) -> Result<Self, ConfigError> {
         Ok(Self { options })
     }
+}
+
+/// Whether this broker can hold the per-user limits of every node: `RATE_LIMIT_STORE=redis`
+/// needs `broker=redis`.
+pub const SHARED_USER_LIMITS: bool = false;
+
+/// The per-user limits of every node: this broker holds none.
+#[must_use]
+pub fn user_store(
+    _config: &BrokerConfig,
+    _limits: SharedLimits,
+) -> Option<Arc<dyn UserLimitStore>> {
+    None
 }
 
 /// Starts the broker and delivers to `hub`.

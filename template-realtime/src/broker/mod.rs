@@ -11,7 +11,7 @@ pub mod replay;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use backend::{BrokerConfig, RawBrokerConfig, connect};
+pub use backend::{BrokerConfig, RawBrokerConfig, SHARED_USER_LIMITS, connect, user_store};
 
 use crate::config::HistoryConfig;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};

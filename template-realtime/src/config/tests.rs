@@ -95,7 +95,7 @@ const SECURITY_CASES: [(&str, &str); 11] = [
     ("HISTORY_MAX_ROOMS", "0"),
     ("USER_MAX_CONNECTIONS", "0"),
     ("USER_PUBLISH_RATE_PER_SECOND", "0"),
-    ("RATE_LIMIT_STORE", "redis"),
+    ("RATE_LIMIT_STORE", "memcached"),
     ("ROOM_POLICY", "closed"),
     ("SSE_TICKET_TTL_SECS", "0"),
     ("SSE_TICKET_CAPACITY", "0"),
@@ -186,4 +186,25 @@ fn secrets_stay_out_of_debug_output() {
     let debug = format!("{config:?}");
     assert!(!debug.contains(SECRET), "{debug}");
     assert!(debug.contains("redacted"));
+}
+
+#[test]
+fn a_shared_store_needs_the_redis_broker_and_fails_open_by_default() {
+    use crate::users::{SharedLimits, UserStore};
+    let shared = Config::from_vars(&[("RATE_LIMIT_STORE", "redis")]);
+    if !crate::broker::SHARED_USER_LIMITS {
+        assert_eq!(shared.expect_err("memory or nats broker").variable, "RATE_LIMIT_STORE");
+        return;
+    }
+    let fail_open = SharedLimits { timeout: Duration::from_millis(50), fail_open: true };
+    assert_eq!(shared.unwrap().users.store, UserStore::Redis(fail_open));
+    let closed = [("RATE_LIMIT_STORE", "redis"), ("RATE_LIMIT_REDIS_FAILURE", "closed")];
+    let closed = Config::from_vars(&closed).unwrap().users.store;
+    assert_eq!(closed, UserStore::Redis(SharedLimits { fail_open: false, ..fail_open }));
+    for (variable, value) in
+        [("RATE_LIMIT_REDIS_FAILURE", "maybe"), ("RATE_LIMIT_REDIS_TIMEOUT_MS", "0")]
+    {
+        let error = error_for(&[("RATE_LIMIT_STORE", "redis"), (variable, value)]);
+        assert_eq!(error.variable, variable, "{variable}={value}");
+    }
 }

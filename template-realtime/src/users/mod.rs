@@ -5,7 +5,8 @@
 //! Without them, one token holder multiplies the per-connection limits by opening more
 //! connections, or publishes over HTTP without any limit at all. The counts live in a
 //! [`UserLimitStore`]: [`MemoryUserStore`] keeps them in this process (the limits are then per
-//! node) and forgets idle users; a store shared by the nodes implements the same trait.
+//! node) and forgets idle users. With `broker=redis` and `RATE_LIMIT_STORE=redis`, the broker's
+//! Redis holds the publish rate for every node (the connection count stays per node).
 
 mod memory;
 
@@ -27,6 +28,27 @@ pub struct UserLimitsConfig {
     /// Publications per user, all transports together (`USER_PUBLISH_RATE_PER_SECOND` 20,
     /// `USER_PUBLISH_BURST` 40).
     pub publish_rate: RateLimit,
+    /// Where the publish rate counts (`RATE_LIMIT_STORE`, default `memory`).
+    pub store: UserStore,
+}
+
+/// Where the per-user publish rate counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStore {
+    /// In this process: with N nodes a user may publish N times the rate.
+    Memory,
+    /// In the broker's Redis, one allowance for every node (`broker=redis` only).
+    Redis(SharedLimits),
+}
+
+/// How a shared store is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedLimits {
+    /// Longest one decision waits for Redis (`RATE_LIMIT_REDIS_TIMEOUT_MS`, default 50).
+    pub timeout: Duration,
+    /// Without an answer in time, decide with this node's own count (`RATE_LIMIT_REDIS_FAILURE`
+    /// `open`, the default) rather than refuse (`closed`).
+    pub fail_open: bool,
 }
 
 /// The variables of the per-user limits, as read.
@@ -36,21 +58,16 @@ pub struct RawUserLimits {
     user_publish_rate_per_second: Option<u32>,
     user_publish_burst: Option<u32>,
     rate_limit_store: Option<String>,
+    rate_limit_redis_timeout_ms: Option<u64>,
+    rate_limit_redis_failure: Option<String>,
 }
 
 impl UserLimitsConfig {
     /// Validates the variables, with an error that names the one at fault.
     ///
     /// # Errors
-    /// A zero limit, or a store other than `memory` (`RATE_LIMIT_STORE`).
+    /// A zero limit, or a store this project cannot use (`RATE_LIMIT_STORE`).
     pub fn from_raw(raw: &RawUserLimits) -> Result<Self, ConfigError> {
-        let store = raw.rate_limit_store.as_deref().unwrap_or("memory");
-        if store != "memory" {
-            return Err(ConfigError::new(
-                "RATE_LIMIT_STORE",
-                format!("`{store}` is not a known store; use `memory`"),
-            ));
-        }
         let per_second = raw.user_publish_rate_per_second.unwrap_or(20);
         Ok(Self {
             max_connections: positive(
@@ -61,7 +78,35 @@ impl UserLimitsConfig {
                 per_second: positive("USER_PUBLISH_RATE_PER_SECOND", per_second)?,
                 burst: positive("USER_PUBLISH_BURST", raw.user_publish_burst.unwrap_or(40))?,
             },
+            store: store(raw)?,
         })
+    }
+}
+
+fn store(raw: &RawUserLimits) -> Result<UserStore, ConfigError> {
+    match raw.rate_limit_store.as_deref().unwrap_or("memory") {
+        "memory" => Ok(UserStore::Memory),
+        "redis" if crate::broker::SHARED_USER_LIMITS => {
+            let timeout = raw.rate_limit_redis_timeout_ms.unwrap_or(50);
+            let fail_open = match raw.rate_limit_redis_failure.as_deref().unwrap_or("open") {
+                "open" => true,
+                "closed" => false,
+                other => {
+                    let message = format!("`{other}` is neither `open` nor `closed`");
+                    return Err(ConfigError::new("RATE_LIMIT_REDIS_FAILURE", message));
+                }
+            };
+            let timeout = Duration::from_millis(positive("RATE_LIMIT_REDIS_TIMEOUT_MS", timeout)?);
+            Ok(UserStore::Redis(SharedLimits { timeout, fail_open }))
+        }
+        "redis" => Err(ConfigError::new(
+            "RATE_LIMIT_STORE",
+            "`redis` needs a project generated with broker=redis; use `memory`",
+        )),
+        other => Err(ConfigError::new(
+            "RATE_LIMIT_STORE",
+            format!("`{other}` is not a known store; use `memory` or `redis`"),
+        )),
     }
 }
 

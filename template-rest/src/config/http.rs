@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::raw::{positive, positive_secs};
 use super::{
-    ClientIpPolicy, ConfigError, LoginLimits, MetricsConfig, RawConfig, RegistrationLimits,
+    ClientIpPolicy, ConfigError, LimitStore, LoginLimits, MetricsConfig, RawConfig,
+    RegistrationLimits,
 };
 
 /// A token bucket: `per_second` tokens refill continuously, up to `burst`.
@@ -47,6 +48,9 @@ pub struct HttpConfig {
     pub login: LoginLimits,
     /// Registration's own limit (`REGISTER_RATE_LIMIT_*`).
     pub registration: RegistrationLimits,
+    /// Where the rate limits and login throttles count (`RATE_LIMIT_STORE`, `REDIS_URL`,
+    /// `RATE_LIMIT_REDIS_*`).
+    pub limit_store: LimitStore,
     /// Which `X-Forwarded-For` entries to trust (`TRUSTED_PROXIES`, `TRUSTED_PROXY_HOPS`).
     pub client_ip: ClientIpPolicy,
     /// Where `/metrics` is served (`METRICS_PORT`).
@@ -85,6 +89,7 @@ impl HttpConfig {
             )?,
             login: LoginLimits::from_raw(raw)?,
             registration: RegistrationLimits::from_raw(raw)?,
+            limit_store: LimitStore::from_raw(raw)?,
             client_ip: ClientIpPolicy::from_raw(raw)?,
             metrics: MetricsConfig::from_raw(raw)?,
             cors_allowed_origins: origins(raw.cors_allowed_origins.as_deref())?,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::limit_store::{StoreFailure, StoreKind};
 use super::{ConfigError, Environment, LogFormat};
 
 /// Every variable the service reads.
@@ -60,6 +61,11 @@ pub(crate) struct RawConfig {
     pub(crate) register_rate_limit_burst: Option<u32>,
     pub(crate) cors_allowed_origins: Option<String>,
     pub(crate) hsts_max_age_secs: Option<u64>,
+    pub(crate) rate_limit_store: Option<StoreKind>,
+    pub(crate) redis_url: Option<String>,
+    pub(crate) rate_limit_redis_prefix: Option<String>,
+    pub(crate) rate_limit_redis_timeout_ms: Option<u64>,
+    pub(crate) rate_limit_redis_failure: Option<StoreFailure>,
 }
 
 /// A positive number of milliseconds.

@@ -107,7 +107,7 @@ impl AuthService {
     /// registered already.
     pub async fn register(&self, registration: Registration) -> AppResult<User> {
         let key = format!("register-ip:{}", client_network(registration.client));
-        if let Err(retry_after) = self.registrations.check(&key) {
+        if let Err(retry_after) = self.registrations.check(&key).await {
             metrics::counter!("rate_limited_total", "scope" => "register").increment(1);
             return Err(AppError::TooManyRequests { retry_after });
         }
@@ -136,12 +136,12 @@ impl AuthService {
     /// credentials.
     pub async fn login(&self, attempt: &LoginAttempt) -> AppResult<TokenPair> {
         let account = normalize_email(&attempt.email);
-        self.guard.admit(attempt.client, &account)?;
+        self.guard.admit(attempt.client, &account).await?;
         let Some(user) = self.verified_user(&account, &attempt.password).await? else {
-            self.guard.failed(attempt.client, &account);
+            self.guard.failed(attempt.client, &account).await;
             return Err(AppError::Unauthorized(BAD_CREDENTIALS));
         };
-        self.guard.succeeded(attempt.client, &account);
+        self.guard.succeeded(attempt.client, &account).await;
         let refresh_token = self.new_refresh_token(user.id, Uuid::now_v7())?;
         self.refresh_tokens.insert(refresh_token.record).await?;
         self.token_pair(Actor { id: user.id, role: user.role }, refresh_token.value)

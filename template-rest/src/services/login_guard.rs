@@ -17,8 +17,9 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::login_throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};
-use super::rate_limit::{InMemoryRateLimiter, RateLimiter, client_network};
+use super::login_throttle::{LoginThrottle, ThrottlePolicy};
+use super::rate_limit::{RateLimiter, client_network};
+use super::shared_limits::LimitFactory;
 use crate::config::LoginLimits;
 use crate::error::{AppError, AppResult};
 
@@ -36,36 +37,46 @@ pub struct LoginGuard {
 }
 
 impl LoginGuard {
-    /// The in-memory guard for one node.
+    /// The guard with its state where `store` keeps it.
     #[must_use]
-    pub fn in_memory(limits: &LoginLimits) -> Self {
-        let policy = |failures_before_delay| {
-            Arc::new(InMemoryLoginThrottle::new(ThrottlePolicy {
+    pub fn new(limits: &LoginLimits, store: &LimitFactory) -> Self {
+        let throttle = |scope, failures_before_delay| {
+            let policy = ThrottlePolicy {
                 failures_before_delay,
                 max_delay: limits.max_delay,
                 max_entries: limits.max_entries,
-            }))
+            };
+            store.login_throttle(scope, policy)
         };
         Self {
-            attempts_per_address: Arc::new(InMemoryRateLimiter::new(limits.rate)),
-            failures_per_account_and_address: policy(limits.failures_before_delay),
-            failures_per_address: policy(limits.ip_failures_before_delay),
-            failing_addresses_per_account: policy(limits.account_failing_addresses),
+            attempts_per_address: store.rate_limiter("login-attempts", limits.rate),
+            failures_per_account_and_address: throttle("login-pair", limits.failures_before_delay),
+            failures_per_address: throttle("login-address", limits.ip_failures_before_delay),
+            failing_addresses_per_account: throttle(
+                "login-account",
+                limits.account_failing_addresses,
+            ),
         }
+    }
+
+    /// The in-memory guard for one node.
+    #[must_use]
+    pub fn in_memory(limits: &LoginLimits) -> Self {
+        Self::new(limits, &LimitFactory::Memory)
     }
 
     /// Lets the attempt through, or answers 429 with the longest wait that applies.
     ///
     /// # Errors
     /// [`AppError::TooManyRequests`].
-    pub fn admit(&self, client: IpAddr, account: &str) -> AppResult<()> {
+    pub async fn admit(&self, client: IpAddr, account: &str) -> AppResult<()> {
         let keys = Keys::new(client, account);
         let now = Instant::now();
         let waits = [
-            self.attempts_per_address.check(&format!("login-ip:{}", keys.address)).err(),
-            self.failures_per_account_and_address.check(&keys.pair, now).err(),
-            self.failures_per_address.check(&keys.address, now).err(),
-            self.failing_addresses_per_account.check(account, now).err(),
+            self.attempts_per_address.check(&format!("login-ip:{}", keys.address)).await.err(),
+            self.failures_per_account_and_address.check(&keys.pair, now).await.err(),
+            self.failures_per_address.check(&keys.address, now).await.err(),
+            self.failing_addresses_per_account.check(account, now).await.err(),
         ];
         let Some(retry_after) = waits.into_iter().flatten().max() else { return Ok(()) };
         metrics::counter!("rate_limited_total", "scope" => "login").increment(1);
@@ -73,23 +84,23 @@ impl LoginGuard {
     }
 
     /// Records a wrong password.
-    pub fn failed(&self, client: IpAddr, account: &str) {
+    pub async fn failed(&self, client: IpAddr, account: &str) {
         metrics::counter!("login_failures_total").increment(1);
         let keys = Keys::new(client, account);
         let now = Instant::now();
-        if self.failures_per_account_and_address.record_failure(&keys.pair, now) == 1 {
-            self.failing_addresses_per_account.record_failure(account, now);
+        if self.failures_per_account_and_address.record_failure(&keys.pair, now).await == 1 {
+            self.failing_addresses_per_account.record_failure(account, now).await;
         }
-        self.failures_per_address.record_failure(&keys.address, now);
+        self.failures_per_address.record_failure(&keys.address, now).await;
     }
 
     /// Records a right password: the account and this address on it start afresh. The
     /// address's failures on other accounts stay, or a stuffer could clear them with an
     /// account of its own.
-    pub fn succeeded(&self, client: IpAddr, account: &str) {
+    pub async fn succeeded(&self, client: IpAddr, account: &str) {
         let keys = Keys::new(client, account);
-        self.failures_per_account_and_address.record_success(&keys.pair);
-        self.failing_addresses_per_account.record_success(account);
+        self.failures_per_account_and_address.record_success(&keys.pair).await;
+        self.failing_addresses_per_account.record_success(account).await;
     }
 
     /// Drops state that no longer limits anyone.

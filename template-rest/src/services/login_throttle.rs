@@ -2,8 +2,9 @@
 //! ever locking it for good.
 //!
 //! After `failures_before_delay` failures, each further failure makes the key wait before its
-//! next attempt: 1 s, 2 s, 4 s… up to `max_delay`. A success can clear the count. The state is
-//! per node, like [`super::rate_limit`]; the trait lets a shared store replace it. What the
+//! next attempt: 1 s, 2 s, 4 s… up to `max_delay`. A success can clear the count.
+//! [`InMemoryLoginThrottle`] counts per node, like [`super::rate_limit`];
+//! [`super::shared_limits`] counts in Redis for every replica. What the
 //! keys are (an address on an account, an address, an account) is [`super::login_guard`]'s
 //! business.
 
@@ -13,17 +14,19 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-/// Tracks failed password checks per key.
+/// Tracks failed password checks per key. `now` is this process's clock; a shared store reads
+/// its own, so that every replica agrees.
+#[async_trait::async_trait]
 pub trait LoginThrottle: Send + Sync {
     /// Whether `key` may try now.
     ///
     /// # Errors
     /// How long the key must wait.
-    fn check(&self, key: &str, now: Instant) -> Result<(), Duration>;
+    async fn check(&self, key: &str, now: Instant) -> Result<(), Duration>;
     /// Records a failed attempt; returns how many failures `key` now has.
-    fn record_failure(&self, key: &str, now: Instant) -> u32;
+    async fn record_failure(&self, key: &str, now: Instant) -> u32;
     /// Records a success, which clears the key's failures.
-    fn record_success(&self, key: &str);
+    async fn record_success(&self, key: &str);
     /// Forgets keys whose delay has long passed.
     fn purge(&self, now: Instant);
 }
@@ -109,8 +112,9 @@ fn digest(key: &str) -> Digest128 {
     digest
 }
 
+#[async_trait::async_trait]
 impl LoginThrottle for InMemoryLoginThrottle {
-    fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
+    async fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let key = digest(key);
         let blocked_until = self.with_entries(|entries| entries.get(&key)?.blocked_until);
         match blocked_until {
@@ -119,7 +123,7 @@ impl LoginThrottle for InMemoryLoginThrottle {
         }
     }
 
-    fn record_failure(&self, key: &str, now: Instant) -> u32 {
+    async fn record_failure(&self, key: &str, now: Instant) -> u32 {
         let key = digest(key);
         self.with_entries(|entries| {
             if !entries.contains_key(&key) {
@@ -134,7 +138,7 @@ impl LoginThrottle for InMemoryLoginThrottle {
         })
     }
 
-    fn record_success(&self, key: &str) {
+    async fn record_success(&self, key: &str) {
         let key = digest(key);
         self.with_entries(|entries| entries.remove(&key));
     }
@@ -160,57 +164,56 @@ mod tests {
         })
     }
 
-    #[test]
-    fn delays_start_after_the_threshold_and_double_up_to_the_cap() {
+    #[tokio::test]
+    async fn delays_start_after_the_threshold_and_double_up_to_the_cap() {
         let throttle = throttle(100);
         let start = Instant::now();
         for expected in 1..=3 {
-            assert_eq!(throttle.record_failure("ann", start), expected);
-            assert!(throttle.check("ann", start).is_ok());
+            assert_eq!(throttle.record_failure("ann", start).await, expected);
+            assert!(throttle.check("ann", start).await.is_ok());
         }
-        let delays: Vec<_> = (0..6)
-            .map(|_| {
-                throttle.record_failure("ann", start);
-                throttle.check("ann", start).unwrap_err().as_secs()
-            })
-            .collect();
+        let mut delays = Vec::new();
+        for _ in 0..6 {
+            throttle.record_failure("ann", start).await;
+            delays.push(throttle.check("ann", start).await.unwrap_err().as_secs());
+        }
         assert_eq!(delays, [1, 2, 4, 8, 10, 10]);
-        assert!(throttle.check("bob", start).is_ok(), "other keys are unaffected");
+        assert!(throttle.check("bob", start).await.is_ok(), "other keys are unaffected");
     }
 
-    #[test]
-    fn the_wait_ends_and_success_resets() {
+    #[tokio::test]
+    async fn the_wait_ends_and_success_resets() {
         let throttle = throttle(100);
         let start = Instant::now();
         for _ in 0..5 {
-            throttle.record_failure("ann", start);
+            throttle.record_failure("ann", start).await;
         }
-        let wait = throttle.check("ann", start).unwrap_err();
-        assert!(throttle.check("ann", start + wait).is_ok(), "never locked for good");
-        throttle.record_success("ann");
-        assert_eq!(throttle.record_failure("ann", start), 1);
+        let wait = throttle.check("ann", start).await.unwrap_err();
+        assert!(throttle.check("ann", start + wait).await.is_ok(), "never locked for good");
+        throttle.record_success("ann").await;
+        assert_eq!(throttle.record_failure("ann", start).await, 1);
     }
 
-    #[test]
-    fn old_entries_are_purged() {
+    #[tokio::test]
+    async fn old_entries_are_purged() {
         let throttle = throttle(100);
         let start = Instant::now();
-        throttle.record_failure("ann", start);
+        throttle.record_failure("ann", start).await;
         throttle.purge(start + Duration::from_secs(21));
         assert!(throttle.with_entries(|entries| entries.is_empty()));
     }
 
-    #[test]
-    fn a_flood_of_keys_is_bounded_and_evicts_the_least_telling() {
+    #[tokio::test]
+    async fn a_flood_of_keys_is_bounded_and_evicts_the_least_telling() {
         let throttle = throttle(1_000);
         let start = Instant::now();
         for _ in 0..10 {
-            throttle.record_failure("guessed account", start);
+            throttle.record_failure("guessed account", start).await;
         }
         for key in 0..100_000 {
-            throttle.record_failure(&format!("flood {key}"), start);
+            throttle.record_failure(&format!("flood {key}"), start).await;
         }
         assert!(throttle.with_entries(|entries| entries.len()) <= 1_000);
-        assert!(throttle.check("guessed account", start).is_err(), "the delay survives");
+        assert!(throttle.check("guessed account", start).await.is_err(), "the delay survives");
     }
 }

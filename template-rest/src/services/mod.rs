@@ -13,6 +13,7 @@ pub mod mail;
 pub mod passwords;
 pub mod purge;
 pub mod rate_limit;
+pub mod shared_limits;
 pub mod tokens;
 pub mod users;
 pub mod workers;

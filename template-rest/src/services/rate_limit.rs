@@ -1,9 +1,9 @@
 //! Rate limiting behind a trait: a token bucket per key (GCRA, from the `governor` crate).
 //!
-//! State lives in this process, which is right for one node. With several nodes behind a load
-//! balancer each node counts alone, so the effective limit is multiplied by the node count:
-//! implement [`RateLimiter`] over a shared store (for example Redis with a Lua GCRA script)
-//! and pass it to `AppState` instead.
+//! [`InMemoryRateLimiter`] keeps state in this process, which is right for one node. With
+//! several nodes behind a load balancer each node counts alone, so the effective limit is
+//! multiplied by the node count: `RATE_LIMIT_STORE=redis` puts every limit in Redis instead
+//! ([`super::shared_limits`]).
 //!
 //! Every limit keys on [`client_network`]: an IPv4 address, or the /64 of an IPv6 address,
 //! since one IPv6 host usually holds a whole /64 and could otherwise use a fresh address for
@@ -20,12 +20,13 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::config::RateLimit;
 
 /// Decides whether one more request under `key` may proceed.
+#[async_trait::async_trait]
 pub trait RateLimiter: Send + Sync {
     /// Takes a token for `key`, or says how long to wait for the next one.
     ///
     /// # Errors
     /// The delay after which a retry may succeed.
-    fn check(&self, key: &str) -> Result<(), Duration>;
+    async fn check(&self, key: &str) -> Result<(), Duration>;
 
     /// Forgets keys whose buckets are full again, so memory stays bounded.
     fn purge(&self);
@@ -83,8 +84,9 @@ impl InMemoryRateLimiter {
     }
 }
 
+#[async_trait::async_trait]
 impl RateLimiter for InMemoryRateLimiter {
-    fn check(&self, key: &str) -> Result<(), Duration> {
+    async fn check(&self, key: &str) -> Result<(), Duration> {
         self.bound_keys();
         self.buckets
             .check_key(&key.to_owned())
@@ -101,17 +103,17 @@ impl RateLimiter for InMemoryRateLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_bucket_allows_its_burst_then_asks_to_wait() {
+    #[tokio::test]
+    async fn a_bucket_allows_its_burst_then_asks_to_wait() {
         let limiter = InMemoryRateLimiter::new(RateLimit { per_second: 1.0, burst: 3 });
         for _ in 0..3 {
-            assert!(limiter.check("ip:1").is_ok());
+            assert!(limiter.check("ip:1").await.is_ok());
         }
-        let wait = limiter.check("ip:1").unwrap_err();
+        let wait = limiter.check("ip:1").await.unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
-        assert!(limiter.check("ip:2").is_ok(), "keys are independent");
+        assert!(limiter.check("ip:2").await.is_ok(), "keys are independent");
         limiter.purge();
-        assert!(limiter.check("ip:1").is_err(), "purging keeps buckets that are not full");
+        assert!(limiter.check("ip:1").await.is_err(), "purging keeps buckets that are not full");
     }
 
     #[test]
@@ -123,11 +125,11 @@ mod tests {
         assert_eq!(network("192.0.2.1"), "192.0.2.1");
     }
 
-    #[test]
-    fn many_keys_are_dropped_once_their_buckets_are_full() {
+    #[tokio::test]
+    async fn many_keys_are_dropped_once_their_buckets_are_full() {
         let limiter = InMemoryRateLimiter::new(RateLimit { per_second: 1e9, burst: 1 });
         for key in 0..KEYS_BEFORE_PURGE + 2 * CHECKS_BETWEEN_COUNTS as usize {
-            let _ = limiter.check(&key.to_string());
+            let _ = limiter.check(&key.to_string()).await;
         }
         assert!(limiter.buckets.len() < KEYS_BEFORE_PURGE, "{}", limiter.buckets.len());
     }

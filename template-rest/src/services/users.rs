@@ -146,12 +146,12 @@ impl UserService {
             return Err(AppError::Forbidden("only the user themself can change a password"));
         }
         let user = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
-        self.guard.admit(change.client, &user.email)?;
+        self.guard.admit(change.client, &user.email).await?;
         if !self.hasher.verify(&change.current_password, &user.password_hash).await? {
-            self.guard.failed(change.client, &user.email);
+            self.guard.failed(change.client, &user.email).await;
             return Err(AppError::Forbidden("the current password is incorrect"));
         }
-        self.guard.succeeded(change.client, &user.email);
+        self.guard.succeeded(change.client, &user.email).await;
         let password_hash = self.hasher.hash(&change.new_password).await?;
         if !self.users.change_password(id, &password_hash).await? {
             return Err(AppError::NotFound(NOT_FOUND));

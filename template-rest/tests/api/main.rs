@@ -27,6 +27,7 @@ mod purge;
 mod replicas;
 mod security;
 mod server;
+mod shared_limits;
 mod support;
 mod throttle;
 mod users;

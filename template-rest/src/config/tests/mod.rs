@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use super::*;
 
+mod limit_store;
 mod secrets;
 
 const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-fn error_for(vars: &[(&str, &str)]) -> ConfigError {
+pub(super) fn error_for(vars: &[(&str, &str)]) -> ConfigError {
     Config::from_vars(vars).expect_err("configuration should be rejected")
 }
 

@@ -15,7 +15,8 @@ use crate::state::{AppState, ClientIpPolicy};
 /// Answers 429 with `Retry-After` when the client has used up its bucket.
 pub async fn per_client(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let client = client_ip(request.headers(), peer(request.extensions()), &state.client_ip);
-    if let Err(retry_after) = state.rate_limiter.check(&format!("ip:{}", client_network(client))) {
+    let key = format!("ip:{}", client_network(client));
+    if let Err(retry_after) = state.rate_limiter.check(&key).await {
         metrics::counter!("rate_limited_total", "scope" => "client").increment(1);
         return AppError::TooManyRequests { retry_after }.into_response();
     }

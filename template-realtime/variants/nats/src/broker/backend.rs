@@ -35,6 +35,7 @@ use super::{Broker, BrokerError, BrokerOptions, History};
 use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use crate::users::{SharedLimits, UserLimitStore};
 use streams::Streams;
 use turns::{LastIds, Turns};
 
@@ -67,6 +68,19 @@ impl BrokerConfig {
         }
         Ok(Self { options, url })
     }
+}
+
+/// Whether this broker can hold the per-user limits of every node: `RATE_LIMIT_STORE=redis`
+/// needs `broker=redis`.
+pub const SHARED_USER_LIMITS: bool = false;
+
+/// The per-user limits of every node: this broker holds none.
+#[must_use]
+pub fn user_store(
+    _config: &BrokerConfig,
+    _limits: SharedLimits,
+) -> Option<Arc<dyn UserLimitStore>> {
+    None
 }
 
 /// Connects to NATS, sets up the streams, subscribes, and delivers to `hub`.

@@ -18,6 +18,7 @@
 
 mod keys;
 mod subscriber;
+mod users;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,7 @@ use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
 use keys::Keys;
+pub use users::{SHARED_USER_LIMITS, user_store};
 
 /// Gives the message the room's next id (a room without a counter starts at the floor),
 /// stores it, keeps the room's keys for the retention, and publishes it, atomically.

@@ -25,6 +25,10 @@ impl Keys {
         format!("{}:presence:{room}", self.prefix)
     }
 
+    pub(super) fn publications(&self, user: &str) -> String {
+        format!("{}:publish:{user}", self.prefix)
+    }
+
     pub(super) fn channel(&self, kind: &str) -> String {
         format!("{}:{kind}", self.prefix)
     }
