@@ -73,7 +73,7 @@ impl Running {
     /// Waits until the instance has stopped.
     pub async fn wait(self) {
         if let Err(error) = self.done.await {
-            telemetry::error("the service task failed", &error);
+            tracing::error!(%error, "the service task failed");
         }
     }
 
@@ -96,7 +96,7 @@ pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupErro
     let workers = Workers::spawn(parts.workers(config));
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
-    telemetry::info(&format!("listening on {address}"));
+    tracing::info!(%address, "listening");
     let stop = CancellationToken::new();
     let router = http::router(state, &config.server);
     let transport = parts.transport;
@@ -221,7 +221,7 @@ impl Serving {
         let signal = async {
             stop.cancelled().await;
             let _ = deadline.set(Instant::now() + config.shutdown_timeout);
-            telemetry::info("shutting down: not ready, draining");
+            tracing::info!("shutting down: not ready, draining");
             shutdown.start_draining();
             workers.stop_pulling();
         };
@@ -230,6 +230,6 @@ impl Serving {
         let deadline = deadline.get().copied().unwrap_or_else(Instant::now);
         workers.stop_relay(deadline).await;
         Transport::close(transport.as_ref()).await;
-        telemetry::info("stopped");
+        tracing::info!("stopped");
     }
 }
