@@ -179,11 +179,7 @@ impl Components {
             Arc::clone(&self.orders),
             messaging.consumer.clone(),
         );
-        let watcher = breaker::watch(
-            inventory::BREAKER_NAME,
-            self.inventory.breaker(),
-            CancellationToken::new(),
-        );
+        let watcher = breaker::watch(inventory::BREAKER_NAME, self.inventory.breaker());
         WorkerParts {
             relay: Arc::new(relay),
             consumer: Arc::new(consumer),

@@ -31,7 +31,7 @@ pub struct WorkerParts {
     pub transport: Arc<dyn Transport>,
     /// Delivers the releases of reservations, and expires pending orders.
     pub releases: Arc<ReleaseWorker>,
-    /// Logs breaker state changes until cancelled.
+    /// Logs breaker state changes; aborted last, when the relay has stopped.
     pub watcher: JoinHandle<()>,
 }
 

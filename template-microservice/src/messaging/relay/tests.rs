@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Pass, Relay};
 use crate::config::RelayConfig;
-use crate::fakes::{FakeOutbox, FakeStore, FakeTransport};
+use crate::fakes::{FakeOutbox, FakeStore, FakeTransport, LogCapture};
 use crate::services::OutboxSignal;
 
 fn relay(store: &Arc<FakeStore>, transport: &Arc<FakeTransport>, batch_size: u32) -> Relay {
@@ -79,34 +79,12 @@ async fn run_relays_until_stopped_and_survives_a_failing_database() {
     assert_eq!(transport.published.lock().expect("lock").len(), 1);
 }
 
-/// The target and field names of each event logged while `f` runs.
-fn logged(f: impl FnOnce()) -> Vec<(String, Vec<String>)> {
-    use tracing_subscriber::layer::SubscriberExt as _;
-
-    type Events = Arc<std::sync::Mutex<Vec<(String, Vec<String>)>>>;
-    struct Capture(Events);
-    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
-        fn on_event(
-            &self,
-            event: &tracing::Event<'_>,
-            _: tracing_subscriber::layer::Context<'_, S>,
-        ) {
-            let fields = event.fields().map(|field| field.name().to_owned()).collect();
-            let target = event.metadata().target().to_owned();
-            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((target, fields));
-        }
-    }
-    let events = Events::default();
-    let subscriber = tracing_subscriber::registry().with(Capture(Arc::clone(&events)));
-    tracing::subscriber::with_default(subscriber, f);
-    let events = events.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    events.clone()
-}
-
 #[test]
 fn unacknowledged_events_are_logged_under_the_relay_with_their_count_as_a_field() {
     let results = [Ok(()), Err(crate::messaging::TransportError::new("no ack"))];
-    let events = logged(|| super::report(&results));
+    let logs = LogCapture::start();
+    super::report(&results);
+    let events = logs.events();
     let [(target, fields)] = events.as_slice() else { panic!("one event expected: {events:?}") };
     assert_eq!(target, "template_microservice::messaging::relay", "so RUST_LOG can select it");
     assert!(fields.contains(&"failed".to_owned()), "the count is a field: {fields:?}");
