@@ -157,7 +157,7 @@ impl Components {
             readiness: Arc::new(Readiness {
                 database: Arc::new(PoolHealth::new(pool)),
                 broker: self.transport.clone(),
-                breakers: vec![(inventory::BREAKER_NAME, self.inventory.breaker())],
+                breakers: vec![self.inventory.breaker_status()],
                 shutdown,
             }),
             backlog: Arc::new(BacklogCache::new(self.outbox.clone(), config.server.metrics_cache)),

@@ -13,6 +13,33 @@ use crate::config::BreakerConfig;
 /// How often state changes are read from the breaker's event queue.
 const EVENT_POLL: Duration = Duration::from_millis(100);
 
+/// What lies outside `outbound/` sees of a breaker: its name and its state, for readiness.
+#[derive(Clone)]
+pub struct BreakerStatus {
+    name: &'static str,
+    handle: Handle,
+}
+
+impl BreakerStatus {
+    /// The status of the breaker behind `handle`, reported under `name`.
+    #[must_use]
+    pub fn new(name: &'static str, handle: Handle) -> Self {
+        Self { name, handle }
+    }
+
+    /// The breaker's name.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Its state now: `closed`, `open`, `half-open`, `disabled` or `forced-open`.
+    #[must_use]
+    pub fn state(&self) -> String {
+        self.handle.state().to_string()
+    }
+}
+
 /// Builds the breaker named `name`. Build it after the metrics recorder is installed.
 ///
 /// # Errors
