@@ -73,7 +73,7 @@ impl Running {
     /// Waits until the instance has stopped.
     pub async fn wait(self) {
         if let Err(error) = self.done.await {
-            telemetry::error("the service task failed", &error);
+            tracing::error!(%error, "the service task failed");
         }
     }
 
@@ -96,7 +96,7 @@ pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupErro
     let workers = Workers::spawn(parts.workers(config));
     let listener = TcpListener::bind(config.bind_address()).await?;
     let address = listener.local_addr()?;
-    telemetry::info(&format!("listening on {address}"));
+    tracing::info!(%address, "listening");
     let stop = CancellationToken::new();
     let router = http::router(state, &config.server);
     let transport = parts.transport;
@@ -157,7 +157,7 @@ impl Components {
             readiness: Arc::new(Readiness {
                 database: Arc::new(PoolHealth::new(pool)),
                 broker: self.transport.clone(),
-                breakers: vec![(inventory::BREAKER_NAME, self.inventory.breaker())],
+                breakers: vec![self.inventory.breaker_status()],
                 shutdown,
             }),
             backlog: Arc::new(BacklogCache::new(self.outbox.clone(), config.server.metrics_cache)),
@@ -179,11 +179,7 @@ impl Components {
             Arc::clone(&self.orders),
             messaging.consumer.clone(),
         );
-        let watcher = breaker::watch(
-            inventory::BREAKER_NAME,
-            self.inventory.breaker(),
-            CancellationToken::new(),
-        );
+        let watcher = breaker::watch(inventory::BREAKER_NAME, self.inventory.breaker());
         WorkerParts {
             relay: Arc::new(relay),
             consumer: Arc::new(consumer),
@@ -221,7 +217,7 @@ impl Serving {
         let signal = async {
             stop.cancelled().await;
             let _ = deadline.set(Instant::now() + config.shutdown_timeout);
-            telemetry::info("shutting down: not ready, draining");
+            tracing::info!("shutting down: not ready, draining");
             shutdown.start_draining();
             workers.stop_pulling();
         };
@@ -230,6 +226,6 @@ impl Serving {
         let deadline = deadline.get().copied().unwrap_or_else(Instant::now);
         workers.stop_relay(deadline).await;
         Transport::close(transport.as_ref()).await;
-        telemetry::info("stopped");
+        tracing::info!("stopped");
     }
 }

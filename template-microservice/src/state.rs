@@ -7,6 +7,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::http::metrics::BacklogCache;
 use crate::messaging::Transport;
+use crate::outbound::breaker::BreakerStatus;
 use crate::repositories::HealthCheck;
 use crate::services::orders::OrderService;
 use crate::services::rate_limit::RateLimiter;
@@ -36,7 +37,7 @@ pub struct Readiness {
     /// The message broker.
     pub broker: Arc<dyn Transport>,
     /// Each circuit breaker, by name.
-    pub breakers: Vec<(&'static str, circuit_breaker::Handle)>,
+    pub breakers: Vec<BreakerStatus>,
     /// Set when shutdown begins.
     pub shutdown: ShutdownSignal,
 }

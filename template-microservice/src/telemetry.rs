@@ -77,24 +77,3 @@ pub fn metrics() -> PrometheusHandle {
         })
         .clone()
 }
-
-/// Logs a failure worth an operator's attention. One function per level keeps the
-/// `tracing` macros, whose expansions clippy scores as complex, out of the callers.
-pub fn warn(what: &str, error: &dyn std::fmt::Display) {
-    tracing::warn!(%error, "{what}");
-}
-
-/// Logs a failure that stops part of the service.
-pub fn error(what: &str, error: &dyn std::fmt::Display) {
-    tracing::error!(%error, "{what}");
-}
-
-/// Logs a step in the life of the service.
-pub fn info(what: &str) {
-    tracing::info!("{what}");
-}
-
-/// Logs a detail for debugging.
-pub fn debug(what: &str, detail: &dyn std::fmt::Display) {
-    tracing::debug!(%detail, "{what}");
-}

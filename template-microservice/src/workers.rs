@@ -18,7 +18,6 @@ use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
 use crate::services::releases::ReleaseWorker;
-use crate::telemetry;
 
 /// What the workers are made of.
 pub struct WorkerParts {
@@ -32,7 +31,7 @@ pub struct WorkerParts {
     pub transport: Arc<dyn Transport>,
     /// Delivers the releases of reservations, and expires pending orders.
     pub releases: Arc<ReleaseWorker>,
-    /// Logs breaker state changes until cancelled.
+    /// Logs breaker state changes; aborted last, when the relay has stopped.
     pub watcher: JoinHandle<()>,
 }
 
@@ -58,7 +57,7 @@ impl Workers {
         let (responder, transport, stop) = (parts.responder, parts.transport, inbound_stop.clone());
         let responding = tokio::spawn(async move {
             if let Err(error) = responder.run(transport.as_ref(), stop).await {
-                telemetry::error("the orders.get responder stopped", &error);
+                tracing::error!(%error, "the orders.get responder stopped");
             }
         });
         let (releases, stop) = (parts.releases, inbound_stop.clone());
@@ -86,7 +85,7 @@ impl Workers {
         self.inbound_stop.cancel();
         for task in self.inbound.drain(..) {
             if let Err(error) = task.await {
-                telemetry::error("a worker failed", &error);
+                tracing::error!(%error, "a worker failed");
             }
         }
     }
@@ -95,7 +94,7 @@ impl Workers {
     pub async fn stop_relay(self, deadline: Instant) {
         self.relay_stop.cancel();
         if let Err(error) = self.relay_task.await {
-            telemetry::error("the relay failed", &error);
+            tracing::error!(%error, "the relay failed");
         }
         self.relay.flush(deadline).await;
         self.watcher.abort();

@@ -1,41 +1,50 @@
-//! The shared state of a breaker, and admission: deciding whether a call may
-//! start.
+//! The shared state of a breaker, and everything that reads or changes it:
+//! admission (whether a call may start), recording (what a finished call does)
+//! and transitions.
 //!
 //! The state and its generation live in one atomic word. In the closed and
 //! disabled states admission is that single load. Every other state, and
 //! every transition, goes through the slow path under a mutex.
+//!
+//! A result is only counted if the state it was admitted in still holds (same
+//! generation); a late result from an earlier state is dropped. In the closed
+//! state a success touches the window only, and a failure or slow call also
+//! checks whether the breaker must trip. Transitions are all made under the
+//! slow-path lock.
+
+// gates: allow(file-length) reason: `Core` keeps its fields private, so its whole impl (admission, recording, transitions) lives in this one file
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backoff::{Jitter, random_seed};
 use crate::clock::{Clock, nanos};
-use crate::events::{Event, Events};
+use crate::events::{Event, EventReceiver, Events};
 use crate::export::Export;
 use crate::state::StateWord;
-use crate::stats::{Metrics, Stats};
+use crate::stats::{Metrics, Stats, share};
 use crate::streak::Streak;
 use crate::sync::{AtomicU64, Mutex, MutexGuard, Ordering, lock};
-use crate::trials::{TrialSlot, Trials};
-use crate::window::Window;
-use crate::{Config, Rejected, State};
+use crate::trials::{Thresholds, TrialSlot, Trials};
+use crate::window::{Mark, Window};
+use crate::{Config, Outcome, Rejected, State};
 
 /// What a permit remembers about its admission: three plain words, so that
 /// it moves in registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ticket {
-    pub(crate) generation: u64,
-    pub(crate) started: u64,
+    generation: u64,
+    started: u64,
     trial: u64,
 }
 
 impl Ticket {
     #[inline]
-    pub(crate) fn plain(generation: u64, started: u64) -> Self {
+    fn plain(generation: u64, started: u64) -> Self {
         Self { generation, started, trial: 0 }
     }
 
-    pub(crate) fn trial(generation: u64, started: u64, slot: TrialSlot) -> Self {
+    fn trial(generation: u64, started: u64, slot: TrialSlot) -> Self {
         Self { generation, started, trial: slot.to_bits() }
     }
 
@@ -51,32 +60,32 @@ impl Ticket {
         self.trial == 0
     }
 
-    pub(crate) fn trial_slot(&self) -> Option<TrialSlot> {
+    fn trial_slot(&self) -> Option<TrialSlot> {
         TrialSlot::from_bits(self.trial)
     }
 }
 
 /// Data that only changes under the slow-path lock.
 #[derive(Debug)]
-pub(crate) struct SlowPath {
-    pub(crate) trials: Trials,
-    pub(crate) trips: u32,
-    pub(crate) jitter: Jitter,
+struct SlowPath {
+    trials: Trials,
+    trips: u32,
+    jitter: Jitter,
 }
 
 /// Everything a breaker and its handles share.
 pub(crate) struct Core {
-    pub(crate) state: AtomicU64,
-    pub(crate) open_until: AtomicU64,
-    pub(crate) window: Window,
-    pub(crate) streak: Streak,
-    pub(crate) slow_path: Mutex<SlowPath>,
-    pub(crate) config: Config,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) events: Events,
-    pub(crate) stats: Stats,
-    pub(crate) export: Export,
-    pub(crate) slow_nanos: Option<u64>,
+    state: AtomicU64,
+    open_until: AtomicU64,
+    window: Window,
+    streak: Streak,
+    slow_path: Mutex<SlowPath>,
+    config: Config,
+    clock: Arc<dyn Clock>,
+    events: Events,
+    stats: Stats,
+    export: Export,
+    slow_nanos: Option<u64>,
 }
 
 impl std::fmt::Debug for Core {
@@ -115,11 +124,11 @@ impl Core {
     }
 
     #[inline]
-    pub(crate) fn now(&self) -> u64 {
+    fn now(&self) -> u64 {
         nanos(self.clock.now())
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, SlowPath> {
+    fn lock(&self) -> MutexGuard<'_, SlowPath> {
         lock(&self.slow_path)
     }
 
@@ -138,7 +147,7 @@ impl Core {
 
     /// Admission in the closed and disabled states; `None` in the others.
     #[inline]
-    pub(crate) fn admit_fast(&self) -> Option<Ticket> {
+    fn admit_fast(&self) -> Option<Ticket> {
         let word = self.word();
         if word.state().records_window() {
             let started = if self.slow_nanos.is_some() { self.now() } else { 0 };
@@ -211,11 +220,203 @@ impl Core {
         Rejected { state, retry_after }
     }
 
+    /// A receiver of the breaker's events, with room for `capacity` of them.
+    pub(crate) fn subscribe(&self, capacity: usize) -> EventReceiver {
+        self.events.subscribe(capacity)
+    }
+
     /// A snapshot of the state and counters.
     pub(crate) fn metrics(&self) -> Metrics {
         let word = self.word();
         let generation = word.generation();
         let window = self.window.totals(generation, self.now());
         self.stats.snapshot(word.state(), window, self.streak.get(generation))
+    }
+}
+
+/// Recording: what a finished call does to the breaker.
+impl Core {
+    /// Counts the outcome of the call admitted with `ticket`. The plain
+    /// success of a count-based window is inlined; the rest is not.
+    #[inline]
+    pub(crate) fn record(&self, ticket: &Ticket, outcome: Outcome) {
+        let plain = ticket.is_plain() && self.slow_nanos.is_none();
+        if plain && outcome == Outcome::Success && !self.window.needs_clock() {
+            self.export.outcome(outcome, false);
+            let success = Mark { failure: false, slow: false };
+            return self.record_plain(ticket, success, 0);
+        }
+        self.record_any(ticket, outcome);
+    }
+
+    /// The general case of [`Core::record`]: failures, ignored results,
+    /// trials, and anything that needs the clock.
+    #[inline(never)]
+    fn record_any(&self, ticket: &Ticket, outcome: Outcome) {
+        let now = self.finish_time(ticket);
+        let is_slow = self.is_slow(ticket, now);
+        self.export.outcome(outcome, is_slow);
+        let failure = match outcome {
+            Outcome::Success => false,
+            Outcome::Failure => true,
+            Outcome::Ignored => {
+                self.stats.ignored();
+                return self.cancel(ticket);
+            }
+        };
+        let mark = Mark { failure, slow: is_slow };
+        match ticket.trial_slot() {
+            None => self.record_plain(ticket, mark, now),
+            Some(trial) => self.finish_trial(ticket, trial, mark),
+        }
+    }
+
+    /// Releases the trial slot of a call that was cancelled or ignored.
+    #[inline]
+    pub(crate) fn cancel(&self, ticket: &Ticket) {
+        if !ticket.is_plain() {
+            self.cancel_trial(ticket);
+        }
+    }
+
+    #[inline(never)]
+    fn cancel_trial(&self, ticket: &Ticket) {
+        let Some(trial) = ticket.trial_slot() else {
+            return;
+        };
+        let mut locked = self.lock();
+        if self.word().generation() == ticket.generation {
+            locked.trials.finish(trial, None);
+        }
+    }
+
+    #[inline]
+    fn finish_time(&self, ticket: &Ticket) -> u64 {
+        let timed = self.slow_nanos.is_some() || !ticket.is_plain();
+        if timed || self.window.needs_clock() { self.now() } else { 0 }
+    }
+
+    #[inline]
+    fn is_slow(&self, ticket: &Ticket, now: u64) -> bool {
+        let Some(threshold) = self.slow_nanos else {
+            return false;
+        };
+        let elapsed = now.saturating_sub(ticket.started);
+        if elapsed < threshold {
+            return false;
+        }
+        let duration = Duration::from_nanos(elapsed);
+        self.events.publish(Event::SlowCall { duration });
+        true
+    }
+
+    #[inline]
+    fn record_plain(&self, ticket: &Ticket, mark: Mark, now: u64) {
+        let word = self.word();
+        let generation = ticket.generation;
+        if word.generation() != generation {
+            return;
+        }
+        if mark.failure || mark.slow {
+            self.stats.outcome(mark);
+        }
+        if !self.window.record(generation, mark, now) {
+            return;
+        }
+        let streak = self.streak.record(generation, mark.failure);
+        let suspect = mark.failure || mark.slow;
+        if suspect && word.state() == State::Closed && self.should_trip(generation, streak, now) {
+            self.trip(word);
+        }
+    }
+
+    fn should_trip(&self, generation: u64, streak: u64, now: u64) -> bool {
+        let limit = self.config.consecutive_failures;
+        if limit.is_some_and(|limit| streak >= u64::from(limit)) {
+            return true;
+        }
+        let totals = self.window.totals(generation, now);
+        if totals.total == 0 || totals.total < u64::from(self.config.minimum_calls) {
+            return false;
+        }
+        let reaches = |count: u64, rate: Option<f64>| {
+            rate.is_some_and(|rate| share(count, totals.total) >= rate)
+        };
+        let slow_rate = self.config.slow_calls.map(|slow| slow.rate);
+        reaches(totals.failures, self.config.failure_rate) || reaches(totals.slow, slow_rate)
+    }
+
+    fn trip(&self, word: StateWord) {
+        let mut locked = self.lock();
+        if self.word() == word {
+            self.transition(&mut locked, word, State::Open);
+        }
+    }
+
+    fn finish_trial(&self, ticket: &Ticket, trial: TrialSlot, mark: Mark) {
+        let mut locked = self.lock();
+        let word = self.word();
+        if word.generation() != ticket.generation || word.state() != State::HalfOpen {
+            return;
+        }
+        self.stats.outcome(mark);
+        if locked.trials.finish(trial, Some(mark)) {
+            self.conclude_trials(&mut locked, word);
+        }
+    }
+
+    /// Closes or re-opens if the trials' outcome is certain; returns whether
+    /// it did.
+    fn conclude_trials(&self, locked: &mut SlowPath, word: StateWord) -> bool {
+        let thresholds = Thresholds {
+            // Without a failure rate (a consecutive-failures breaker), any
+            // failed trial re-opens.
+            failure_rate: self.config.failure_rate.unwrap_or(f64::MIN_POSITIVE),
+            slow_rate: self.config.slow_calls.map(|slow| slow.rate),
+        };
+        let Some(next) = locked.trials.verdict(thresholds) else {
+            return false;
+        };
+        self.transition(locked, word, next);
+        true
+    }
+}
+
+/// Transitions and the operator's overrides.
+impl Core {
+    /// Moves from `from` (the current word) to `to`, one generation later,
+    /// and prepares the new state's data before publishing it.
+    fn transition(&self, locked: &mut SlowPath, from: StateWord, to: State) {
+        let next = from.next(to);
+        match to {
+            State::Open => {
+                let wait = locked.jitter.apply(self.config.open_wait.base(locked.trips));
+                locked.trips = locked.trips.saturating_add(1);
+                let until = self.now().saturating_add(nanos(wait));
+                self.open_until.store(until, Ordering::Release);
+            }
+            State::HalfOpen => locked.trials.restart(self.config.half_open_trials),
+            State::Closed | State::Disabled => {
+                self.window.reset(next.generation());
+                self.streak.reset(next.generation());
+                if to == State::Closed {
+                    locked.trips = 0;
+                }
+            }
+            State::ForcedOpen => {}
+        }
+        self.state.store(next.0, Ordering::Release);
+        self.stats.transition();
+        self.export.state(to);
+        self.events.publish(Event::StateTransition { from: from.state(), to });
+    }
+
+    /// An operator's move to `to`: closed (a reset, with an empty window),
+    /// disabled or forced-open. A move to the current state still starts it
+    /// afresh.
+    pub(crate) fn force(&self, to: State) {
+        let mut locked = self.lock();
+        let word = self.word();
+        self.transition(&mut locked, word, to);
     }
 }

@@ -69,6 +69,6 @@ impl Handle {
     /// events that find it full are dropped (see [`EventReceiver::dropped`]).
     #[must_use]
     pub fn subscribe(&self, capacity: usize) -> EventReceiver {
-        self.core.events.subscribe(capacity)
+        self.core.subscribe(capacity)
     }
 }

@@ -63,7 +63,7 @@
 //! | `handle`, `stats`, `events` | [`Handle`], [`Metrics`], [`Event`] |
 //! | `error` | [`Rejected`], [`Error`], [`ConfigError`] |
 //! | `state` | [`State`] and its packing with a generation |
-//! | `core`, `record`, `transition` | admission, recording, transitions |
+//! | `core` | the shared state: admission, recording, transitions |
 //! | `window` | count and time sliding windows |
 //! | `trials`, `streak` | half-open trials, consecutive failures |
 //! | `export` | the `metrics` feature |
@@ -95,14 +95,12 @@ mod export;
 mod handle;
 mod outcome;
 mod permit;
-mod record;
 mod state;
 mod stats;
 mod streak;
 mod sync;
 #[cfg(feature = "tokio")]
 mod timeout;
-mod transition;
 mod trials;
 mod window;
 

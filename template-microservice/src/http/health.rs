@@ -36,7 +36,7 @@ async fn ready(State(state): State<AppState>) -> Response {
     let breakers: Map<String, Value> = readiness
         .breakers
         .iter()
-        .map(|(name, handle)| ((*name).to_owned(), Value::from(handle.state().to_string())))
+        .map(|breaker| (breaker.name().to_owned(), Value::from(breaker.state())))
         .collect();
     let is_ready = database && broker && !draining;
     let body = json!({

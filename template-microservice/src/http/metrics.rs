@@ -14,7 +14,6 @@ use tokio::time::Instant;
 
 use crate::repositories::{Backlog, Outbox};
 use crate::state::AppState;
-use crate::telemetry;
 
 /// The metrics route.
 pub fn routes() -> Router<AppState> {
@@ -67,7 +66,7 @@ impl BacklogCache {
             .outbox
             .backlog()
             .await
-            .map_err(|error| telemetry::warn("cannot read the outbox backlog", &error))
+            .map_err(|error| tracing::warn!(%error, "cannot read the outbox backlog"))
             .ok();
         *last = Some((Instant::now(), backlog));
         backlog

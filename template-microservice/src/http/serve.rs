@@ -11,7 +11,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::telemetry;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use hyper::server::conn::http1;
@@ -57,7 +56,7 @@ pub async fn serve(
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                telemetry::debug("connection closed with an error", &error);
+                tracing::debug!(%error, "connection closed with an error");
             }
             drop(permit);
         });
@@ -73,7 +72,7 @@ async fn accept(
 ) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
     let permit = permits.clone().acquire_owned().await.ok()?;
     let accepted =
-        listener.accept().await.inspect_err(|error| telemetry::warn("accept failed", &error));
+        listener.accept().await.inspect_err(|error| tracing::warn!(%error, "accept failed"));
     let Ok((stream, peer)) = accepted else {
         // Out of file descriptors, or a connection reset before accept: back off briefly.
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -105,9 +104,9 @@ fn service(
 
 async fn drain(graceful: GracefulShutdown, timeout: Duration) {
     let connections = graceful.count();
-    telemetry::info(&format!("draining {connections} connections"));
+    tracing::info!(connections, "draining connections");
     let drained = tokio::time::timeout(timeout, graceful.shutdown()).await;
     if drained.is_err() {
-        telemetry::info("shutdown timeout reached: closing the remaining connections");
+        tracing::info!("shutdown timeout reached: closing the remaining connections");
     }
 }

@@ -79,7 +79,7 @@ impl PaymentConsumer {
                 () = stop.cancelled() => break,
                 pulled = self.transport.pull(self.config.batch_size, wait) => pulled,
             };
-            let Ok(deliveries) = pulled.inspect_err(|error| telemetry::warn("pull failed", &error))
+            let Ok(deliveries) = pulled.inspect_err(|error| tracing::warn!(%error, "pull failed"))
             else {
                 tokio::time::sleep(self.config.backoff_initial).await;
                 continue;
@@ -131,13 +131,13 @@ impl PaymentConsumer {
         let settled = match disposition {
             Disposition::Done(outcome) => {
                 count("done", &delivery);
-                telemetry::debug("processed", &format!("{outcome:?}"));
+                tracing::debug!(?outcome, "processed");
                 delivery.settle.ack().await
             }
             Disposition::Retry(reason) if delivery.attempt < self.config.max_deliver => {
                 count("retry", &delivery);
                 let delay = self.config.retry_delay(delivery.attempt);
-                telemetry::info(&format!("will retry in {delay:?}: {reason}"));
+                tracing::info!(attempt = delivery.attempt, delay_ms = delay.as_millis(), %reason, "will retry");
                 delivery.settle.retry(delay).await
             }
             Disposition::Retry(reason) => {
@@ -147,14 +147,14 @@ impl PaymentConsumer {
             Disposition::DeadLetter(reason) => return self.dead_letter(delivery, &reason).await,
         };
         if let Err(error) = settled {
-            telemetry::warn("cannot settle the delivery; it will be redelivered", &error);
+            tracing::warn!(%error, "cannot settle the delivery; it will be redelivered");
         }
     }
 
     /// Publishes the delivery to `dlq.<subject>` with the reason, then rejects it. If the dead
     /// letter cannot be stored, the delivery is retried instead, so that nothing is lost.
     async fn dead_letter(&self, delivery: Delivery, reason: &str) {
-        telemetry::warn("dead-lettering", &reason);
+        tracing::warn!(%reason, "dead-lettering");
         let letter = dead_letter_message(&delivery, reason);
         let stored = self.transport.publish(vec![letter]).await.into_iter().next();
         let settled = match stored {
@@ -165,7 +165,7 @@ impl PaymentConsumer {
             _ => delivery.settle.retry(self.config.backoff_max).await,
         };
         if let Err(error) = settled {
-            telemetry::warn("cannot settle the dead-lettered delivery", &error);
+            tracing::warn!(%error, "cannot settle the dead-lettered delivery");
         }
     }
 }

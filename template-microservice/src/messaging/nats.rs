@@ -20,7 +20,6 @@ use super::{
 use crate::config::ConsumerConfig;
 use crate::domain::event::PAYMENTS_SUBJECTS;
 use crate::domain::trace::TRACEPARENT;
-use crate::telemetry;
 
 /// The stream of every event.
 pub const EVENTS_STREAM: &str = "EVENTS";
@@ -123,7 +122,7 @@ impl Transport for NatsTransport {
         let batch = self.consumer.batch().max_messages(max as usize).expires(wait);
         let messages = batch.messages().await.map_err(TransportError::new)?;
         let deliveries = messages.filter_map(|message| async move {
-            message.inspect_err(|error| telemetry::warn("pull failed", &error)).ok().map(delivery)
+            message.inspect_err(|error| tracing::warn!(%error, "pull failed")).ok().map(delivery)
         });
         Ok(deliveries.boxed())
     }
@@ -151,7 +150,7 @@ impl Transport for NatsTransport {
 
     async fn close(&self) {
         if let Err(error) = self.client.drain().await {
-            telemetry::debug("closing the NATS connection", &error);
+            tracing::debug!(%error, "closing the NATS connection");
         }
     }
 }

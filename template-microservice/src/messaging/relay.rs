@@ -18,7 +18,6 @@ use crate::config::RelayConfig;
 use crate::domain::trace::TRACEPARENT;
 use crate::repositories::{Outbox, OutboxEvent, RepositoryError};
 use crate::services::OutboxSignal;
-use crate::telemetry;
 
 /// How often sent events older than the retention are deleted.
 const PURGE_EVERY: Duration = Duration::from_mins(1);
@@ -63,7 +62,7 @@ impl Relay {
         let mut last_purge = Instant::now();
         while !stop.is_cancelled() {
             let pass = self.pass().await.unwrap_or_else(|error| {
-                telemetry::warn("outbox relay pass failed", &error);
+                tracing::warn!(%error, "outbox relay pass failed");
                 Pass::default()
             });
             if pass.claimed == self.config.batch_size as usize && pass.sent == pass.claimed {
@@ -93,7 +92,7 @@ impl Relay {
             match self.pass().await {
                 Ok(pass) if pass.claimed > 0 && pass.sent == pass.claimed => {}
                 Ok(_) => return,
-                Err(error) => return telemetry::warn("final outbox pass failed", &error),
+                Err(error) => return tracing::warn!(%error, "final outbox pass failed"),
             }
         }
     }
@@ -124,8 +123,8 @@ impl Relay {
     async fn purge(&self) {
         match self.outbox.purge_sent(self.config.retention).await {
             Ok(0) => {}
-            Ok(deleted) => telemetry::debug("purged sent outbox events", &deleted),
-            Err(error) => telemetry::warn("purging the outbox failed", &error),
+            Ok(deleted) => tracing::debug!(deleted, "purged sent outbox events"),
+            Err(error) => tracing::warn!(%error, "purging the outbox failed"),
         }
     }
 }
@@ -146,10 +145,7 @@ fn report(results: &[Result<(), super::TransportError>]) {
     metrics::counter!("outbox_published_total").increment(sent as u64);
     if let Some(Err(error)) = results.iter().find(|result| result.is_err()) {
         metrics::counter!("outbox_publish_failures_total").increment(failed as u64);
-        telemetry::warn(
-            &format!("{failed} events not acknowledged; they stay in the outbox"),
-            error,
-        );
+        tracing::warn!(%error, failed, "events not acknowledged; they stay in the outbox");
     }
 }
 

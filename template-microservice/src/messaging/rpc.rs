@@ -77,7 +77,7 @@ impl OrdersResponder {
         let reply = self.reply_to(&request.payload).instrument(span).await;
         let payload = serde_json::to_vec(&reply).unwrap_or_default();
         if let Err(error) = request.reply.respond(payload.into()).await {
-            telemetry::warn("cannot reply to orders.get", &error);
+            tracing::warn!(%error, "cannot reply to orders.get");
         }
     }
 
@@ -92,7 +92,7 @@ impl OrdersResponder {
             }
             Ok(Ok(None)) => error("not_found"),
             Ok(Err(failure)) => {
-                telemetry::warn("orders.get failed", &failure);
+                tracing::warn!(error = %failure, "orders.get failed");
                 error("unavailable")
             }
             Err(_) => error("timeout"),

@@ -62,10 +62,16 @@ impl HttpInventory {
         })
     }
 
-    /// The breaker, for readiness and the state-change watcher.
+    /// The breaker, for the state-change watcher.
     #[must_use]
     pub fn breaker(&self) -> Handle {
         self.breaker.clone()
+    }
+
+    /// The breaker's name and state, for readiness.
+    #[must_use]
+    pub fn breaker_status(&self) -> breaker::BreakerStatus {
+        breaker::BreakerStatus::new(BREAKER_NAME, self.breaker.clone())
     }
 
     fn request(

@@ -23,7 +23,6 @@ use crate::repositories::{
     OrderRepository, OutboxEvent, Release, ReleaseReason, RepositoryResult, SettleOutcome,
     Settlement,
 };
-use crate::telemetry;
 
 /// How long clients wait after an inventory failure that the breaker has not (yet) caught.
 const INVENTORY_RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -89,10 +88,10 @@ impl OrderService {
         let Err(error) = self.orders.record_release(&release).await else {
             return self.releases.notify();
         };
-        telemetry::warn("cannot record a release: calling the inventory now", &error);
+        tracing::warn!(%error, "cannot record a release: calling the inventory now");
         if let Err(error) = self.inventory.release(order_id, trace).await {
             metrics::counter!("reservation_releases_lost_total").increment(1);
-            telemetry::error("a reservation could not be released: the inventory keeps it", &error);
+            tracing::error!(%error, "a reservation could not be released: the inventory keeps it");
         }
     }
 
@@ -185,7 +184,7 @@ fn reservation_error(error: InventoryError) -> AppError {
             AppError::Unavailable { detail: "the inventory service is unavailable", retry_after }
         }
         InventoryError::Failed(reason) => {
-            telemetry::warn("inventory reservation failed", &reason);
+            tracing::warn!(%reason, "inventory reservation failed");
             AppError::Unavailable {
                 detail: "the inventory service is unavailable",
                 retry_after: INVENTORY_RETRY_AFTER,

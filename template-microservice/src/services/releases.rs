@@ -18,7 +18,6 @@ use super::inventory::Inventory;
 use crate::config::ReleaseConfig;
 use crate::domain::trace::TraceContext;
 use crate::repositories::{DueRelease, ReleaseQueue, RepositoryResult};
-use crate::telemetry;
 
 /// Most releases claimed, and orders expired, in one pass.
 const BATCH: u32 = 32;
@@ -62,7 +61,7 @@ impl ReleaseWorker {
     pub async fn run(&self, stop: CancellationToken) {
         while !stop.is_cancelled() {
             let claimed = self.pass().await.unwrap_or_else(|error| {
-                telemetry::warn("release pass failed", &error);
+                tracing::warn!(%error, "release pass failed");
                 0
             });
             if claimed == BATCH as usize {
@@ -93,7 +92,7 @@ impl ReleaseWorker {
 
     async fn deliver(&self, release: &DueRelease) {
         let result = if release.moot {
-            telemetry::info("a release is moot: its order was stored after all");
+            tracing::info!("a release is moot: its order was stored after all");
             self.queue.mark_done(release.order_id).await
         } else {
             let trace = TraceContext::from_header(release.traceparent.as_deref()).child();
@@ -103,14 +102,14 @@ impl ReleaseWorker {
                     self.queue.mark_done(release.order_id).await
                 }
                 Err(error) => {
-                    telemetry::warn("a release failed; it will be tried again", &error);
+                    tracing::warn!(%error, "a release failed; it will be tried again");
                     let delay = self.backoff(release.attempts);
                     self.queue.retry_later(release.order_id, delay).await
                 }
             }
         };
         if let Err(error) = result {
-            telemetry::warn("cannot record the outcome of a release", &error);
+            tracing::warn!(%error, "cannot record the outcome of a release");
         }
     }
 

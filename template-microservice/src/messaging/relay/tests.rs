@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Pass, Relay};
 use crate::config::RelayConfig;
-use crate::fakes::{FakeOutbox, FakeStore, FakeTransport};
+use crate::fakes::{FakeOutbox, FakeStore, FakeTransport, LogCapture};
 use crate::services::OutboxSignal;
 
 fn relay(store: &Arc<FakeStore>, transport: &Arc<FakeTransport>, batch_size: u32) -> Relay {
@@ -77,4 +77,16 @@ async fn run_relays_until_stopped_and_survives_a_failing_database() {
     running.await.expect("stops");
     assert_eq!(store.unsent(), 0, "sent once the database is back");
     assert_eq!(transport.published.lock().expect("lock").len(), 1);
+}
+
+#[test]
+fn unacknowledged_events_are_logged_under_the_relay_with_their_count_as_a_field() {
+    let results = [Ok(()), Err(crate::messaging::TransportError::new("no ack"))];
+    let logs = LogCapture::start();
+    super::report(&results);
+    let events = logs.events();
+    let [(target, fields)] = events.as_slice() else { panic!("one event expected: {events:?}") };
+    assert_eq!(target, "template_microservice::messaging::relay", "so RUST_LOG can select it");
+    assert!(fields.contains(&"failed".to_owned()), "the count is a field: {fields:?}");
+    assert!(fields.contains(&"error".to_owned()), "{fields:?}");
 }

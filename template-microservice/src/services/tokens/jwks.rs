@@ -18,7 +18,6 @@ use jsonwebtoken::jwk::{
 use tokio::time::Instant;
 
 use crate::config::JwksConfig;
-use crate::telemetry;
 
 /// Fetches a key set document; `outbound::jwks` does it over HTTP.
 #[async_trait]
@@ -126,7 +125,7 @@ impl JwksKeys {
                 true
             }
             Err(error) => {
-                telemetry::warn("keeping the previous key set", &error);
+                tracing::warn!(%error, "keeping the previous key set");
                 false
             }
         }
