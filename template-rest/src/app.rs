@@ -37,7 +37,7 @@ pub enum StartupError {
     Hashing(#[from] crate::services::passwords::HasherError),
     /// The administrator could not be created.
     #[error("cannot create the administrator: {0}")]
-    Seed(#[source] crate::error::AppError),
+    Seed(#[source] crate::problem::AppError),
     /// The listener could not bind or serve.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),

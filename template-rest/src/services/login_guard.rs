@@ -20,7 +20,7 @@ use std::time::Instant;
 use super::login_throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};
 use super::rate_limit::{InMemoryRateLimiter, RateLimiter, client_network};
 use crate::config::LoginLimits;
-use crate::error::{AppError, AppResult};
+use crate::problem::{AppError, AppResult};
 
 /// The limits on password checks, each behind a trait so that a shared store can replace it.
 #[derive(Clone)]
