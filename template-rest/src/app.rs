@@ -37,7 +37,7 @@ pub enum StartupError {
     Hashing(#[from] crate::services::passwords::HasherError),
     /// The administrator could not be created.
     #[error("cannot create the administrator: {0}")]
-    Seed(#[source] crate::error::AppError),
+    Seed(#[source] crate::problem::AppError),
     /// The rate-limit store cannot be used.
     #[error("cannot use REDIS_URL: {0}")]
     LimitStore(#[source] redis::RedisError),

@@ -4,17 +4,22 @@
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
 //! - [`server`] binds the listener and handles shutdown signals; [`app`] wires everything.
-//! - [`http`] is the only module that knows axum: routes, extractors, handlers, DTOs.
-//! - [`services`] hold the business rules and speak in [`domain`] types and [`error::AppError`].
+//! - [`http`] holds routes, extractors, handlers, DTOs; with [`problem`], the only axum code.
+//! - [`services`] hold the business rules and speak in [`domain`] types and [`problem::AppError`].
+//! - [`problem`] is the error model and its problem+json responses, a folder that depends on
+//!   nothing else in the crate, so it can be copied into another axum app (see its `MODULE.md`).
 //! - [`repositories`] are the only module that knows SQL; services see them through traits.
 //! - [`config`] reads and validates the environment; [`telemetry`] sets up logging.
+
+#[cfg(not(feature = "openapi"))]
+compile_error!("the routes describe themselves in OpenAPI: build with the `openapi` feature");
 
 pub mod app;
 pub mod config;
 pub mod domain;
-pub mod error;
 pub mod events;
 pub mod http;
+pub mod problem;
 pub mod repositories;
 pub mod server;
 pub mod services;

@@ -12,13 +12,13 @@ use validator::Validate;
 
 use super::extract::{CurrentUser, ValidatedJson};
 use super::middleware::ClientIp;
-use super::openapi::{
-    BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
-use super::problem::Problem;
 use super::users::UserResponse;
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
+use crate::problem::Problem;
+use crate::problem::openapi::{
+    BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use crate::services::auth::{LoginAttempt, Registration, TokenPair};
 use crate::state::AppState;

@@ -14,12 +14,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{CurrentUser, UserId};
-use super::openapi::{
+use crate::domain::avatar::ImageType;
+use crate::problem::Problem;
+use crate::problem::openapi::{
     Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use super::problem::Problem;
-use crate::domain::avatar::ImageType;
-use crate::error::{AppError, FieldError};
+use crate::problem::{AppError, FieldError};
 use crate::state::AppState;
 
 /// Room for the multipart framing around the file itself.

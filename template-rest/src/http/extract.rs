@@ -10,9 +10,9 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use super::problem::Problem;
 use crate::domain::user::Actor;
-use crate::error::{AppError, FieldError};
+use crate::problem::Problem;
+use crate::problem::{AppError, FieldError};
 use crate::state::AppState;
 
 /// A JSON body that parsed and passed its `validator` rules.

@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::problem::Problem;
-use crate::error::DATABASE_RETRY_AFTER;
+use crate::problem::Problem;
+use crate::services::DATABASE_RETRY_AFTER;
 use crate::state::AppState;
 
 /// A healthy probe answer.

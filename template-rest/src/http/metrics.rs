@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use super::problem;
+use crate::problem;
 use crate::state::AppState;
 
 /// The router of the metrics port: `GET /metrics` and nothing else.

@@ -1,5 +1,5 @@
-//! The HTTP layer: routing, extractors, handlers, DTOs, OpenAPI and problem+json errors.
-//! This is the only module that knows axum.
+//! The HTTP layer: routing, extractors, handlers, DTOs and the OpenAPI document. With
+//! [`crate::problem`], which turns errors into problem+json, the only module that knows axum.
 
 pub mod auth;
 pub mod avatars;
@@ -9,7 +9,6 @@ pub mod jwks;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
-pub mod problem;
 pub mod serve;
 mod text;
 pub mod users;
@@ -21,6 +20,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::HttpConfig;
+use crate::problem;
 use crate::state::AppState;
 
 /// The prefix of every API route.

@@ -13,12 +13,14 @@ use validator::{Validate, ValidationError};
 
 use super::extract::{CurrentUser, UserId, ValidatedJson, ValidatedQuery};
 use super::middleware::ClientIp;
-use super::openapi::{Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable};
-use super::problem::Problem;
 use crate::domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, UserQuery, UserSort};
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, Role, User,
     UserChanges,
+};
+use crate::problem::Problem;
+use crate::problem::openapi::{
+    Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable,
 };
 use crate::services::users::PasswordChange;
 use crate::state::AppState;

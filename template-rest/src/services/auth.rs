@@ -15,8 +15,8 @@ use super::tokens::{TokenCodec, hash_refresh_token, new_refresh_token};
 use crate::config::AdminSeed;
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 use crate::domain::user::{Actor, NewUser, Role, User, normalize_email};
-use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventBus};
+use crate::problem::{AppError, AppResult};
 use crate::repositories::{RefreshTokenRepository, RepositoryError, UserRepository};
 
 /// The one answer to every failed login, whatever the reason.

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::avatar::{Avatar, ImageType};
 use crate::domain::user::Actor;
-use crate::error::{AppError, AppResult};
+use crate::problem::{AppError, AppResult};
 use crate::repositories::UserRepository;
 use crate::repositories::storage::{Blob, Storage};
 

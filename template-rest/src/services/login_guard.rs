@@ -21,7 +21,7 @@ use super::login_throttle::{LoginThrottle, ThrottlePolicy};
 use super::rate_limit::{RateLimiter, client_network};
 use super::shared_limits::LimitFactory;
 use crate::config::LoginLimits;
-use crate::error::{AppError, AppResult};
+use crate::problem::{AppError, AppResult};
 
 /// The limits on password checks, each behind a trait so that a shared store can replace it.
 #[derive(Clone)]

@@ -1,7 +1,10 @@
 //! Business rules. Services take and return domain types, reach storage only through the
-//! repository traits, and know nothing of HTTP or SQL.
+//! repository traits, and know nothing of HTTP or SQL. Storage failures become [`AppError`]s
+//! here, through the `From<RepositoryError>` below, so the error model knows nothing of storage.
 
-use crate::error::AppError;
+use std::time::Duration;
+
+use crate::problem::AppError;
 use crate::repositories::RepositoryError;
 
 pub mod argon2_memory;
@@ -20,6 +23,25 @@ pub mod workers;
 
 #[cfg(test)]
 mod tests;
+
+/// How long clients should wait when the database is unavailable.
+pub const DATABASE_RETRY_AFTER: Duration = Duration::from_secs(2);
+
+impl From<RepositoryError> for AppError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Conflict => Self::Conflict("the resource already exists"),
+            RepositoryError::LastAdmin => {
+                Self::Conflict("the last administrator can be neither demoted nor deleted")
+            }
+            RepositoryError::Unavailable(source) => {
+                tracing::warn!(error = %source, "database unavailable");
+                Self::Unavailable { retry_after: DATABASE_RETRY_AFTER }
+            }
+            RepositoryError::Other(source) => Self::Internal(source),
+        }
+    }
+}
 
 /// Maps a duplicate email to a 409 that says so.
 pub(crate) fn email_taken(error: RepositoryError) -> AppError {

@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 use super::argon2_memory;
 use super::workers::{WorkerError, Workers};
 use crate::config::HashingConfig;
-use crate::error::{AppError, AppResult};
+use crate::problem::{AppError, AppResult};
 
 /// How long a client refused by a full hashing queue should wait.
 const RETRY_AFTER: Duration = Duration::from_secs(1);

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use self::keys::PublicKey;
 use crate::config::{JwtConfig, TokenSigning};
 use crate::domain::user::{Actor, Role};
-use crate::error::{AppError, AppResult};
+use crate::problem::{AppError, AppResult};
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.
 const LEEWAY_SECS: u64 = 5;

@@ -15,8 +15,8 @@ use super::login_guard::LoginGuard;
 use super::passwords::PasswordHasher;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::user::{Actor, Role, User, UserChanges, normalize_email};
-use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventBus};
+use crate::problem::{AppError, AppResult};
 use crate::repositories::UserRepository;
 use crate::repositories::storage::Storage;
 

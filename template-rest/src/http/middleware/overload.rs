@@ -15,8 +15,8 @@ use tower::load_shed::LoadShedLayer;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 
-use super::super::problem::Problem;
 use crate::config::HttpConfig;
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// How long a shed or timed-out client should wait before retrying.

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::AppError;
+use crate::problem::AppError;
 use crate::services::rate_limit::client_network;
 use crate::state::{AppState, ClientIpPolicy};
 

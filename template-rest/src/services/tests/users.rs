@@ -3,7 +3,7 @@
 use super::{LOCALHOST, PASSWORD, admin, attempt, fixture, register};
 use crate::domain::page::{UserQuery, UserSort};
 use crate::domain::user::{Actor, Role, UserChanges};
-use crate::error::AppError;
+use crate::problem::AppError;
 use crate::services::users::PasswordChange;
 
 #[tokio::test]

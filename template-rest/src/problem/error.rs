@@ -1,15 +1,14 @@
 //! The error model: one enum for every way a request can fail.
 //!
-//! Services return [`AppError`]; `http::problem` turns it into an RFC 9457 problem+json
+//! Services return [`AppError`]; [`super::Problem`] turns it into an RFC 9457 problem+json
 //! response. Nothing here knows HTTP beyond the status each variant stands for, and no variant
 //! carries internal details to the client: [`AppError::Internal`] is logged, never shown.
 
 use std::time::Duration;
 
-use crate::repositories::RepositoryError;
-
 /// One invalid input field.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field, as a JSON path (`email`, `items[0].sku`).
     pub field: String,
@@ -77,25 +76,6 @@ impl AppError {
     /// An internal error from anything that can be logged.
     pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Internal(error.into())
-    }
-}
-
-/// How long clients should wait when the database is unavailable.
-pub const DATABASE_RETRY_AFTER: Duration = Duration::from_secs(2);
-
-impl From<RepositoryError> for AppError {
-    fn from(error: RepositoryError) -> Self {
-        match error {
-            RepositoryError::Conflict => Self::Conflict("the resource already exists"),
-            RepositoryError::LastAdmin => {
-                Self::Conflict("the last administrator can be neither demoted nor deleted")
-            }
-            RepositoryError::Unavailable(source) => {
-                tracing::warn!(error = %source, "database unavailable");
-                Self::Unavailable { retry_after: DATABASE_RETRY_AFTER }
-            }
-            RepositoryError::Other(source) => Self::Internal(source),
-        }
     }
 }
 

@@ -10,18 +10,19 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::error::{AppError, FieldError};
+use super::error::{AppError, FieldError};
 
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[schema(example = json!({
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
     "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
     "detail": "the request has invalid fields",
     "errors": [{"field": "email", "message": "must be a valid email address"}]
-}))]
+})))]
 pub struct Problem {
     /// Problem type; `about:blank` means the status code says it all.
     #[serde(rename = "type")]
@@ -36,7 +37,7 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     #[serde(skip)]
-    #[schema(ignore)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     retry_after: Option<Duration>,
 }
 
