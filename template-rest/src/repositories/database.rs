@@ -7,7 +7,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::error::DatabaseError;
+use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection as _, Pool};
 
 /// The database driver.
 pub type Db = sqlx::Sqlite;
@@ -31,6 +33,25 @@ pub fn connect_options(
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(statement_timeout))
+}
+
+/// Applies the embedded migrations that have not run yet, holding SQLite's write lock from
+/// before the applied ones are read until the last one is committed. sqlx takes no migration
+/// lock on SQLite, so two processes starting together on an empty file would otherwise both
+/// try the same migration; here the second waits (up to the busy timeout), then finds
+/// nothing left to do.
+///
+/// # Errors
+/// Fails when the database is unreachable, stays locked, or a migration fails.
+pub async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
+    let mut connection = pool.acquire().await?;
+    let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
+    // `run_direct` is `run` without the `Acquire` bound, which makes this future unusable in
+    // `tokio::spawn` ("implementation of `Acquire` is not general enough"); sqlx keeps it
+    // public for that reason.
+    sqlx::migrate!().run_direct(None, &mut *transaction, false).await?;
+    transaction.commit().await?;
+    Ok(())
 }
 
 /// Whether an error from the database means "try again later" rather than a bug:

@@ -28,7 +28,7 @@ pub fn connect(settings: &DatabaseConfig) -> Result<DbPool, sqlx::Error> {
 /// # Errors
 /// Fails when the database is unreachable or a migration fails.
 pub async fn migrate(pool: &DbPool) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate!().run(pool).await
+    database::migrate(pool).await
 }
 
 /// Classifies a driver error: conflict, unavailable (retry later) or other (a bug).

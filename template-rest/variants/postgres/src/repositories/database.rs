@@ -6,7 +6,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Pool;
 use sqlx::error::DatabaseError;
+use sqlx::migrate::MigrateError;
 use sqlx::postgres::PgConnectOptions;
 
 /// The database driver.
@@ -28,6 +30,15 @@ pub fn connect_options(
     Ok(PgConnectOptions::from_str(url)?
         .application_name(env!("CARGO_PKG_NAME"))
         .options([("statement_timeout", millis.as_str())]))
+}
+
+/// Applies the embedded migrations that have not run yet. sqlx holds a PostgreSQL advisory
+/// lock while it migrates, so replicas starting together apply each migration once.
+///
+/// # Errors
+/// Fails when the database is unreachable or a migration fails.
+pub async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
+    sqlx::migrate!().run(pool).await
 }
 
 /// Whether an error from the database means "try again later" rather than a bug: the
