@@ -57,7 +57,7 @@ Commands:
   coverage                cargo-llvm-cov line coverage per crate, fails under 85%
   audit                   cargo-deny (advisories, licenses, bans, sources), offline
   actionlint              lints every GitHub workflow
-  templates [--only T] [--repeat N]
+  templates [--only T[,T...]] [--repeat N]
                           generates every template and placeholder value, builds and tests
                           them; --repeat runs each project's test suite N times and counts
                           the runs that passed
@@ -65,8 +65,8 @@ Commands:
                           generates every form of the templates and runs clippy in each:
                           the fast check of the code under template-*/variants/
   bench <name>            benchmarks a template (rest, rest-flood, realtime,
-                          microservice), the
-                          circuit breaker, or every template's clean build (build)
+                          microservice), the circuit breaker, or every template's clean
+                          build (build)
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository
   readme <template> [--<placeholder> <value>]... [--out FILE]
