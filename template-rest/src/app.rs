@@ -9,7 +9,7 @@ use crate::repositories::pool::{self, DbPool, PoolHealth};
 use crate::repositories::refresh_tokens::SqlRefreshTokenRepository;
 use crate::repositories::storage::LocalStorage;
 use crate::repositories::users::SqlUserRepository;
-use crate::services::auth::{AuthDependencies, AuthService};
+use crate::services::auth::AuthService;
 use crate::services::avatars::AvatarService;
 use crate::services::login_guard::LoginGuard;
 use crate::services::mail::{LoggingMailer, MailSubscriber};
@@ -96,18 +96,19 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
     let events = EventBus::start(wiring.subscribers);
     let limits = LimitFactory::new(&config.http.limit_store).map_err(StartupError::LimitStore)?;
     let guard = LoginGuard::new(&config.http.login, &limits);
-    let dependencies = AuthDependencies {
-        users: users.clone(),
-        refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(pool.clone())),
-        hasher: hasher.clone(),
-        codec: codec.clone(),
-        guard: guard.clone(),
-        registrations: limits.rate_limiter("register", config.http.registration.rate),
-        events: events.clone(),
-    };
+    let auth = AuthService::new(
+        users.clone(),
+        Arc::new(SqlRefreshTokenRepository::new(pool.clone())),
+        hasher.clone(),
+        codec.clone(),
+        guard.clone(),
+        limits.rate_limiter("register", config.http.registration.rate),
+        events.clone(),
+        config.jwt.refresh_ttl,
+    );
     let storage = Arc::new(LocalStorage::new(config.http.upload_dir.clone()));
     Ok(AppState {
-        auth: Arc::new(AuthService::new(dependencies, config.jwt.refresh_ttl)),
+        auth: Arc::new(auth),
         users: Arc::new(UserService::new(users.clone(), hasher, events, storage.clone(), guard)),
         avatars: Arc::new(AvatarService::new(users, storage, config.http.upload_limit_bytes)),
         codec,

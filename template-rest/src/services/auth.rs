@@ -59,24 +59,6 @@ pub struct LoginAttempt {
     pub client: IpAddr,
 }
 
-/// The collaborators of [`AuthService`].
-pub struct AuthDependencies {
-    /// User storage.
-    pub users: Arc<dyn UserRepository>,
-    /// Refresh-token storage.
-    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
-    /// Password hashing.
-    pub hasher: PasswordHasher,
-    /// Access-token signing.
-    pub codec: Arc<TokenCodec>,
-    /// Login rate limits and failure delays.
-    pub guard: LoginGuard,
-    /// Registrations per client address.
-    pub registrations: Arc<dyn RateLimiter>,
-    /// Where domain events go.
-    pub events: EventBus,
-}
-
 /// Authentication rules.
 pub struct AuthService {
     users: Arc<dyn UserRepository>,
@@ -90,11 +72,23 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    /// Wires the service; refresh tokens live for `refresh_ttl`.
+    /// Wires the service over its storage, hashing, token signing, login limits, the
+    /// registration limit and the event bus; refresh tokens live for `refresh_ttl`.
     #[must_use]
-    pub fn new(dependencies: AuthDependencies, refresh_ttl: Duration) -> Self {
-        let AuthDependencies { users, refresh_tokens, hasher, codec, guard, registrations, events } =
-            dependencies;
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a service takes its collaborators; a struct to carry them would be unpacked at once"
+    )]
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        refresh_tokens: Arc<dyn RefreshTokenRepository>,
+        hasher: PasswordHasher,
+        codec: Arc<TokenCodec>,
+        guard: LoginGuard,
+        registrations: Arc<dyn RateLimiter>,
+        events: EventBus,
+        refresh_ttl: Duration,
+    ) -> Self {
         Self { users, refresh_tokens, hasher, codec, guard, registrations, events, refresh_ttl }
     }
 

@@ -11,7 +11,7 @@ use crate::events::EventBus;
 use crate::repositories::UserRepository as _;
 use crate::repositories::fakes::{FakeRefreshTokens, FakeUsers};
 use crate::repositories::storage::LocalStorage;
-use crate::services::auth::{AuthDependencies, AuthService, LoginAttempt, Registration};
+use crate::services::auth::{AuthService, LoginAttempt, Registration};
 use crate::services::login_guard::LoginGuard;
 use crate::services::passwords::{HashCost, PasswordHasher};
 use crate::services::rate_limit::InMemoryRateLimiter;
@@ -36,18 +36,19 @@ pub fn fixture() -> Fixture {
     let codec = Arc::new(TokenCodec::new(&config.jwt));
     let uploads = std::env::temp_dir().join(format!("fixture-{}", Uuid::now_v7()));
     let guard = LoginGuard::in_memory(&config.http.login);
-    let dependencies = AuthDependencies {
-        users: users.clone(),
-        refresh_tokens: tokens.clone(),
-        hasher: hasher.clone(),
-        codec: codec.clone(),
-        guard: guard.clone(),
-        registrations: Arc::new(InMemoryRateLimiter::new(config.http.registration.rate)),
-        events: EventBus::default(),
-    };
+    let auth = AuthService::new(
+        users.clone(),
+        tokens.clone(),
+        hasher.clone(),
+        codec.clone(),
+        guard.clone(),
+        Arc::new(InMemoryRateLimiter::new(config.http.registration.rate)),
+        EventBus::default(),
+        Duration::from_hours(1),
+    );
     let avatars = Arc::new(LocalStorage::new(uploads));
     Fixture {
-        auth: Arc::new(AuthService::new(dependencies, Duration::from_hours(1))),
+        auth: Arc::new(auth),
         users: UserService::new(users.clone(), hasher, EventBus::default(), avatars, guard),
         user_rows: users,
         tokens,
