@@ -23,9 +23,6 @@ use crate::telemetry;
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    /// A setting is invalid.
-    #[error("configuration error: {0}")]
-    Config(#[from] crate::config::ConfigError),
     /// The database URL is malformed.
     #[error("cannot use DATABASE_URL: {0}")]
     Database(#[source] sqlx::Error),
