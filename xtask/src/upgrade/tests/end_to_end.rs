@@ -23,7 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 /// `GET /ping` answers `pong`.
-fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().route(\"/ping\", axum::routing::get(|| async { \"pong\" }))
 }
 ";
@@ -34,7 +34,7 @@ use axum::http::{HeaderName, HeaderValue};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Adds `x-served-by: <package>` to every response that has none.
-fn layer() -> SetResponseHeaderLayer<HeaderValue> {
+pub fn layer() -> SetResponseHeaderLayer<HeaderValue> {
     let name = HeaderName::from_static(\"x-served-by\");
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(env!(\"CARGO_PKG_NAME\")))
 }
