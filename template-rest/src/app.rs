@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::events::{EventBus, Subscriber};
+use crate::observability;
 use crate::repositories::UserRepository;
 use crate::repositories::pool::{self, DbPool, PoolHealth};
 use crate::repositories::refresh_tokens::SqlRefreshTokenRepository;
@@ -18,7 +19,6 @@ use crate::services::shared_limits::LimitFactory;
 use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
 use crate::state::{AppState, ShutdownSignal};
-use crate::telemetry;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +112,7 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
         health: Arc::new(PoolHealth::new(pool)),
         rate_limiter: limits.rate_limiter("client", config.http.rate_limit),
         client_ip: Arc::new(config.http.client_ip.clone()),
-        metrics: telemetry::metrics(),
+        metrics: observability::install_recorder(),
         shutdown: ShutdownSignal::default(),
     })
 }

@@ -4,10 +4,13 @@
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
 //! - [`server`] binds the listener and handles shutdown signals; [`app`] wires everything.
-//! - [`http`] holds routes, extractors, handlers, DTOs; with [`problem`], the only axum code.
+//! - [`http`] holds routes, extractors, handlers, DTOs; with [`problem`] and
+//!   [`observability`], the only axum code.
 //! - [`services`] hold the business rules and speak in [`domain`] types and [`problem::AppError`].
 //! - [`problem`] is the error model and its problem+json responses, a folder that depends on
 //!   nothing else in the crate, so it can be copied into another axum app (see its `MODULE.md`).
+//! - [`observability`] is request ids, the span per request and request metrics, a folder that
+//!   can be copied the same way.
 //! - [`repositories`] are the only module that knows SQL; services see them through traits.
 //! - [`config`] reads and validates the environment; [`telemetry`] sets up logging.
 
@@ -19,6 +22,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod http;
+pub mod observability;
 pub mod problem;
 pub mod repositories;
 pub mod server;

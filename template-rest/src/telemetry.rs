@@ -1,16 +1,9 @@
 //! Logging with `tracing` (human-readable by default, JSON with `LOG_FORMAT=json`; level from
-//! `RUST_LOG`, default `info`) and the Prometheus recorder behind the `metrics` facade.
+//! `RUST_LOG`, default `info`). The Prometheus recorder is in [`crate::observability`].
 
-use std::sync::OnceLock;
-
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
-
-/// Request-duration buckets, in seconds: fine below 100 ms, where this service should live.
-const DURATION_BUCKETS: [f64; 14] =
-    [0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
 
 /// Installs the global subscriber. Calling it twice keeps the first one.
 pub fn init(format: LogFormat) {
@@ -23,28 +16,4 @@ pub fn init(format: LogFormat) {
     if let Err(error) = result {
         tracing::debug!(%error, "tracing already initialised");
     }
-}
-
-/// The process-wide Prometheus recorder, installed on first use.
-///
-/// # Panics
-/// Never in practice: the bucket list is valid and non-empty.
-pub fn metrics() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new()
-                .set_buckets_for_metric(
-                    Matcher::Full("http_request_duration_seconds".to_owned()),
-                    &DURATION_BUCKETS,
-                )
-                .expect("non-empty buckets")
-                .build_recorder();
-            let handle = recorder.handle();
-            if metrics::set_global_recorder(recorder).is_err() {
-                tracing::warn!("a metrics recorder was already installed");
-            }
-            handle
-        })
-        .clone()
 }

@@ -1,5 +1,6 @@
 //! The HTTP layer: routing, extractors, handlers, DTOs and the OpenAPI document. With
-//! [`crate::problem`], which turns errors into problem+json, the only module that knows axum.
+//! [`crate::problem`], which turns errors into problem+json, and [`crate::observability`]
+//! (request ids, spans, metrics), the only module that knows axum.
 
 pub mod auth;
 pub mod avatars;

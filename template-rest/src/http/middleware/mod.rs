@@ -12,10 +12,8 @@
 //! 10. the body size limit (413), enforced by the extractors.
 
 mod headers;
-mod metrics;
 mod overload;
 mod rate_limit;
-mod request_id;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -25,10 +23,11 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::HttpConfig;
+use crate::observability;
 use crate::state::AppState;
 
+pub use observability::REQUEST_ID;
 pub use rate_limit::ClientIp;
-pub use request_id::REQUEST_ID;
 
 /// Wraps `router` in the middleware stack.
 pub fn wrap(router: Router<AppState>, config: &HttpConfig, state: &AppState) -> Router<AppState> {
@@ -36,13 +35,13 @@ pub fn wrap(router: Router<AppState>, config: &HttpConfig, state: &AppState) -> 
     let router =
         overload::apply(router.layer(DefaultBodyLimit::max(config.body_limit_bytes)), config)
             .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::per_client))
-            .layer(axum::middleware::from_fn(metrics::record));
+            .layer(axum::middleware::from_fn(observability::record_metrics));
     headers::apply(router, config).layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new(sensitive))
-            .layer(axum::middleware::from_fn(request_id::sanitize))
-            .layer(request_id::set())
-            .layer(request_id::propagate())
-            .layer(TraceLayer::new_for_http().make_span_with(request_id::span)),
+            .layer(axum::middleware::from_fn(observability::sanitize_request_id))
+            .layer(observability::set_request_id())
+            .layer(observability::propagate_request_id())
+            .layer(TraceLayer::new_for_http().make_span_with(observability::request_span)),
     )
 }

@@ -1,5 +1,5 @@
 //! Request ids: reuse the caller's `x-request-id` when it is well-formed, generate one
-//! otherwise, echo it on the response, and put it on the request's tracing span.
+//! otherwise, and echo it on the response.
 
 use axum::extract::Request;
 use axum::http::HeaderName;
@@ -15,7 +15,7 @@ const MAX_LENGTH: usize = 128;
 
 /// Drops an incoming request id that is too long or has characters other than letters,
 /// digits, `-`, `_`, `.` and `:`, so that a fresh one replaces it and logs stay clean.
-pub async fn sanitize(mut request: Request, next: Next) -> Response {
+pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
     let well_formed = request.headers().get(&REQUEST_ID).is_none_or(|value| {
         let bytes = value.as_bytes();
         !bytes.is_empty()
@@ -29,26 +29,11 @@ pub async fn sanitize(mut request: Request, next: Next) -> Response {
 }
 
 /// Generates a UUID when the request has no id.
-pub fn set() -> SetRequestIdLayer<MakeRequestUuid> {
+pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
     SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)
 }
 
 /// Copies the id onto the response.
-pub fn propagate() -> PropagateRequestIdLayer {
+pub fn propagate_request_id() -> PropagateRequestIdLayer {
     PropagateRequestIdLayer::new(REQUEST_ID)
-}
-
-/// One span per request, carrying the request id so every log line of the request has it.
-pub fn span<B>(request: &axum::http::Request<B>) -> tracing::Span {
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    tracing::info_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-        request_id,
-    )
 }
