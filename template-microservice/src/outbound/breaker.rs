@@ -120,7 +120,7 @@ mod tests {
         logged.await.expect("the state change is logged");
         watcher.abort();
         let (target, fields) = &logs.events()[0];
-        assert_eq!(target, "template_microservice::outbound::breaker");
+        assert_eq!(target, module_path!().trim_end_matches("::tests"));
         assert!(["breaker", "from", "to"].iter().all(|name| fields.contains(&(*name).to_owned())));
     }
 }

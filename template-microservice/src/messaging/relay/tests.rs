@@ -86,7 +86,7 @@ fn unacknowledged_events_are_logged_under_the_relay_with_their_count_as_a_field(
     super::report(&results);
     let events = logs.events();
     let [(target, fields)] = events.as_slice() else { panic!("one event expected: {events:?}") };
-    assert_eq!(target, "template_microservice::messaging::relay", "so RUST_LOG can select it");
+    assert_eq!(target, module_path!().trim_end_matches("::tests"), "so RUST_LOG can select it");
     assert!(fields.contains(&"failed".to_owned()), "the count is a field: {fields:?}");
     assert!(fields.contains(&"error".to_owned()), "{fields:?}");
 }

@@ -124,11 +124,11 @@ fn template_change(repository: &Path) -> String {
     let template = repository.join("template-rest");
     write(&template.join("src/http/middleware/served_by.rs"), SERVED_BY.as_bytes());
     let stack = template.join("src/http/middleware/mod.rs");
-    replace(&stack, "mod request_id;\n", "mod request_id;\nmod served_by;\n");
+    replace(&stack, "mod rate_limit;\n", "mod rate_limit;\nmod served_by;\n");
     replace(
         &stack,
-        ".layer(request_id::propagate())",
-        ".layer(request_id::propagate())\n            .layer(served_by::layer())",
+        ".layer(observability::propagate_request_id())",
+        ".layer(observability::propagate_request_id())\n            .layer(served_by::layer())",
     );
     let lock = std::fs::read_to_string(repository.join("Cargo.lock")).unwrap();
     let (_, after) = lock.split_once("name = \"serde_json\"\nversion = \"").unwrap();
