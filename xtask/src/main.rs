@@ -20,6 +20,7 @@ mod actionlint;
 mod audit;
 mod bench;
 mod check_variants;
+mod checkout;
 mod checks;
 mod ci;
 mod cmd;
@@ -83,6 +84,9 @@ Commands:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = checkout::ensure(&args) {
+        return code;
+    }
     let Some((command, rest)) = args.split_first() else {
         print!("{HELP}");
         return ExitCode::SUCCESS;
