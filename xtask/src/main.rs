@@ -30,6 +30,7 @@ mod finding;
 mod gates;
 mod hooks;
 mod http;
+mod local_service;
 #[cfg(test)]
 mod module_graph;
 mod new;

@@ -9,13 +9,13 @@
 //! the production default, except `TRUSTED_PROXY_HOPS=1` (the flood's addresses come from
 //! `X-Forwarded-For`). `--binary` benchmarks another build, such as one from before a change.
 
-use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::flood_clients::{self, Observed};
 use super::probe::{self, MemoryField};
+use crate::local_service::LocalService;
 use crate::{cmd, http};
 
 /// How long the flood lasts, and how long the normal client goes on alone after it.
@@ -70,44 +70,38 @@ struct Report {
 }
 
 /// The running service.
-struct Service {
-    child: Child,
-    address: SocketAddr,
-}
+struct Service(LocalService);
 
 impl Service {
     fn start(binary: &Path, scratch: &Path) -> cmd::Result<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let database = format!("sqlite://{}?mode=rwc", scratch.join("flood.db").display());
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .env_clear()
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
             .env("DATABASE_URL", database)
             .env("JWT_SECRET", "flood-bench-0123456789-abcdefghijklmnopqrstuvwxyz")
             .env("UPLOAD_DIR", scratch.join("uploads"))
             .env("TRUSTED_PROXY_HOPS", "1")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .spawn()?;
-        Ok(Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)) })
+            .env("RUST_LOG", "error");
+        LocalService::start(command).map(Self)
     }
 
     fn measure(&mut self) -> cmd::Result<Report> {
-        http::wait_for_200(self.address, "/health/ready", Instant::now(), Duration::from_secs(30))?;
-        flood_clients::register_normal_user(self.address)?;
+        let (address, pid) = (self.0.address(), self.0.pid());
+        http::wait_for_200(address, "/health/ready", Instant::now(), Duration::from_secs(30))?;
+        flood_clients::register_normal_user(address)?;
         std::thread::sleep(Duration::from_secs(1));
-        let idle_mib = probe::resident_mib(self.child.id(), MemoryField::Current)?;
+        let idle_mib = probe::resident_mib(pid, MemoryField::Current)?;
         let load_before = load_average();
         println!(
             "bench: {FLOODERS} clients send and hang up for {FLOOD:?}; a normal client logs in"
         );
-        let (flood_sent, during) = flood_clients::flood(self.address, FLOODERS, FLOOD);
-        let peak_mib = probe::resident_mib(self.child.id(), MemoryField::Peak)?;
+        let (flood_sent, during) = flood_clients::flood(address, FLOODERS, FLOOD);
+        let peak_mib = probe::resident_mib(pid, MemoryField::Peak)?;
         println!("bench: the normal client alone for {AFTER:?}");
-        let after = flood_clients::normal_logins(self.address, AFTER);
-        let after_mib = probe::resident_mib(self.child.id(), MemoryField::Current)?;
-        let jobs = flood_clients::hashing_jobs(self.address);
+        let after = flood_clients::normal_logins(address, AFTER);
+        let after_mib = probe::resident_mib(pid, MemoryField::Current)?;
+        let jobs = flood_clients::hashing_jobs(address);
         Ok(Report {
             load_before,
             load_after: load_average(),
@@ -122,8 +116,7 @@ impl Service {
     }
 
     fn stop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
+        self.0.stop();
     }
 }
 

@@ -5,12 +5,12 @@
 //! (`scripts/schemathesis_hooks.py`: how to make the images an avatar upload accepts). Any
 //! failure fails the step; the service and its database are removed whatever the outcome.
 
-use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::databases::{drop_postgres_database, postgres_database};
+use crate::local_service::LocalService;
 use crate::{cmd, http};
 
 /// The schemathesis release `.ci/setup` installs.
@@ -69,48 +69,38 @@ impl Drop for Database {
     }
 }
 
-/// The running service; stopped with SIGTERM when dropped.
-struct Service {
-    child: Child,
-    address: SocketAddr,
-}
+/// The running service under test.
+struct Service(LocalService);
 
 impl Service {
     fn start(binary: &Path, database_url: &str, scratch: &Path) -> cmd::Result<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let mut command = Command::new(binary);
         command
             .current_dir(scratch)
             .envs(http::REST_LIMITS_RAISED)
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
             .env("DATABASE_URL", database_url)
             .env("JWT_SECRET", "schemathesis-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
             .env("ACCESS_TOKEN_TTL_SECS", "86400")
             .env("ADMIN_EMAIL", ADMIN_EMAIL)
             .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("UPLOAD_DIR", scratch.join("uploads"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null());
-        let child = command.spawn().map_err(|error| {
-            cmd::Error::new(format!("cannot start {}: {error}", binary.display()))
-        })?;
-        Ok(Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)) })
+            .env("RUST_LOG", "warn");
+        LocalService::start(command).map(Self)
     }
 
     /// Waits for readiness, logs in as the administrator, and runs schemathesis with `hooks`.
     fn fuzz(&self, scratch: &Path, hooks: &Path) -> cmd::Result {
-        let limit = Duration::from_mins(1);
-        http::wait_for_200(self.address, "/health/ready", Instant::now(), limit)?;
+        let address = self.0.address();
+        http::wait_for_200(address, "/health/ready", Instant::now(), Duration::from_mins(1))?;
         let credentials = format!(r#"{{"email":"{ADMIN_EMAIL}","password":"{ADMIN_PASSWORD}"}}"#);
-        let login = http::request(self.address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
+        let login = http::request(address, "POST /api/v1/auth/login HTTP/1.1", &credentials)?;
         let token = http::json_field(&login.body, "access_token")?;
         let mut schemathesis = Command::new("python3");
         schemathesis
             .current_dir(scratch)
             .env("SCHEMATHESIS_HOOKS", hooks)
             .args(["-m", "schemathesis.cli", "run"])
-            .arg(format!("http://{}/openapi.json", self.address))
+            .arg(format!("http://{address}/openapi.json"))
             .args(["--checks", "all", "--max-examples", MAX_EXAMPLES])
             .args(["--generation-database", "none", "--no-color"])
             .args(["--header", &format!("Authorization: Bearer {token}")]);
@@ -120,12 +110,5 @@ impl Service {
                 "{error} (schemathesis {SCHEMATHESIS_VERSION} is installed by .ci/setup)"
             ))
         })
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
     }
 }

@@ -14,14 +14,15 @@
 
 mod jwt;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use super::{Job, Row, Step, outcome, project_name};
 use crate::cmd;
 use crate::http;
+use crate::local_service::LocalService;
 use jwt::{Key, Token};
 
 /// The projects the step needs: (template directory, placeholder, value).
@@ -88,17 +89,17 @@ pub fn run(rest: &Path, realtime: &Path) -> cmd::Result {
 fn run_in(rest: &Path, realtime: &Path, scratch: &Path) -> cmd::Result {
     let key = Key::generate(scratch, "rest")?;
     let database = format!("sqlite://{}", scratch.join("tokens.db").display());
-    let rest = Node::start(rest, &rest_env(&key, &database, scratch)?, scratch)?;
-    let jwks_url = format!("http://{}/.well-known/jwks.json", rest.address);
+    let rest = start_node(rest, &rest_env(&key, &database, scratch)?, scratch)?;
+    let jwks_url = format!("http://{}/.well-known/jwks.json", rest.address());
     let realtime_env = [
         ("JWT_JWKS_URL", jwks_url.clone()),
         ("JWT_ISSUER", ISSUER.to_owned()),
         ("JWT_AUDIENCE", REALTIME_AUDIENCE.to_owned()),
     ];
-    let realtime = Node::start(realtime, &realtime_env, scratch)?;
-    let (user, token) = sign_in(rest.address)?;
-    let jwks = http::request(rest.address, "GET /.well-known/jwks.json HTTP/1.1", "")?.body;
-    let checks = Checks { realtime: realtime.address, user, token: Token::parse(&token)? };
+    let realtime = start_node(realtime, &realtime_env, scratch)?;
+    let (user, token) = sign_in(rest.address())?;
+    let jwks = http::request(rest.address(), "GET /.well-known/jwks.json HTTP/1.1", "")?.body;
+    let checks = Checks { realtime: realtime.address(), user, token: Token::parse(&token)? };
     checks.rest_token_is_accepted(&key, scratch)?;
     checks.forgeries_are_refused(&key, &jwks, scratch)?;
     checks.expect(&token, 201, "rest's token, after the forgeries").map(drop)
@@ -181,33 +182,12 @@ impl Checks {
     }
 }
 
-/// A service started on a free port, ready; stopped with SIGTERM when dropped.
-struct Node {
-    child: Child,
-    address: SocketAddr,
-}
-
-impl Node {
-    fn start(binary: &Path, envs: &[(&str, String)], scratch: &Path) -> cmd::Result<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut command = Command::new(binary);
-        command.current_dir(scratch).env_remove("JWT_SECRET").env("RUST_LOG", "warn");
-        command.env("HOST", "127.0.0.1").env("PORT", port.to_string()).stdout(Stdio::null());
-        let child = command.envs(envs.iter().map(|(name, value)| (name, value))).spawn();
-        let child = child.map_err(|error| {
-            cmd::Error::new(format!("cannot start {}: {error}", binary.display()))
-        })?;
-        let node = Self { child, address: SocketAddr::from(([127, 0, 0, 1], port)) };
-        http::wait_for_200(node.address, "/health/ready", Instant::now(), READY_LIMIT)?;
-        Ok(node)
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
+/// Starts `binary` with `envs` (and no `JWT_SECRET` from the caller's environment), ready.
+fn start_node(binary: &Path, envs: &[(&str, String)], scratch: &Path) -> cmd::Result<LocalService> {
+    let mut command = Command::new(binary);
+    command.current_dir(scratch).env_remove("JWT_SECRET").env("RUST_LOG", "warn");
+    command.envs(envs.iter().map(|(name, value)| (name, value)));
+    LocalService::start_ready(command, READY_LIMIT)
 }
 
 #[cfg(test)]
