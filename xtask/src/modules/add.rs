@@ -10,7 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Kind, Module, dependencies, features};
+use super::dependencies::{self, Dependency};
+use super::{Kind, Module, features};
 use crate::{cmd, workspace};
 
 /// What `add` was asked.
@@ -36,7 +37,7 @@ impl Options {
                 "--force" => options.force = true,
                 "--to" => options.to = args.next().ok_or_else(|| cmd::Error::new(usage))?.into(),
                 name if !name.starts_with('-') && options.module.is_none() => {
-                    options.module = Some(name.to_owned())
+                    options.module = Some(name.to_owned());
                 }
                 other => return Err(cmd::Error::new(format!("unexpected `{other}`; {usage}"))),
             }
@@ -78,24 +79,43 @@ pub(crate) fn add(root: &Path, module: &Module, app: &Path, force: bool) -> cmd:
     let (dependencies, wanted_features) = dependencies::parse(&module.page.dependencies)
         .map_err(|error| cmd::Error::new(format!("{}/MODULE.md: {error}", module.dir.display())))?;
     let mut report = copy(root, module, &destination, force)?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+    let lock: toml::Table = lock.parse().unwrap_or_default();
     for dependency in &dependencies {
-        if let Some(mut command) = dependency.command(app, &manifest) {
-            cmd::output(&mut command)?;
-            report.push_str(&format!(
-                "dependency {}{}\n",
-                dependency.name,
-                if dependency.dev { " (dev)" } else { "" }
-            ));
-        }
+        report.extend(cargo_add(dependency, app, &manifest, &lock)?);
     }
     let manifest_path = app.join("Cargo.toml");
-    let (text, notes) = features::add(&std::fs::read_to_string(&manifest_path)?, &wanted_features)
-        .map_err(cmd::Error::new)?;
+    let text = std::fs::read_to_string(&manifest_path)?;
+    let text = features::drop_implicit(&text, &manifest, &wanted_features);
+    let (text, notes) = features::add(&text, &wanted_features).map_err(cmd::Error::new)?;
     std::fs::write(&manifest_path, text)?;
-    for note in notes {
-        report.push_str(&format!("by hand: {note}\n"));
-    }
-    Ok(report)
+    report.extend(notes.into_iter().map(|note| format!("by hand: {note}")));
+    Ok(report.join("\n") + "\n")
+}
+
+/// Runs the `cargo add` of `dependency`, retried at the template's locked version when cargo
+/// refuses a feature the requirement's lowest version lacks; the report's line.
+fn cargo_add(
+    dependency: &Dependency,
+    app: &Path,
+    manifest: &toml::Table,
+    lock: &toml::Table,
+) -> cmd::Result<Option<String>> {
+    let Some(mut command) = dependency.command(app, manifest) else { return Ok(None) };
+    let dev = if dependency.dev { " (dev)" } else { "" };
+    let name = &dependency.name;
+    let Err(error) = cmd::output(&mut command) else {
+        return Ok(Some(format!("dependency {name}{dev}")));
+    };
+    let locked =
+        dependency.locked(lock).filter(|_| error.to_string().contains("unrecognized feature"));
+    let Some(mut retry) = locked.as_ref().and_then(|locked| locked.command(app, manifest)) else {
+        return Err(error);
+    };
+    cmd::output(&mut retry)?;
+    Ok(Some(format!(
+        "dependency {name}{dev}, at the template's locked version: its requirement predates a feature"
+    )))
 }
 
 /// The parsed `Cargo.toml` of the package at `app`, or why `app` is not a package.
@@ -142,38 +162,33 @@ fn destination(module: &Module, app: &Path) -> cmd::Result<PathBuf> {
 }
 
 /// Copies the module's files (as git lists them) to `destination`; what exists stays unless
-/// `force`.
-fn copy(root: &Path, module: &Module, destination: &Path, force: bool) -> cmd::Result<String> {
+/// `force`. Returns the report's lines.
+fn copy(root: &Path, module: &Module, destination: &Path, force: bool) -> cmd::Result<Vec<String>> {
     let files = workspace::git_ls_files(root, &[&module.dir.to_string_lossy()])?;
     let (mut added, mut same, mut kept, mut replaced) = (0, 0, Vec::new(), Vec::new());
     for file in &files {
         let relative = file.strip_prefix(&module.dir).unwrap_or(file);
-        let (from, to) = (root.join(file), destination.join(relative));
-        let content = std::fs::read(&from)?;
+        let to = destination.join(relative);
+        let content = std::fs::read(root.join(file))?;
         match std::fs::read(&to) {
             Ok(existing) if existing == content => same += 1,
             Ok(_) if !force => kept.push(relative.display().to_string()),
-            found => {
-                if found.is_ok() {
-                    replaced.push(relative.display().to_string());
-                } else {
-                    added += 1;
-                }
-                std::fs::create_dir_all(to.parent().unwrap_or(destination))?;
-                std::fs::write(&to, content)?;
-            }
+            Ok(_) => replaced.push(relative.display().to_string()),
+            Err(_) => added += 1,
+        }
+        if !to.exists() || (force && std::fs::read(&to)? != content) {
+            std::fs::create_dir_all(to.parent().unwrap_or(destination))?;
+            std::fs::write(&to, content)?;
         }
     }
     let mut report =
-        format!("{}: {added} files added, {same} already there\n", destination.display());
+        vec![format!("{}: {added} files added, {same} already there", destination.display())];
     if !kept.is_empty() {
-        report.push_str(&format!(
-            "kept your version (differs; --force replaces it): {}\n",
-            kept.join(", ")
-        ));
+        report
+            .push(format!("kept your version (differs; --force replaces it): {}", kept.join(", ")));
     }
     if !replaced.is_empty() {
-        report.push_str(&format!("replaced (--force): {}\n", replaced.join(", ")));
+        report.push(format!("replaced (--force): {}", replaced.join(", ")));
     }
     Ok(report)
 }

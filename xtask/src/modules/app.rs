@@ -23,19 +23,19 @@ pub(crate) fn write(root: &Path, app: &Path, modules: &[Module]) -> cmd::Result 
     let src = app.join("src");
     std::fs::create_dir_all(src.join("wired"))?;
     let mut lib =
-        String::from("//! The modules `cargo xtask add` copied here, and their wiring.\n\n");
-    let mut wired = String::from("//! Each module's wiring, as its MODULE.md prints it.\n\n");
+        vec!["//! The modules `cargo xtask add` copied here, and their wiring.\n".to_owned()];
+    let mut wired = vec!["//! Each module's wiring, as its MODULE.md prints it.\n".to_owned()];
     for module in modules {
         let ident = ident(&module.name);
         if module.kind == Kind::Folder {
-            lib.push_str(&format!("pub mod {ident};\n"));
+            lib.push(format!("pub mod {ident};"));
         }
-        wired.push_str(&format!("pub mod {ident};\n"));
+        wired.push(format!("pub mod {ident};"));
         std::fs::write(src.join("wired").join(format!("{ident}.rs")), wiring(root, module)?)?;
     }
-    lib.push_str("pub mod wired;\n");
-    std::fs::write(src.join("lib.rs"), lib)?;
-    std::fs::write(src.join("wired.rs"), wired)?;
+    lib.push("pub mod wired;".to_owned());
+    std::fs::write(src.join("lib.rs"), lib.join("\n") + "\n")?;
+    std::fs::write(src.join("wired.rs"), wired.join("\n") + "\n")?;
     std::fs::copy(root.join(FIXTURE).join("main.rs"), src.join("main.rs"))?;
     Ok(())
 }

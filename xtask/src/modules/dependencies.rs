@@ -115,6 +115,25 @@ impl Dependency {
         Some(command)
     }
 
+    /// The same dependency at the version the template's `Cargo.lock` (`lock`) resolves its
+    /// requirement to, if it locks one: `cargo add` checks features against the lowest version
+    /// a requirement allows, so `uuid = "1"` with the `v7` feature, which came in a later 1.x,
+    /// needs the version the template really builds with.
+    pub(crate) fn locked(&self, lock: &toml::Table) -> Option<Self> {
+        let requirement = self.version.as_deref()?;
+        let krate = self.package.as_ref().unwrap_or(&self.name);
+        let packages = lock.get("package").and_then(toml::Value::as_array).into_iter().flatten();
+        let same_name = packages
+            .filter(|package| package.get("name").and_then(toml::Value::as_str) == Some(krate));
+        let versions =
+            same_name.filter_map(|package| package.get("version").and_then(toml::Value::as_str));
+        let mut matching = versions.filter(|version| {
+            *version == requirement || version.starts_with(&format!("{requirement}."))
+        });
+        let version = matching.next_back()?.to_owned();
+        Some(Self { version: Some(version), ..self.clone() })
+    }
+
     /// The arguments of a dependency that the app does not have yet.
     fn new_dependency(&self, app: &Path, command: &mut Command) {
         match (&self.path, &self.version) {
@@ -185,6 +204,21 @@ mod tests {
             dependencies[4].command(app, &manifest).is_none(),
             "a normal dependency serves the tests"
         );
+    }
+
+    #[test]
+    fn a_requirement_resolves_to_the_version_the_template_locks() {
+        let (dependencies, _) = parse(BLOCK).unwrap();
+        let lock: toml::Table = "[[package]]\nname = \"thiserror\"\nversion = \"1.0.69\"\n\
+            [[package]]\nname = \"thiserror\"\nversion = \"2.0.17\"\n\
+            [[package]]\nname = \"axum\"\nversion = \"0.7.9\"\n"
+            .parse()
+            .unwrap();
+        let thiserror = dependencies[1].locked(&lock).unwrap();
+        let command = thiserror.command(Path::new("/app"), &toml::Table::new()).unwrap();
+        assert_eq!(args(&command), ["thiserror@2.0.17"]);
+        assert!(dependencies[0].locked(&lock).is_none(), "0.7.9 is not 0.8");
+        assert!(dependencies[3].locked(&lock).is_none(), "a path has no version");
     }
 
     #[test]

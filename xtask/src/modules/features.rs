@@ -42,6 +42,31 @@ pub(crate) fn add(text: &str, features: &toml::Table) -> Result<(String, Vec<Str
     Ok((lines.join("\n") + "\n", notes))
 }
 
+/// `text` without the features `cargo add --optional` made for an optional dependency
+/// (`utoipa = ["dep:utoipa"]`) that the module's `wanted` features enable with `dep:` instead:
+/// the template has no such feature. A feature the manifest had `before` stays.
+pub(crate) fn drop_implicit(text: &str, before: &toml::Table, wanted: &toml::Table) -> String {
+    let had = before.get("features").and_then(toml::Value::as_table);
+    let members = wanted.values().filter_map(toml::Value::as_array).flatten();
+    let enabled: Vec<&str> = members.filter_map(toml::Value::as_str).collect();
+    let implicit = |line: &str| {
+        let Some((name, value)) = line.split_once('=') else { return false };
+        let name = name.trim();
+        let made = value.trim() == format!("[\"dep:{name}\"]");
+        let had = had.is_some_and(|had| had.contains_key(name));
+        made && !had
+            && !wanted.contains_key(name)
+            && enabled.contains(&format!("dep:{name}").as_str())
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let Some((start, end)) = section(&lines) else { return text.to_owned() };
+    let kept = lines
+        .iter()
+        .enumerate()
+        .filter(|(index, line)| !(*index > start && *index < end && implicit(line)));
+    kept.map(|(_, line)| *line).collect::<Vec<_>>().join("\n") + "\n"
+}
+
 /// `name = ["a", "b"]`.
 fn feature_line(name: &str, members: &[&str]) -> String {
     let quoted: Vec<String> = members.iter().map(|member| format!("\"{member}\"")).collect();
@@ -60,7 +85,8 @@ fn one_line_feature(lines: &[String], name: &str) -> Option<usize> {
 }
 
 /// The `[features]` header's index and the index just past its table.
-fn section(lines: &[String]) -> Option<(usize, usize)> {
+fn section(lines: &[impl AsRef<str>]) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = lines.iter().map(AsRef::as_ref).collect();
     let start = lines.iter().position(|line| line.trim() == "[features]")?;
     let next = lines[start + 1..].iter().position(|line| line.trim_start().starts_with('['));
     Some((start, next.map_or(lines.len(), |offset| start + 1 + offset)))
@@ -80,7 +106,7 @@ fn insert(lines: &mut Vec<String>, fresh: Vec<String>) {
         return;
     };
     let last = (start..end).rev().find(|&index| !lines[index].trim().is_empty()).unwrap_or(start);
-    lines.splice(last + 1..last + 1, fresh);
+    lines.splice((last + 1)..=last, fresh);
 }
 
 #[cfg(test)]
@@ -111,6 +137,16 @@ mod tests {
         assert_eq!(text, expected);
         assert!(notes.is_empty());
         assert_eq!(add(&text, &wanted).unwrap().0, text, "adding twice changes nothing");
+    }
+
+    #[test]
+    fn features_cargo_add_made_for_an_optional_dependency_go() {
+        let before: toml::Table = "[features]\nserde = [\"dep:serde\"]\n".parse().unwrap();
+        let text = "[features]\nserde = [\"dep:serde\"]\nutoipa = [\"dep:utoipa\"]\nopenapi = [\"dep:utoipa\"]\n";
+        let wanted = features("openapi = [\"dep:utoipa\", \"dep:serde\"]\n");
+        let expected = "[features]\nserde = [\"dep:serde\"]\nopenapi = [\"dep:utoipa\"]\n";
+        assert_eq!(drop_implicit(text, &before, &wanted), expected);
+        assert_eq!(drop_implicit(text, &before, &toml::Table::new()), text, "nothing enables it");
     }
 
     #[test]

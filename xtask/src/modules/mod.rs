@@ -142,6 +142,41 @@ mod tests {
         assert!(line.ends_with(&find(&modules, "problem").unwrap().page.description), "{line}");
     }
 
+    /// A scratch repository holding `pages` (path, text); untracked files count, as in a work tree.
+    fn repository(pages: &[(&str, &str)]) -> crate::upgrade::scratch::Scratch {
+        let scratch = crate::upgrade::scratch::Scratch::new("modules-test").unwrap();
+        cmd::output(std::process::Command::new("git").arg("init").arg("-q").arg(scratch.path()))
+            .unwrap();
+        for (path, text) in pages {
+            let path = scratch.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        scratch
+    }
+
+    const PAGE: &str = "# auth\n\nTokens.\n\n## Dependencies\n\n```toml\n[dependencies]\n```\n\n\
+                        ## Wiring\n\n```rust\npub mod auth;\n```\n";
+
+    #[test]
+    fn two_modules_of_one_name_or_a_title_that_is_not_the_folder_fail() {
+        let twice = repository(&[
+            ("template-a/src/auth/MODULE.md", PAGE),
+            ("template-b/src/auth/MODULE.md", PAGE),
+        ]);
+        let error = discover(twice.path()).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "two modules are named `auth`: template-a/src/auth and template-b/src/auth; module names are unique across templates"
+        );
+        let renamed = repository(&[("template-a/src/jwt/MODULE.md", PAGE)]);
+        let error = discover(renamed.path()).unwrap_err().to_string();
+        assert!(error.ends_with("the title `# auth` is not the folder's name `jwt`"), "{error}");
+        let fine =
+            repository(&[("template-a/src/auth/MODULE.md", PAGE), ("other/auth/MODULE.md", PAGE)]);
+        assert_eq!(discover(fine.path()).unwrap().len(), 1, "only the templates are scanned");
+    }
+
     #[test]
     fn only_template_pages_outside_variants_count() {
         assert!(is_module_page(Path::new("template-rest/src/auth/MODULE.md")));

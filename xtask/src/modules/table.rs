@@ -32,50 +32,38 @@ pub(crate) fn check(root: &Path) -> Vec<Finding> {
 /// The README's rows, each with its line, against the rows the modules want.
 fn compare(readme: &str, modules: &[Module]) -> Vec<Finding> {
     let Some(heading) = readme.lines().position(|line| line.trim_end() == HEADING) else {
-        let message = format!(
-            "no `{HEADING}` section with the table of modules (see `cargo xtask add --list`)"
-        );
+        let message = format!("no `{HEADING}` section with the modules' table (see `add --list`)");
         return vec![Finding::new(README, 1, RULE, message)];
     };
-    let rows: Vec<(usize, &str)> = readme
-        .lines()
-        .enumerate()
-        .skip(heading + 1)
-        .take_while(|(_, line)| !line.starts_with("## "))
-        .filter(|(_, line)| line.starts_with("| [`"))
-        .map(|(index, line)| (index + 1, line.trim_end()))
-        .collect();
+    let rows = rows(readme, heading);
     let wanted: Vec<String> = modules.iter().map(row).collect();
+    let finding = |line: usize, message: String| Finding::new(README, line, RULE, message);
     let mut findings = Vec::new();
     for (index, wanted) in wanted.iter().enumerate() {
         match rows.get(index) {
             Some((_, found)) if found == wanted => {}
-            Some((line, _)) => findings.push(Finding::new(
-                README,
-                *line,
-                RULE,
-                format!("this row should read: {wanted}"),
-            )),
+            Some((line, _)) => {
+                findings.push(finding(*line, format!("this row should read: {wanted}")));
+            }
             None => {
                 let line = rows.last().map_or(heading + 1, |(line, _)| *line);
-                findings.push(Finding::new(
-                    README,
-                    line,
-                    RULE,
-                    format!("a row is missing after this line: {wanted}"),
-                ));
+                findings.push(finding(line, format!("a row is missing after this line: {wanted}")));
             }
         }
     }
-    for (line, found) in rows.iter().skip(wanted.len()) {
-        findings.push(Finding::new(
-            README,
-            *line,
-            RULE,
-            format!("no such module (see `cargo xtask add --list`): {found}"),
-        ));
-    }
+    let extra = rows.iter().skip(wanted.len());
+    findings.extend(extra.map(|(line, found)| {
+        finding(*line, format!("no such module (see `cargo xtask add --list`): {found}"))
+    }));
     findings
+}
+
+/// The module rows of the section whose heading is at index `heading`, with their lines.
+fn rows(readme: &str, heading: usize) -> Vec<(usize, &str)> {
+    let section = readme.lines().enumerate().skip(heading + 1);
+    let section = section.take_while(|(_, line)| !line.starts_with("## "));
+    let rows = section.filter(|(_, line)| line.starts_with("| [`"));
+    rows.map(|(index, line)| (index + 1, line.trim_end())).collect()
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ fn an_earlier_copy_keeps_its_edits_unless_forced() {
     let scratch =
         app(&[("src/problem/MODULE.md", &page), ("src/problem/error.rs", "//! Edited.\n")]);
     let destination = destination(&problem, scratch.path()).unwrap();
-    let report = copy(&root, &problem, &destination, false).unwrap();
+    let report = copy(&root, &problem, &destination, false).unwrap().join("\n");
     assert!(
         report.contains("kept your version (differs; --force replaces it): error.rs"),
         "{report}"
@@ -107,7 +107,7 @@ fn an_earlier_copy_keeps_its_edits_unless_forced() {
     assert!(report.contains("1 already there"), "{report}");
     assert_eq!(std::fs::read_to_string(destination.join("error.rs")).unwrap(), "//! Edited.\n");
     assert!(destination.join("response.rs").is_file(), "missing files are added");
-    let report = copy(&root, &problem, &destination, true).unwrap();
+    let report = copy(&root, &problem, &destination, true).unwrap().join("\n");
     assert!(report.contains("replaced (--force): error.rs"), "{report}");
     let original = std::fs::read(root.join(&problem.dir).join("error.rs")).unwrap();
     assert_eq!(std::fs::read(destination.join("error.rs")).unwrap(), original);
