@@ -161,6 +161,14 @@ fn destination(module: &Module, app: &Path) -> cmd::Result<PathBuf> {
     }
 }
 
+/// What became of one file of the module.
+enum Copied {
+    Added,
+    Same,
+    Kept,
+    Replaced,
+}
+
 /// Copies the module's files (as git lists them) to `destination`; what exists stays unless
 /// `force`. Returns the report's lines.
 fn copy(root: &Path, module: &Module, destination: &Path, force: bool) -> cmd::Result<Vec<String>> {
@@ -168,17 +176,12 @@ fn copy(root: &Path, module: &Module, destination: &Path, force: bool) -> cmd::R
     let (mut added, mut same, mut kept, mut replaced) = (0, 0, Vec::new(), Vec::new());
     for file in &files {
         let relative = file.strip_prefix(&module.dir).unwrap_or(file);
-        let to = destination.join(relative);
         let content = std::fs::read(root.join(file))?;
-        match std::fs::read(&to) {
-            Ok(existing) if existing == content => same += 1,
-            Ok(_) if !force => kept.push(relative.display().to_string()),
-            Ok(_) => replaced.push(relative.display().to_string()),
-            Err(_) => added += 1,
-        }
-        if !to.exists() || (force && std::fs::read(&to)? != content) {
-            std::fs::create_dir_all(to.parent().unwrap_or(destination))?;
-            std::fs::write(&to, content)?;
+        match copy_file(&content, &destination.join(relative), force)? {
+            Copied::Added => added += 1,
+            Copied::Same => same += 1,
+            Copied::Kept => kept.push(relative.display().to_string()),
+            Copied::Replaced => replaced.push(relative.display().to_string()),
         }
     }
     let mut report =
@@ -191,6 +194,22 @@ fn copy(root: &Path, module: &Module, destination: &Path, force: bool) -> cmd::R
         report.push(format!("replaced (--force): {}", replaced.join(", ")));
     }
     Ok(report)
+}
+
+/// Writes `content` to `to` unless a file is there: the same (nothing to do), or another one
+/// (kept, or replaced with `force`).
+fn copy_file(content: &[u8], to: &Path, force: bool) -> cmd::Result<Copied> {
+    let copied = match std::fs::read(to) {
+        Ok(existing) if existing == content => return Ok(Copied::Same),
+        Ok(_) if !force => return Ok(Copied::Kept),
+        Ok(_) => Copied::Replaced,
+        Err(_) => Copied::Added,
+    };
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(to, content)?;
+    Ok(copied)
 }
 
 #[cfg(test)]
