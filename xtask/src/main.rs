@@ -59,7 +59,9 @@ Commands:
   docs                    rustdoc with -D warnings
   gates                   checks no tool does: file length, markers, commented-out code,
                           module docs, in-place and generated templates in step, every
-                          rendered template file rendering with every placeholder value
+                          rendered template file rendering with every placeholder value,
+                          no import cycle between modules, module folders kept to themselves,
+                          the README's table of modules
   test                    cargo test for the workspace (loom included)
   coverage                cargo-llvm-cov line coverage per crate, fails under 85%
   audit                   cargo-deny (advisories, licenses, bans, sources), offline
