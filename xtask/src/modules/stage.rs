@@ -90,12 +90,30 @@ fn smoke(root: &Path, app: &Path, target: &Path) -> cmd::Result {
     Ok(())
 }
 
-/// Makes the request of one `smoke.txt` line: `METHOD PATH STATUS TEXT...`.
+/// One line of `smoke.txt`: `METHOD PATH STATUS TEXT...`, where TEXT (spaces allowed) is what
+/// the body must contain.
+#[derive(Debug, PartialEq, Eq)]
+struct Expectation<'a> {
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    text: &'a str,
+}
+
+impl<'a> Expectation<'a> {
+    fn parse(line: &'a str) -> cmd::Result<Self> {
+        let mut words = line.splitn(4, ' ');
+        let (method, path) = (words.next().unwrap_or_default(), words.next().unwrap_or_default());
+        let status = words.next().and_then(|status| status.parse().ok());
+        let status =
+            status.ok_or_else(|| cmd::Error::new(format!("smoke.txt: no status in `{line}`")))?;
+        Ok(Self { method, path, status, text: words.next().unwrap_or_default() })
+    }
+}
+
+/// Makes the request of one `smoke.txt` line and checks the answer.
 fn check(address: SocketAddr, line: &str) -> cmd::Result {
-    let mut words = line.splitn(4, ' ');
-    let (method, path) = (words.next().unwrap_or_default(), words.next().unwrap_or_default());
-    let status: u16 = words.next().and_then(|status| status.parse().ok()).unwrap_or_default();
-    let text = words.next().unwrap_or_default();
+    let Expectation { method, path, status, text } = Expectation::parse(line)?;
     let response = http::request(address, &format!("{method} {path} HTTP/1.1"), "")?;
     eprintln!("modules: {method} {path} -> {}", response.status);
     if response.status == status && response.body.contains(text) {
@@ -129,5 +147,32 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smoke_lines_name_a_request_a_status_and_a_text_with_spaces() {
+        let expectation = Expectation::parse("GET /quote 200 price 42, circuit closed").unwrap();
+        let expected = Expectation {
+            method: "GET",
+            path: "/quote",
+            status: 200,
+            text: "price 42, circuit closed",
+        };
+        assert_eq!(expectation, expected);
+        assert!(Expectation::parse("GET /quote ok").is_err());
+    }
+
+    #[test]
+    fn the_fixture_s_lines_all_parse() {
+        let text =
+            std::fs::read_to_string(cmd::workspace_root().join(app::FIXTURE).join("smoke.txt"))
+                .unwrap();
+        let lines = text.lines().filter(|line| !line.is_empty() && !line.starts_with('#'));
+        assert!(lines.map(Expectation::parse).all(|parsed| parsed.is_ok()));
     }
 }
