@@ -55,11 +55,12 @@ mod tests {
         assert_eq!(check(&root).unwrap(), Vec::new());
         let unlisted = check_with(&root, "").unwrap();
         let rule = |finding: &&Finding| finding.rule == module_cycles::RULE;
+        let packages = packages::all(&root).unwrap();
         let crates: std::collections::BTreeSet<String> = unlisted
             .iter()
             .filter(rule)
-            .filter_map(|finding| finding.path.components().next())
-            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .filter_map(|finding| packages::owning(&packages, &finding.path))
+            .map(|package| package.dir.to_string_lossy().into_owned())
             .collect();
         let allowed = std::fs::read_to_string(root.join(module_cycles::ALLOWED)).unwrap();
         let entries = allowed.lines().filter(|line| !line.is_empty() && !line.starts_with('#'));

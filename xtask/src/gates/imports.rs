@@ -31,6 +31,15 @@ pub(crate) struct CrateFile {
     /// Its module path from the crate root (empty for `lib.rs` and `main.rs`).
     pub(crate) module: Vec<String>,
     pub(crate) imports: Vec<Import>,
+    pub(crate) reexports: Vec<Reexport>,
+}
+
+/// A name a module re-exports: `pub use inner::Thing;` in `a` makes `a::Thing` stand for
+/// `a::inner::Thing`, so that a path through the re-export still lands in `inner`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reexport {
+    pub(crate) alias: Vec<String>,
+    pub(crate) target: Vec<String>,
 }
 
 /// The files of `package`'s `src/` among `paths` (relative to the root), read and parsed with
@@ -47,8 +56,8 @@ pub(crate) fn crate_files(
         .filter_map(|path| {
             let relative = path.strip_prefix(&src).ok()?;
             let module = module_path(&relative.to_string_lossy());
-            let imports = imports(&read(path)?, &module)?;
-            Some(CrateFile { path: path.clone(), module, imports })
+            let (imports, reexports) = imports(&read(path)?, &module)?;
+            Some(CrateFile { path: path.clone(), module, imports, reexports })
         })
         .collect()
 }
@@ -64,40 +73,51 @@ pub(crate) fn module_path(relative: &str) -> Vec<String> {
     path
 }
 
-/// The paths that the file `text`, at module path `module`, names of its crate.
-pub(crate) fn imports(text: &str, module: &[String]) -> Option<Vec<Import>> {
+/// The paths that the file `text`, at module path `module`, names of its crate, and the names
+/// it re-exports.
+pub(crate) fn imports(text: &str, module: &[String]) -> Option<(Vec<Import>, Vec<Reexport>)> {
     let syntax = syn::parse_file(text).ok()?;
-    let mut collector = Collector { here: module.to_vec(), found: Vec::new() };
+    let mut collector =
+        Collector { here: module.to_vec(), found: Vec::new(), reexports: Vec::new() };
     collector.visit_file(&syntax);
-    Some(collector.found)
+    Some((collector.found, collector.reexports))
 }
 
 /// Collects the crate paths that one file names, tracking inline `mod` blocks.
 struct Collector {
     here: Vec<String>,
     found: Vec<Import>,
+    reexports: Vec<Reexport>,
 }
 
 impl Collector {
-    /// Records where a path starting with `segments`, written at `line`, lands.
-    fn resolve(&mut self, segments: &[String], line: usize) {
+    /// The absolute path of `segments`, written here; a path with no `crate`, `super` or `self`
+    /// is taken as relative to here.
+    fn absolute(&self, segments: &[String]) -> Vec<String> {
         let mut target = self.here.clone();
         let mut rest = segments;
         match rest.first().map(String::as_str) {
-            Some("crate") => target.clear(),
-            Some("super") => {
+            Some("crate") => {
+                target.clear();
+                rest = &rest[1..];
+            }
+            Some("self") => rest = &rest[1..],
+            _ => {
                 while rest.first().is_some_and(|segment| segment == "super") {
                     target.pop();
                     rest = &rest[1..];
                 }
-                self.found.push(Import { target: [target, rest.to_vec()].concat(), line });
-                return;
             }
-            Some("self") => {}
-            _ => return,
         }
-        target.extend(rest[1..].iter().cloned());
-        self.found.push(Import { target, line });
+        [target, rest.to_vec()].concat()
+    }
+
+    /// Records where a path starting with `segments`, written at `line`, lands, if it starts
+    /// with `crate`, `super` or `self`.
+    fn resolve(&mut self, segments: &[String], line: usize) {
+        if matches!(segments.first().map(String::as_str), Some("crate" | "super" | "self")) {
+            self.found.push(Import { target: self.absolute(segments), line });
+        }
     }
 }
 
@@ -111,6 +131,12 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         for (path, line) in use_paths(&item.tree, &[]) {
             self.resolve(&path, line);
+        }
+        if !matches!(item.vis, syn::Visibility::Inherited) {
+            for (alias, path) in bound_names(&item.tree, &[]) {
+                let alias = [self.here.clone(), vec![alias]].concat();
+                self.reexports.push(Reexport { alias, target: self.absolute(&path) });
+            }
         }
     }
 
@@ -144,6 +170,23 @@ fn use_paths(tree: &syn::UseTree, prefix: &[(String, usize)]) -> Vec<(Vec<String
         syn::UseTree::Glob(_) => vec![done(prefix.to_vec())],
         syn::UseTree::Group(group) => {
             group.items.iter().flat_map(|item| use_paths(item, prefix)).collect()
+        }
+    }
+}
+
+/// The names a `use` tree binds, each with the path it stands for (globs bind none we know).
+fn bound_names(tree: &syn::UseTree, prefix: &[String]) -> Vec<(String, Vec<String>)> {
+    let with = |ident: &syn::Ident| [prefix, &[ident.to_string()]].concat();
+    match tree {
+        syn::UseTree::Path(path) => bound_names(&path.tree, &with(&path.ident)),
+        syn::UseTree::Name(name) if name.ident == "self" => {
+            prefix.last().map(|last| (last.clone(), prefix.to_vec())).into_iter().collect()
+        }
+        syn::UseTree::Name(name) => vec![(name.ident.to_string(), with(&name.ident))],
+        syn::UseTree::Rename(rename) => vec![(rename.rename.to_string(), with(&rename.ident))],
+        syn::UseTree::Glob(_) => Vec::new(),
+        syn::UseTree::Group(group) => {
+            group.items.iter().flat_map(|item| bound_names(item, prefix)).collect()
         }
     }
 }
@@ -186,7 +229,7 @@ mod tests {
 
     fn targets(text: &str, here: &[&str]) -> Vec<(String, usize)> {
         let here: Vec<String> = here.iter().map(|segment| (*segment).to_owned()).collect();
-        let found = imports(text, &here).unwrap();
+        let (found, _) = imports(text, &here).unwrap();
         found.into_iter().map(|import| (import.target.join("::"), import.line)).collect()
     }
 
@@ -210,6 +253,20 @@ mod tests {
     fn nested_super_climbs_out_of_a_folder() {
         let found = targets("use super::super::config::Settings;\n", &["auth", "jwt"]);
         assert_eq!(found, [("config::Settings".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn public_uses_are_reexports_from_here() {
+        let text = "pub use inner::{Thing, other as Renamed};\npub(crate) use crate::x::{self};\n\
+                    use private::Hidden;\npub use super::*;\n";
+        let (_, reexports) = imports(text, &["a".to_owned()]).unwrap();
+        let pairs: Vec<(String, String)> =
+            reexports.iter().map(|r| (r.alias.join("::"), r.target.join("::"))).collect();
+        let expected =
+            [("a::Thing", "a::inner::Thing"), ("a::Renamed", "a::inner::other"), ("a::x", "x")];
+        let expected: Vec<(String, String)> =
+            expected.iter().map(|(a, t)| ((*a).to_owned(), (*t).to_owned())).collect();
+        assert_eq!(pairs, expected);
     }
 
     #[test]

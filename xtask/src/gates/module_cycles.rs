@@ -4,7 +4,9 @@
 //! Modules are compared with their siblings, at every level: the files and folders of `src/`,
 //! then those of each folder. Module `a` depends on its sibling `b` when code anywhere under `a`
 //! names a path into `b` (see [`super::imports`]); a child naming its parent (`super::Finding`)
-//! is how Rust modules share, not a cycle. One finding per cycle, at the line of the edge that
+//! is how Rust modules share, not a cycle. A path through a `pub use` (`super::Outbox`, which
+//! `hub/mod.rs` re-exports from `hub::outbox`) names the module the item comes from, so a
+//! parent's re-exports hide no edge between its children. One finding per cycle, at the line of the edge that
 //! closes it, naming where every edge of the cycle is written.
 //!
 //! An edge that still closes a cycle may be listed, with a reason, in [`ALLOWED`]; the rule then
@@ -63,23 +65,51 @@ fn graph(files: &[CrateFile]) -> Graph {
     for node in &modules {
         graph.entry(node.join("::")).or_default();
     }
+    let aliases: BTreeMap<&[String], &[String]> = files
+        .iter()
+        .flat_map(|file| &file.reexports)
+        .map(|reexport| (reexport.alias.as_slice(), reexport.target.as_slice()))
+        .collect();
     for file in files {
         for import in &file.imports {
-            let common = file.module.iter().zip(&import.target).take_while(|(a, b)| a == b).count();
-            if common >= file.module.len() || common >= import.target.len() {
-                continue;
-            }
-            let target = &import.target[..=common];
-            if !modules.contains(target) {
-                continue;
-            }
-            let edges = graph.entry(file.module[..=common].join("::")).or_default();
+            let target = through(&aliases, &import.target);
+            let Some((from, to)) = sibling_edge(&file.module, &target, &modules) else { continue };
             let place = (file.path.clone(), import.line);
-            let first = edges.entry(target.join("::")).or_insert_with(|| place.clone());
+            let first = graph.entry(from).or_default().entry(to).or_insert_with(|| place.clone());
             *first = first.clone().min(place);
         }
     }
     graph
+}
+
+/// The edge between siblings that code in `module` naming `target` makes: from the child of
+/// their common parent that holds `module`, to the one that holds `target`, if it is a module.
+fn sibling_edge(
+    module: &[String],
+    target: &[String],
+    modules: &BTreeSet<Vec<String>>,
+) -> Option<(String, String)> {
+    let common = module.iter().zip(target).take_while(|(a, b)| a == b).count();
+    if common >= module.len() || common >= target.len() || !modules.contains(&target[..=common]) {
+        return None;
+    }
+    Some((module[..=common].join("::"), target[..=common].join("::")))
+}
+
+/// `target` with the re-exports it goes through replaced by what they stand for (`a::Thing`,
+/// re-exported from `a::inner`, is `a::inner::Thing`), for a few steps of re-exports.
+fn through(aliases: &BTreeMap<&[String], &[String]>, target: &[String]) -> Vec<String> {
+    let mut target = target.to_vec();
+    for _ in 0..4 {
+        let prefix = (1..=target.len()).rev().find(|len| aliases.contains_key(&target[..*len]));
+        let Some(len) = prefix else { break };
+        let replaced = [aliases[&target[..len]], &target[len..]].concat();
+        if replaced == target {
+            break;
+        }
+        target = replaced;
+    }
+    target
 }
 
 /// A cycle of `graph`, as the modules along it (the first repeated at the end), if there is one.

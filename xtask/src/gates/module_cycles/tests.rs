@@ -71,3 +71,23 @@ fn a_pair_of_listed_edges_still_close_their_cycle() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].0, "http/b.rs");
 }
+
+/// A file of a crate made from text, at `path` under `src/`.
+fn file(path: &str, text: &str) -> CrateFile {
+    let module = crate::gates::imports::module_path(path);
+    let (imports, reexports) = crate::gates::imports::imports(text, &module).unwrap();
+    CrateFile { path: PathBuf::from(path), module, imports, reexports }
+}
+
+#[test]
+fn a_cycle_through_a_parent_s_reexport_is_found() {
+    let files = [
+        file("hub/mod.rs", "//! Hub.\nmod outbox;\nmod x;\npub use outbox::Outbox;\n"),
+        file("hub/outbox.rs", "//! Outbox.\nuse super::x::Helper;\n"),
+        file("hub/x.rs", "//! X.\nuse super::Outbox;\n"),
+    ];
+    let crates = [Crate { dir: "fixture".into(), files: &files }];
+    let findings = check(&crates, "");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(findings[0].message.starts_with("import cycle hub::outbox -> hub::x -> hub::outbox"));
+}
