@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::{actionlint, audit, checks, cmd, coverage, gates, templates};
+use crate::{actionlint, audit, checks, cmd, coverage, gates, modules, templates};
 
 /// One step of the pipeline.
 struct Stage {
@@ -16,7 +16,7 @@ struct Stage {
     run: fn() -> cmd::Result,
 }
 
-const STAGES: [Stage; 10] = [
+const STAGES: [Stage; 11] = [
     Stage { name: "setup", run: setup },
     Stage { name: "fmt", run: || checks::fmt(checks::FmtMode::Check) },
     Stage { name: "gates", run: || gates::run(&cmd::workspace_root()) },
@@ -26,6 +26,7 @@ const STAGES: [Stage; 10] = [
     Stage { name: "loom", run: checks::loom },
     Stage { name: "audit", run: audit::run },
     Stage { name: "actionlint", run: actionlint::run },
+    Stage { name: "modules", run: modules::stage::run },
     Stage { name: "templates", run: || templates::run(&templates::Options::from_args(&[])?) },
 ];
 
@@ -103,7 +104,9 @@ mod tests {
             ["setup", "fmt"],
             "tools and services first, then the cheapest check"
         );
-        assert_eq!(names.last(), Some(&"templates"));
+        assert_eq!(names[names.len() - 2..], ["modules", "templates"], "modules before templates");
+        let coverage = names.iter().position(|name| *name == "test+coverage");
+        assert!(coverage < names.iter().position(|name| *name == "modules"));
         assert!(!names.contains(&"test"), "coverage already runs the tests");
         assert!(names.contains(&"test+coverage"));
     }

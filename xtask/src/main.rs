@@ -13,8 +13,11 @@
 //!
 //! What several commands share has a module of its own: `cmd` (running programs), `workspace`
 //! (git's file list, the packages), `finding` (what every check reports), `http` (a blocking
-//! client), `databases` (scratch databases). No module depends on one that depends back on it;
-//! `module_graph` reads the sources and tests that, listing the one edge still to break.
+//! client), `local_service` (a service binary started on a free port), `databases` (scratch
+//! databases). No module depends on one that depends back on it, except the edges listed with
+//! their reason in `xtask/module-cycles-allowed.txt`: the `module-cycles` gate reads the sources
+//! and checks that, for xtask as for every crate.
+//! `modules` finds the copyable modules (folders with a `MODULE.md`) and serves `add`.
 
 mod actionlint;
 mod audit;
@@ -31,8 +34,7 @@ mod gates;
 mod hooks;
 mod http;
 mod local_service;
-#[cfg(test)]
-mod module_graph;
+mod modules;
 mod new;
 mod readme;
 mod renders;
@@ -49,12 +51,21 @@ cargo xtask <command> [options]
 
 Commands:
   ci                      every stage below, in order; stops at the first failure
+  add <module> --to <path> [--force]
+                          copies a template's module (a folder with a MODULE.md) into the
+                          cargo package at <path>, adds its dependencies with cargo add and
+                          prints the lines that wire it; existing files stay unless --force
+  add --list              the modules, one a line: name, then what it does
+  modules                 adds every module to a fresh `cargo new` app, wires them, runs
+                          clippy -D warnings and their tests in it, starts it, calls it
   fmt [--fix]             rustfmt: check (default) or rewrite
   lint                    clippy on all targets and features, -D warnings
   docs                    rustdoc with -D warnings
   gates                   checks no tool does: file length, markers, commented-out code,
                           module docs, in-place and generated templates in step, every
-                          rendered template file rendering with every placeholder value
+                          rendered template file rendering with every placeholder value,
+                          no import cycle between modules, module folders kept to themselves,
+                          the README's table of modules
   test                    cargo test for the workspace (loom included)
   coverage                cargo-llvm-cov line coverage per crate, fails under 85%
   audit                   cargo-deny (advisories, licenses, bans, sources), offline
@@ -104,6 +115,8 @@ fn main() -> ExitCode {
 fn dispatch(command: &str, rest: &[String]) -> cmd::Result {
     match command {
         "ci" => ci::run(),
+        "add" => modules::add::run(rest),
+        "modules" => modules::stage::run(),
         "fmt" => checks::fmt(checks::FmtMode::from_args(rest)),
         "lint" => checks::lint(),
         "docs" => checks::docs(),

@@ -34,8 +34,10 @@ impl FmtMode {
     }
 }
 
-/// `cargo fmt` over the whole workspace, checking or fixing, then rustfmt over the templates'
-/// variant files, which no crate compiles in place (`template-*/variants/**/*.rs`).
+/// `cargo fmt` over the whole workspace, checking or fixing, then rustfmt over the files no
+/// crate compiles in place: the templates' variants (`template-*/variants/**/*.rs`) and the
+/// sources xtask writes into scratch projects (`xtask/fixtures/**/*.rs`), each with the
+/// `rustfmt.toml` of its top folder.
 pub(crate) fn fmt(mode: FmtMode) -> cmd::Result {
     let mut command = workspace_cargo(&["fmt", "--all"]);
     if mode == FmtMode::Check {
@@ -43,8 +45,8 @@ pub(crate) fn fmt(mode: FmtMode) -> cmd::Result {
     }
     cmd::run(&mut command)?;
     let root = cmd::workspace_root();
-    let variants = crate::workspace::git_ls_files(&root, &["template-*/variants/**/*.rs"])?;
-    for file in variants {
+    let uncompiled = ["template-*/variants/**/*.rs", "xtask/fixtures/**/*.rs"];
+    for file in crate::workspace::git_ls_files(&root, &uncompiled)? {
         let template = file.components().next().map(|dir| root.join(dir)).unwrap_or_default();
         let mut rustfmt = std::process::Command::new("rustfmt");
         rustfmt.current_dir(&root).args(["--edition", "2024", "--config-path"]).arg(template);

@@ -5,8 +5,12 @@
 //! - [`markers`]: no work-left markers and no placeholder or debugging macros;
 //! - [`commented`]: no commented-out code;
 //! - [`module_doc`]: every module file opens with a `//!` doc;
-//! - [`duplicates`]: no block of code copied within a package (across its files).
+//! - [`duplicates`]: no block of code copied within a package (across its files);
+//! - [`module_cycles`]: no import cycle between the modules of a crate;
+//! - [`module_boundary`]: a module folder with a `MODULE.md` names nothing of its crate outside it.
 //!
+//! The last two read whole crates ([`crates`], with the paths [`imports`] finds); so does
+//! [`crate::modules::table`]: the root README's table of modules lists the copyable modules.
 //! [`crate::twins`] adds its own findings: each template's in-place and generated forms in step;
 //! so does [`crate::renders`]: every file cargo-generate renders (a README, a workflow, the
 //! deployment files) renders with every placeholder value; and [`crate::upgrade::gate`]: each
@@ -17,10 +21,14 @@
 mod allow;
 mod commented;
 mod complexity;
+mod crates;
 mod duplicates;
 mod files;
+pub(crate) mod imports;
 mod length;
 mod markers;
+mod module_boundary;
+mod module_cycles;
 mod module_doc;
 
 use std::collections::{BTreeMap, HashMap};
@@ -54,10 +62,18 @@ struct Source {
 /// Checks every tracked Rust file and the templates' twins; fails on any finding.
 pub(crate) fn run(root: &Path) -> cmd::Result {
     let mut report = check_files(root, &files::tracked_rust_files(root)?)?;
-    report.findings.extend(crate::twins::check(root));
-    report.findings.extend(crate::renders::check(root));
-    report.findings.extend(crate::upgrade::gate::check(root));
+    report.findings.extend(whole_repository(root)?);
     report.finish()
+}
+
+/// The findings of the checks that read more than one file at a time.
+fn whole_repository(root: &Path) -> cmd::Result<Vec<Finding>> {
+    let mut findings = crate::twins::check(root);
+    findings.extend(crate::renders::check(root));
+    findings.extend(crate::upgrade::gate::check(root));
+    findings.extend(crates::check(root)?);
+    findings.extend(crate::modules::table::check(root));
+    Ok(findings)
 }
 
 /// The same, reporting only on `paths` (relative to `root`): what the pre-commit hook runs.
@@ -67,9 +83,7 @@ pub(crate) fn run_on(root: &Path, paths: &[PathBuf]) -> cmd::Result {
     report.files = paths.iter().filter(|path| is_checked(path)).count();
     report.findings.retain(|finding| paths.contains(&finding.path));
     report.allowed.retain(|allowed| paths.contains(&allowed.path));
-    report.findings.extend(crate::twins::check(root));
-    report.findings.extend(crate::renders::check(root));
-    report.findings.extend(crate::upgrade::gate::check(root));
+    report.findings.extend(whole_repository(root)?);
     report.finish()
 }
 
