@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::templates::{
+use crate::generation::{
     CARGO_GENERATE_VERSION, Generation, Step, Template, cargo_generate_version, generate, templates,
 };
 use crate::{checks, cmd};

@@ -31,6 +31,7 @@ mod coverage;
 mod databases;
 mod finding;
 mod gates;
+mod generation;
 mod hooks;
 mod http;
 mod local_service;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::cmd;
-use crate::templates::{CARGO_GENERATE_VERSION, Generation, cargo_generate_version, generate};
+use crate::generation::{CARGO_GENERATE_VERSION, Generation, cargo_generate_version, generate};
 
 /// Parsed arguments of `new`.
 #[derive(Debug, Clone, PartialEq, Eq)]

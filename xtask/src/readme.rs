@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::cmd;
-use crate::templates::{Template, templates};
+use crate::generation::{Template, templates};
 use crate::twins::{in_place_values, render};
 
 const USAGE: &str =

@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
-use crate::templates::{Template, string_list, templates};
+use crate::generation::{Template, string_list, templates};
 use crate::twins::{in_place_values, render_located};
 use crate::workspace::git_ls_files;
 

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use crate::cmd;
 use crate::databases::{postgres_database, sqlite_database};
-use crate::templates::{Generation, generate};
+use crate::generation::{Generation, generate};
 
 /// One form of a template and where its query data lives.
 struct Form {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::finding::Finding;
-use crate::templates::templates;
+use crate::generation::templates;
 
 mod subset;
 
@@ -153,7 +153,7 @@ pub(crate) fn in_place_values(root: &Path, dir: &str) -> HashMap<String, String>
     ]);
     let manifest =
         std::fs::read_to_string(root.join(dir).join("cargo-generate.toml")).unwrap_or_default();
-    for placeholder in crate::templates::discover_placeholders(&manifest) {
+    for placeholder in crate::generation::discover_placeholders(&manifest) {
         if let Some(first) = placeholder.default.or_else(|| placeholder.choices.first().cloned()) {
             values.insert(placeholder.name, first);
         }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::probe;
 use crate::cmd;
-use crate::templates::{Generation, generate, templates};
+use crate::generation::{Generation, generate, templates};
 
 /// A clean build of one project in one profile.
 struct Build {

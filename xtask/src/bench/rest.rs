@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::probe::{self, MemoryField, WrkReport};
 use crate::databases::postgres_database;
-use crate::templates::{Generation, generate};
+use crate::generation::{Generation, generate};
 use crate::{cmd, http};
 
 const EMAIL: &str = "bench@example.com";

@@ -88,13 +88,13 @@ fn every_value_renders_as_the_real_cargo_generate_renders() {
     for template in templates(&root).unwrap() {
         for defines in template.combinations() {
             let name = format!("demo-{}", template.short_name());
-            let generation = crate::templates::Generation {
+            let generation = crate::generation::Generation {
                 template: &root.join(&template.dir),
                 name: &name,
                 defines: &defines,
                 destination: &destination,
             };
-            let project = crate::templates::generate(&generation).unwrap();
+            let project = crate::generation::generate(&generation).unwrap();
             let generated = std::fs::read_to_string(project.join("README.md")).unwrap();
             let mut ours = defines.clone();
             ours.push(("project-name".to_owned(), name.clone()));

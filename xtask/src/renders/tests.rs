@@ -9,7 +9,7 @@ fn fixture() -> Template {
     let manifest = std::fs::read_to_string(root.join(FIXTURE).join("cargo-generate.toml")).unwrap();
     Template {
         dir: FIXTURE.to_owned(),
-        placeholders: crate::templates::discover_placeholders(&manifest),
+        placeholders: crate::generation::discover_placeholders(&manifest),
     }
 }
 

@@ -11,9 +11,6 @@
 //! key set.
 
 mod api;
-mod deploy;
-mod discover;
-mod generate;
 mod options;
 mod tokens;
 mod upgrades;
@@ -21,12 +18,12 @@ mod upgrades;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::generation::{
+    self, CARGO_GENERATE_VERSION, Generation, Step, Template, cargo_generate_version, check_traces,
+    generate, templates,
+};
 use crate::{checks, cmd};
 
-pub use discover::{Template, placeholders as discover_placeholders, string_list, templates};
-pub use generate::{
-    CARGO_GENERATE_VERSION, Generation, Step, cargo_generate_version, check_traces, generate,
-};
 pub use options::Options;
 
 /// The outcome of one generated project.
@@ -45,7 +42,7 @@ struct Row {
 /// Fails when any combination fails, after trying all of them.
 pub fn run(options: &Options) -> cmd::Result {
     ensure_cargo_generate()?;
-    deploy::print_tool_versions()?;
+    generation::print_tool_versions()?;
     let root = cmd::workspace_root();
     let destination = std::env::temp_dir().join("xtask-templates");
     let target_dir = checks::target_dir().join("generated");

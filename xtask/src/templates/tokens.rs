@@ -193,7 +193,7 @@ fn start_node(binary: &Path, envs: &[(&str, String)], scratch: &Path) -> cmd::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::templates::Template;
+    use crate::generation::Template;
 
     fn job(dir: &str, key: &str, value: &str) -> Job {
         let template = Template { dir: dir.into(), placeholders: Vec::new() };

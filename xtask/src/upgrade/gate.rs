@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::provenance::{FILE, Provenance};
 use crate::finding::Finding;
-use crate::templates::{Template, string_list, templates};
+use crate::generation::{Template, string_list, templates};
 
 const RULE: &str = "template-provenance";
 
@@ -94,7 +94,7 @@ fn missing_or_extra_values(provenance: &Provenance, template: &Template) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::templates::discover_placeholders;
+    use crate::generation::discover_placeholders;
 
     fn rest() -> Template {
         let manifest = "[placeholders.database]\nchoices = [\"sqlite\", \"postgres\"]\n";

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::git;
 use super::provenance::Provenance;
 use crate::cmd;
-use crate::templates::{Generation, generate};
+use crate::generation::{Generation, generate};
 
 /// Generates `provenance`'s template at `commit` of `repository` under `scratch`, and returns
 /// the generated project's directory.

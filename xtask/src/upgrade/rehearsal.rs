@@ -12,7 +12,7 @@ use super::regenerate::regenerate;
 use super::scratch::Scratch;
 use super::{git, snapshot, upgrade};
 use crate::cmd;
-use crate::templates::{Step, Template};
+use crate::generation::{Step, Template};
 
 /// How far back the rehearsal starts when the repository has no release tag.
 const STEPS_BACK: usize = 10;

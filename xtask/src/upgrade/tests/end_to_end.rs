@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use super::{git, replace, write};
-use crate::templates::{Generation, Step, generate};
+use crate::generation::{Generation, Step, generate};
 use crate::upgrade::plan::Change;
 use crate::upgrade::provenance::Provenance;
 use crate::upgrade::scratch::Scratch;

@@ -13,7 +13,7 @@ use super::scratch::Scratch;
 use super::snapshot::{Snapshot, read_tree};
 use super::{Options, Report, record_new_project, upgrade};
 use crate::cmd;
-use crate::templates::{Generation, generate};
+use crate::generation::{Generation, generate};
 
 /// The small template's directory in the fixture repository.
 const TEMPLATE: &str = "template-mini";
