@@ -6,9 +6,7 @@ use std::sync::Arc;
 use crate::call::{Call, Guarded};
 use crate::clock::Clock;
 use crate::core::Core;
-use crate::{
-    Builder, Classifier, Config, DefaultClassifier, Handle, OwnedPermit, Permit, Rejected, State,
-};
+use crate::{Classifier, Config, DefaultClassifier, Handle, OwnedPermit, Permit, Rejected, State};
 
 /// A circuit breaker. Cheap to clone: clones share one state.
 ///
@@ -35,11 +33,6 @@ pub struct CircuitBreaker {
 }
 
 impl CircuitBreaker {
-    /// A builder with the default settings.
-    pub fn builder() -> Builder {
-        Builder::default()
-    }
-
     pub(crate) fn from_parts(config: Config, clock: Arc<dyn Clock>) -> Self {
         Self { core: Arc::new(Core::new(config, clock)) }
     }

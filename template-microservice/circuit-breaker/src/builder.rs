@@ -8,6 +8,14 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{SlidingWindow, SlowCalls};
 use crate::{CircuitBreaker, Config, ConfigError};
 
+// The entry point lives with the builder, so that `breaker.rs` does not depend on this file.
+impl CircuitBreaker {
+    /// A builder with the default settings.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+}
+
 /// Builds a [`CircuitBreaker`]; every setting has a default (see
 /// [`Config`]).
 ///
