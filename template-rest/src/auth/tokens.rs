@@ -34,7 +34,7 @@ pub enum SigningError {
     Key(#[from] jsonwebtoken::errors::Error),
     /// No random bytes for the token id.
     #[error("cannot draw a token id: {0}")]
-    Random(#[from] getrandom::Error),
+    Random(getrandom::Error),
 }
 
 /// The `aud` claim: one audience as a string, several as an array (RFC 7519 §4.1.3).
@@ -159,7 +159,7 @@ impl TokenCodec {
             aud: self.audience.clone(),
             exp: now + self.ttl.as_secs(),
             iat: now,
-            jti: random_uuid()?,
+            jti: random_uuid().map_err(SigningError::Random)?,
         };
         let token = jsonwebtoken::encode(&self.header, &claims, &self.encoding)?;
         Ok(AccessToken { token, expires_in: self.ttl.as_secs() })
