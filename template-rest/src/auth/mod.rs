@@ -11,7 +11,8 @@
 //! - `actor.rs`: [`Actor`] and [`Role`], what a token says about its user.
 //! - `keys.rs`: Ed25519 keys and their RFC 7638 key ids.
 //! - `tokens.rs`: [`TokenCodec`] (sign and verify), refresh tokens.
-//! - `extract.rs`: [`CurrentUser`], [`RequireAdmin`], [`AuthRejection`].
+//! - `extract.rs`: [`CurrentUser`], [`RequireAdmin`].
+//! - `rejection.rs`: [`AuthRejection`], the problem+json 401 or 403.
 //! - `jwks.rs`: [`JwkSet`] and the [`jwks`] handler.
 //! - `passwords.rs`, `workers.rs`, `argon2_memory.rs`: [`PasswordHasher`] on its thread pool.
 
@@ -21,6 +22,7 @@ mod extract;
 mod jwks;
 mod keys;
 mod passwords;
+mod rejection;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -28,10 +30,11 @@ mod tokens;
 mod workers;
 
 pub use actor::{Actor, Role};
-pub use extract::{AuthRejection, CurrentUser, RequireAdmin};
+pub use extract::{CurrentUser, RequireAdmin};
 pub use jwks::{JWKS_CACHE_CONTROL, Jwk, JwkSet, jwks};
 pub use keys::{KeyError, PublicKey, SigningKey, public_keys_from_pem};
 pub use passwords::{HashCost, HasherError, PasswordError, PasswordHasher};
+pub use rejection::AuthRejection;
 pub use settings::{
     HashingSettings, MIN_SECRET_BYTES, SecretError, SharedSecret, TokenSettings, TokenSigning,
 };

@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::actor::{Actor, Role};
-use super::extract::AuthRejection;
 use super::keys::PublicKey;
+use super::rejection::AuthRejection;
 use super::settings::{TokenSettings, TokenSigning};
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.

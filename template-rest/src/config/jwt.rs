@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use super::{ConfigError, Environment, RawConfig};
 use crate::auth::{
-    MIN_SECRET_BYTES, PublicKey, SharedSecret, SigningKey, TokenSettings, TokenSigning,
-    public_keys_from_pem,
+    PublicKey, SharedSecret, SigningKey, TokenSettings, TokenSigning, public_keys_from_pem,
 };
 use crate::services::purge::RefreshTokenPurge;
 
@@ -126,6 +125,8 @@ fn accepted_keys(pem: Option<&str>) -> Result<Vec<PublicKey>, ConfigError> {
     })
 }
 
+/// The HS256 secret: given, at least 32 bytes (`SharedSecret` refuses fewer) and no placeholder
+/// or low-entropy text; or, outside production, generated.
 fn secret(value: Option<&str>, environment: Environment) -> Result<SharedSecret, ConfigError> {
     let Some(value) = value else {
         if environment == Environment::Production {
@@ -137,21 +138,10 @@ fn secret(value: Option<&str>, environment: Environment) -> Result<SharedSecret,
         return SharedSecret::generate()
             .map_err(|error| ConfigError::new("JWT_SECRET", error.to_string()));
     };
-    check_secret_strength(value.as_bytes())?;
-    SharedSecret::new(value.as_bytes())
-        .map_err(|error| ConfigError::new("JWT_SECRET", error.to_string()))
-}
-
-/// Rejects secrets that are short, placeholders, or obviously low in entropy (`aaaa…`, `abab…`).
-fn check_secret_strength(secret: &[u8]) -> Result<(), ConfigError> {
-    if secret.len() < MIN_SECRET_BYTES {
-        return Err(ConfigError::new(
-            "JWT_SECRET",
-            format!("is {} bytes; use at least {MIN_SECRET_BYTES} random bytes", secret.len()),
-        ));
-    }
-    let text = String::from_utf8_lossy(secret);
-    super::secrets::check("JWT_SECRET", &text, super::secrets::SIGNING_SECRET)
+    let secret = SharedSecret::new(value.as_bytes())
+        .map_err(|error| ConfigError::new("JWT_SECRET", error.to_string()))?;
+    super::secrets::check("JWT_SECRET", value, super::secrets::SIGNING_SECRET)?;
+    Ok(secret)
 }
 
 /// Parses `realtime, orders`: the audiences of other services, each distinct from this one's.
