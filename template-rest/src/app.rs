@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::{HashCost, HasherError, PasswordHasher, TokenCodec};
 use crate::config::Config;
 use crate::events::{EventBus, Subscriber};
 use crate::observability;
@@ -14,9 +15,7 @@ use crate::services::auth::AuthService;
 use crate::services::avatars::AvatarService;
 use crate::services::login_guard::LoginGuard;
 use crate::services::mail::{LoggingMailer, MailSubscriber};
-use crate::services::passwords::{HashCost, PasswordHasher};
 use crate::services::shared_limits::LimitFactory;
-use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
 use crate::state::{AppState, ShutdownSignal};
 
@@ -31,7 +30,7 @@ pub enum StartupError {
     Migration(#[from] sqlx::migrate::MigrateError),
     /// Password hashing cannot start.
     #[error("{0}")]
-    Hashing(#[from] crate::services::passwords::HasherError),
+    Hashing(#[from] HasherError),
     /// The administrator could not be created.
     #[error("cannot create the administrator: {0}")]
     Seed(#[source] crate::problem::AppError),
@@ -87,7 +86,7 @@ pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupE
 /// # Errors
 /// Fails when the hashing parameters or `REDIS_URL` are unusable.
 pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, StartupError> {
-    let codec = Arc::new(TokenCodec::new(&config.jwt));
+    let codec = Arc::new(TokenCodec::new(&config.jwt.tokens));
     let hasher = PasswordHasher::new(wiring.cost, config.hashing)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);

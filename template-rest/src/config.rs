@@ -8,6 +8,8 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
+use crate::auth::HashingSettings;
+
 mod client_ip;
 mod database;
 mod hashing;
@@ -21,9 +23,8 @@ pub(crate) mod secrets;
 
 pub use client_ip::ClientIpPolicy;
 pub use database::DatabaseConfig;
-pub use hashing::HashingConfig;
 pub use http::{HttpConfig, RateLimit};
-pub use jwt::{JwtConfig, SharedSecret, TokenSigning};
+pub use jwt::JwtConfig;
 pub use limit_store::{LimitStore, RedisLimitsConfig, StoreFailure, StoreKind};
 pub use login::{LoginLimits, RegistrationLimits};
 pub use metrics::MetricsConfig;
@@ -100,7 +101,7 @@ pub struct Config {
     /// Server limits, timeouts, rate limits and response headers.
     pub http: HttpConfig,
     /// Password hashing threads and queue (`PASSWORD_HASH_*`).
-    pub hashing: HashingConfig,
+    pub hashing: HashingSettings,
 }
 
 impl Config {
@@ -157,7 +158,7 @@ impl RawConfig {
             environment,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
             http: HttpConfig::from_raw(&self)?,
-            hashing: HashingConfig::from_raw(&self)?,
+            hashing: hashing::from_raw(&self)?,
         })
     }
 }

@@ -11,6 +11,8 @@
 //!   nothing else in the crate, so it can be copied into another axum app (see its `MODULE.md`).
 //! - [`observability`] is request ids, the span per request and request metrics, a folder that
 //!   can be copied the same way.
+//! - [`auth`] is JWT access tokens, the extractors that check them, and argon2id hashing on a
+//!   bounded pool, a folder that can be copied the same way.
 //! - [`repositories`] are the only module that knows SQL; services see them through traits.
 //! - [`config`] reads and validates the environment; [`telemetry`] sets up logging.
 
@@ -18,6 +20,7 @@
 compile_error!("the routes describe themselves in OpenAPI: build with the `openapi` feature");
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod events;

@@ -3,14 +3,15 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::auth::TokenCodec;
 pub use crate::config::ClientIpPolicy;
 use crate::repositories::HealthCheck;
 use crate::services::auth::AuthService;
 use crate::services::avatars::AvatarService;
 use crate::services::rate_limit::RateLimiter;
-use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
 
 /// Shared application state. Cloning is cheap: every field is reference-counted.
@@ -34,6 +35,13 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Whether shutdown has begun.
     pub shutdown: ShutdownSignal,
+}
+
+/// The `auth` module's extractors find the token verifier here.
+impl FromRef<AppState> for Arc<TokenCodec> {
+    fn from_ref(state: &AppState) -> Self {
+        state.codec.clone()
+    }
 }
 
 /// Set once when shutdown begins; readiness reports it at once.

@@ -1,91 +1,24 @@
-//! Access-token settings: how tokens are signed, who they are for, and how long sessions last.
+//! Access-token settings, read from the environment into the `auth` module's
+//! [`TokenSettings`], and the refresh-token lifetimes this service adds to them.
 //!
-//! The signing choice is one enum whose variant carries its own keys, so an algorithm without
-//! its key, or a key for another algorithm, cannot be configured at all.
+//! Which variables choose which signing is decided here; what a signing choice may hold is
+//! decided by [`TokenSigning`], whose variants carry their own keys.
 
 use std::time::Duration;
 
 use super::{ConfigError, Environment, RawConfig};
+use crate::auth::{
+    PublicKey, SharedSecret, SigningKey, TokenSettings, TokenSigning, public_keys_from_pem,
+};
 use crate::services::purge::RefreshTokenPurge;
-use crate::services::tokens::keys::{PublicKey, SigningKey, public_keys_from_pem};
 
-/// The shortest HMAC secret accepted, in bytes (the output size of SHA-256).
-pub const MIN_SECRET_BYTES: usize = 32;
-
-/// How access tokens are signed; the variant decides the algorithm.
-#[derive(Debug, Clone)]
-pub enum TokenSigning {
-    /// HS256 with a shared secret (`JWT_SECRET`): the same service signs and verifies.
-    SharedSecret(SharedSecret),
-    /// `EdDSA` with an Ed25519 key (`JWT_PRIVATE_KEY`): other services verify with the public
-    /// keys published at `/.well-known/jwks.json`, and never hold a key that signs.
-    ///
-    /// RSA is not offered: the pure-Rust `rsa` crate has a timing side channel on private-key
-    /// operations (RUSTSEC-2023-0071, the Marvin attack) and no fixed release.
-    Ed25519 {
-        /// Signs every new token; its public half is published and accepted.
-        signing: SigningKey,
-        /// Other public keys, also published and accepted (`JWT_ACCEPTED_PUBLIC_KEYS`): the
-        /// previous key during a rotation, or the next one before it starts signing.
-        accepted: Vec<PublicKey>,
-    },
-}
-
-impl TokenSigning {
-    /// The public keys that verify tokens, the signing key's first; none for a shared secret.
-    #[must_use]
-    pub fn public_keys(&self) -> Vec<PublicKey> {
-        match self {
-            Self::SharedSecret(_) => Vec::new(),
-            Self::Ed25519 { signing, accepted } => {
-                std::iter::once(signing.public_key()).chain(accepted).cloned().collect()
-            }
-        }
-    }
-}
-
-/// An HMAC secret of at least `MIN_SECRET_BYTES` (32) bytes.
-#[derive(Clone)]
-pub struct SharedSecret {
-    bytes: Vec<u8>,
-    generated: bool,
-}
-
-impl SharedSecret {
-    /// The secret.
-    #[must_use]
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// Whether it was generated at random because none was given (development only).
-    #[must_use]
-    pub fn is_generated(&self) -> bool {
-        self.generated
-    }
-}
-
-impl std::fmt::Debug for SharedSecret {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("SharedSecret(redacted)")
-    }
-}
-
-/// Everything needed to issue and verify tokens.
+/// Everything needed to issue, verify and refresh tokens.
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
-    /// Secret or key pair (`JWT_SECRET`, or `JWT_PRIVATE_KEY` and `JWT_ACCEPTED_PUBLIC_KEYS`).
-    pub signing: TokenSigning,
-    /// The `iss` claim written and required (`JWT_ISSUER`).
-    pub issuer: String,
-    /// This service's audience, written into tokens and required on every token received
-    /// (`JWT_AUDIENCE`).
-    pub audience: String,
-    /// The other services that accept this service's tokens, written into `aud` after this
-    /// service's own (`JWT_EXTRA_AUDIENCES`, comma-separated; default none).
-    pub extra_audiences: Vec<String>,
-    /// Access-token lifetime (`ACCESS_TOKEN_TTL_SECS`, default 15 minutes).
-    pub access_ttl: Duration,
+    /// Access tokens: the secret or key pair (`JWT_SECRET`, or `JWT_PRIVATE_KEY` and
+    /// `JWT_ACCEPTED_PUBLIC_KEYS`), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_EXTRA_AUDIENCES`
+    /// (comma-separated) and `ACCESS_TOKEN_TTL_SECS` (default 15 minutes).
+    pub tokens: TokenSettings,
     /// Refresh-token lifetime (`REFRESH_TOKEN_TTL_SECS`, default 30 days).
     pub refresh_ttl: Duration,
     /// When refresh tokens that can no longer be used are deleted
@@ -98,11 +31,13 @@ impl JwtConfig {
         let audience =
             non_empty("JWT_AUDIENCE", raw.jwt_audience.as_deref(), env!("CARGO_PKG_NAME"))?;
         Ok(Self {
-            signing: signing(raw, environment)?,
-            issuer: non_empty("JWT_ISSUER", raw.jwt_issuer.as_deref(), env!("CARGO_PKG_NAME"))?,
-            extra_audiences: extra_audiences(raw.jwt_extra_audiences.as_deref(), &audience)?,
-            audience,
-            access_ttl: ttl("ACCESS_TOKEN_TTL_SECS", raw.access_token_ttl_secs, 15 * 60)?,
+            tokens: TokenSettings {
+                signing: signing(raw, environment)?,
+                issuer: non_empty("JWT_ISSUER", raw.jwt_issuer.as_deref(), env!("CARGO_PKG_NAME"))?,
+                extra_audiences: extra_audiences(raw.jwt_extra_audiences.as_deref(), &audience)?,
+                audience,
+                access_ttl: ttl("ACCESS_TOKEN_TTL_SECS", raw.access_token_ttl_secs, 15 * 60)?,
+            },
             refresh_ttl: ttl("REFRESH_TOKEN_TTL_SECS", raw.refresh_token_ttl_secs, 30 * 86_400)?,
             refresh_token_purge: RefreshTokenPurge {
                 interval: ttl(
@@ -122,7 +57,7 @@ impl JwtConfig {
     /// Whether the HS256 secret was generated at random because none was given.
     #[must_use]
     pub fn has_generated_secret(&self) -> bool {
-        matches!(&self.signing, TokenSigning::SharedSecret(secret) if secret.is_generated())
+        matches!(&self.tokens.signing, TokenSigning::SharedSecret(secret) if secret.is_generated())
     }
 }
 
@@ -152,7 +87,7 @@ fn signing(raw: &RawConfig, environment: Environment) -> Result<TokenSigning, Co
             ),
         )
     })?;
-    let accepted = accepted_keys(raw.jwt_accepted_public_keys.as_deref(), &signing)?;
+    let accepted = accepted_keys(raw.jwt_accepted_public_keys.as_deref())?;
     Ok(TokenSigning::Ed25519 { signing, accepted })
 }
 
@@ -179,25 +114,19 @@ fn unescape_newlines(pem: &str) -> String {
     pem.replace("\\n", "\n")
 }
 
-/// The public keys accepted besides the signing key's own, without duplicates.
-fn accepted_keys(pem: Option<&str>, signing: &SigningKey) -> Result<Vec<PublicKey>, ConfigError> {
-    let keys =
-        public_keys_from_pem(&unescape_newlines(pem.unwrap_or_default())).map_err(|error| {
-            ConfigError::new(
-                "JWT_ACCEPTED_PUBLIC_KEYS",
-                format!("expected Ed25519 public keys in PEM (`openssl pkey -pubout`): {error}"),
-            )
-        })?;
-    let mut accepted: Vec<PublicKey> = Vec::new();
-    for key in keys {
-        let own = key.kid() == signing.public_key().kid();
-        if !own && !accepted.iter().any(|other| other.kid() == key.kid()) {
-            accepted.push(key);
-        }
-    }
-    Ok(accepted)
+/// The public keys accepted besides the signing key's own (duplicates are harmless:
+/// [`TokenSigning::public_keys`] lists each key once).
+fn accepted_keys(pem: Option<&str>) -> Result<Vec<PublicKey>, ConfigError> {
+    public_keys_from_pem(&unescape_newlines(pem.unwrap_or_default())).map_err(|error| {
+        ConfigError::new(
+            "JWT_ACCEPTED_PUBLIC_KEYS",
+            format!("expected Ed25519 public keys in PEM (`openssl pkey -pubout`): {error}"),
+        )
+    })
 }
 
+/// The HS256 secret: given, at least 32 bytes (`SharedSecret` refuses fewer) and no placeholder
+/// or low-entropy text; or, outside production, generated.
 fn secret(value: Option<&str>, environment: Environment) -> Result<SharedSecret, ConfigError> {
     let Some(value) = value else {
         if environment == Environment::Production {
@@ -206,29 +135,13 @@ fn secret(value: Option<&str>, environment: Environment) -> Result<SharedSecret,
                 "is required when APP_ENV=production (or JWT_PRIVATE_KEY, for EdDSA)",
             ));
         }
-        return Ok(SharedSecret { bytes: random_secret()?, generated: true });
+        return SharedSecret::generate()
+            .map_err(|error| ConfigError::new("JWT_SECRET", error.to_string()));
     };
-    check_secret_strength(value.as_bytes())?;
-    Ok(SharedSecret { bytes: value.as_bytes().to_vec(), generated: false })
-}
-
-/// Rejects secrets that are short, placeholders, or obviously low in entropy (`aaaa…`, `abab…`).
-fn check_secret_strength(secret: &[u8]) -> Result<(), ConfigError> {
-    if secret.len() < MIN_SECRET_BYTES {
-        return Err(ConfigError::new(
-            "JWT_SECRET",
-            format!("is {} bytes; use at least {MIN_SECRET_BYTES} random bytes", secret.len()),
-        ));
-    }
-    let text = String::from_utf8_lossy(secret);
-    super::secrets::check("JWT_SECRET", &text, super::secrets::SIGNING_SECRET)
-}
-
-fn random_secret() -> Result<Vec<u8>, ConfigError> {
-    let mut bytes = vec![0_u8; 64];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| ConfigError::new("JWT_SECRET", format!("cannot generate: {error}")))?;
-    Ok(bytes)
+    let secret = SharedSecret::new(value.as_bytes())
+        .map_err(|error| ConfigError::new("JWT_SECRET", error.to_string()))?;
+    super::secrets::check("JWT_SECRET", value, super::secrets::SIGNING_SECRET)?;
+    Ok(secret)
 }
 
 /// Parses `realtime, orders`: the audiences of other services, each distinct from this one's.

@@ -10,9 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use validator::Validate;
 
-use super::extract::{CurrentUser, ValidatedJson};
+use super::extract::ValidatedJson;
 use super::middleware::ClientIp;
 use super::users::UserResponse;
+use crate::auth::CurrentUser;
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };

@@ -13,7 +13,8 @@ use utoipa::openapi::{OpenApi, RefOr};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{CurrentUser, UserId};
+use super::extract::UserId;
+use crate::auth::CurrentUser;
 use crate::domain::avatar::ImageType;
 use crate::problem::Problem;
 use crate::problem::openapi::{

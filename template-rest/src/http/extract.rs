@@ -1,7 +1,8 @@
 //! Extractors: the Rust counterpart of NestJS pipes and guards.
 //!
 //! [`ValidatedJson`] and [`ValidatedQuery`] parse and validate input, answering 400, 413, 415 or
-//! 422 problems; [`CurrentUser`] verifies the bearer token; [`UserId`] parses a path id.
+//! 422 problems; [`UserId`] parses a path id. The bearer token is verified by
+//! [`crate::auth::CurrentUser`], through `AppState`'s `FromRef`.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -10,10 +11,8 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::domain::user::Actor;
 use crate::problem::Problem;
 use crate::problem::{AppError, FieldError};
-use crate::state::AppState;
 
 /// A JSON body that parsed and passed its `validator` rules.
 #[derive(Debug, Clone)]
@@ -133,29 +132,6 @@ fn collect(errors: &ValidationErrors, prefix: &str, flat: &mut Vec<FieldError>) 
                 }
             }
         }
-    }
-}
-
-/// The authenticated caller, from `Authorization: Bearer <jwt>`.
-#[derive(Debug, Clone, Copy)]
-pub struct CurrentUser(pub Actor);
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))
-            })
-            .ok_or_else(|| {
-                Problem::from(AppError::Unauthorized("missing Authorization: Bearer token"))
-            })?;
-        let actor = state.codec.verify(token.trim()).map_err(Problem::from)?;
-        Ok(Self(actor))
     }
 }
 

@@ -11,8 +11,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::extract::{CurrentUser, UserId, ValidatedJson, ValidatedQuery};
+use super::extract::{UserId, ValidatedJson, ValidatedQuery};
 use super::middleware::ClientIp;
+use crate::auth::CurrentUser;
 use crate::domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, UserQuery, UserSort};
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, Role, User,

@@ -9,9 +9,8 @@ use uuid::Uuid;
 
 use super::email_taken;
 use super::login_guard::LoginGuard;
-use super::passwords::PasswordHasher;
 use super::rate_limit::{RateLimiter, client_network};
-use super::tokens::{TokenCodec, hash_refresh_token, new_refresh_token};
+use crate::auth::{PasswordHasher, TokenCodec, hash_refresh_token, new_refresh_token};
 use crate::config::AdminSeed;
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 use crate::domain::user::{Actor, NewUser, Role, User, normalize_email};
@@ -261,7 +260,7 @@ impl AuthService {
     }
 
     fn new_refresh_token(&self, user_id: Uuid, family_id: Uuid) -> AppResult<IssuedRefreshToken> {
-        let value = new_refresh_token()?;
+        let value = new_refresh_token().map_err(|error| AppError::internal(error.to_string()))?;
         let now = Utc::now();
         let ttl = chrono::Duration::from_std(self.refresh_ttl).map_err(AppError::internal)?;
         let record = NewRefreshToken {

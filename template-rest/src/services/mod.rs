@@ -1,25 +1,23 @@
 //! Business rules. Services take and return domain types, reach storage only through the
-//! repository traits, and know nothing of HTTP or SQL. Storage failures become [`AppError`]s
-//! here, through the `From<RepositoryError>` below, so the error model knows nothing of storage.
+//! repository traits, and know nothing of HTTP or SQL. Storage and hashing failures become
+//! [`AppError`]s here, through the `From` impls below, so neither the error model nor the
+//! `auth` module knows of the other.
 
 use std::time::Duration;
 
+use crate::auth::{PasswordError, SigningError};
 use crate::problem::AppError;
 use crate::repositories::RepositoryError;
 
-pub mod argon2_memory;
 pub mod auth;
 pub mod avatars;
 pub mod login_guard;
 pub mod login_throttle;
 pub mod mail;
-pub mod passwords;
 pub mod purge;
 pub mod rate_limit;
 pub mod shared_limits;
-pub mod tokens;
 pub mod users;
-pub mod workers;
 
 #[cfg(test)]
 mod tests;
@@ -40,6 +38,23 @@ impl From<RepositoryError> for AppError {
             }
             RepositoryError::Other(source) => Self::Internal(source),
         }
+    }
+}
+
+/// A full hashing queue is a 503 with its `Retry-After`; a failed hash is a 500.
+impl From<PasswordError> for AppError {
+    fn from(error: PasswordError) -> Self {
+        match error {
+            PasswordError::Busy { retry_after } => Self::Unavailable { retry_after },
+            PasswordError::Failed(source) => Self::Internal(source),
+        }
+    }
+}
+
+/// A token that cannot be signed is a broken key: a 500.
+impl From<SigningError> for AppError {
+    fn from(error: SigningError) -> Self {
+        Self::internal(error)
     }
 }
 

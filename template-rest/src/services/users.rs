@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::email_taken;
 use super::login_guard::LoginGuard;
-use super::passwords::PasswordHasher;
+use crate::auth::PasswordHasher;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::user::{Actor, Role, User, UserChanges, normalize_email};
 use crate::events::{DomainEvent, EventBus};

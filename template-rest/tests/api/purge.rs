@@ -7,9 +7,9 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::service::app::{self, Wiring};
+use crate::service::auth::HashCost;
 use crate::service::repositories::pool::DbPool;
 use crate::service::services::auth::{LoginAttempt, Registration};
-use crate::service::services::passwords::HashCost;
 use crate::support::{PASSWORD, test_config};
 
 #[derive(Clone, Copy)]

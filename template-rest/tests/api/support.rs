@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
 use crate::service::app::Wiring;
+use crate::service::auth::HashCost;
 use crate::service::config::{AdminSeed, Config};
 use crate::service::events::Subscriber;
 use crate::service::repositories::pool::DbPool;
-use crate::service::services::passwords::HashCost;
 use crate::service::state::{AppState, ShutdownSignal};
 use crate::service::{app, http};
 

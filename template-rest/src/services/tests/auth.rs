@@ -126,3 +126,18 @@ async fn the_purge_task_deletes_ended_tokens_as_it_starts() {
     task.abort();
     assert!(fixture.tokens.all().is_empty(), "the first run is immediate");
 }
+
+#[test]
+fn a_busy_hashing_pool_is_a_503_with_its_retry_delay_and_a_failed_hash_a_500() {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse as _;
+
+    use crate::auth::PasswordError;
+
+    let retry_after = Duration::from_secs(1);
+    let busy = AppError::from(PasswordError::Busy { retry_after }).into_response();
+    assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(busy.headers()[header::RETRY_AFTER], "1");
+    let failed = AppError::from(PasswordError::Failed("no randomness".into())).into_response();
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}

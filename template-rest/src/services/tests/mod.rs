@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::auth::{HashCost, PasswordHasher, TokenCodec};
 use crate::config::Config;
 use crate::domain::user::{Actor, NewUser, Role};
 use crate::events::EventBus;
@@ -13,9 +14,7 @@ use crate::repositories::fakes::{FakeRefreshTokens, FakeUsers};
 use crate::repositories::storage::LocalStorage;
 use crate::services::auth::{AuthService, LoginAttempt, Registration};
 use crate::services::login_guard::LoginGuard;
-use crate::services::passwords::{HashCost, PasswordHasher};
 use crate::services::rate_limit::InMemoryRateLimiter;
-use crate::services::tokens::TokenCodec;
 use crate::services::users::UserService;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -33,7 +32,7 @@ pub fn fixture() -> Fixture {
     let tokens = Arc::new(FakeRefreshTokens::default());
     let users = Arc::new(FakeUsers::linked(tokens.clone()));
     let hasher = PasswordHasher::new(HashCost::MINIMAL, config.hashing).unwrap();
-    let codec = Arc::new(TokenCodec::new(&config.jwt));
+    let codec = Arc::new(TokenCodec::new(&config.jwt.tokens));
     let uploads = std::env::temp_dir().join(format!("fixture-{}", Uuid::now_v7()));
     let guard = LoginGuard::in_memory(&config.http.login);
     let auth = AuthService::new(

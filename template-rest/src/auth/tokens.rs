@@ -7,8 +7,6 @@
 //! and algorithm-confusion tokens fail), and requires `exp`, `iat`, `sub`, `iss` and `aud`,
 //! checking each one.
 
-pub mod keys;
-
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -18,15 +16,26 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use self::keys::PublicKey;
-use crate::config::{JwtConfig, TokenSigning};
-use crate::domain::user::{Actor, Role};
-use crate::problem::{AppError, AppResult};
+use super::actor::{Actor, Role};
+use super::keys::PublicKey;
+use super::rejection::AuthRejection;
+use super::settings::{TokenSettings, TokenSigning};
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.
 const LEEWAY_SECS: u64 = 5;
 /// The one answer to every refused access token.
 const REFUSED: &str = "the access token is invalid or expired";
+
+/// A token could not be signed: the key is broken, or the system has no randomness for `jti`.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    /// The key could not sign.
+    #[error("cannot sign an access token: {0}")]
+    Key(#[from] jsonwebtoken::errors::Error),
+    /// No random bytes for the token id.
+    #[error("cannot draw a token id: {0}")]
+    Random(getrandom::Error),
+}
 
 /// The `aud` claim: one audience as a string, several as an array (RFC 7519 §4.1.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,9 +117,9 @@ impl std::fmt::Debug for TokenCodec {
 }
 
 impl TokenCodec {
-    /// Builds the codec from configuration, whose keys are already checked.
+    /// Builds the codec from its settings, whose keys are already parsed.
     #[must_use]
-    pub fn new(config: &JwtConfig) -> Self {
+    pub fn new(config: &TokenSettings) -> Self {
         let (encoding, header, verifier) = match &config.signing {
             TokenSigning::SharedSecret(secret) => (
                 EncodingKey::from_secret(secret.bytes()),
@@ -141,7 +150,7 @@ impl TokenCodec {
     ///
     /// # Errors
     /// Fails only if signing fails, which means a broken key.
-    pub fn issue(&self, actor: Actor) -> AppResult<AccessToken> {
+    pub fn issue(&self, actor: Actor) -> Result<AccessToken, SigningError> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: actor.id,
@@ -150,27 +159,27 @@ impl TokenCodec {
             aud: self.audience.clone(),
             exp: now + self.ttl.as_secs(),
             iat: now,
-            jti: Uuid::new_v4(),
+            jti: random_uuid().map_err(SigningError::Random)?,
         };
-        let token = jsonwebtoken::encode(&self.header, &claims, &self.encoding)
-            .map_err(AppError::internal)?;
+        let token = jsonwebtoken::encode(&self.header, &claims, &self.encoding)?;
         Ok(AccessToken { token, expires_in: self.ttl.as_secs() })
     }
 
     /// Verifies a token and returns who it speaks for.
     ///
     /// # Errors
-    /// [`AppError::Unauthorized`] for any invalid, expired or foreign token.
-    pub fn verify(&self, token: &str) -> AppResult<Actor> {
-        let key = self.verifier.key_for(token).ok_or(AppError::Unauthorized(REFUSED))?;
+    /// A 401 [`AuthRejection`] for any invalid, expired or foreign token.
+    pub fn verify(&self, token: &str) -> Result<Actor, AuthRejection> {
+        let refused = || AuthRejection::unauthorized(REFUSED);
+        let key = self.verifier.key_for(token).ok_or_else(refused)?;
         let data =
             jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|error| {
                 tracing::debug!(%error, "rejected access token");
-                AppError::Unauthorized(REFUSED)
+                refused()
             })?;
         let claims = data.claims;
         if claims.iat > jsonwebtoken::get_current_timestamp() + LEEWAY_SECS {
-            return Err(AppError::Unauthorized(REFUSED));
+            return Err(refused());
         }
         Ok(Actor { id: claims.sub, role: claims.role })
     }
@@ -186,7 +195,7 @@ impl TokenCodec {
 }
 
 /// Accepts only `algorithm`, this issuer and this service's own audience.
-fn validation(algorithm: Algorithm, config: &JwtConfig) -> Validation {
+fn validation(algorithm: Algorithm, config: &TokenSettings) -> Validation {
     let mut validation = Validation::new(algorithm);
     validation.set_issuer(&[&config.issuer]);
     validation.set_audience(&[&config.audience]);
@@ -196,7 +205,7 @@ fn validation(algorithm: Algorithm, config: &JwtConfig) -> Validation {
 }
 
 /// This service's audience, then the others that accept its tokens.
-fn audience(config: &JwtConfig) -> Audience {
+fn audience(config: &TokenSettings) -> Audience {
     if config.extra_audiences.is_empty() {
         return Audience::One(config.audience.clone());
     }
@@ -204,13 +213,20 @@ fn audience(config: &JwtConfig) -> Audience {
     Audience::Many(all.cloned().collect())
 }
 
+/// A random (version 4) UUID, from the operating system's randomness.
+fn random_uuid() -> Result<Uuid, getrandom::Error> {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
+}
+
 /// A new opaque refresh token: 256 random bits, URL-safe base64.
 ///
 /// # Errors
 /// Fails only if the operating system has no randomness to give.
-pub fn new_refresh_token() -> AppResult<String> {
+pub fn new_refresh_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| AppError::internal(error.to_string()))?;
+    getrandom::fill(&mut bytes)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -219,52 +235,4 @@ pub fn new_refresh_token() -> AppResult<String> {
 #[must_use]
 pub fn hash_refresh_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-
-    /// RFC 8037, appendix A.1: an Ed25519 private key, as PEM.
-    const PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g
------END PRIVATE KEY-----";
-
-    fn codec(vars: &[(&str, &str)]) -> TokenCodec {
-        let mut all = vec![("DATABASE_URL", "sqlite::memory:")];
-        all.extend_from_slice(vars);
-        TokenCodec::new(&Config::from_vars(&all).unwrap().jwt)
-    }
-
-    #[test]
-    fn eddsa_tokens_verify_and_cannot_be_confused_with_hmac() {
-        let eddsa = codec(&[("JWT_PRIVATE_KEY", PRIVATE_PEM)]);
-        let actor = Actor { id: Uuid::now_v7(), role: Role::Admin };
-        let token = eddsa.issue(actor).unwrap();
-        assert_eq!(eddsa.verify(&token.token).unwrap(), actor);
-        assert_eq!(eddsa.public_keys().len(), 1);
-        let hmac = codec(&[]);
-        assert!(hmac.public_keys().is_empty());
-        assert!(eddsa.verify(&hmac.issue(actor).unwrap().token).is_err());
-        assert!(hmac.verify(&token.token).is_err());
-        assert!(format!("{eddsa:?}").contains("EdDSA"));
-    }
-
-    #[test]
-    fn one_audience_is_a_string_and_several_an_array() {
-        let one = serde_json::to_value(Audience::One("a".into())).unwrap();
-        assert_eq!(one, serde_json::json!("a"));
-        let many = serde_json::to_value(Audience::Many(vec!["a".into(), "b".into()])).unwrap();
-        assert_eq!(many, serde_json::json!(["a", "b"]));
-    }
-
-    #[test]
-    fn refresh_tokens_are_random_and_stored_hashed() {
-        let (first, second) = (new_refresh_token().unwrap(), new_refresh_token().unwrap());
-        assert_ne!(first, second);
-        assert_eq!(first.len(), 43, "256 bits in unpadded base64url");
-        assert_eq!(hash_refresh_token(&first).len(), 32);
-        assert_ne!(hash_refresh_token(&first), first.as_bytes());
-    }
 }

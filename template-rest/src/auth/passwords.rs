@@ -1,10 +1,10 @@
 //! Password hashing with Argon2id, off the async runtime and with bounded concurrency.
 //!
 //! Each hash takes tens of milliseconds of CPU and `memory_kib` of RAM. Hashing runs on a fixed
-//! pool of threads (see [`super::workers`]), so request handling never stalls and memory stays
-//! bounded. The queue in front of them is bounded: when it is full, a login or registration is
-//! answered 503 with `Retry-After` at once, and a job whose request was cancelled or timed out
-//! is skipped instead of hashed for nobody.
+//! pool of threads (see `workers.rs`), so request handling never stalls and memory stays
+//! bounded. The queue in front of them is bounded: when it is full, hashing is refused at once
+//! with [`PasswordError::Busy`] (answer it 503 with `Retry-After`), and a job whose request was
+//! cancelled or timed out is skipped instead of hashed for nobody.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,9 +13,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::OnceCell;
 
 use super::argon2_memory;
+use super::settings::HashingSettings;
 use super::workers::{WorkerError, Workers};
-use crate::config::HashingConfig;
-use crate::problem::{AppError, AppResult};
 
 /// How long a client refused by a full hashing queue should wait.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -29,6 +28,21 @@ pub enum HasherError {
     /// A hashing thread could not start.
     #[error("cannot start a hashing thread: {0}")]
     Thread(#[from] std::io::Error),
+}
+
+/// Why a password could not be hashed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// Every hashing thread is busy and the queue is full: ask the client to retry after the
+    /// delay (503 with `Retry-After`).
+    #[error("password hashing is busy")]
+    Busy {
+        /// A hint for the `Retry-After` header.
+        retry_after: Duration,
+    },
+    /// Hashing failed: no randomness, or a worker panicked.
+    #[error("password hashing failed: {0}")]
+    Failed(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Argon2id cost parameters.
@@ -69,7 +83,7 @@ impl PasswordHasher {
     ///
     /// # Errors
     /// Fails when the cost parameters are out of Argon2's range, or no thread can start.
-    pub fn new(cost: HashCost, capacity: HashingConfig) -> Result<Self, HasherError> {
+    pub fn new(cost: HashCost, capacity: HashingSettings) -> Result<Self, HasherError> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)?;
         Ok(Self {
             argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
@@ -81,20 +95,20 @@ impl PasswordHasher {
     /// Hashes `password` with a fresh random salt, as a PHC string.
     ///
     /// # Errors
-    /// [`AppError::Unavailable`] when the queue is full; internal errors (a panicked worker).
-    pub async fn hash(&self, password: &str) -> AppResult<String> {
+    /// [`PasswordError::Busy`] when the queue is full; [`PasswordError::Failed`] otherwise.
+    pub async fn hash(&self, password: &str) -> Result<String, PasswordError> {
         let argon2 = self.argon2.clone();
         let password = password.to_owned();
         self.run_blocking(move || argon2_memory::hash(&argon2, password.as_bytes()))
             .await?
-            .map_err(AppError::Internal)
+            .map_err(PasswordError::Failed)
     }
 
     /// Whether `password` matches `hash`. A malformed hash counts as a mismatch.
     ///
     /// # Errors
-    /// [`AppError::Unavailable`] when the queue is full; internal errors.
-    pub async fn verify(&self, password: &str, hash: &str) -> AppResult<bool> {
+    /// [`PasswordError::Busy`] when the queue is full; [`PasswordError::Failed`] otherwise.
+    pub async fn verify(&self, password: &str, hash: &str) -> Result<bool, PasswordError> {
         let password = password.to_owned();
         let hash = hash.to_owned();
         let verified = move || argon2_memory::verify(password.as_bytes(), &hash).unwrap_or(false);
@@ -106,83 +120,19 @@ impl PasswordHasher {
     ///
     /// # Errors
     /// As for [`verify`](Self::verify).
-    pub async fn verify_unknown_account(&self, password: &str) -> AppResult<bool> {
+    pub async fn verify_unknown_account(&self, password: &str) -> Result<bool, PasswordError> {
         let dummy = self.dummy_hash.get_or_try_init(|| self.hash("not a real password")).await?;
         self.verify(password, dummy).await?;
         Ok(false)
     }
 
-    async fn run_blocking<T: Send + 'static>(
+    pub(super) async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> AppResult<T> {
+    ) -> Result<T, PasswordError> {
         self.workers.run(work).await.map_err(|error| match error {
-            WorkerError::Full => AppError::Unavailable { retry_after: RETRY_AFTER },
-            WorkerError::Lost => AppError::internal(error),
+            WorkerError::Full => PasswordError::Busy { retry_after: RETRY_AFTER },
+            WorkerError::Lost => PasswordError::Failed(error.into()),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn capacity(concurrency: usize, queue: usize) -> HashingConfig {
-        HashingConfig { concurrency, queue }
-    }
-
-    #[tokio::test]
-    async fn hashes_verify_only_their_password() {
-        let hasher = PasswordHasher::new(HashCost::MINIMAL, capacity(2, 4)).unwrap();
-        let hash = hasher.hash("correct horse battery").await.unwrap();
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(hasher.verify("correct horse battery", &hash).await.unwrap());
-        assert!(!hasher.verify("wrong horse battery", &hash).await.unwrap());
-        assert!(!hasher.verify("anything", "not a phc string").await.unwrap());
-    }
-
-    #[tokio::test]
-    async fn unknown_accounts_never_verify() {
-        let hasher = PasswordHasher::new(HashCost::MINIMAL, capacity(1, 4)).unwrap();
-        assert!(!hasher.verify_unknown_account("not a real password").await.unwrap());
-    }
-
-    #[test]
-    fn owasp_cost_is_accepted() {
-        assert!(PasswordHasher::new(HashCost::OWASP, capacity(1, 1)).is_ok());
-    }
-
-    #[tokio::test]
-    async fn a_full_queue_is_unavailable_with_a_retry_delay() {
-        let hasher = PasswordHasher::new(HashCost::MINIMAL, capacity(1, 4)).unwrap();
-        let (release, gate) = std::sync::mpsc::channel::<()>();
-        let (started, running) = tokio::sync::oneshot::channel::<()>();
-        let busy = hasher.clone();
-        let busy = tokio::spawn(async move {
-            busy.run_blocking(move || {
-                let _ = started.send(());
-                let _ = gate.recv();
-            })
-            .await
-        });
-        running.await.unwrap();
-        let mut refused = None;
-        for _ in 0..1_000 {
-            tokio::select! {
-                biased;
-                result = hasher.hash("correct horse battery") => {
-                    refused = result.err();
-                    break;
-                }
-                () = std::future::ready(()) => {}
-            }
-        }
-        release.send(()).unwrap();
-        busy.await.unwrap().unwrap();
-        let refused = refused.expect("refused");
-        assert!(
-            matches!(refused, AppError::Unavailable { retry_after } if !retry_after.is_zero()),
-            "{refused:?}"
-        );
     }
 }

@@ -128,7 +128,7 @@ mod tests {
 
     /// Keeps the pool's only thread busy until the returned sender sends; returns once the
     /// blocking job is running.
-    pub(crate) async fn occupy(
+    pub(super) async fn occupy(
         workers: &Workers,
     ) -> (mpsc::Sender<()>, tokio::task::JoinHandle<Result<(), WorkerError>>) {
         let (release, gate) = mpsc::channel::<()>();

@@ -49,7 +49,7 @@ impl PublicKey {
         &self.x
     }
 
-    pub(crate) fn decoding_key(&self) -> &DecodingKey {
+    pub(super) fn decoding_key(&self) -> &DecodingKey {
         &self.decoding
     }
 }
@@ -97,7 +97,7 @@ impl SigningKey {
         &self.public
     }
 
-    pub(crate) fn encoding_key(&self) -> &EncodingKey {
+    pub(super) fn encoding_key(&self) -> &EncodingKey {
         &self.encoding
     }
 }
