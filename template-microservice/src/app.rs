@@ -13,13 +13,13 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Config, ServerConfig};
 use crate::http::metrics::BacklogCache;
 use crate::http::serve::ServeSettings;
-use crate::messaging::Transport;
+use crate::messaging::Broker;
 use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::nats::NatsTransport;
-use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
 use crate::outbound::jwks::HttpKeySetFetcher;
 use crate::outbound::{breaker, inventory};
+use crate::outbox::Relay;
 use crate::repositories::orders::PgOrders;
 use crate::repositories::outbox::PgOutbox;
 use crate::repositories::pool::{self, PoolHealth};
@@ -126,8 +126,7 @@ impl Components {
             .await
             .map_err(|error| StartupError::Setup(error.to_string()))?;
         let messaging = &config.messaging;
-        let transport =
-            Arc::new(NatsTransport::connect(&messaging.nats_url, &messaging.consumer).await?);
+        let transport = Arc::new(NatsTransport::connect(&messaging.nats).await?);
         let inventory = inventory::HttpInventory::new(&config.inventory)
             .map_err(|error| StartupError::Setup(error.to_string()))?;
         let (signal, release_signal) = (OutboxSignal::default(), ReleaseSignal::default());
@@ -225,7 +224,7 @@ impl Serving {
         workers.stop_inbound().await;
         let deadline = deadline.get().copied().unwrap_or_else(Instant::now);
         workers.stop_relay(deadline).await;
-        Transport::close(transport.as_ref()).await;
+        Broker::close(transport.as_ref()).await;
         tracing::info!("stopped");
     }
 }

@@ -17,7 +17,7 @@ mod raw;
 mod server;
 
 pub use jwt::{JwksConfig, JwtConfig, JwtKey};
-pub use messaging::{ConsumerConfig, MessagingConfig, RelayConfig};
+pub use messaging::MessagingConfig;
 pub use orders::ReleaseConfig;
 pub use outbound::{BreakerConfig, InventoryConfig, RetryConfig};
 pub(crate) use raw::RawConfig;

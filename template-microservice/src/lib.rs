@@ -23,6 +23,7 @@ pub mod messaging;
 #[cfg(feature = "otel")]
 pub mod otel;
 pub mod outbound;
+pub mod outbox;
 pub mod repositories;
 pub mod server;
 pub mod services;

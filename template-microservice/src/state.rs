@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::http::metrics::BacklogCache;
-use crate::messaging::Transport;
+use crate::messaging::Broker;
 use crate::outbound::breaker::BreakerStatus;
 use crate::repositories::HealthCheck;
 use crate::services::orders::OrderService;
@@ -35,7 +35,7 @@ pub struct Readiness {
     /// The database probe.
     pub database: Arc<dyn HealthCheck>,
     /// The message broker.
-    pub broker: Arc<dyn Transport>,
+    pub broker: Arc<dyn Broker>,
     /// Each circuit breaker, by name.
     pub breakers: Vec<BreakerStatus>,
     /// Set when shutdown begins.

@@ -16,7 +16,7 @@ fn with(extra: &[(&str, &str)]) -> Result<Config, super::ConfigError> {
 fn defaults_need_only_the_secret() {
     let config = with(&[]).expect("valid");
     assert_eq!(config.bind_address().to_string(), "127.0.0.1:8080");
-    assert_eq!(config.messaging.nats_url, "nats://127.0.0.1:4222");
+    assert_eq!(config.messaging.nats.url, "nats://127.0.0.1:4222");
     assert_eq!(config.inventory.url, "http://127.0.0.1:8081");
     assert_eq!(config.messaging.consumer.max_deliver, 5);
     assert_eq!(config.log_format, LogFormat::Pretty);

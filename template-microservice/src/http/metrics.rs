@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::time::Instant;
 
-use crate::repositories::{Backlog, Outbox};
+use crate::outbox::{Backlog, Outbox};
 use crate::state::AppState;
 
 /// The metrics route.
