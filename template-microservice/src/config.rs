@@ -9,6 +9,8 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
+use crate::outbound::inventory::InventorySettings;
+
 mod jwt;
 mod messaging;
 mod orders;
@@ -19,7 +21,6 @@ mod server;
 pub use jwt::{JwksConfig, JwtConfig, JwtKey};
 pub use messaging::MessagingConfig;
 pub use orders::ReleaseConfig;
-pub use outbound::{BreakerConfig, InventoryConfig, RetryConfig};
 pub(crate) use raw::RawConfig;
 pub use server::{DatabaseConfig, RateLimit, ServerConfig};
 
@@ -62,7 +63,7 @@ pub struct Config {
     /// `CONSUMER_*`, `RPC_*`).
     pub messaging: MessagingConfig,
     /// The inventory client (`INVENTORY_*`).
-    pub inventory: InventoryConfig,
+    pub inventory: InventorySettings,
     /// Token verification (`JWT_*`).
     pub jwt: JwtConfig,
     /// Pending orders and the release of their stock (`PENDING_ORDER_TTL_SECS`,
@@ -122,7 +123,7 @@ impl RawConfig {
             port: self.port.unwrap_or(8080),
             database: DatabaseConfig::from_raw(&self)?,
             messaging: MessagingConfig::from_raw(&self)?,
-            inventory: InventoryConfig::from_raw(&self)?,
+            inventory: outbound::inventory(&self)?,
             jwt: JwtConfig::from_raw(&self)?,
             releases: ReleaseConfig::from_raw(&self)?,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),

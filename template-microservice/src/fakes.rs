@@ -173,38 +173,3 @@ impl Inventory for FakeInventory {
         Ok(())
     }
 }
-
-/// A logged event: its target and its field names.
-pub type LoggedEvent = (String, Vec<String>);
-
-/// The events logged on this thread while it is alive.
-pub struct LogCapture {
-    events: Arc<Mutex<Vec<LoggedEvent>>>,
-    _guard: tracing::subscriber::DefaultGuard,
-}
-
-impl LogCapture {
-    /// Starts capturing (on this thread, so in a current-thread runtime's tasks too).
-    pub fn start() -> Self {
-        use tracing_subscriber::layer::SubscriberExt as _;
-        let events = Arc::default();
-        let layer = CaptureLayer(Arc::clone(&events));
-        let guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
-        Self { events, _guard: guard }
-    }
-
-    /// What was logged so far.
-    pub fn events(&self) -> Vec<LoggedEvent> {
-        self.events.lock().expect("lock").clone()
-    }
-}
-
-struct CaptureLayer(Arc<Mutex<Vec<LoggedEvent>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CaptureLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        let fields = event.fields().map(|field| field.name().to_owned()).collect();
-        let target = event.metadata().target().to_owned();
-        self.0.lock().expect("lock").push((target, fields));
-    }
-}

@@ -25,6 +25,7 @@ pub mod otel;
 pub mod outbound;
 pub mod outbox;
 pub mod repositories;
+pub mod resilient_client;
 pub mod server;
 pub mod services;
 pub mod state;

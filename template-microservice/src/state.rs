@@ -7,8 +7,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::http::metrics::BacklogCache;
 use crate::messaging::Broker;
-use crate::outbound::breaker::BreakerStatus;
 use crate::repositories::HealthCheck;
+use crate::resilient_client::BreakerStatus;
 use crate::services::orders::OrderService;
 use crate::services::rate_limit::RateLimiter;
 use crate::services::tokens::TokenVerifier;

@@ -1,5 +1,6 @@
 //! The innermost service: one HTTP/1 exchange with hyper's pooled client, the response body
-//! read in full (up to a limit).
+//! read in full (up to a limit). Plain HTTP: put TLS in a sidecar, or give [`HttpSend`] a TLS
+//! connector.
 
 use std::future::Future;
 use std::pin::Pin;
