@@ -10,8 +10,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ServerConfig};
-use crate::http::metrics::BacklogCache;
+use crate::config::Config;
+use crate::http::ServerConfig;
 use crate::http::serve::ServeSettings;
 use crate::messaging::Broker;
 use crate::messaging::consumer::PaymentConsumer;
@@ -30,7 +30,7 @@ use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::releases::ReleaseWorker;
 use crate::services::tokens::TokenVerifier;
 use crate::services::{OutboxSignal, ReleaseSignal};
-use crate::state::{AppState, Readiness, ShutdownSignal};
+use crate::state::{AppState, BacklogCache, Readiness, ShutdownSignal};
 use crate::workers::{WorkerParts, Workers};
 use crate::{http, telemetry};
 

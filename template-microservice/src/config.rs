@@ -7,8 +7,6 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use serde::Deserialize;
-
 use crate::outbound::inventory::InventorySettings;
 
 mod jwt;
@@ -18,11 +16,14 @@ mod outbound;
 mod raw;
 mod server;
 
-pub use jwt::{JwksConfig, JwtConfig, JwtKey};
+pub use crate::http::ServerConfig;
+pub use crate::repositories::pool::DatabaseConfig;
+pub use crate::services::rate_limit::RateLimit;
+pub use crate::services::releases::ReleaseConfig;
+pub use crate::services::tokens::{JwksConfig, JwtConfig, JwtKey};
+pub use crate::telemetry::LogFormat;
 pub use messaging::MessagingConfig;
-pub use orders::ReleaseConfig;
 pub(crate) use raw::RawConfig;
-pub use server::{DatabaseConfig, RateLimit, ServerConfig};
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -38,16 +39,6 @@ impl ConfigError {
     pub(crate) fn new(variable: &str, message: impl Into<String>) -> Self {
         Self { variable: variable.to_owned(), message: message.into() }
     }
-}
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Pretty,
-    /// One JSON object per line, for log shippers.
-    Json,
 }
 
 /// The whole configuration of the service.

@@ -32,9 +32,6 @@ pub mod state;
 pub mod telemetry;
 pub mod workers;
 
-#[cfg(test)]
-mod fakes;
-
 use std::process::ExitCode;
 
 /// Runs the service from the environment: the whole of `main`.

@@ -1,11 +1,14 @@
 //! `AppState`: what handlers can reach, wired once at startup and cloned per request.
 
+mod backlog;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::http::metrics::BacklogCache;
+pub use backlog::BacklogCache;
+
 use crate::messaging::Broker;
 use crate::repositories::HealthCheck;
 use crate::resilient_client::BreakerStatus;

@@ -17,7 +17,8 @@ use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
-use super::{ConsumerSettings, Delivery, OutgoingMessage, Transport};
+use super::settings::ConsumerSettings;
+use super::transport::{Delivery, OutgoingMessage, Transport};
 
 /// The header carrying why a message was dead-lettered.
 pub const DEAD_LETTER_REASON: &str = "Dead-Letter-Reason";

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 
-use super::{Outbox, OutboxEvent, OutgoingMessage, RelaySettings, Signal, StoreError};
-use super::{Transport, TransportError};
+use super::settings::RelaySettings;
+use super::store::{Outbox, OutboxEvent, Signal, StoreError};
+use super::transport::{OutgoingMessage, Transport, TransportError};
 
 /// The header carrying an event's W3C trace context.
 pub const TRACEPARENT: &str = "traceparent";

@@ -9,7 +9,7 @@ pub struct RelaySettings {
     /// Most events claimed and published at once (default 500).
     pub batch_size: u32,
     /// Longest an idle relay waits before looking again (default 200 ms). Events committed by
-    /// this instance wake it at once through the [`super::Signal`]; the interval is for
+    /// this instance wake it at once through the [`super::store::Signal`]; the interval is for
     /// other instances' events.
     pub poll_interval: Duration,
     /// How long sent events are kept before they are purged (default one hour).
@@ -34,7 +34,7 @@ pub struct ConsumerSettings {
     /// Longest one pull waits for messages (default 5 s); keep it below the broker's
     /// acknowledgement deadline.
     pub pull_wait: Duration,
-    /// Messages whose effects are applied in one call of [`super::Inbox::apply_all`], that is
+    /// Messages whose effects are applied in one call of [`super::consumer::Inbox::apply_all`], that is
     /// one database transaction (default 64).
     pub transaction_size: usize,
     /// Such transactions in flight at once (default 4).

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use circuit_breaker::{CircuitBreaker, Event, Handle, OpenWait, Outcome};
 
-use super::client::HttpResponse;
-use super::{AttemptError, BreakerSettings};
+use super::client::{AttemptError, HttpResponse};
+use super::settings::BreakerSettings;
 
 /// How often state changes are read from the breaker's event queue.
 const EVENT_POLL: Duration = Duration::from_millis(100);
@@ -96,7 +96,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use super::super::BreakerSettings;
+    use super::super::settings::BreakerSettings;
 
     /// The formatter's output, shared with the test.
     #[derive(Clone, Default)]

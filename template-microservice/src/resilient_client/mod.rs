@@ -20,35 +20,10 @@ pub mod settings;
 pub mod stack;
 
 pub use breaker::BreakerStatus;
-pub use client::{HttpRequest, HttpResponse, HttpSend};
+pub use client::{AttemptError, HttpRequest, HttpResponse, HttpSend};
 pub use retry::IDEMPOTENCY_KEY;
 pub use settings::{BreakerSettings, ClientSettings, RetrySettings};
 pub use stack::{CallError, ResilientClient};
-
-/// Why one attempt failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AttemptError {
-    /// No answer within the attempt's deadline.
-    #[error("the attempt timed out")]
-    TimedOut,
-    /// The connection or the HTTP exchange failed.
-    #[error("{0}")]
-    Transport(String),
-}
-
-impl AttemptError {
-    /// Maps the errors of the per-attempt stack (timeout or client) into this type.
-    #[must_use]
-    pub fn from_boxed(error: tower::BoxError) -> Self {
-        if error.is::<tower::timeout::error::Elapsed>() {
-            return Self::TimedOut;
-        }
-        match error.downcast::<Self>() {
-            Ok(attempt) => *attempt,
-            Err(other) => Self::Transport(other.to_string()),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests;

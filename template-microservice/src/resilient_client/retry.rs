@@ -10,8 +10,8 @@ use tower::retry::backoff::{
 use tower::retry::budget::{Budget as _, TpsBudget};
 use tower::util::rng::HasherRng;
 
-use super::client::{HttpRequest, HttpResponse};
-use super::{AttemptError, RetrySettings};
+use super::client::{AttemptError, HttpRequest, HttpResponse};
+use super::settings::RetrySettings;
 
 /// The header that makes a non-idempotent method safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";

@@ -1,4 +1,4 @@
-//! [`ResilientClient`]: the stack of [`super`] around one pooled HTTP/1 client, from the
+//! [`ResilientClient`]: the module's stack around one pooled HTTP/1 client, from the
 //! outside in: deadline, retry, breaker, attempt deadline, client.
 
 use std::sync::{Arc, Mutex};
@@ -10,9 +10,9 @@ use tower::util::BoxCloneService;
 use tower::{BoxError, ServiceBuilder, ServiceExt as _};
 
 use super::breaker::{self, BreakerStatus};
-use super::client::{HttpRequest, HttpResponse, HttpSend};
+use super::client::{AttemptError, HttpRequest, HttpResponse, HttpSend};
 use super::retry::RetryPolicy;
-use super::{AttemptError, ClientSettings};
+use super::settings::ClientSettings;
 
 /// The stack, from the outside in: deadline, retry, breaker, attempt deadline, client.
 type Stack = BoxCloneService<HttpRequest, HttpResponse, BoxError>;

@@ -7,6 +7,8 @@
 //! - [`releases`]: delivering the releases of reservations, and expiring pending orders.
 //! - [`tokens`]: access-token verification.
 
+#[cfg(test)]
+pub(crate) mod fakes;
 pub mod inventory;
 pub mod orders;
 pub mod rate_limit;

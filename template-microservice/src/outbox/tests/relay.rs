@@ -29,7 +29,9 @@ fn fakes() -> (Arc<MemoryOutbox>, Arc<MemoryBroker>) {
 async fn only_acknowledged_events_are_marked_sent() {
     let (outbox, broker) = fakes();
     let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
-    ids.iter().for_each(|id| outbox.add(*id));
+    for id in &ids {
+        outbox.add(*id);
+    }
     broker.refuse.lock().expect("lock").insert(ids[1].to_string());
     let relay = relay(&outbox, &broker, Signal::default());
     assert_eq!(relay.pass().await.expect("pass"), Pass { claimed: 4, sent: 3 });

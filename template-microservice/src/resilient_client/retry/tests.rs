@@ -5,8 +5,8 @@ use http::{Method, StatusCode};
 use http_body_util::Full;
 use tower::retry::Policy as _;
 
-use super::super::client::{HttpRequest, HttpResponse};
-use super::super::{AttemptError, RetrySettings};
+use super::super::client::{AttemptError, HttpRequest, HttpResponse};
+use super::super::settings::RetrySettings;
 use super::{IDEMPOTENCY_KEY, RetryPolicy};
 
 fn config(budget_min_per_sec: u32) -> RetrySettings {
