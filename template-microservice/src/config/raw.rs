@@ -100,7 +100,7 @@ pub(crate) fn fraction(variable: &str, value: f64) -> Result<f64, ConfigError> {
 }
 
 /// An absolute `http://` URL, without a trailing slash. (The client speaks plain HTTP: put TLS
-/// in a sidecar, or add a TLS connector to `outbound::client`.)
+/// in a sidecar, or add a TLS connector to `resilient_client::client`.)
 pub(crate) fn http_url(variable: &str, value: &str) -> Result<String, ConfigError> {
     let trimmed = value.trim().trim_end_matches('/');
     let valid = trimmed
