@@ -4,13 +4,10 @@
 
 use std::time::Duration;
 
-use super::raw::{millis, positive, secs};
+use super::raw::{millis, millis_or, positive, secs_or};
 use super::{ConfigError, RawConfig};
 use crate::messaging::nats::NatsSettings;
 use crate::outbox::{ConsumerSettings, RelaySettings};
-
-/// The longest a pull waits for messages (less when `CONSUMER_ACK_WAIT_MS` is shorter).
-const PULL_WAIT: Duration = Duration::from_secs(5);
 
 /// Everything about messaging.
 #[derive(Debug, Clone)]
@@ -35,15 +32,28 @@ impl MessagingConfig {
         let consumer = consumer(raw)?;
         Ok(Self {
             nats: nats(raw, &consumer)?,
-            relay: RelaySettings {
-                batch_size: positive("OUTBOX_BATCH_SIZE", raw.outbox_batch_size.unwrap_or(500))?,
-                poll_interval: millis("OUTBOX_POLL_INTERVAL_MS", raw.outbox_poll_interval_ms, 200)?,
-                retention: secs("OUTBOX_RETENTION_SECS", raw.outbox_retention_secs, 3_600)?,
-            },
+            relay: relay(raw)?,
             consumer,
             rpc_timeout: millis("RPC_TIMEOUT_MS", raw.rpc_timeout_ms, 2_000)?,
         })
     }
+}
+
+/// The relay's settings; the module's defaults for what is not set.
+fn relay(raw: &RawConfig) -> Result<RelaySettings, ConfigError> {
+    let defaults = RelaySettings::default();
+    Ok(RelaySettings {
+        batch_size: positive(
+            "OUTBOX_BATCH_SIZE",
+            raw.outbox_batch_size.unwrap_or(defaults.batch_size),
+        )?,
+        poll_interval: millis_or(
+            "OUTBOX_POLL_INTERVAL_MS",
+            raw.outbox_poll_interval_ms,
+            defaults.poll_interval,
+        )?,
+        retention: secs_or("OUTBOX_RETENTION_SECS", raw.outbox_retention_secs, defaults.retention)?,
+    })
 }
 
 /// The broker's settings; the consumer's pulls wait less than its acknowledgement deadline.
@@ -65,22 +75,31 @@ fn nats(raw: &RawConfig, consumer: &ConsumerSettings) -> Result<NatsSettings, Co
     })
 }
 
+/// The consumer's settings; the module's defaults for what is not set.
 fn consumer(raw: &RawConfig) -> Result<ConsumerSettings, ConfigError> {
-    let backoff_initial =
-        millis("CONSUMER_BACKOFF_INITIAL_MS", raw.consumer_backoff_initial_ms, 500)?;
-    let backoff_max = millis("CONSUMER_BACKOFF_MAX_MS", raw.consumer_backoff_max_ms, 30_000)?;
+    let defaults = ConsumerSettings::default();
+    let backoff_initial = millis_or(
+        "CONSUMER_BACKOFF_INITIAL_MS",
+        raw.consumer_backoff_initial_ms,
+        defaults.backoff_initial,
+    )?;
+    let backoff_max =
+        millis_or("CONSUMER_BACKOFF_MAX_MS", raw.consumer_backoff_max_ms, defaults.backoff_max)?;
     if backoff_max < backoff_initial {
         let message = "must be at least CONSUMER_BACKOFF_INITIAL_MS";
         return Err(ConfigError::new("CONSUMER_BACKOFF_MAX_MS", message));
     }
     let ack_wait = millis("CONSUMER_ACK_WAIT_MS", raw.consumer_ack_wait_ms, 30_000)?;
+    let batch_size = raw.consumer_batch_size.unwrap_or(defaults.batch_size);
+    let concurrency = raw.consumer_concurrency.unwrap_or(defaults.concurrency);
+    let max_deliver = raw.consumer_max_deliver.unwrap_or(defaults.max_deliver);
     Ok(ConsumerSettings {
-        batch_size: positive("CONSUMER_BATCH_SIZE", raw.consumer_batch_size.unwrap_or(256))?,
-        pull_wait: ack_wait.min(PULL_WAIT),
-        concurrency: positive("CONSUMER_CONCURRENCY", raw.consumer_concurrency.unwrap_or(4))?,
-        max_deliver: positive("CONSUMER_MAX_DELIVER", raw.consumer_max_deliver.unwrap_or(5))?,
+        batch_size: positive("CONSUMER_BATCH_SIZE", batch_size)?,
+        pull_wait: ack_wait.min(defaults.pull_wait),
+        concurrency: positive("CONSUMER_CONCURRENCY", concurrency)?,
+        max_deliver: positive("CONSUMER_MAX_DELIVER", max_deliver)?,
         backoff_initial,
         backoff_max,
-        ..ConsumerSettings::default()
+        ..defaults
     })
 }
