@@ -10,26 +10,27 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ServerConfig};
-use crate::http::metrics::BacklogCache;
+use crate::config::Config;
+use crate::http::ServerConfig;
 use crate::http::serve::ServeSettings;
-use crate::messaging::Transport;
+use crate::messaging::Broker;
 use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::nats::NatsTransport;
-use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
+use crate::outbound::inventory;
 use crate::outbound::jwks::HttpKeySetFetcher;
-use crate::outbound::{breaker, inventory};
+use crate::outbox::Relay;
 use crate::repositories::orders::PgOrders;
 use crate::repositories::outbox::PgOutbox;
 use crate::repositories::pool::{self, PoolHealth};
 use crate::repositories::releases::PgReleases;
+use crate::resilient_client::breaker;
 use crate::services::orders::OrderService;
 use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::releases::ReleaseWorker;
 use crate::services::tokens::TokenVerifier;
 use crate::services::{OutboxSignal, ReleaseSignal};
-use crate::state::{AppState, Readiness, ShutdownSignal};
+use crate::state::{AppState, BacklogCache, Readiness, ShutdownSignal};
 use crate::workers::{WorkerParts, Workers};
 use crate::{http, telemetry};
 
@@ -126,8 +127,7 @@ impl Components {
             .await
             .map_err(|error| StartupError::Setup(error.to_string()))?;
         let messaging = &config.messaging;
-        let transport =
-            Arc::new(NatsTransport::connect(&messaging.nats_url, &messaging.consumer).await?);
+        let transport = Arc::new(NatsTransport::connect(&messaging.nats).await?);
         let inventory = inventory::HttpInventory::new(&config.inventory)
             .map_err(|error| StartupError::Setup(error.to_string()))?;
         let (signal, release_signal) = (OutboxSignal::default(), ReleaseSignal::default());
@@ -225,7 +225,7 @@ impl Serving {
         workers.stop_inbound().await;
         let deadline = deadline.get().copied().unwrap_or_else(Instant::now);
         workers.stop_relay(deadline).await;
-        Transport::close(transport.as_ref()).await;
+        Broker::close(transport.as_ref()).await;
         tracing::info!("stopped");
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use serde::Deserialize;
+use crate::outbound::inventory::InventorySettings;
 
 mod jwt;
 mod messaging;
@@ -16,12 +16,14 @@ mod outbound;
 mod raw;
 mod server;
 
-pub use jwt::{JwksConfig, JwtConfig, JwtKey};
-pub use messaging::{ConsumerConfig, MessagingConfig, RelayConfig};
-pub use orders::ReleaseConfig;
-pub use outbound::{BreakerConfig, InventoryConfig, RetryConfig};
+pub use crate::http::ServerConfig;
+pub use crate::repositories::pool::DatabaseConfig;
+pub use crate::services::rate_limit::RateLimit;
+pub use crate::services::releases::ReleaseConfig;
+pub use crate::services::tokens::{JwksConfig, JwtConfig, JwtKey};
+pub use crate::telemetry::LogFormat;
+pub use messaging::MessagingConfig;
 pub(crate) use raw::RawConfig;
-pub use server::{DatabaseConfig, RateLimit, ServerConfig};
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -39,16 +41,6 @@ impl ConfigError {
     }
 }
 
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Pretty,
-    /// One JSON object per line, for log shippers.
-    Json,
-}
-
 /// The whole configuration of the service.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -62,7 +54,7 @@ pub struct Config {
     /// `CONSUMER_*`, `RPC_*`).
     pub messaging: MessagingConfig,
     /// The inventory client (`INVENTORY_*`).
-    pub inventory: InventoryConfig,
+    pub inventory: InventorySettings,
     /// Token verification (`JWT_*`).
     pub jwt: JwtConfig,
     /// Pending orders and the release of their stock (`PENDING_ORDER_TTL_SECS`,
@@ -122,7 +114,7 @@ impl RawConfig {
             port: self.port.unwrap_or(8080),
             database: DatabaseConfig::from_raw(&self)?,
             messaging: MessagingConfig::from_raw(&self)?,
-            inventory: InventoryConfig::from_raw(&self)?,
+            inventory: outbound::inventory(&self)?,
             jwt: JwtConfig::from_raw(&self)?,
             releases: ReleaseConfig::from_raw(&self)?,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),

@@ -7,12 +7,15 @@
 //! - [`server`] handles signals; [`app`] wires everything; [`workers`] runs the background
 //!   work and stops it in order.
 //! - [`http`] is the only module that knows axum; [`messaging`] the only one that knows NATS
-//!   (behind the [`messaging::Transport`] trait); [`repositories`] the only one that knows
-//!   SQL; [`outbound`] holds the HTTP client stack (timeout, retry, circuit breaker).
+//!   (behind the [`outbox::Transport`] and [`messaging::Broker`] traits); [`repositories`]
+//!   the only one that knows SQL; [`outbound`] calls the inventory service.
+//! - [`outbox`] (the outbox relay and the idempotent consumer) and [`resilient_client`] (the
+//!   HTTP client stack: timeout, retry, circuit breaker) are modules that depend on nothing
+//!   else of this crate: each folder can be copied into another app (see its `MODULE.md`).
 //! - [`services`] hold the business rules and speak in [`domain`] types and
 //!   [`error::AppError`].
-//! - [`config`] reads and validates the environment; [`telemetry`] sets up logs and metrics;
-//!   [`state`] is what handlers reach.
+//! - [`config`] reads and validates the environment into each component's settings;
+//!   [`telemetry`] sets up logs and metrics; [`state`] is what handlers reach.
 
 pub mod app;
 pub mod config;
@@ -23,15 +26,14 @@ pub mod messaging;
 #[cfg(feature = "otel")]
 pub mod otel;
 pub mod outbound;
+pub mod outbox;
 pub mod repositories;
+pub mod resilient_client;
 pub mod server;
 pub mod services;
 pub mod state;
 pub mod telemetry;
 pub mod workers;
-
-#[cfg(test)]
-mod fakes;
 
 use std::process::ExitCode;
 

@@ -1,14 +1,17 @@
 //! `AppState`: what handlers can reach, wired once at startup and cloned per request.
 
+mod backlog;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::http::metrics::BacklogCache;
-use crate::messaging::Transport;
-use crate::outbound::breaker::BreakerStatus;
+pub use backlog::BacklogCache;
+
+use crate::messaging::Broker;
 use crate::repositories::HealthCheck;
+use crate::resilient_client::BreakerStatus;
 use crate::services::orders::OrderService;
 use crate::services::rate_limit::RateLimiter;
 use crate::services::tokens::TokenVerifier;
@@ -35,7 +38,7 @@ pub struct Readiness {
     /// The database probe.
     pub database: Arc<dyn HealthCheck>,
     /// The message broker.
-    pub broker: Arc<dyn Transport>,
+    pub broker: Arc<dyn Broker>,
     /// Each circuit breaker, by name.
     pub breakers: Vec<BreakerStatus>,
     /// Set when shutdown begins.

@@ -13,10 +13,10 @@ use std::time::Instant;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::messaging::Transport;
+use crate::messaging::Broker;
 use crate::messaging::consumer::PaymentConsumer;
-use crate::messaging::relay::Relay;
 use crate::messaging::rpc::OrdersResponder;
+use crate::outbox::Relay;
 use crate::services::releases::ReleaseWorker;
 
 /// What the workers are made of.
@@ -28,7 +28,7 @@ pub struct WorkerParts {
     /// The `orders.get` responder.
     pub responder: Arc<OrdersResponder>,
     /// The broker the responder listens on.
-    pub transport: Arc<dyn Transport>,
+    pub transport: Arc<dyn Broker>,
     /// Delivers the releases of reservations, and expires pending orders.
     pub releases: Arc<ReleaseWorker>,
     /// Logs breaker state changes; aborted last, when the relay has stopped.

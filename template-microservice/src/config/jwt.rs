@@ -10,59 +10,9 @@
 //! With a public key, this service can check tokens but never make one. The algorithm follows
 //! from the key (`JWT_ALGORITHM`, when set, must agree with it).
 
-use std::time::Duration;
-
 use super::raw::secs;
 use super::{ConfigError, RawConfig};
-
-/// The shortest HMAC secret accepted, in bytes.
-pub const MIN_SECRET_BYTES: usize = 32;
-
-/// Where the issuer publishes its public keys (RFC 7517), and how they are refreshed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JwksConfig {
-    /// `JWT_JWKS_URL`: an `http://` URL (this build has no TLS client; see README).
-    pub url: String,
-    /// Shortest time between two fetches (`JWT_JWKS_REFRESH_SECS`, default 30): tokens with
-    /// made-up `kid`s cannot make the service fetch the set in a loop.
-    pub min_refresh: Duration,
-    /// Age after which the set is fetched again on the next token (`JWT_JWKS_MAX_AGE_SECS`,
-    /// default 300), so that a key the issuer withdrew stops working.
-    pub max_age: Duration,
-}
-
-/// The key that checks signatures, which pins the algorithm.
-#[derive(Clone, PartialEq, Eq)]
-pub enum JwtKey {
-    /// HS256 with the issuer's shared secret (`JWT_SECRET`).
-    Secret(Vec<u8>),
-    /// `EdDSA` (Ed25519) with the issuer's PEM public key (`JWT_PUBLIC_KEY`,
-    /// `JWT_PUBLIC_KEY_FILE`).
-    PublicPem(Vec<u8>),
-    /// `EdDSA` with the issuer's key set, chosen by each token's `kid` (`JWT_JWKS_URL`).
-    Jwks(JwksConfig),
-}
-
-impl std::fmt::Debug for JwtKey {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Secret(_) => formatter.write_str("Secret(redacted)"),
-            Self::PublicPem(_) => formatter.write_str("PublicPem"),
-            Self::Jwks(jwks) => formatter.debug_tuple("Jwks").field(&jwks.url).finish(),
-        }
-    }
-}
-
-/// Everything needed to verify access tokens.
-#[derive(Debug, Clone)]
-pub struct JwtConfig {
-    /// The key, and with it the algorithm.
-    pub key: JwtKey,
-    /// The required `iss` (`JWT_ISSUER`, default `template-rest`).
-    pub issuer: String,
-    /// The required `aud` (`JWT_AUDIENCE`, default `template-rest`).
-    pub audience: String,
-}
+use crate::services::tokens::{JwksConfig, JwtConfig, JwtKey, MIN_SECRET_BYTES};
 
 impl JwtConfig {
     pub(super) fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {

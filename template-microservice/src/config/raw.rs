@@ -74,6 +74,24 @@ pub(crate) fn millis(
     Ok(Duration::from_millis(positive(variable, value.unwrap_or(default))?))
 }
 
+/// `value` milliseconds, which must be positive, or the component's `default`.
+pub(crate) fn millis_or(
+    variable: &str,
+    value: Option<u64>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    value.map_or(Ok(default), |value| Ok(Duration::from_millis(positive(variable, value)?)))
+}
+
+/// `value` seconds, which must be positive, or the component's `default`.
+pub(crate) fn secs_or(
+    variable: &str,
+    value: Option<u64>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    value.map_or(Ok(default), |value| Ok(Duration::from_secs(positive(variable, value)?)))
+}
+
 /// `value` (or `default`) seconds, which must be positive.
 pub(crate) fn secs(
     variable: &str,
@@ -100,7 +118,7 @@ pub(crate) fn fraction(variable: &str, value: f64) -> Result<f64, ConfigError> {
 }
 
 /// An absolute `http://` URL, without a trailing slash. (The client speaks plain HTTP: put TLS
-/// in a sidecar, or add a TLS connector to `outbound::client`.)
+/// in a sidecar, or add a TLS connector to `resilient_client::client`.)
 pub(crate) fn http_url(variable: &str, value: &str) -> Result<String, ConfigError> {
     let trimmed = value.trim().trim_end_matches('/');
     let valid = trimmed

@@ -16,13 +16,44 @@ fn with(extra: &[(&str, &str)]) -> Result<Config, super::ConfigError> {
 fn defaults_need_only_the_secret() {
     let config = with(&[]).expect("valid");
     assert_eq!(config.bind_address().to_string(), "127.0.0.1:8080");
-    assert_eq!(config.messaging.nats_url, "nats://127.0.0.1:4222");
+    assert_eq!(config.messaging.nats.url, "nats://127.0.0.1:4222");
     assert_eq!(config.inventory.url, "http://127.0.0.1:8081");
     assert_eq!(config.messaging.consumer.max_deliver, 5);
     assert_eq!(config.log_format, LogFormat::Pretty);
     assert_eq!(config.server.metrics_cache, Duration::from_secs(5));
     assert_eq!(config.releases.pending_ttl, Duration::from_mins(15));
     assert_eq!(config.server.order_rate_limit, super::RateLimit { per_minute: 30, burst: 5 });
+}
+
+#[test]
+fn unset_variables_leave_the_modules_defaults_which_are_the_documented_ones() {
+    use crate::outbox::{ConsumerSettings, RelaySettings};
+    use crate::resilient_client::ClientSettings;
+
+    let config = with(&[]).expect("valid");
+    let (relay, consumer) = (&config.messaging.relay, &config.messaging.consumer);
+    assert_eq!(*relay, RelaySettings::default());
+    assert_eq!(*consumer, ConsumerSettings::default());
+    assert_eq!(config.inventory.client, ClientSettings::default());
+    assert_eq!((relay.batch_size, relay.poll_interval), (500, Duration::from_millis(200)));
+    assert_eq!(relay.retention, Duration::from_hours(1));
+    assert_eq!((consumer.batch_size, consumer.concurrency), (256, 4));
+    assert_eq!(consumer.backoff_max, Duration::from_secs(30));
+    assert_eq!(config.messaging.nats.max_ack_pending, 1_024);
+    let client = &config.inventory.client;
+    assert_eq!(
+        (client.timeout, client.attempt_timeout),
+        (Duration::from_secs(2), Duration::from_millis(500))
+    );
+    assert_eq!((client.retry.max_attempts, client.breaker.window), (3, 50));
+    assert_eq!(client.breaker.open_wait, Duration::from_secs(10));
+}
+
+#[test]
+fn a_short_acknowledgement_deadline_shortens_the_pulls() {
+    let config = with(&[("CONSUMER_ACK_WAIT_MS", "2000")]).expect("valid");
+    assert_eq!(config.messaging.nats.ack_wait, Duration::from_secs(2));
+    assert_eq!(config.messaging.consumer.pull_wait, Duration::from_secs(2));
 }
 
 #[test]

@@ -9,8 +9,8 @@ use std::fmt;
 
 use uuid::Uuid;
 
-/// The header (HTTP) and NATS header name.
-pub const TRACEPARENT: &str = "traceparent";
+/// The header (HTTP) and NATS header name: the outbox module's, which sends it with events.
+pub use crate::outbox::TRACEPARENT;
 
 /// One position in a distributed trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

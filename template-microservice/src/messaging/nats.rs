@@ -15,11 +15,11 @@ use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 
 use super::{
-    Acknowledge, Delivery, IncomingRequest, OutgoingMessage, Respond, Transport, TransportError,
+    Broker, Delivery, IncomingRequest, OutgoingMessage, Respond, Transport, TransportError,
 };
-use crate::config::ConsumerConfig;
 use crate::domain::event::PAYMENTS_SUBJECTS;
 use crate::domain::trace::TRACEPARENT;
+use crate::outbox::Acknowledge;
 
 /// The stream of every event.
 pub const EVENTS_STREAM: &str = "EVENTS";
@@ -30,6 +30,19 @@ const QUEUE_GROUP: &str = "orders";
 /// How long a publication waits for its acknowledgement.
 const PUBLISH_ACK_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Where NATS is, and this service's durable consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NatsSettings {
+    /// The server (default `nats://127.0.0.1:4222`).
+    pub url: String,
+    /// The durable consumer's name (default `orders-payments`).
+    pub consumer_name: String,
+    /// How long a delivery may stay unacknowledged before it is redelivered (default 30 s).
+    pub ack_wait: Duration,
+    /// Deliveries handed out and not yet settled, at most (default 1024: four pulls).
+    pub max_ack_pending: i64,
+}
+
 /// A connection to NATS with JetStream.
 #[derive(Debug, Clone)]
 pub struct NatsTransport {
@@ -39,16 +52,16 @@ pub struct NatsTransport {
 }
 
 impl NatsTransport {
-    /// Connects to `url`, then creates the streams and the durable consumer when missing.
-    /// After this, the client reconnects by itself for as long as the service runs.
+    /// Connects to the server, then creates the streams and the durable consumer when
+    /// missing. After this, the client reconnects by itself for as long as the service runs.
     ///
     /// # Errors
     /// When the server cannot be reached or refuses the topology.
-    pub async fn connect(url: &str, consumer: &ConsumerConfig) -> Result<Self, TransportError> {
+    pub async fn connect(settings: &NatsSettings) -> Result<Self, TransportError> {
         let client = ConnectOptions::new()
             .name("orders")
             .max_reconnects(None)
-            .connect(url)
+            .connect(&settings.url)
             .await
             .map_err(TransportError::new)?;
         let mut jetstream = jetstream::new(client.clone());
@@ -56,7 +69,7 @@ impl NatsTransport {
         let events = ensure_stream(&jetstream, EVENTS_STREAM, "events.>").await?;
         ensure_stream(&jetstream, DEAD_LETTER_STREAM, "dlq.>").await?;
         let consumer = events
-            .get_or_create_consumer(&consumer.name, consumer_config(consumer))
+            .get_or_create_consumer(&settings.consumer_name, consumer_config(settings))
             .await
             .map_err(TransportError::new)?;
         Ok(Self { client, jetstream, consumer })
@@ -84,16 +97,16 @@ async fn ensure_stream(
     jetstream.get_or_create_stream(config).await.map_err(TransportError::new)
 }
 
-fn consumer_config(consumer: &ConsumerConfig) -> pull::Config {
+fn consumer_config(settings: &NatsSettings) -> pull::Config {
     pull::Config {
-        durable_name: Some(consumer.name.clone()),
+        durable_name: Some(settings.consumer_name.clone()),
         // One wildcard filter rather than `filter_subjects`, which servers before 2.10 ignore.
         filter_subject: PAYMENTS_SUBJECTS.to_owned(),
         ack_policy: AckPolicy::Explicit,
-        ack_wait: consumer.ack_wait,
+        ack_wait: settings.ack_wait,
         // Dead-lettering is the consumer's job (it knows why), so the server never gives up.
         max_deliver: -1,
-        max_ack_pending: i64::from(consumer.batch_size) * 4,
+        max_ack_pending: settings.max_ack_pending,
         ..Default::default()
     }
 }
@@ -126,7 +139,10 @@ impl Transport for NatsTransport {
         });
         Ok(deliveries.boxed())
     }
+}
 
+#[async_trait]
+impl Broker for NatsTransport {
     async fn requests(
         &self,
         subject: &str,

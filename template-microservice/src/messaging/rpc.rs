@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use super::{IncomingRequest, Transport, TransportError};
+use super::{Broker, IncomingRequest, TransportError};
 use crate::domain::trace::TraceContext;
 use crate::services::orders::OrderService;
 use crate::telemetry;
@@ -58,7 +58,7 @@ impl OrdersResponder {
     /// When the subscription fails.
     pub async fn run(
         self: Arc<Self>,
-        transport: &dyn Transport,
+        transport: &dyn Broker,
         stop: CancellationToken,
     ) -> Result<(), TransportError> {
         let requests = transport.requests(ORDERS_GET_SUBJECT).await?;

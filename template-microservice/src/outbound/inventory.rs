@@ -1,50 +1,38 @@
 //! The inventory service over HTTP: `POST {INVENTORY_URL}/reservations`, answering 201 when
 //! reserved and 409 when out of stock, and `DELETE {INVENTORY_URL}/reservations/{order_id}`,
-//! answering 2xx (or 404: nothing to release), through the resilient stack of [`super`].
-
-use std::sync::{Arc, Mutex};
+//! answering 2xx (or 404: nothing to release), through a [`ResilientClient`].
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use circuit_breaker::layer::CircuitBreakerLayer;
-use circuit_breaker::{CircuitBreaker, Handle};
 use http::{Method, StatusCode, header};
 use http_body_util::Full;
-use tower::util::BoxCloneService;
-use tower::{BoxError, ServiceBuilder, ServiceExt as _};
+use tower::BoxError;
 use uuid::Uuid;
 
-use super::client::{HttpRequest, HttpResponse, HttpSend};
-use super::retry::{IDEMPOTENCY_KEY, RetryPolicy};
-use super::{AttemptError, breaker};
-use crate::config::InventoryConfig;
 use crate::domain::trace::{TRACEPARENT, TraceContext};
+use crate::resilient_client::{
+    BreakerStatus, CallError, ClientSettings, HttpRequest, HttpResponse, IDEMPOTENCY_KEY,
+    ResilientClient,
+};
 use crate::services::inventory::{Inventory, InventoryError, Reservation};
 
 /// The breaker's name, in logs, metrics and readiness.
 pub const BREAKER_NAME: &str = "inventory";
 
-/// The stack, from the outside in: deadline, retry, breaker, attempt deadline, client.
-type Stack = BoxCloneService<HttpRequest, HttpResponse, BoxError>;
-
-/// The inventory client.
-#[derive(Clone)]
-pub struct HttpInventory {
-    /// Cloned for each call. The breaker's service holds a pending admission between
-    /// `poll_ready` and `call`, which is `Send` but not `Sync`, hence the lock, held only to
-    /// clone.
-    stack: Arc<Mutex<Stack>>,
-    reservations_url: String,
-    breaker: Handle,
+/// Where the inventory service is, and how it is called.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventorySettings {
+    /// Base URL, `http://` without a trailing slash (default `http://127.0.0.1:8081`).
+    pub url: String,
+    /// The resilient stack: deadlines, retries, breaker.
+    pub client: ClientSettings,
 }
 
-impl std::fmt::Debug for HttpInventory {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("HttpInventory")
-            .field("url", &self.reservations_url)
-            .finish_non_exhaustive()
-    }
+/// The inventory client.
+#[derive(Clone, Debug)]
+pub struct HttpInventory {
+    client: ResilientClient,
+    reservations_url: String,
 }
 
 impl HttpInventory {
@@ -52,26 +40,23 @@ impl HttpInventory {
     ///
     /// # Errors
     /// When a setting is out of range (checked by the configuration already).
-    pub fn new(config: &InventoryConfig) -> Result<Self, BoxError> {
-        let breaker = breaker::build(BREAKER_NAME, &config.breaker)?;
-        let handle = breaker.handle();
+    pub fn new(settings: &InventorySettings) -> Result<Self, BoxError> {
         Ok(Self {
-            stack: Arc::new(Mutex::new(stack(config, breaker)?)),
-            reservations_url: format!("{}/reservations", config.url),
-            breaker: handle,
+            client: ResilientClient::new(BREAKER_NAME, &settings.client)?,
+            reservations_url: format!("{}/reservations", settings.url),
         })
     }
 
     /// The breaker, for the state-change watcher.
     #[must_use]
-    pub fn breaker(&self) -> Handle {
-        self.breaker.clone()
+    pub fn breaker(&self) -> circuit_breaker::Handle {
+        self.client.breaker()
     }
 
     /// The breaker's name and state, for readiness.
     #[must_use]
-    pub fn breaker_status(&self) -> breaker::BreakerStatus {
-        breaker::BreakerStatus::new(BREAKER_NAME, self.breaker.clone())
+    pub fn breaker_status(&self) -> BreakerStatus {
+        self.client.status()
     }
 
     fn request(
@@ -106,17 +91,6 @@ fn release_request(
         .map_err(|error| InventoryError::Failed(error.to_string()))
 }
 
-fn stack(config: &InventoryConfig, breaker: CircuitBreaker) -> Result<Stack, BoxError> {
-    let service = ServiceBuilder::new()
-        .timeout(config.timeout)
-        .layer(tower::retry::RetryLayer::new(RetryPolicy::new(BREAKER_NAME, &config.retry)?))
-        .layer(CircuitBreakerLayer::new(breaker).classifier(breaker::classify))
-        .map_err(AttemptError::from_boxed)
-        .timeout(config.attempt_timeout)
-        .service(HttpSend::new());
-    Ok(BoxCloneService::new(service))
-}
-
 #[async_trait]
 impl Inventory for HttpInventory {
     async fn reserve(
@@ -146,24 +120,10 @@ impl Inventory for HttpInventory {
 impl HttpInventory {
     /// Sends `request` through the stack.
     async fn call(&self, request: HttpRequest) -> Result<HttpResponse, InventoryError> {
-        let service =
-            self.stack.lock().map_err(|_| InventoryError::Failed("poisoned".into()))?.clone();
-        service.oneshot(request).await.map_err(call_error)
-    }
-}
-
-/// What a failed call means for the caller.
-fn call_error(error: BoxError) -> InventoryError {
-    if error.is::<tower::timeout::error::Elapsed>() {
-        return InventoryError::Failed("the call timed out".to_owned());
-    }
-    match error.downcast::<circuit_breaker::Error<AttemptError>>() {
-        Ok(breaker_error) => match *breaker_error {
-            circuit_breaker::Error::Rejected(rejected) => {
-                InventoryError::CircuitOpen { retry_after: rejected.retry_after }
-            }
-            other => InventoryError::Failed(other.to_string()),
-        },
-        Err(other) => InventoryError::Failed(other.to_string()),
+        self.client.call(request).await.map_err(|error| match error {
+            CallError::TimedOut => InventoryError::Failed(error.to_string()),
+            CallError::CircuitOpen { retry_after } => InventoryError::CircuitOpen { retry_after },
+            CallError::Failed(message) => InventoryError::Failed(message),
+        })
     }
 }

@@ -1,5 +1,5 @@
 //! Fetching the token issuer's key set (`JWT_JWKS_URL`) with the pooled HTTP/1.1 client of
-//! [`super::client`]: plain HTTP (the build has no TLS client), an answer within
+//! [`crate::resilient_client`]: plain HTTP (the build has no TLS client), an answer within
 //! [`FETCH_TIMEOUT`], status 200, and a body bounded by the client.
 
 use std::time::Duration;
@@ -9,7 +9,7 @@ use http::{StatusCode, header};
 use http_body_util::Full;
 use tower::ServiceExt as _;
 
-use super::client::HttpSend;
+use crate::resilient_client::HttpSend;
 use crate::services::tokens::jwks::KeySetFetcher;
 
 /// The longest a fetch may take, connection included.

@@ -1,45 +1,10 @@
-//! Calls to other services over HTTP, each through a tower stack, from the outside in:
+//! Calls to other services over HTTP, each through the resilient stack of
+//! [`crate::resilient_client`] (timeout → retry with a budget → circuit breaker → attempt
+//! timeout → client).
 //!
-//! 1. a deadline for the whole call, retries included ([`tower::timeout`]);
-//! 2. retries of idempotent requests, with jittered exponential backoff and a retry budget
-//!    shared by all calls ([`retry`]); a request is idempotent when its method is, or when it
-//!    carries an `Idempotency-Key` header;
-//! 3. the circuit breaker (crate `circuit-breaker`): an open circuit rejects at once, without
-//!    waiting for any timeout, and a rejection is never retried;
-//! 4. a deadline per attempt, so that a hanging server counts as a failure;
-//! 5. the HTTP/1 client ([`client`]).
-//!
-//! [`inventory`] uses it for stock reservations; [`breaker`] logs and exports the breaker's
-//! state changes. [`jwks`] fetches the token issuer's key set with the same client, without
-//! the stack (a deadline only: it runs at startup and at most once per refresh interval).
+//! [`inventory`] uses it for stock reservations and their releases. [`jwks`] fetches the token
+//! issuer's key set with the module's bare client, without the stack (a deadline only: it runs
+//! at startup and at most once per refresh interval).
 
-pub mod breaker;
-pub mod client;
 pub mod inventory;
 pub mod jwks;
-pub mod retry;
-
-/// Why one attempt failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AttemptError {
-    /// No answer within the attempt's deadline.
-    #[error("the attempt timed out")]
-    TimedOut,
-    /// The connection or the HTTP exchange failed.
-    #[error("{0}")]
-    Transport(String),
-}
-
-impl AttemptError {
-    /// Maps the errors of the per-attempt stack (timeout or client) into this type.
-    #[must_use]
-    pub fn from_boxed(error: tower::BoxError) -> Self {
-        if error.is::<tower::timeout::error::Elapsed>() {
-            return Self::TimedOut;
-        }
-        match error.downcast::<Self>() {
-            Ok(attempt) => *attempt,
-            Err(other) => Self::Transport(other.to_string()),
-        }
-    }
-}

@@ -3,7 +3,8 @@
 //!
 //! - [`orders`]: orders, written with their outbox event in one transaction, and payments
 //!   settled with their inbox row in one transaction.
-//! - [`outbox`]: claiming unsent events (`FOR UPDATE SKIP LOCKED`) and marking them sent.
+//! - [`outbox`]: the outbox module's [`crate::outbox::Outbox`] in PostgreSQL: claiming unsent
+//!   events (`FOR UPDATE SKIP LOCKED`) and marking them sent.
 //! - [`pool`]: the pool, migrations, and the health probe.
 //! - [`releases`]: the reservations to release at the inventory, and expired orders.
 
@@ -19,6 +20,10 @@ use uuid::Uuid;
 
 use crate::domain::order::{Order, OrderStatus};
 use crate::domain::page::PageRequest;
+use crate::outbox::StoreError;
+
+/// The event an order writes with it, in the same transaction: the outbox module's.
+pub use crate::outbox::OutboxEvent;
 
 /// A boxed error from the driver.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -37,17 +42,10 @@ pub enum RepositoryError {
 /// Shorthand for repository results.
 pub type RepositoryResult<T> = Result<T, RepositoryError>;
 
-/// An event to store in the outbox, in the same transaction as its cause.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxEvent {
-    /// The envelope id: the message id the broker deduplicates on.
-    pub id: Uuid,
-    /// Where it is published.
-    pub subject: String,
-    /// The serialised envelope.
-    pub payload: Vec<u8>,
-    /// The W3C trace context of the transaction that wrote it.
-    pub traceparent: Option<String>,
+impl From<RepositoryError> for StoreError {
+    fn from(error: RepositoryError) -> Self {
+        Self::new(error)
+    }
 }
 
 /// Why a reservation is released.
@@ -148,35 +146,6 @@ pub trait OrderRepository: Send + Sync {
         let outcomes = self.settle_all(std::slice::from_ref(settlement)).await?;
         Ok(outcomes.first().copied().unwrap_or(SettleOutcome::OrderMissing))
     }
-}
-
-/// The outbox as the relay sees it.
-#[async_trait]
-pub trait Outbox: Send + Sync {
-    /// Locks up to `limit` unsent events, oldest first, skipping those another relay holds.
-    async fn claim(&self, limit: u32) -> RepositoryResult<Box<dyn OutboxClaim>>;
-    /// How many events wait, and the age of the oldest.
-    async fn backlog(&self) -> RepositoryResult<Backlog>;
-    /// Deletes events sent longer ago than `age`; returns how many.
-    async fn purge_sent(&self, age: Duration) -> RepositoryResult<u64>;
-}
-
-/// Events locked by one relay. Dropping the claim releases them unsent.
-#[async_trait]
-pub trait OutboxClaim: Send {
-    /// The claimed events, oldest first.
-    fn events(&self) -> &[OutboxEvent];
-    /// Marks `ids` sent and releases the claim.
-    async fn mark_sent(self: Box<Self>, ids: &[Uuid]) -> RepositoryResult<()>;
-}
-
-/// The unsent part of the outbox.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Backlog {
-    /// Unsent events.
-    pub depth: u64,
-    /// Seconds since the oldest unsent event was written (0 when none).
-    pub oldest_age_secs: f64,
 }
 
 /// The reservations to release, as the release worker sees them.

@@ -1,4 +1,4 @@
-//! The outbox in PostgreSQL. A relay claims unsent rows with `FOR UPDATE SKIP LOCKED` inside a
+//! The outbox module's [`Outbox`] in PostgreSQL. A relay claims unsent rows with `FOR UPDATE SKIP LOCKED` inside a
 //! transaction that it holds while publishing, so several relays never claim the same row;
 //! rows are marked sent in that transaction, after the broker acknowledged them.
 
@@ -9,7 +9,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::pool::map_error;
-use super::{Backlog, Outbox, OutboxClaim, OutboxEvent, RepositoryResult};
+use crate::outbox::{Backlog, Outbox, OutboxClaim, OutboxEvent, StoreError};
 
 /// The outbox table.
 #[derive(Debug, Clone)]
@@ -33,7 +33,7 @@ struct PgClaim {
 
 #[async_trait]
 impl Outbox for PgOutbox {
-    async fn claim(&self, limit: u32) -> RepositoryResult<Box<dyn OutboxClaim>> {
+    async fn claim(&self, limit: u32) -> Result<Box<dyn OutboxClaim>, StoreError> {
         let mut transaction = self.pool.begin().await.map_err(map_error)?;
         let events = sqlx::query_as!(
             OutboxEvent,
@@ -47,7 +47,7 @@ impl Outbox for PgOutbox {
         Ok(Box::new(PgClaim { transaction, events }))
     }
 
-    async fn backlog(&self) -> RepositoryResult<Backlog> {
+    async fn backlog(&self) -> Result<Backlog, StoreError> {
         let row = sqlx::query!(
             r#"SELECT count(*) AS "depth!",
                       COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at))::float8, 0)
@@ -61,7 +61,7 @@ impl Outbox for PgOutbox {
         Ok(Backlog { depth, oldest_age_secs: row.oldest_age_secs.max(0.0) })
     }
 
-    async fn purge_sent(&self, age: Duration) -> RepositoryResult<u64> {
+    async fn purge_sent(&self, age: Duration) -> Result<u64, StoreError> {
         let seconds = age.as_secs_f64();
         let deleted = sqlx::query!(
             "DELETE FROM outbox WHERE sent_at < clock_timestamp() - make_interval(secs => $1)",
@@ -80,13 +80,13 @@ impl OutboxClaim for PgClaim {
         &self.events
     }
 
-    async fn mark_sent(mut self: Box<Self>, ids: &[Uuid]) -> RepositoryResult<()> {
+    async fn mark_sent(mut self: Box<Self>, ids: &[Uuid]) -> Result<(), StoreError> {
         if !ids.is_empty() {
             sqlx::query!("UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY($1)", ids,)
                 .execute(&mut *self.transaction)
                 .await
                 .map_err(map_error)?;
         }
-        self.transaction.commit().await.map_err(map_error)
+        Ok(self.transaction.commit().await.map_err(map_error)?)
     }
 }

@@ -1,10 +1,22 @@
 //! The connection pool, migrations, the mapping of driver errors, and the health probe.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::{HealthCheck, RepositoryError, RepositoryResult};
-use crate::config::DatabaseConfig;
+
+/// The PostgreSQL pool.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// `DATABASE_URL` (default `postgres://postgres@localhost:5432/postgres`).
+    pub url: String,
+    /// Most pooled connections (`DATABASE_MAX_CONNECTIONS`, default 20).
+    pub max_connections: u32,
+    /// Longest wait for a free connection (`DATABASE_ACQUIRE_TIMEOUT_MS`, default 3000).
+    pub acquire_timeout: Duration,
+}
 
 /// Opens the pool. Connections are made on demand, so a database that is down at this moment
 /// makes requests fail fast with 503 instead of stopping the service.

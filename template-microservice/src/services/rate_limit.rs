@@ -14,10 +14,17 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use crate::config::RateLimit;
-
 /// Below this many users, forgotten buckets are not swept.
 const MIN_SWEEP: usize = 1024;
+
+/// A token bucket: how fast it refills, and how many tokens it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Tokens per minute.
+    pub per_minute: u32,
+    /// Tokens the bucket holds: how many may be taken at once.
+    pub burst: u32,
+}
 
 /// Decides whether a user may place one more order now.
 pub trait RateLimiter: Send + Sync {

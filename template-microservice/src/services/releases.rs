@@ -15,7 +15,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::ReleaseSignal;
 use super::inventory::Inventory;
-use crate::config::ReleaseConfig;
 use crate::domain::trace::TraceContext;
 use crate::repositories::{DueRelease, ReleaseQueue, RepositoryResult};
 
@@ -27,6 +26,18 @@ const LEASE: Duration = Duration::from_mins(2);
 
 /// The longest delay between two attempts at one release.
 const MAX_BACKOFF: Duration = Duration::from_mins(5);
+
+/// How long orders may stay pending, and how the releases of their stock are delivered.
+#[derive(Debug, Clone, Copy)]
+pub struct ReleaseConfig {
+    /// Age at which a pending order is cancelled and its stock released
+    /// (`PENDING_ORDER_TTL_SECS`, default 900).
+    pub pending_ttl: Duration,
+    /// Longest the release worker waits before looking for due releases and expired orders
+    /// (`RELEASE_POLL_INTERVAL_MS`, default 1000); also the first retry delay, doubled per
+    /// attempt up to five minutes.
+    pub poll_interval: Duration,
+}
 
 /// Delivers releases and expires pending orders.
 pub struct ReleaseWorker {

@@ -78,7 +78,7 @@ impl Harness {
         let inventory = crate::support::InventoryStub::start().await;
         let config = crate::support::config(&db, &nats, &inventory, &[]);
         crate::service::repositories::pool::migrate(&db.pool).await.expect("migrates");
-        let connected = NatsTransport::connect(&nats.url(), &config.messaging.consumer).await;
+        let connected = NatsTransport::connect(&config.messaging.nats).await;
         let transport = Arc::new(connected.expect("connects"));
         let repository = Arc::new(PgOrders::new(db.pool.clone()));
         let signals = (OutboxSignal::default(), OutboxSignal::default());

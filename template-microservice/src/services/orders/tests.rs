@@ -10,9 +10,9 @@ use crate::domain::order::OrderItem;
 use crate::domain::page::PageRequest;
 use crate::domain::trace::TraceContext;
 use crate::error::AppError;
-use crate::fakes::{FakeInventory, FakeStore};
 use crate::repositories::ReleaseReason;
 use crate::services::OutboxSignal;
+use crate::services::fakes::{FakeInventory, FakeStore};
 use crate::services::inventory::InventoryError;
 
 fn service(store: &Arc<FakeStore>, answer: fn() -> Result<(), InventoryError>) -> OrderService {

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::*;
-use crate::fakes::FakeInventory;
+use crate::services::fakes::FakeInventory;
 
 /// Due releases in memory; records what the worker reports.
 #[derive(Default)]

@@ -17,7 +17,7 @@ use jsonwebtoken::jwk::{
 };
 use tokio::time::Instant;
 
-use crate::config::JwksConfig;
+use super::JwksConfig;
 
 /// Fetches a key set document; `outbound::jwks` does it over HTTP.
 #[async_trait]

@@ -10,8 +10,8 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::{Value, json};
 
+use super::JwksConfig;
 use super::*;
-use crate::config::JwksConfig;
 
 const KEY_A: &str = "-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIETr1uvpAuXOj3Kih8rE/AWNswsJ1AF2sUYc5Z9xeDfg

@@ -1,5 +1,6 @@
 //! The innermost service: one HTTP/1 exchange with hyper's pooled client, the response body
-//! read in full (up to a limit).
+//! read in full (up to a limit). Plain HTTP: put TLS in a sidecar, or give [`HttpSend`] a TLS
+//! connector.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +12,30 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use super::AttemptError;
+/// Why one attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttemptError {
+    /// No answer within the attempt's deadline.
+    #[error("the attempt timed out")]
+    TimedOut,
+    /// The connection or the HTTP exchange failed.
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl AttemptError {
+    /// Maps the errors of the per-attempt stack (timeout or client) into this type.
+    #[must_use]
+    pub fn from_boxed(error: tower::BoxError) -> Self {
+        if error.is::<tower::timeout::error::Elapsed>() {
+            return Self::TimedOut;
+        }
+        match error.downcast::<Self>() {
+            Ok(attempt) => *attempt,
+            Err(other) => Self::Transport(other.to_string()),
+        }
+    }
+}
 
 /// Largest response body read, in bytes.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;

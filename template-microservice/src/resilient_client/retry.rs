@@ -10,9 +10,8 @@ use tower::retry::backoff::{
 use tower::retry::budget::{Budget as _, TpsBudget};
 use tower::util::rng::HasherRng;
 
-use super::AttemptError;
-use super::client::{HttpRequest, HttpResponse};
-use crate::config::RetryConfig;
+use super::client::{AttemptError, HttpRequest, HttpResponse};
+use super::settings::RetrySettings;
 
 /// The header that makes a non-idempotent method safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -34,8 +33,9 @@ impl RetryPolicy {
     /// A policy for calls to `name`, from its settings.
     ///
     /// # Errors
-    /// When the backoff settings are inconsistent (checked by the configuration already).
-    pub fn new(name: &'static str, config: &RetryConfig) -> Result<Self, tower::BoxError> {
+    /// When the backoff settings are inconsistent (the longest backoff below the first, a
+    /// jitter outside 0 to 1).
+    pub fn new(name: &'static str, config: &RetrySettings) -> Result<Self, tower::BoxError> {
         let budget = TpsBudget::new(
             std::time::Duration::from_secs(10),
             config.budget_min_per_sec,

@@ -1,4 +1,4 @@
-//! The inventory circuit breaker: built from its settings, with its state changes logged and
+//! The circuit breaker of a stack: built from its settings, with its state changes logged and
 //! counted (`circuit_breaker_transitions_total`); its state gauge comes from the
 //! circuit-breaker crate's `metrics` feature.
 
@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use circuit_breaker::{CircuitBreaker, Event, Handle, OpenWait, Outcome};
 
-use super::AttemptError;
-use super::client::HttpResponse;
-use crate::config::BreakerConfig;
+use super::client::{AttemptError, HttpResponse};
+use super::settings::BreakerSettings;
 
 /// How often state changes are read from the breaker's event queue.
 const EVENT_POLL: Duration = Duration::from_millis(100);
 
-/// What lies outside `outbound/` sees of a breaker: its name and its state, for readiness.
+/// What the rest of an app sees of a breaker: its name and its state, for readiness.
 #[derive(Clone)]
 pub struct BreakerStatus {
     name: &'static str,
@@ -43,10 +42,10 @@ impl BreakerStatus {
 /// Builds the breaker named `name`. Build it after the metrics recorder is installed.
 ///
 /// # Errors
-/// When a setting is out of range (checked by the configuration already).
+/// When a setting is out of range (see [`BreakerSettings`]).
 pub fn build(
     name: &'static str,
-    config: &BreakerConfig,
+    config: &BreakerSettings,
 ) -> Result<CircuitBreaker, circuit_breaker::ConfigError> {
     CircuitBreaker::builder()
         .name(name)
@@ -69,8 +68,8 @@ pub fn classify(result: &Result<HttpResponse, AttemptError>) -> Outcome {
     }
 }
 
-/// Logs and counts the breaker's state changes; runs until its task is aborted (the workers
-/// abort it last, on shutdown).
+/// Logs and counts the breaker's state changes; runs until its task is aborted (abort it last,
+/// on shutdown).
 pub async fn watch(name: &'static str, handle: Handle) {
     let events = handle.subscribe(64);
     let mut tick = tokio::time::interval(EVENT_POLL);
@@ -93,34 +92,58 @@ fn log_event(name: &'static str, event: Event) {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use crate::config::BreakerConfig;
-    use crate::fakes::LogCapture;
+    use super::super::settings::BreakerSettings;
+
+    /// The formatter's output, shared with the test.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, text: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").write(text)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Sink {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+        }
+    }
 
     #[tokio::test]
     async fn state_changes_are_logged_under_the_breaker_module() {
-        let logs = LogCapture::start();
-        let config = BreakerConfig {
-            window: 10,
-            minimum_calls: 5,
-            failure_rate: 0.5,
-            open_wait: Duration::from_mins(1),
-            half_open_trials: 1,
-        };
-        let breaker = super::build("test", &config).expect("valid settings");
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let format = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone());
+        let _logs = tracing::subscriber::set_default(format.finish());
+        let settings = BreakerSettings { minimum_calls: 5, ..BreakerSettings::default() };
+        let breaker = super::build("test", &settings).expect("valid settings");
         let watcher = tokio::spawn(super::watch("test", breaker.handle()));
         tokio::task::yield_now().await; // the watcher subscribes
         breaker.handle().force_open();
         let logged = tokio::time::timeout(Duration::from_secs(5), async {
-            while logs.events().is_empty() {
+            while sink.text().is_empty() {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         });
         logged.await.expect("the state change is logged");
         watcher.abort();
-        let (target, fields) = &logs.events()[0];
-        assert_eq!(target, module_path!().trim_end_matches("::tests"));
-        assert!(["breaker", "from", "to"].iter().all(|name| fields.contains(&(*name).to_owned())));
+        let target = module_path!().trim_end_matches("::tests");
+        let line = sink.text();
+        assert!(line.contains(&format!(" {target}: ")), "under its module: {line}");
+        assert!(
+            ["breaker=\"test\"", "from=closed", "to=forced-open"]
+                .iter()
+                .all(|field| line.contains(field)),
+            "{line}"
+        );
     }
 }

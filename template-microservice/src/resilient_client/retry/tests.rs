@@ -5,13 +5,12 @@ use http::{Method, StatusCode};
 use http_body_util::Full;
 use tower::retry::Policy as _;
 
+use super::super::client::{AttemptError, HttpRequest, HttpResponse};
+use super::super::settings::RetrySettings;
 use super::{IDEMPOTENCY_KEY, RetryPolicy};
-use crate::config::RetryConfig;
-use crate::outbound::AttemptError;
-use crate::outbound::client::{HttpRequest, HttpResponse};
 
-fn config(budget_min_per_sec: u32) -> RetryConfig {
-    RetryConfig {
+fn config(budget_min_per_sec: u32) -> RetrySettings {
+    RetrySettings {
         max_attempts: 3,
         backoff_min: std::time::Duration::from_millis(1),
         backoff_max: std::time::Duration::from_millis(2),

@@ -1,21 +1,18 @@
-//! In-process fakes of the service's traits, for unit tests of the services and the relay.
+//! In-process fakes of the service's traits, for unit tests of the services and `/metrics`.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::stream::BoxStream;
 use uuid::Uuid;
 
 use crate::domain::order::Order;
 use crate::domain::page::PageRequest;
 use crate::domain::trace::TraceContext;
-use crate::messaging::{Delivery, IncomingRequest, OutgoingMessage, Transport, TransportError};
+use crate::outbox::{Backlog, Outbox, OutboxClaim, OutboxEvent, StoreError};
 use crate::repositories::{
-    Backlog, OrderRepository, Outbox, OutboxClaim, OutboxEvent, Release, RepositoryError,
-    RepositoryResult, SettleOutcome, Settlement,
+    OrderRepository, Release, RepositoryError, RepositoryResult, SettleOutcome, Settlement,
 };
 use crate::services::inventory::{Inventory, InventoryError, Reservation};
 
@@ -112,7 +109,7 @@ impl OutboxClaim for FakeClaim {
         &self.events
     }
 
-    async fn mark_sent(self: Box<Self>, ids: &[Uuid]) -> RepositoryResult<()> {
+    async fn mark_sent(self: Box<Self>, ids: &[Uuid]) -> Result<(), StoreError> {
         let mut outbox = self.store.outbox.lock().expect("lock");
         outbox
             .iter_mut()
@@ -128,7 +125,7 @@ pub struct FakeOutbox(pub Arc<FakeStore>);
 
 #[async_trait]
 impl Outbox for FakeOutbox {
-    async fn claim(&self, limit: u32) -> RepositoryResult<Box<dyn OutboxClaim>> {
+    async fn claim(&self, limit: u32) -> Result<Box<dyn OutboxClaim>, StoreError> {
         self.0.check()?;
         let outbox = self.0.outbox.lock().expect("lock");
         let unsent = outbox.iter().filter(|(_, sent)| !sent).map(|(event, _)| event.clone());
@@ -136,62 +133,18 @@ impl Outbox for FakeOutbox {
         Ok(Box::new(FakeClaim { store: Arc::clone(&self.0), events }))
     }
 
-    async fn backlog(&self) -> RepositoryResult<Backlog> {
+    async fn backlog(&self) -> Result<Backlog, StoreError> {
         self.0.backlog_reads.fetch_add(1, Ordering::SeqCst);
         self.0.check()?;
         Ok(Backlog { depth: self.0.unsent() as u64, oldest_age_secs: 0.0 })
     }
 
-    async fn purge_sent(&self, _age: Duration) -> RepositoryResult<u64> {
+    async fn purge_sent(&self, _age: Duration) -> Result<u64, StoreError> {
         let mut outbox = self.0.outbox.lock().expect("lock");
         let before = outbox.len();
         outbox.retain(|(_, sent)| !sent);
         Ok((before - outbox.len()) as u64)
     }
-}
-
-/// A broker that stores what it is given, and refuses the ids it is told to.
-#[derive(Debug, Default)]
-pub struct FakeTransport {
-    pub published: Mutex<Vec<OutgoingMessage>>,
-    pub refuse: Mutex<HashSet<String>>,
-}
-
-#[async_trait]
-impl Transport for FakeTransport {
-    async fn publish(&self, messages: Vec<OutgoingMessage>) -> Vec<Result<(), TransportError>> {
-        let refuse = self.refuse.lock().expect("lock").clone();
-        let mut published = self.published.lock().expect("lock");
-        let results = messages.into_iter().map(|message| {
-            if refuse.contains(&message.id) {
-                return Err(TransportError::new("refused"));
-            }
-            published.push(message);
-            Ok(())
-        });
-        results.collect()
-    }
-
-    async fn pull(
-        &self,
-        _max: u32,
-        _wait: Duration,
-    ) -> Result<BoxStream<'static, Delivery>, TransportError> {
-        Err(TransportError::new("no subscription"))
-    }
-
-    async fn requests(
-        &self,
-        _subject: &str,
-    ) -> Result<BoxStream<'static, IncomingRequest>, TransportError> {
-        Err(TransportError::new("no subscription"))
-    }
-
-    fn is_connected(&self) -> bool {
-        true
-    }
-
-    async fn close(&self) {}
 }
 
 /// An inventory that answers reservations what it is told to, and records releases.
@@ -218,40 +171,5 @@ impl Inventory for FakeInventory {
     async fn release(&self, order_id: Uuid, _: TraceContext) -> Result<(), InventoryError> {
         self.released.lock().expect("lock").push(order_id);
         Ok(())
-    }
-}
-
-/// A logged event: its target and its field names.
-pub type LoggedEvent = (String, Vec<String>);
-
-/// The events logged on this thread while it is alive.
-pub struct LogCapture {
-    events: Arc<Mutex<Vec<LoggedEvent>>>,
-    _guard: tracing::subscriber::DefaultGuard,
-}
-
-impl LogCapture {
-    /// Starts capturing (on this thread, so in a current-thread runtime's tasks too).
-    pub fn start() -> Self {
-        use tracing_subscriber::layer::SubscriberExt as _;
-        let events = Arc::default();
-        let layer = CaptureLayer(Arc::clone(&events));
-        let guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
-        Self { events, _guard: guard }
-    }
-
-    /// What was logged so far.
-    pub fn events(&self) -> Vec<LoggedEvent> {
-        self.events.lock().expect("lock").clone()
-    }
-}
-
-struct CaptureLayer(Arc<Mutex<Vec<LoggedEvent>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CaptureLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        let fields = event.fields().map(|field| field.name().to_owned()).collect();
-        let target = event.metadata().target().to_owned();
-        self.0.lock().expect("lock").push((target, fields));
     }
 }

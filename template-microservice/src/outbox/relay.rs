@@ -1,11 +1,11 @@
 //! The outbox relay: publishes committed events to the broker, and marks each one sent only
 //! after the broker acknowledged it.
 //!
-//! Each pass claims a batch with `FOR UPDATE SKIP LOCKED` (so relays on other instances take
-//! other rows), publishes it with the event id as the message id (so the broker drops what an
-//! interrupted pass had already published), and marks the acknowledged events sent. A pass
-//! that fails leaves its events unsent, for the next pass. The relay wakes when this instance
-//! commits an event, and polls for events written elsewhere.
+//! Each pass claims a batch (so relays on other instances take other rows), publishes it with
+//! the event id as the message id (so the broker drops what an interrupted pass had already
+//! published), and marks the acknowledged events sent. A pass that fails leaves its events
+//! unsent, for the next pass. The relay wakes when this instance commits an event, and polls
+//! for events written elsewhere.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 
-use super::{OutgoingMessage, Transport};
-use crate::config::RelayConfig;
-use crate::domain::trace::TRACEPARENT;
-use crate::repositories::{Outbox, OutboxEvent, RepositoryError};
-use crate::services::OutboxSignal;
+use super::settings::RelaySettings;
+use super::store::{Outbox, OutboxEvent, Signal, StoreError};
+use super::transport::{OutgoingMessage, Transport, TransportError};
 
+/// The header carrying an event's W3C trace context.
+pub const TRACEPARENT: &str = "traceparent";
 /// How often sent events older than the retention are deleted.
 const PURGE_EVERY: Duration = Duration::from_mins(1);
 
@@ -26,13 +26,13 @@ const PURGE_EVERY: Duration = Duration::from_mins(1);
 pub struct Relay {
     outbox: Arc<dyn Outbox>,
     transport: Arc<dyn Transport>,
-    signal: OutboxSignal,
-    config: RelayConfig,
+    signal: Signal,
+    settings: RelaySettings,
 }
 
 impl std::fmt::Debug for Relay {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Relay").field("config", &self.config).finish_non_exhaustive()
+        formatter.debug_struct("Relay").field("settings", &self.settings).finish_non_exhaustive()
     }
 }
 
@@ -51,10 +51,10 @@ impl Relay {
     pub fn new(
         outbox: Arc<dyn Outbox>,
         transport: Arc<dyn Transport>,
-        signal: OutboxSignal,
-        config: RelayConfig,
+        signal: Signal,
+        settings: RelaySettings,
     ) -> Self {
-        Self { outbox, transport, signal, config }
+        Self { outbox, transport, signal, settings }
     }
 
     /// Relays until `stop` is cancelled.
@@ -65,7 +65,7 @@ impl Relay {
                 tracing::warn!(%error, "outbox relay pass failed");
                 Pass::default()
             });
-            if pass.claimed == self.config.batch_size as usize && pass.sent == pass.claimed {
+            if pass.claimed == self.settings.batch_size as usize && pass.sent == pass.claimed {
                 continue;
             }
             if last_purge.elapsed() >= PURGE_EVERY {
@@ -81,7 +81,7 @@ impl Relay {
         tokio::select! {
             () = stop.cancelled() => {}
             () = self.signal.notified() => {}
-            () = tokio::time::sleep(self.config.poll_interval) => {}
+            () = tokio::time::sleep(self.settings.poll_interval) => {}
         }
     }
 
@@ -100,9 +100,9 @@ impl Relay {
     /// One batch: claim, publish, mark the acknowledged events sent.
     ///
     /// # Errors
-    /// When the database fails; publication failures only leave events unsent.
-    pub async fn pass(&self) -> Result<Pass, RepositoryError> {
-        let claim = self.outbox.claim(self.config.batch_size).await?;
+    /// When the store fails; publication failures only leave events unsent.
+    pub async fn pass(&self) -> Result<Pass, StoreError> {
+        let claim = self.outbox.claim(self.settings.batch_size).await?;
         let events = claim.events();
         if events.is_empty() {
             return Ok(Pass::default());
@@ -121,7 +121,7 @@ impl Relay {
     }
 
     async fn purge(&self) {
-        match self.outbox.purge_sent(self.config.retention).await {
+        match self.outbox.purge_sent(self.settings.retention).await {
             Ok(0) => {}
             Ok(deleted) => tracing::debug!(deleted, "purged sent outbox events"),
             Err(error) => tracing::warn!(%error, "purging the outbox failed"),
@@ -139,7 +139,8 @@ fn outgoing(event: &OutboxEvent) -> OutgoingMessage {
     }
 }
 
-fn report(results: &[Result<(), super::TransportError>]) {
+/// Counts the publications, and logs those the broker did not acknowledge.
+pub(super) fn report(results: &[Result<(), TransportError>]) {
     let failed = results.iter().filter(|result| result.is_err()).count();
     let sent = results.len() - failed;
     metrics::counter!("outbox_published_total").increment(sent as u64);
@@ -148,6 +149,3 @@ fn report(results: &[Result<(), super::TransportError>]) {
         tracing::warn!(%error, failed, "events not acknowledged; they stay in the outbox");
     }
 }
-
-#[cfg(test)]
-mod tests;
