@@ -1,6 +1,6 @@
 //! Generating a project from a template and checking it: what `templates`, `check-variants`,
 //! `new`, `upgrade` and `bench build` share. [`discover`] reads each template's
-//! `cargo-generate.toml` (its placeholders and their values), [`generate`] runs the real
+//! `cargo-generate.toml` (its placeholders and their values), [`generate()`] runs the real
 //! `cargo generate` and the [`Step`]s a generated project goes through, and [`deploy`] is the
 //! offline check of its deployment files, the first of those steps.
 
