@@ -48,7 +48,9 @@ pub struct SessionContext {
 pub async fn run(socket: WebSocket, context: SessionContext) {
     let mut session = Session::new(socket, context);
     let end = session.serve().await;
-    session.finish(end).await;
+    // Boxed, like the answer to a client frame: an idle connection's task holds only the
+    // state of its wait, not that of the rarer paths.
+    Box::pin(session.finish(end)).await;
 }
 
 /// How long the server waits for the peer's close frame after sending its own.
@@ -135,7 +137,7 @@ impl Session {
     async fn on_event(&mut self, event: Event) -> Result<(), End> {
         match event {
             Event::Outbox => self.flush().await,
-            Event::Frame(frame) => self.on_frame(frame).await,
+            Event::Frame(frame) => Box::pin(self.on_frame(frame)).await,
             Event::Heartbeat => self.on_heartbeat().await,
             Event::Expired => {
                 metrics::counter!("realtime_token_expiry_disconnects_total").increment(1);
