@@ -199,3 +199,20 @@ async fn a_large_rooms_fan_out_waits_for_no_stuck_member() {
     let to_late = frames_until(&late, 2).await;
     assert!(to_late == [Some(2)] || to_late == [Some(1), Some(2)], "{to_late:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_queued_behind_a_stuck_member_arrive_together_complete_and_in_order() {
+    let hub = hub(100);
+    let lobby = room("lobby");
+    let members = large_room(&hub, &lobby);
+    let held = members[0].outbox.hold();
+    // Its shard's task stops at the stuck member while the next messages queue up behind it;
+    // once released, it hands each member the queued ones in one batch.
+    for id in 1..=5 {
+        assert_eq!(hub.deliver(&message("lobby", id, id - 1)), Delivery::Delivered(members.len()));
+    }
+    drop(held);
+    for member in &members {
+        assert_eq!(frames_until(member, 5).await, [1, 2, 3, 4, 5].map(Some));
+    }
+}
