@@ -206,8 +206,8 @@ async fn frames_queued_behind_a_stuck_member_arrive_together_complete_and_in_ord
     let lobby = room("lobby");
     let members = large_room(&hub, &lobby);
     let held = members[0].outbox.hold();
-    // Its shard's task stops at the stuck member while the next messages queue up behind it;
-    // once released, it hands each member the queued ones in one batch.
+    // The shard's task stops at the stuck member while the next messages queue up behind
+    // it. Once released, it hands each member the queued ones in one batch.
     for id in 1..=5 {
         assert_eq!(hub.deliver(&message("lobby", id, id - 1)), Delivery::Delivered(members.len()));
     }
