@@ -15,7 +15,7 @@ use super::{Envelope, Member, Outbox};
 /// Frames a shard queues at most. Past it the runtime has not run the shard's task for that
 /// many messages, more than any outbox holds: the shard's members are cut off as too slow
 /// (they reconnect with `since`), which keeps the queue bounded.
-const PENDING_LIMIT: usize = 1024;
+pub(super) const PENDING_LIMIT: usize = 1024;
 
 /// Some of a room's members.
 #[derive(Debug, Default)]

@@ -216,3 +216,19 @@ async fn frames_queued_behind_a_stuck_member_arrive_together_complete_and_in_ord
         assert_eq!(frames_until(member, 5).await, [1, 2, 3, 4, 5].map(Some));
     }
 }
+
+#[tokio::test]
+async fn a_shard_whose_task_falls_too_far_behind_cuts_its_members_off() {
+    let hub = hub(100);
+    let lobby = room("lobby");
+    let members = large_room(&hub, &lobby);
+    // On this one-thread runtime the shards' tasks cannot run before the test yields: every
+    // frame stays queued, until the queues pass their bound.
+    let limit = u64::try_from(shard::PENDING_LIMIT).unwrap();
+    for id in 1..=limit {
+        hub.deliver(&message("lobby", id, id - 1));
+    }
+    assert!(members.iter().all(|member| !member.outbox.is_overflowed()), "at the bound");
+    hub.deliver(&message("lobby", limit + 1, limit));
+    assert!(members.iter().all(|member| member.outbox.is_overflowed()), "past the bound");
+}
