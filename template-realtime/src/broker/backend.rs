@@ -9,6 +9,7 @@
 //! task drops what has aged out, so that rooms nobody uses any more cost nothing.
 
 mod logs;
+mod turns;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +25,7 @@ use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
 use crate::users::{SharedLimits, UserLimitStore};
 use logs::Logs;
+use turns::Turns;
 
 /// The broker's own variables: the in-process broker has none.
 #[derive(Debug, Default, Deserialize)]
@@ -67,6 +69,7 @@ pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Bro
     let shared = Arc::new(Shared {
         options: config.options.clone(),
         logs: Mutex::new(Logs::new(config.options.history)),
+        turns: Turns::default(),
         presence: Mutex::default(),
         nodes: Mutex::default(),
         next_node: AtomicU64::new(0),
@@ -101,6 +104,8 @@ type PresenceEntries = HashMap<(RoomName, Arc<str>, u64), Instant>;
 struct Shared {
     options: BrokerOptions,
     logs: Mutex<Logs>,
+    /// One publication at a time per room, from its id to its delivery.
+    turns: Turns,
     presence: Mutex<PresenceEntries>,
     nodes: Mutex<Vec<(u64, Weak<Hub>)>>,
     next_node: AtomicU64,
@@ -137,14 +142,16 @@ impl MemoryBroker {
 #[async_trait::async_trait]
 impl Broker for MemoryBroker {
     async fn publish(&self, draft: Draft) -> Result<StoredMessage, BrokerError> {
+        let turn = self.shared.turns.take(&draft.room).await;
         let hubs = self.hubs();
         let in_use = |room: &RoomName| hubs.iter().any(|hub| hub.serves(room));
-        let mut logs = lock(&self.shared.logs);
-        let message = logs.append(draft, &in_use)?;
-        // Delivering under the lock keeps every node's stream in id order.
+        let message = lock(&self.shared.logs).append(draft, &in_use)?;
+        // The room's turn, not the logs' lock, keeps every node's stream of this room in id
+        // order: publications to other rooms go on while this one fans out.
         for hub in hubs {
             hub.deliver(&message);
         }
+        drop(turn);
         Ok(message)
     }
 
@@ -210,3 +217,6 @@ impl Broker for MemoryBroker {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests;

@@ -49,7 +49,9 @@ pub async fn upgrade(
     };
     let tracker = state.shutdown.tracker().clone();
     let upgrade = configure(upgrade, &state.limits, bearer.via_subprotocol);
-    Ok(upgrade.on_upgrade(move |socket| tracker.track_future(session::run(socket, context))))
+    // Boxed: the callback stays in the connection's task for its whole life.
+    let context = Box::new(context);
+    Ok(upgrade.on_upgrade(move |socket| tracker.track_future(session::run(socket, *context))))
 }
 
 /// A slot for one more connection of the user, and one on the node.
@@ -74,7 +76,7 @@ pub async fn acquire(
 /// The read buffer: frames up to the size limit still arrive whole (the buffer grows for
 /// them), but an idle connection holds only this much, and tungstenite zeroes only this much
 /// before each read.
-const READ_BUFFER_BYTES: usize = 1024;
+const READ_BUFFER_BYTES: usize = 512;
 
 /// Small buffers: a connection costs a few kilobytes, not axum's default 128 KiB.
 fn configure(

@@ -9,6 +9,7 @@
 
 mod outbox;
 mod room;
+mod shard;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -79,7 +80,8 @@ pub struct Left {
 /// What became of a delivered message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
-    /// Pushed to this many members.
+    /// Sent to the room's members on this node, this many (a member whose outbox is full is
+    /// cut off as too slow).
     Delivered(usize),
     /// Already delivered; dropped.
     Duplicate,
@@ -176,8 +178,8 @@ impl Hub {
         delivery
     }
 
-    /// Delivers a presence event to the room's members; returns how many got it. Rooms over
-    /// the presence event limit get none.
+    /// Delivers a presence event to the room's members; returns to how many it went. Rooms
+    /// over the presence event limit get none.
     pub fn announce(&self, event: &PresenceEvent) -> usize {
         let Some(state) = self.room(&event.room) else { return 0 };
         if state.size() > self.limits.presence_event_limit {

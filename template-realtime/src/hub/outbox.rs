@@ -52,6 +52,36 @@ impl Outbox {
         accepted
     }
 
+    /// Queues several frames at once, with one wake-up, so that the connection writes them
+    /// together. Returns `false`, queues none and marks the outbox as overflowed, when they do
+    /// not all fit.
+    pub fn push_all(&self, envelopes: &[Arc<Envelope>]) -> bool {
+        let accepted = {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            let fits = queue.len() + envelopes.len() <= self.capacity && !self.is_overflowed();
+            if fits {
+                queue.extend(envelopes.iter().cloned());
+            } else {
+                self.overflowed.store(true, Ordering::Release);
+            }
+            fits
+        };
+        self.ready.notify_one();
+        accepted
+    }
+
+    /// Marks the outbox as overflowed: the connection closes it as too slow.
+    pub fn cut_off(&self) {
+        self.overflowed.store(true, Ordering::Release);
+        self.ready.notify_one();
+    }
+
+    /// Holds the queue's lock, so that pushes wait: a stuck fan-out, for tests.
+    #[cfg(test)]
+    pub(crate) fn hold(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Envelope>>> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Moves every queued frame into `batch`, oldest first.
     pub fn drain_into(&self, batch: &mut Vec<Arc<Envelope>>) {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
@@ -118,6 +148,24 @@ mod tests {
         outbox.drain_into(&mut batch);
         assert_eq!(batch.len(), 2);
         assert!(!outbox.push(envelope(4)), "an overflowed client is being cut off");
+    }
+
+    #[tokio::test]
+    async fn several_frames_are_queued_together_or_not_at_all() {
+        let outbox = Outbox::new(3);
+        assert!(outbox.push(envelope(1)));
+        assert!(outbox.push_all(&[envelope(2), envelope(3)]));
+        outbox.ready().await;
+        let mut batch = Vec::new();
+        outbox.drain_into(&mut batch);
+        let ids: Vec<_> = batch.iter().map(|envelope| envelope.id).collect();
+        assert_eq!(ids, [Some(1), Some(2), Some(3)]);
+        assert!(outbox.push(envelope(4)));
+        assert!(!outbox.push_all(&[envelope(5), envelope(6), envelope(7)]));
+        assert!(outbox.is_overflowed());
+        batch.clear();
+        outbox.drain_into(&mut batch);
+        assert_eq!(batch.len(), 1, "a batch that does not fit is not queued in part");
     }
 
     #[tokio::test]

@@ -45,10 +45,12 @@ pub struct SessionContext {
 }
 
 /// Serves one upgraded connection until it closes.
-pub async fn run(socket: WebSocket, context: SessionContext) {
-    let mut session = Session::new(socket, context);
-    let end = session.serve().await;
-    session.finish(end).await;
+///
+/// The session is built before the future and boxed: an async function keeps its arguments
+/// for its whole life, and a `mut` binding of one is a second copy, so the socket and the
+/// context would otherwise be held two or three times in every connection's task.
+pub fn run(socket: WebSocket, context: SessionContext) -> impl Future<Output = ()> + Send {
+    Box::new(Session::new(socket, context)).run()
 }
 
 /// How long the server waits for the peer's close frame after sending its own.
@@ -114,6 +116,13 @@ impl Session {
         }
     }
 
+    async fn run(mut self: Box<Self>) {
+        let end = self.serve().await;
+        // Boxed, like the answer to a client frame: an idle connection's task holds only the
+        // state of its wait, not that of the rarer paths.
+        Box::pin(self.finish(end)).await;
+    }
+
     async fn serve(&mut self) -> End {
         let period = self.context.limits.heartbeat.interval;
         let mut heartbeat = tokio::time::interval_at(Instant::now() + period, period);
@@ -135,7 +144,7 @@ impl Session {
     async fn on_event(&mut self, event: Event) -> Result<(), End> {
         match event {
             Event::Outbox => self.flush().await,
-            Event::Frame(frame) => self.on_frame(frame).await,
+            Event::Frame(frame) => Box::pin(self.on_frame(frame)).await,
             Event::Heartbeat => self.on_heartbeat().await,
             Event::Expired => {
                 metrics::counter!("realtime_token_expiry_disconnects_total").increment(1);
