@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use super::shard::Shard;
+use super::shard::{Shard, lock};
 use super::{Delivery, Envelope, Left, Member};
 use crate::domain::StoredMessage;
 
@@ -133,8 +133,4 @@ impl RoomState {
 pub(super) fn shard_of(member_id: u64) -> usize {
     let shards = u64::try_from(SHARDS).unwrap_or(1);
     usize::try_from(member_id % shards).unwrap_or_default()
-}
-
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -7,9 +7,8 @@
 //! fan-out, and a fan-out never waits for a join.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::room::lock;
 use super::{Envelope, Member, Outbox};
 
 /// Frames a shard queues at most. Past it the runtime has not run the shard's task for that
@@ -108,4 +107,10 @@ fn start_draining(shard: Arc<Shard>) {
         Ok(runtime) => drop(runtime.spawn(async move { shard.drain() })),
         Err(_) => shard.drain(),
     }
+}
+
+/// Locks `mutex`. A poisoned lock (a panic while it was held) is used as it is, rather than
+/// spreading the panic to every later caller.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
