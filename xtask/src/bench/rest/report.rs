@@ -89,12 +89,36 @@ fn ratio(side: &WrkReport, floor: &WrkReport) -> String {
     format!("{share:.0}% of req/s, p99 × {:.2}", side.p99_ms / floor.p99_ms)
 }
 
-/// The median run by req/s; an invalid run anywhere makes the side invalid.
+/// The median of each figure on its own (req/s, p50, p99: one slow round does not pick the
+/// other figures); an invalid run anywhere makes the side invalid.
 fn median(runs: &[WrkReport]) -> WrkReport {
-    let mut sorted = runs.to_vec();
-    sorted.sort_by(|a, b| a.requests_per_second.total_cmp(&b.requests_per_second));
-    let mut middle = sorted[sorted.len() / 2];
-    middle.non_2xx = runs.iter().map(|run| run.non_2xx).sum();
-    middle.socket_errors = runs.iter().map(|run| run.socket_errors).sum();
-    middle
+    let middle = |figure: fn(&WrkReport) -> f64| {
+        let mut values: Vec<f64> = runs.iter().map(figure).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    WrkReport {
+        requests_per_second: middle(|run| run.requests_per_second),
+        p50_ms: middle(|run| run.p50_ms),
+        p99_ms: middle(|run| run.p99_ms),
+        non_2xx: runs.iter().map(|run| run.non_2xx).sum(),
+        socket_errors: runs.iter().map(|run| run.socket_errors).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(requests_per_second: f64, p50_ms: f64, p99_ms: f64, non_2xx: u64) -> WrkReport {
+        WrkReport { requests_per_second, p50_ms, p99_ms, non_2xx, socket_errors: 0 }
+    }
+
+    #[test]
+    fn each_figure_has_its_own_median_and_errors_add_up() {
+        let runs = [run(100.0, 3.0, 90.0, 0), run(300.0, 1.0, 10.0, 2), run(200.0, 2.0, 20.0, 0)];
+        let middle = median(&runs);
+        assert_eq!(middle, run(200.0, 2.0, 20.0, 2));
+        assert!(middle.invalid_because().is_some(), "a run with errors spoils the median");
+    }
 }
