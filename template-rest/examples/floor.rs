@@ -1,8 +1,8 @@
 //! The floor of `cargo xtask bench rest`: the same route as the service, with nothing else.
 //!
 //! `GET /api/v1/users/{id}` verifies the same HS256 access token (the same algorithm, issuer,
-//! audience and required claims) and runs the same query through the same driver and
-//! connection options, then answers the row as JSON. There is no middleware at all: no request
+//! audience and required claims) and runs the same query through the same driver, connection
+//! options and pool settings, then answers the row as JSON. There is no middleware at all: no request
 //! id, tracing, metrics, rate limit, timeout or concurrency limit. What the service does per
 //! request beyond this is its features; the benchmark prints both, side by side, and their
 //! ratio.
@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
+use sqlx::Connection as _;
 use uuid::Uuid;
 
 /// The service's query for one user, columns as the handler answers them.
@@ -67,8 +68,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             database::connect_options(&variable("DATABASE_URL")?, Duration::from_secs(5))?;
         let connections =
             std::env::var("DATABASE_MAX_CONNECTIONS").map_or(Ok(10), |n| n.parse())?;
-        let pool = sqlx::pool::PoolOptions::new()
+        // The service's pool settings (`src/repositories/pool.rs`): a connection is pinged
+        // before use only when it has been idle for a second, not on every acquire.
+        let pool = sqlx::pool::PoolOptions::<database::Db>::new()
             .max_connections(connections)
+            .test_before_acquire(false)
+            .before_acquire(|connection, meta| {
+                Box::pin(async move {
+                    Ok(meta.idle_for < Duration::from_secs(1) || connection.ping().await.is_ok())
+                })
+            })
             .connect_with(options)
             .await?;
         let mut validation = Validation::new(Algorithm::HS256);

@@ -1,19 +1,20 @@
-//! Argon2id with memory that each hashing thread allocates once and keeps.
+//! Argon2id with work areas that are allocated once and kept.
 //!
 //! `Argon2::hash_password` allocates its 19 MiB work area on every call. Freed blocks of that
 //! size stay in the allocator's per-thread arenas, so a login flood grew the process to a few
-//! hundred MiB. Here each thread of the hashing pool owns one work area, reused by every hash it
-//! computes: resident memory stays at one work area per thread. The PHC strings are the same as
+//! hundred MiB. Here a hash borrows a work area from a shared stack and gives it back, and a
+//! new area is allocated only when every one is in use: resident memory stays at one work area
+//! per hash that ever ran at the same time as others (one, when logins come one at a time),
+//! never one per thread that ever hashed. The PHC strings are the same as
 //! the crate's own (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`), so either side can verify the other.
 
-use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
 
 use argon2::password_hash::phc::{Output, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
-thread_local! {
-    static WORK_AREA: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
-}
+/// Work areas not in use.
+static WORK_AREAS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 
 /// Why hashing failed.
 pub type HashError = Box<dyn std::error::Error + Send + Sync>;
@@ -54,7 +55,7 @@ pub fn verify(password: &[u8], hash: &str) -> Result<bool, HashError> {
     Ok(Output::new(&output)? == expected)
 }
 
-/// Runs Argon2 in this thread's work area, growing it when the parameters need more.
+/// Runs Argon2 in a borrowed work area, growing it when the parameters need more.
 fn compute(
     argon2: &Argon2<'_>,
     password: &[u8],
@@ -62,12 +63,14 @@ fn compute(
     output: &mut [u8],
 ) -> Result<(), argon2::Error> {
     let blocks = argon2.params().block_count();
-    WORK_AREA.with_borrow_mut(|area| {
-        if area.len() < blocks {
-            area.resize(blocks, Block::default());
-        }
-        argon2.hash_password_into_with_memory(password, salt, output, &mut area[..blocks])
-    })
+    let mut area =
+        WORK_AREAS.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
+    if area.len() < blocks {
+        area.resize(blocks, Block::default());
+    }
+    let result = argon2.hash_password_into_with_memory(password, salt, output, &mut area[..blocks]);
+    WORK_AREAS.lock().unwrap_or_else(PoisonError::into_inner).push(area);
+    result
 }
 
 #[cfg(test)]

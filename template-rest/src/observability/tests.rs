@@ -15,8 +15,8 @@ use tower_http::trace::TraceLayer;
 
 use super::metrics::method_label;
 use super::{
-    REQUEST_ID, install_recorder, propagate_request_id, record_metrics, request_span,
-    sanitize_request_id, set_request_id,
+    MetricsLayer, REQUEST_ID, RequestIdLayer, install_recorder, propagate_request_id,
+    record_metrics, request_span, sanitize_request_id, set_request_id,
 };
 
 /// A router wired as `MODULE.md` says, with one route, `/items/{id}`.
@@ -121,4 +121,60 @@ async fn labels_are_the_route_template_or_unmatched_never_the_raw_path() {
         assert!(text.contains(line), "missing {line} in\n{text}");
     }
     assert!(!text.contains("4711") && !text.contains("4712"), "raw paths became labels");
+}
+
+/// The same router wired with the module's layers instead of `from_fn`.
+fn layered_app() -> Router {
+    Router::new()
+        .route("/items/{id}", get(|| async { "item" }))
+        .route("/counted/{id}", get(|| async { "counted" }))
+        .route("/own-id", get(|| async { ([(REQUEST_ID, "set-by-handler")], "own") }))
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestIdLayer)
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(MetricsLayer::default()),
+        )
+}
+
+/// Sends `method path` through [`layered_app`], with `id` as its request id when given.
+async fn send_layered(method: Method, path: &str, id: Option<&str>) -> axum::response::Response {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(id) = id {
+        request = request.header(REQUEST_ID, id);
+    }
+    let request = request.body(Body::empty()).expect("a request");
+    layered_app().oneshot(request).await.expect("infallible")
+}
+
+#[tokio::test]
+async fn the_request_id_layer_keeps_well_formed_ids_and_replaces_others() {
+    for id in ["abc-123", "trace_me.1:2", &"x".repeat(128)] {
+        assert_eq!(echoed(&send_layered(Method::GET, "/items/1", Some(id)).await), id);
+    }
+    for id in [None, Some(""), Some("has space"), Some("semi;colon"), Some(&*"x".repeat(129))] {
+        let echoed = echoed(&send_layered(Method::GET, "/items/1", id).await);
+        assert!(uuid::Uuid::parse_str(&echoed).is_ok(), "{id:?} became {echoed}");
+    }
+    let own = send_layered(Method::GET, "/own-id", Some("from-the-caller")).await;
+    assert_eq!(echoed(&own), "set-by-handler", "a handler's own id is not overwritten");
+}
+
+#[tokio::test]
+async fn the_metrics_layer_labels_by_route_template_and_counts_every_request() {
+    let handle = install_recorder();
+    for _ in 0..3 {
+        send_layered(Method::GET, "/counted/layered-4721", None).await;
+    }
+    send_layered(Method::from_bytes(b"BREW").expect("a token"), "/layered-4722", None).await;
+    let text = handle.render();
+    let expected = [
+        r#"http_requests_total{method="GET",route="/counted/{id}",status="200"} 3"#,
+        r#"http_requests_total{method="OTHER",route="unmatched",status="404"}"#,
+        r#"http_request_duration_seconds_count{method="GET",route="/counted/{id}",status="200"} 3"#,
+    ];
+    for line in expected {
+        assert!(text.contains(line), "missing {line} in\n{text}");
+    }
+    assert!(!text.contains("4721") && !text.contains("4722"), "raw paths became labels");
 }

@@ -1,6 +1,9 @@
 //! The connection pool, migrations and the mapping of driver errors, for either database.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
+use sqlx::Connection as _;
 use sqlx::pool::PoolOptions;
 
 use super::database::{self, Db};
@@ -10,6 +13,9 @@ use crate::config::DatabaseConfig;
 /// A pool of database connections.
 pub type DbPool = sqlx::Pool<Db>;
 
+/// A connection idle for longer than this is pinged before a request gets it.
+pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// Opens the pool. Connections are made on demand, so a database that is down at this moment
 /// makes requests fail fast with 503 instead of stopping the service.
 ///
@@ -17,10 +23,23 @@ pub type DbPool = sqlx::Pool<Db>;
 /// Fails when the URL is malformed.
 pub fn connect(settings: &DatabaseConfig) -> Result<DbPool, sqlx::Error> {
     let options = database::connect_options(&settings.url, settings.statement_timeout)?;
-    Ok(PoolOptions::<Db>::new()
+    Ok(pool_options()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
         .connect_lazy_with(options))
+}
+
+/// sqlx pings every connection it takes from the pool (`test_before_acquire`), a round trip to
+/// the database per query under load. Here only a connection idle for [`PING_AFTER_IDLE`] is
+/// pinged: one that has just served a query is alive, and one that has sat long enough for the
+/// database or the network to drop it is still checked, and replaced when it does not answer.
+#[must_use]
+pub fn pool_options() -> PoolOptions<Db> {
+    PoolOptions::<Db>::new().test_before_acquire(false).before_acquire(|connection, meta| {
+        Box::pin(
+            async move { Ok(meta.idle_for < PING_AFTER_IDLE || connection.ping().await.is_ok()) },
+        )
+    })
 }
 
 /// Applies the embedded migrations that have not run yet.

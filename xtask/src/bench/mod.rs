@@ -14,7 +14,7 @@ mod rest;
 
 use crate::cmd;
 
-const USAGE: &str = "usage: cargo xtask bench <rest|rest-flood [--binary PATH]|realtime|microservice|circuit-breaker|build>";
+const USAGE: &str = "usage: cargo xtask bench <rest [--rounds N] [--seconds S] [--before PATH] [--env KEY=VALUE]|rest-flood [--binary PATH]|realtime|microservice|circuit-breaker|build>";
 
 /// Runs the named benchmark.
 ///
@@ -22,7 +22,7 @@ const USAGE: &str = "usage: cargo xtask bench <rest|rest-flood [--binary PATH]|r
 /// Fails on an unknown name or when the benchmark cannot run.
 pub(crate) fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
-        Some("rest") => rest::run(),
+        Some("rest") => rest::run(&args[1..]),
         Some("build") => build::run(),
         Some("rest-flood") => flood::run(&args[1..]),
         Some("realtime") => realtime::run(),

@@ -11,7 +11,7 @@ pub(crate) struct WrkReport {
     /// Requests per second.
     pub(crate) requests_per_second: f64,
     /// Median latency, in milliseconds.
-    p50_ms: f64,
+    pub(crate) p50_ms: f64,
     /// 99th percentile latency, in milliseconds.
     pub(crate) p99_ms: f64,
     /// Responses that were not 2xx or 3xx.

@@ -1,46 +1,113 @@
 //! Response headers after the OWASP Secure Headers project, and CORS for configured origins.
+//!
+//! The security headers are one layer whose future sets them all, rather than a tower-http
+//! `SetResponseHeader` layer for each.
 
-use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::http::{HeaderName, HeaderValue, Method, Request, Response, header};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::HttpConfig;
-use crate::state::AppState;
 
-type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;
+/// One header to set: its name, its value, and whether it replaces a handler's own.
+type Rule = (HeaderName, HeaderValue, bool);
 
-/// Adds the security headers to every response of `router`, plus HSTS and CORS when
-/// configured.
-pub fn apply(router: Router<AppState>, config: &HttpConfig) -> Router<AppState> {
-    let mut router = router
-        .layer(fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(fixed(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(fixed(header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
-        .layer(fixed(header::REFERRER_POLICY, "no-referrer"))
-        .layer(fixed(header::CACHE_CONTROL, "no-store"));
-    if let Some(max_age) = config.hsts_max_age {
-        let value = format!("max-age={}; includeSubDomains", max_age.as_secs());
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            router = router.layer(SetResponseHeaderLayer::overriding(
-                header::STRICT_TRANSPORT_SECURITY,
-                value,
-            ));
+/// Sets the security headers on every response: five unless the handler set them, and HSTS
+/// (always) when configured.
+#[derive(Debug, Clone)]
+pub struct SecurityHeadersLayer {
+    rules: Arc<[Rule]>,
+}
+
+impl SecurityHeadersLayer {
+    /// The headers for `config`.
+    pub fn new(config: &HttpConfig) -> Self {
+        let fixed = |name, value| (name, HeaderValue::from_static(value), false);
+        let mut rules = vec![
+            fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            fixed(header::X_FRAME_OPTIONS, "DENY"),
+            fixed(header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+            fixed(header::REFERRER_POLICY, "no-referrer"),
+            fixed(header::CACHE_CONTROL, "no-store"),
+        ];
+        if let Some(max_age) = config.hsts_max_age {
+            let value = format!("max-age={}; includeSubDomains", max_age.as_secs());
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                rules.push((header::STRICT_TRANSPORT_SECURITY, value, true));
+            }
         }
-    }
-    match cors(&config.cors_allowed_origins) {
-        Some(cors) => router.layer(cors),
-        None => router,
+        Self { rules: rules.into() }
     }
 }
 
-/// Sets `name: value` unless the handler set it.
-fn fixed(name: HeaderName, value: &'static str) -> HeaderLayer {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+impl<S> Layer<S> for SecurityHeadersLayer {
+    type Service = SecurityHeaders<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SecurityHeaders { inner, rules: self.rules.clone() }
+    }
+}
+
+/// The service of [`SecurityHeadersLayer`].
+#[derive(Debug, Clone)]
+pub struct SecurityHeaders<S> {
+    inner: S,
+    rules: Arc<[Rule]>,
+}
+
+impl<S, B, R> Service<Request<B>> for SecurityHeaders<S>
+where
+    S: Service<Request<B>, Response = Response<R>>,
+{
+    type Response = Response<R>;
+    type Error = S::Error;
+    type Future = SecurityHeadersFuture<S::Future>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        SecurityHeadersFuture { inner: self.inner.call(request), rules: self.rules.clone() }
+    }
+}
+
+pin_project! {
+    /// The response future of [`SecurityHeaders`].
+    pub struct SecurityHeadersFuture<F> {
+        #[pin]
+        inner: F,
+        rules: Arc<[Rule]>,
+    }
+}
+
+impl<F, R, E> Future for SecurityHeadersFuture<F>
+where
+    F: Future<Output = Result<Response<R>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = std::task::ready!(this.inner.poll(context))?;
+        let headers = response.headers_mut();
+        for (name, value, overriding) in this.rules.iter() {
+            if *overriding || !headers.contains_key(name) {
+                headers.insert(name, value.clone());
+            }
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// CORS for exactly the configured origins; none configured means no CORS headers at all.
-fn cors(origins: &[String]) -> Option<CorsLayer> {
+pub fn cors(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
     }

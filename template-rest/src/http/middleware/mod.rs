@@ -30,18 +30,23 @@ pub use observability::REQUEST_ID;
 pub use rate_limit::ClientIp;
 
 /// Wraps `router` in the middleware stack.
+///
+/// The whole stack is one `Router::layer` call: axum boxes each route again, with its future,
+/// for every call, so ten calls cost ten boxed futures per request where one costs one. No
+/// layer of the stack allocates a future of its own but the rate limit (see
+/// `rate_limit::PerClientLayer`).
 pub fn wrap(router: Router<AppState>, config: &HttpConfig, state: &AppState) -> Router<AppState> {
     let sensitive = [header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE];
-    let router =
-        overload::apply(router.layer(DefaultBodyLimit::max(config.body_limit_bytes)), config)
-            .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::per_client))
-            .layer(axum::middleware::from_fn(observability::record_metrics));
-    headers::apply(router, config).layer(
+    router.layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new(sensitive))
-            .layer(axum::middleware::from_fn(observability::sanitize_request_id))
-            .layer(observability::set_request_id())
-            .layer(observability::propagate_request_id())
-            .layer(TraceLayer::new_for_http().make_span_with(observability::request_span)),
+            .layer(observability::RequestIdLayer)
+            .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
+            .option_layer(headers::cors(&config.cors_allowed_origins))
+            .layer(headers::SecurityHeadersLayer::new(config))
+            .layer(observability::MetricsLayer::default())
+            .layer(rate_limit::PerClientLayer::new(state))
+            .layer(overload::OverloadLayer::new(config))
+            .layer(DefaultBodyLimit::max(config.body_limit_bytes)),
     )
 }

@@ -1,26 +1,83 @@
 //! The per-client rate limit on every route, and the client address behind trusted proxies.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::{Layer, Service};
 
 use crate::problem::AppError;
-use crate::services::rate_limit::client_network;
+use crate::services::rate_limit::{RateLimiter, client_network};
 use crate::state::{AppState, ClientIpPolicy};
 
 /// Answers 429 with `Retry-After` when the client has used up its bucket.
-pub async fn per_client(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let client = client_ip(request.headers(), peer(request.extensions()), &state.client_ip);
-    let key = format!("ip:{}", client_network(client));
-    if let Err(retry_after) = state.rate_limiter.check(&key).await {
-        metrics::counter!("rate_limited_total", "scope" => "client").increment(1);
-        return AppError::TooManyRequests { retry_after }.into_response();
+///
+/// Its future is boxed: [`RateLimiter::check`] is an async trait method (a Redis round trip
+/// with `RATE_LIMIT_STORE=redis`), so its future is boxed already and borrows the key.
+#[derive(Clone)]
+pub struct PerClientLayer {
+    limiter: Arc<dyn RateLimiter>,
+    policy: Arc<ClientIpPolicy>,
+}
+
+impl PerClientLayer {
+    /// The limiter and client address policy of `state`.
+    pub fn new(state: &AppState) -> Self {
+        Self { limiter: state.rate_limiter.clone(), policy: state.client_ip.clone() }
     }
-    next.run(request).await
+}
+
+impl<S> Layer<S> for PerClientLayer {
+    type Service = PerClient<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        PerClient { inner, limiter: self.limiter.clone(), policy: self.policy.clone() }
+    }
+}
+
+/// The service of [`PerClientLayer`].
+#[derive(Clone)]
+pub struct PerClient<S> {
+    inner: S,
+    limiter: Arc<dyn RateLimiter>,
+    policy: Arc<ClientIpPolicy>,
+}
+
+impl<S> Service<Request> for PerClient<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let client = client_ip(request.headers(), peer(request.extensions()), &self.policy);
+        let key = format!("ip:{}", client_network(client));
+        let limiter = self.limiter.clone();
+        // The readied service goes with the request; a clone stays for the next one.
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        Box::pin(async move {
+            if let Err(retry_after) = limiter.check(&key).await {
+                metrics::counter!("rate_limited_total", "scope" => "client").increment(1);
+                return Ok(AppError::TooManyRequests { retry_after }.into_response());
+            }
+            inner.call(request).await
+        })
+    }
 }
 
 /// The client's address, for handlers that limit on it (login, registration, password change).

@@ -127,8 +127,8 @@ fn template_change(repository: &Path) -> String {
     replace(&stack, "mod rate_limit;\n", "mod rate_limit;\nmod served_by;\n");
     replace(
         &stack,
-        ".layer(observability::propagate_request_id())",
-        ".layer(observability::propagate_request_id())\n            .layer(served_by::layer())",
+        ".layer(observability::RequestIdLayer)",
+        ".layer(observability::RequestIdLayer)\n            .layer(served_by::layer())",
     );
     let lock = std::fs::read_to_string(repository.join("Cargo.lock")).unwrap();
     let (_, after) = lock.split_once("name = \"serde_json\"\nversion = \"").unwrap();
