@@ -6,6 +6,7 @@ use crate::auth::{HashCost, HasherError, PasswordHasher, TokenCodec};
 use crate::config::Config;
 use crate::events::{EventBus, Subscriber};
 use crate::observability;
+use crate::ratelimit::{LimitFactory, LoginGuard};
 use crate::repositories::UserRepository;
 use crate::repositories::pool::{self, DbPool, PoolHealth};
 use crate::repositories::refresh_tokens::SqlRefreshTokenRepository;
@@ -13,9 +14,7 @@ use crate::repositories::storage::LocalStorage;
 use crate::repositories::users::SqlUserRepository;
 use crate::services::auth::AuthService;
 use crate::services::avatars::AvatarService;
-use crate::services::login_guard::LoginGuard;
 use crate::services::mail::{LoggingMailer, MailSubscriber};
-use crate::services::shared_limits::LimitFactory;
 use crate::services::users::UserService;
 use crate::state::{AppState, ShutdownSignal};
 

@@ -21,14 +21,17 @@ mod metrics;
 mod raw;
 pub(crate) mod secrets;
 
-pub use client_ip::ClientIpPolicy;
-pub use database::DatabaseConfig;
-pub use http::{HttpConfig, RateLimit};
+pub use http::HttpConfig;
 pub use jwt::JwtConfig;
-pub use limit_store::{LimitStore, RedisLimitsConfig, StoreFailure, StoreKind};
-pub use login::{LoginLimits, RegistrationLimits};
+pub use login::RegistrationLimits;
 pub use metrics::MetricsConfig;
 pub(crate) use raw::RawConfig;
+pub use raw::StoreKind;
+// The settings this module parses into belong to the components that use them; these are the
+// types of `Config`'s fields, named here too for code that reads the configuration.
+pub use crate::ratelimit::{ClientIpPolicy, LimitStore, LoginLimits, RateLimit, StoreFailure};
+pub use crate::repositories::pool::DatabaseConfig;
+pub use crate::services::AdminSeed;
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -64,21 +67,6 @@ pub enum LogFormat {
     Pretty,
     /// One JSON object per line, for log shippers.
     Json,
-}
-
-/// The first administrator, created at startup when missing.
-#[derive(Clone)]
-pub struct AdminSeed {
-    /// Login email of the administrator.
-    pub email: String,
-    /// Initial password (at least 12 characters).
-    pub password: String,
-}
-
-impl std::fmt::Debug for AdminSeed {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("AdminSeed").field("email", &self.email).finish_non_exhaustive()
-    }
 }
 
 /// The whole configuration of the service.
@@ -152,7 +140,7 @@ impl RawConfig {
         Ok(Config {
             host: parse_host(self.host.as_deref())?,
             port: self.port.unwrap_or(8080),
-            database: DatabaseConfig::from_raw(&self)?,
+            database: database::from_raw(&self)?,
             jwt: JwtConfig::from_raw(&self, environment)?,
             admin: admin_seed(self.admin_email.clone(), self.admin_password.clone())?,
             environment,

@@ -27,6 +27,7 @@ pub mod events;
 pub mod http;
 pub mod observability;
 pub mod problem;
+pub mod ratelimit;
 pub mod repositories;
 pub mod server;
 pub mod services;

@@ -7,11 +7,10 @@ use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::TokenCodec;
-pub use crate::config::ClientIpPolicy;
+use crate::ratelimit::{ClientIpPolicy, RateLimiter};
 use crate::repositories::HealthCheck;
 use crate::services::auth::AuthService;
 use crate::services::avatars::AvatarService;
-use crate::services::rate_limit::RateLimiter;
 use crate::services::users::UserService;
 
 /// Shared application state. Cloning is cheap: every field is reference-counted.
@@ -41,6 +40,13 @@ pub struct AppState {
 impl FromRef<AppState> for Arc<TokenCodec> {
     fn from_ref(state: &AppState) -> Self {
         state.codec.clone()
+    }
+}
+
+/// The `ratelimit` module's `ClientIp` extractor finds the proxy policy here.
+impl FromRef<AppState> for Arc<ClientIpPolicy> {
+    fn from_ref(state: &AppState) -> Self {
+        state.client_ip.clone()
     }
 }
 

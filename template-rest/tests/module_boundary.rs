@@ -37,7 +37,7 @@ fn copyable_modules_name_no_crate_paths() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut found = Vec::new();
     modules(&src, &mut found);
-    for name in ["problem", "observability", "auth"] {
+    for name in ["problem", "observability", "auth", "ratelimit"] {
         assert!(found.iter().any(|dir| dir.ends_with(name)), "src/{name}/ has a MODULE.md");
     }
     for module in found {

@@ -4,20 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::raw::{positive, positive_secs};
-use super::{
-    ClientIpPolicy, ConfigError, LimitStore, LoginLimits, MetricsConfig, RawConfig,
-    RegistrationLimits,
-};
-
-/// A token bucket: `per_second` tokens refill continuously, up to `burst`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RateLimit {
-    /// Sustained requests per second.
-    pub per_second: f64,
-    /// Requests allowed at once after a quiet period.
-    pub burst: u32,
-}
+use super::login::RegistrationLimits;
+use super::metrics::MetricsConfig;
+use super::raw::{positive, rate, secs};
+use super::{ConfigError, RawConfig, client_ip, limit_store, login};
+use crate::ratelimit::{ClientIpPolicy, LimitStore, LoginLimits, RateLimit};
 
 /// Server and request limits.
 #[derive(Debug, Clone)]
@@ -87,33 +78,15 @@ impl HttpConfig {
                 ("RATE_LIMIT_BURST", raw.rate_limit_burst.unwrap_or(100)),
                 1.0,
             )?,
-            login: LoginLimits::from_raw(raw)?,
+            login: login::login_limits(raw)?,
             registration: RegistrationLimits::from_raw(raw)?,
-            limit_store: LimitStore::from_raw(raw)?,
-            client_ip: ClientIpPolicy::from_raw(raw)?,
+            limit_store: limit_store::from_raw(raw)?,
+            client_ip: client_ip::from_raw(raw)?,
             metrics: MetricsConfig::from_raw(raw)?,
             cors_allowed_origins: origins(raw.cors_allowed_origins.as_deref())?,
             hsts_max_age: raw.hsts_max_age_secs.filter(|secs| *secs > 0).map(Duration::from_secs),
         })
     }
-}
-
-pub(super) fn secs(
-    variable: &str,
-    value: Option<u64>,
-    default: u64,
-) -> Result<Duration, ConfigError> {
-    positive_secs(variable, value.unwrap_or(default))
-}
-
-/// A rate of `per_unit` per `unit_secs` seconds, with a burst.
-pub(super) fn rate(
-    per_unit: (&str, u32),
-    burst: (&str, u32),
-    unit_secs: f64,
-) -> Result<RateLimit, ConfigError> {
-    let count = positive(per_unit.0, per_unit.1)?;
-    Ok(RateLimit { per_second: f64::from(count) / unit_secs, burst: positive(burst.0, burst.1)? })
 }
 
 /// Parses `https://a.example, https://b.example`; each must be an `http(s)://host[:port]`.

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::limit_store::{StoreFailure, StoreKind};
 use super::{ConfigError, Environment, LogFormat};
+use crate::ratelimit::RateLimit;
 
 /// Every variable the service reads.
 #[derive(Debug, Default, Deserialize)]
@@ -65,7 +65,28 @@ pub(crate) struct RawConfig {
     pub(crate) redis_url: Option<String>,
     pub(crate) rate_limit_redis_prefix: Option<String>,
     pub(crate) rate_limit_redis_timeout_ms: Option<u64>,
-    pub(crate) rate_limit_redis_failure: Option<StoreFailure>,
+    pub(crate) rate_limit_redis_failure: Option<FailureKind>,
+}
+
+/// `RATE_LIMIT_STORE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// Each process counts alone: with N replicas a client gets N budgets.
+    Memory,
+    /// One count in Redis for every replica.
+    Redis,
+}
+
+/// `RATE_LIMIT_REDIS_FAILURE`, as written; `limit_store.rs` turns it into the `ratelimit`
+/// module's [`crate::ratelimit::StoreFailure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum FailureKind {
+    /// `open`: decide without Redis.
+    Open,
+    /// `closed`: refuse without Redis.
+    Closed,
 }
 
 /// A positive number of milliseconds.
@@ -84,4 +105,23 @@ pub(crate) fn positive<T: Default + PartialEq>(variable: &str, value: T) -> Resu
         return Err(ConfigError::new(variable, "must be greater than 0"));
     }
     Ok(value)
+}
+
+/// A positive number of seconds, `default` when unset.
+pub(crate) fn secs(
+    variable: &str,
+    value: Option<u64>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    positive_secs(variable, value.unwrap_or(default))
+}
+
+/// A rate of `per_unit` per `unit_secs` seconds, with a burst.
+pub(crate) fn rate(
+    per_unit: (&str, u32),
+    burst: (&str, u32),
+    unit_secs: f64,
+) -> Result<RateLimit, ConfigError> {
+    let count = positive(per_unit.0, per_unit.1)?;
+    Ok(RateLimit { per_second: f64::from(count) / unit_secs, burst: positive(burst.0, burst.1)? })
 }

@@ -8,7 +8,21 @@ use sqlx::pool::PoolOptions;
 
 use super::database::{self, Db};
 use super::{HealthCheck, PoolStats, RepositoryError, RepositoryResult};
-use crate::config::DatabaseConfig;
+
+/// How to reach the database and how long to wait for it (the template's `config/` reads
+/// `DATABASE_*` into it).
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// Connection string (`DATABASE_URL`).
+    pub url: String,
+    /// Most connections held (`DATABASE_MAX_CONNECTIONS`, default 10).
+    pub max_connections: u32,
+    /// Longest wait for a pooled connection before answering 503
+    /// (`DATABASE_ACQUIRE_TIMEOUT_MS`, default 3000).
+    pub acquire_timeout: Duration,
+    /// Longest a single statement may run (`DATABASE_STATEMENT_TIMEOUT_MS`, default 5000).
+    pub statement_timeout: Duration,
+}
 
 /// A pool of database connections.
 pub type DbPool = sqlx::Pool<Db>;

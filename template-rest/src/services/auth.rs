@@ -7,15 +7,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::email_taken;
-use super::login_guard::LoginGuard;
-use super::rate_limit::{RateLimiter, client_network};
+use super::{AdminSeed, email_taken};
 use crate::auth::{PasswordHasher, TokenCodec, hash_refresh_token, new_refresh_token};
-use crate::config::AdminSeed;
 use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 use crate::domain::user::{Actor, NewUser, Role, User, normalize_email};
 use crate::events::{DomainEvent, EventBus};
 use crate::problem::{AppError, AppResult};
+use crate::ratelimit::{LoginGuard, RateLimiter, client_network};
 use crate::repositories::{RefreshTokenRepository, RepositoryError, UserRepository};
 
 /// The one answer to every failed login, whatever the reason.

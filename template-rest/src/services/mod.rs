@@ -1,23 +1,23 @@
 //! Business rules. Services take and return domain types, reach storage only through the
 //! repository traits, and know nothing of HTTP or SQL. Storage and hashing failures become
 //! [`AppError`]s here, through the `From` impls below, so neither the error model nor the
-//! `auth` module knows of the other.
+//! `auth` and `ratelimit` modules know of each other.
 
 use std::time::Duration;
 
 use crate::auth::{PasswordError, SigningError};
 use crate::problem::AppError;
+use crate::ratelimit::TooManyRequests;
 use crate::repositories::RepositoryError;
 
+mod admin_seed;
 pub mod auth;
 pub mod avatars;
-pub mod login_guard;
-pub mod login_throttle;
 pub mod mail;
 pub mod purge;
-pub mod rate_limit;
-pub mod shared_limits;
 pub mod users;
+
+pub use admin_seed::AdminSeed;
 
 #[cfg(test)]
 mod tests;
@@ -48,6 +48,13 @@ impl From<PasswordError> for AppError {
             PasswordError::Busy { retry_after } => Self::Unavailable { retry_after },
             PasswordError::Failed(source) => Self::Internal(source),
         }
+    }
+}
+
+/// A limit reached is a 429 with its `Retry-After`.
+impl From<TooManyRequests> for AppError {
+    fn from(TooManyRequests { retry_after }: TooManyRequests) -> Self {
+        Self::TooManyRequests { retry_after }
     }
 }
 

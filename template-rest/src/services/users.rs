@@ -11,12 +11,12 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::email_taken;
-use super::login_guard::LoginGuard;
 use crate::auth::PasswordHasher;
 use crate::domain::page::{Page, UserQuery};
 use crate::domain::user::{Actor, Role, User, UserChanges, normalize_email};
 use crate::events::{DomainEvent, EventBus};
 use crate::problem::{AppError, AppResult};
+use crate::ratelimit::LoginGuard;
 use crate::repositories::UserRepository;
 use crate::repositories::storage::Storage;
 

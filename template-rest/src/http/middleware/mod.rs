@@ -13,7 +13,6 @@
 
 mod headers;
 mod overload;
-mod rate_limit;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,17 +23,18 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::HttpConfig;
 use crate::observability;
+use crate::ratelimit::PerClientLayer;
 use crate::state::AppState;
 
+pub use crate::ratelimit::ClientIp;
 pub use observability::REQUEST_ID;
-pub use rate_limit::ClientIp;
 
 /// Wraps `router` in the middleware stack.
 ///
 /// The whole stack is one `Router::layer` call: axum boxes each route again, with its future,
 /// for every call, so ten calls cost ten boxed futures per request where one costs one. No
 /// layer of the stack allocates a future of its own but the rate limit (see
-/// `rate_limit::PerClientLayer`).
+/// `ratelimit::PerClientLayer`).
 pub fn wrap(router: Router<AppState>, config: &HttpConfig, state: &AppState) -> Router<AppState> {
     let sensitive = [header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE];
     router.layer(
@@ -45,7 +45,7 @@ pub fn wrap(router: Router<AppState>, config: &HttpConfig, state: &AppState) -> 
             .option_layer(headers::cors(&config.cors_allowed_origins))
             .layer(headers::SecurityHeadersLayer::new(config))
             .layer(observability::MetricsLayer::default())
-            .layer(rate_limit::PerClientLayer::new(state))
+            .layer(PerClientLayer::new(state.rate_limiter.clone(), state.client_ip.clone()))
             .layer(overload::OverloadLayer::new(config))
             .layer(DefaultBodyLimit::max(config.body_limit_bytes)),
     )

@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use super::{LOCALHOST, PASSWORD, attempt, fixture, register};
-use crate::config::AdminSeed;
 use crate::domain::page::{UserQuery, UserSort};
 use crate::domain::user::{Actor, Role};
 use crate::problem::AppError;
 use crate::repositories::UserRepository as _;
+use crate::services::AdminSeed;
 use crate::services::auth::Registration;
 use crate::services::purge::{self, RefreshTokenPurge};
 

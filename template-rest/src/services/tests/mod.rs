@@ -5,19 +5,31 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::auth::{HashCost, PasswordHasher, TokenCodec};
-use crate::config::Config;
+use crate::auth::{HashCost, HashingSettings, PasswordHasher, SharedSecret, TokenCodec};
+use crate::auth::{TokenSettings, TokenSigning};
 use crate::domain::user::{Actor, NewUser, Role};
 use crate::events::EventBus;
+use crate::ratelimit::{InMemoryRateLimiter, LoginGuard, LoginLimits, RateLimit};
 use crate::repositories::UserRepository as _;
 use crate::repositories::fakes::{FakeRefreshTokens, FakeUsers};
 use crate::repositories::storage::LocalStorage;
 use crate::services::auth::{AuthService, LoginAttempt, Registration};
-use crate::services::login_guard::LoginGuard;
-use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::users::UserService;
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// The template's default login limits (`config/login.rs`).
+const LOGIN_LIMITS: LoginLimits = LoginLimits {
+    rate: RateLimit { per_second: 10.0 / 60.0, burst: 5 },
+    failures_before_delay: 5,
+    ip_failures_before_delay: 20,
+    account_failing_addresses: 100,
+    max_delay: Duration::from_mins(15),
+    max_entries: 100_000,
+};
+
+/// The template's default registration limit: 10 an hour, 3 at once.
+const REGISTRATION_RATE: RateLimit = RateLimit { per_second: 10.0 / 3_600.0, burst: 3 };
 
 pub struct Fixture {
     pub auth: Arc<AuthService>,
@@ -28,20 +40,20 @@ pub struct Fixture {
 }
 
 pub fn fixture() -> Fixture {
-    let config = Config::from_vars(&[("DATABASE_URL", "sqlite::memory:")]).unwrap();
     let tokens = Arc::new(FakeRefreshTokens::default());
     let users = Arc::new(FakeUsers::linked(tokens.clone()));
-    let hasher = PasswordHasher::new(HashCost::MINIMAL, config.hashing).unwrap();
-    let codec = Arc::new(TokenCodec::new(&config.jwt.tokens));
+    let hasher = PasswordHasher::new(HashCost::MINIMAL, HashingSettings::default()).unwrap();
+    let signing = TokenSigning::SharedSecret(SharedSecret::generate().unwrap());
+    let codec = Arc::new(TokenCodec::new(&TokenSettings::new(signing, "fixture", "fixture")));
     let uploads = std::env::temp_dir().join(format!("fixture-{}", Uuid::now_v7()));
-    let guard = LoginGuard::in_memory(&config.http.login);
+    let guard = LoginGuard::in_memory(&LOGIN_LIMITS);
     let auth = AuthService::new(
         users.clone(),
         tokens.clone(),
         hasher.clone(),
         codec.clone(),
         guard.clone(),
-        Arc::new(InMemoryRateLimiter::new(config.http.registration.rate)),
+        Arc::new(InMemoryRateLimiter::new(REGISTRATION_RATE)),
         EventBus::default(),
         Duration::from_hours(1),
     );
@@ -87,4 +99,5 @@ pub async fn admin(fixture: &Fixture) -> Actor {
 }
 
 mod auth;
+mod limits;
 mod users;

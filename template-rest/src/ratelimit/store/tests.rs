@@ -5,14 +5,14 @@ use std::time::{Duration, Instant};
 
 use redis::AsyncCommands as _;
 
+use super::super::settings::{LimitStore, RateLimit, RedisSettings, StoreFailure};
+use super::super::throttle::ThrottlePolicy;
 use super::*;
-use crate::config::{LimitStore, RateLimit, RedisLimitsConfig, StoreFailure};
-use crate::services::login_throttle::ThrottlePolicy;
 
 const REDIS: &str = "redis://127.0.0.1:6379";
 
-fn config(url: &str, failure: StoreFailure) -> RedisLimitsConfig {
-    RedisLimitsConfig {
+fn config(url: &str, failure: StoreFailure) -> RedisSettings {
+    RedisSettings {
         url: url.to_owned(),
         prefix: format!("test:{}:", uuid::Uuid::now_v7()),
         timeout: Duration::from_millis(200),
@@ -20,7 +20,7 @@ fn config(url: &str, failure: StoreFailure) -> RedisLimitsConfig {
     }
 }
 
-fn factory(config: &RedisLimitsConfig) -> LimitFactory {
+fn factory(config: &RedisSettings) -> LimitFactory {
     LimitFactory::new(&LimitStore::Redis(config.clone())).unwrap()
 }
 

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use redis::Script;
 
+use super::super::limiter::{InMemoryRateLimiter, RateLimiter};
+use super::super::settings::{RateLimit, StoreFailure};
+use super::super::throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};
 use super::scripts::{GCRA, THROTTLE_CHECK, THROTTLE_FAILURE, THROTTLE_SUCCESS};
 use super::{CLOSED_RETRY_AFTER, RedisLimits, millis};
-use crate::config::{RateLimit, StoreFailure};
-use crate::services::login_throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};
-use crate::services::rate_limit::{InMemoryRateLimiter, RateLimiter};
 
 /// A token bucket per key in Redis (GCRA).
 pub(super) struct RedisRateLimiter {

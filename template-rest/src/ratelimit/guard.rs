@@ -17,11 +17,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::login_throttle::{LoginThrottle, ThrottlePolicy};
-use super::rate_limit::{RateLimiter, client_network};
-use super::shared_limits::LimitFactory;
-use crate::config::LoginLimits;
-use crate::problem::{AppError, AppResult};
+use super::limiter::{RateLimiter, client_network};
+use super::rejection::TooManyRequests;
+use super::settings::LoginLimits;
+use super::store::LimitFactory;
+use super::throttle::{LoginThrottle, ThrottlePolicy};
 
 /// The limits on password checks, each behind a trait so that a shared store can replace it.
 #[derive(Clone)]
@@ -65,11 +65,11 @@ impl LoginGuard {
         Self::new(limits, &LimitFactory::Memory)
     }
 
-    /// Lets the attempt through, or answers 429 with the longest wait that applies.
+    /// Lets the attempt through, or refuses it with the longest wait that applies.
     ///
     /// # Errors
-    /// [`AppError::TooManyRequests`].
-    pub async fn admit(&self, client: IpAddr, account: &str) -> AppResult<()> {
+    /// [`TooManyRequests`], a 429 as a response.
+    pub async fn admit(&self, client: IpAddr, account: &str) -> Result<(), TooManyRequests> {
         let keys = Keys::new(client, account);
         let now = Instant::now();
         let waits = [
@@ -80,7 +80,7 @@ impl LoginGuard {
         ];
         let Some(retry_after) = waits.into_iter().flatten().max() else { return Ok(()) };
         metrics::counter!("rate_limited_total", "scope" => "login").increment(1);
-        Err(AppError::TooManyRequests { retry_after })
+        Err(TooManyRequests { retry_after })
     }
 
     /// Records a wrong password.

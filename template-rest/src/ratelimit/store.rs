@@ -1,10 +1,10 @@
-//! Limits shared by every replica (`RATE_LIMIT_STORE=redis`): the same [`RateLimiter`] and
+//! Limits shared by every replica ([`LimitStore::Redis`]): the same [`RateLimiter`] and
 //! [`LoginThrottle`] traits, with their state in Redis, so that a client alternating between
 //! replicas gets one budget, not one per replica.
 //!
 //! Each decision is one script run in Redis (`EVALSHA`, loading the script when Redis does not
 //! have it yet), bounded by a short timeout. When Redis fails or is slow, the decision is made
-//! without it, as `RATE_LIMIT_REDIS_FAILURE` says (with this process's own in-memory limits,
+//! without it, as [`RedisSettings::failure`] says (with this process's own in-memory limits,
 //! or a refusal), and counted in `rate_limit_store_fallback_total`; Redis is then left alone
 //! for a second, so an outage costs one timeout a second, not one per request.
 
@@ -16,9 +16,9 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, RedisResult, ScriptInvocation};
 use sha2::{Digest, Sha256};
 
-use super::login_throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};
-use super::rate_limit::{InMemoryRateLimiter, RateLimiter};
-use crate::config::{LimitStore, RateLimit, RedisLimitsConfig, StoreFailure};
+use super::limiter::{InMemoryRateLimiter, RateLimiter};
+use super::settings::{LimitStore, RateLimit, RedisSettings, StoreFailure};
+use super::throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};
 
 mod limiters;
 mod scripts;
@@ -46,7 +46,7 @@ impl LimitFactory {
     /// service starts while Redis is down. Must run inside a Tokio runtime.
     ///
     /// # Errors
-    /// When `REDIS_URL` cannot be used.
+    /// When the Redis URL cannot be used.
     pub fn new(store: &LimitStore) -> RedisResult<Self> {
         match store {
             LimitStore::Memory => Ok(Self::Memory),
@@ -95,7 +95,7 @@ pub struct RedisLimits {
 }
 
 impl RedisLimits {
-    fn new(config: &RedisLimitsConfig) -> RedisResult<Self> {
+    fn new(config: &RedisSettings) -> RedisResult<Self> {
         let client = redis::Client::open(config.url.as_str())?;
         let settings = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.timeout))

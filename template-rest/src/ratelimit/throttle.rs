@@ -3,9 +3,9 @@
 //!
 //! After `failures_before_delay` failures, each further failure makes the key wait before its
 //! next attempt: 1 s, 2 s, 4 s… up to `max_delay`. A success can clear the count.
-//! [`InMemoryLoginThrottle`] counts per node, like [`super::rate_limit`];
-//! [`super::shared_limits`] counts in Redis for every replica. What the
-//! keys are (an address on an account, an address, an account) is [`super::login_guard`]'s
+//! [`InMemoryLoginThrottle`] counts per node, like [`super::InMemoryRateLimiter`];
+//! [`super::LimitFactory`] makes its twin that counts in Redis for every replica. What the
+//! keys are (an address on an account, an address, an account) is [`super::LoginGuard`]'s
 //! business.
 
 use std::collections::HashMap;

@@ -2,8 +2,8 @@
 //!
 //! [`InMemoryRateLimiter`] keeps state in this process, which is right for one node. With
 //! several nodes behind a load balancer each node counts alone, so the effective limit is
-//! multiplied by the node count: `RATE_LIMIT_STORE=redis` puts every limit in Redis instead
-//! ([`super::shared_limits`]).
+//! multiplied by the node count: [`super::LimitStore::Redis`] puts every limit in Redis instead
+//! ([`super::LimitFactory`]).
 //!
 //! Every limit keys on [`client_network`]: an IPv4 address, or the /64 of an IPv6 address,
 //! since one IPv6 host usually holds a whole /64 and could otherwise use a fresh address for
@@ -17,7 +17,7 @@ use std::time::Duration;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::config::RateLimit;
+use super::settings::RateLimit;
 
 /// Decides whether one more request under `key` may proceed.
 #[async_trait::async_trait]
