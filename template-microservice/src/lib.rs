@@ -4,8 +4,8 @@
 //!
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
-//! - [`server`] handles signals; [`app`] wires everything; [`workers`] runs the background
-//!   work and stops it in order.
+//! - [`app`] wires everything at startup; [`server`] serves it and shuts it down gracefully
+//!   on a signal; [`workers`] runs the background work and stops it in order.
 //! - [`http`] is the only module that knows axum; [`messaging`] the only one that knows NATS
 //!   (behind the [`outbox::Transport`] and [`messaging::Broker`] traits); [`repositories`]
 //!   the only one that knows SQL; [`outbound`] calls the inventory service.
