@@ -139,7 +139,6 @@ impl Components {
         }
     }
 
-    /// The background work.
     fn workers(&self, config: &Config) -> WorkerParts {
         let messaging = &config.messaging;
         let relay = Relay::new(

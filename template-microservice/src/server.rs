@@ -16,7 +16,9 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{self, StartupError};
+pub use crate::app::StartupError;
+
+use crate::app;
 use crate::config::Config;
 use crate::http::serve::{self, ServeSettings};
 use crate::http::{self, ServerConfig};
@@ -70,7 +72,7 @@ impl Running {
     }
 }
 
-/// Starts an instance on `pool`: wires it (see [`app`]), binds the listener, starts the
+/// Starts an instance on `pool`: wires it (see `app`), binds the listener, starts the
 /// workers and serves until [`Running::shutdown`].
 ///
 /// # Errors
