@@ -17,7 +17,6 @@ use crate::repositories::orders::PgOrders;
 use crate::repositories::outbox::PgOutbox;
 use crate::repositories::pool::{self, PoolHealth};
 use crate::repositories::releases::PgReleases;
-use crate::resilient_client::breaker;
 use crate::services::orders::OrderService;
 use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::releases::ReleaseWorker;
@@ -152,7 +151,7 @@ impl Components {
             Arc::clone(&self.orders),
             messaging.consumer.clone(),
         );
-        let watcher = breaker::watch(inventory::BREAKER_NAME, self.inventory.breaker());
+        let watcher = self.inventory.watch_breaker();
         WorkerParts {
             relay: Arc::new(relay),
             consumer: Arc::new(consumer),

@@ -12,12 +12,12 @@ use uuid::Uuid;
 use crate::domain::trace::{TRACEPARENT, TraceContext};
 use crate::resilient_client::{
     BreakerStatus, CallError, ClientSettings, HttpRequest, HttpResponse, IDEMPOTENCY_KEY,
-    ResilientClient,
+    ResilientClient, breaker,
 };
 use crate::services::inventory::{Inventory, InventoryError, Reservation};
 
 /// The breaker's name, in logs, metrics and readiness.
-pub(crate) const BREAKER_NAME: &str = "inventory";
+const BREAKER_NAME: &str = "inventory";
 
 /// Where the inventory service is, and how it is called.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,10 +46,9 @@ impl HttpInventory {
         })
     }
 
-    /// The breaker, for the state-change watcher.
-    #[must_use]
-    pub(crate) fn breaker(&self) -> circuit_breaker::Handle {
-        self.client.breaker()
+    /// Logs and counts the breaker's state changes, until dropped or aborted.
+    pub(crate) fn watch_breaker(&self) -> impl Future<Output = ()> + Send + 'static {
+        breaker::watch(BREAKER_NAME, self.client.breaker())
     }
 
     /// The breaker's name and state, for readiness.
