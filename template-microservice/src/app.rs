@@ -1,19 +1,12 @@
-//! Wiring: migrations, the broker, the inventory client, services, `AppState`, the workers
-//! and the HTTP server, and the graceful shutdown that stops them in order.
+//! Startup wiring: the pool, migrations, the broker, the inventory client, the services,
+//! `AppState` and the workers, put together once. Serving them and stopping them in order is
+//! `server.rs`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use sqlx::PgPool;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::http::ServerConfig;
-use crate::http::serve::ServeSettings;
-use crate::messaging::Broker;
 use crate::messaging::consumer::PaymentConsumer;
 use crate::messaging::nats::NatsTransport;
 use crate::messaging::rpc::OrdersResponder;
@@ -24,15 +17,14 @@ use crate::repositories::orders::PgOrders;
 use crate::repositories::outbox::PgOutbox;
 use crate::repositories::pool::{self, PoolHealth};
 use crate::repositories::releases::PgReleases;
-use crate::resilient_client::breaker;
 use crate::services::orders::OrderService;
 use crate::services::rate_limit::InMemoryRateLimiter;
 use crate::services::releases::ReleaseWorker;
 use crate::services::tokens::TokenVerifier;
 use crate::services::{OutboxSignal, ReleaseSignal};
 use crate::state::{AppState, BacklogCache, Readiness, ShutdownSignal};
-use crate::workers::{WorkerParts, Workers};
-use crate::{http, telemetry};
+use crate::telemetry;
+use crate::workers::WorkerParts;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -54,56 +46,37 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
-/// A running instance.
-pub struct Running {
-    /// The address the HTTP server listens on.
-    pub address: SocketAddr,
-    /// The broker connection, for tools and tests that speak to it directly.
-    pub transport: Arc<NatsTransport>,
-    stop: CancellationToken,
-    done: JoinHandle<()>,
+/// What startup wiring produces: the state handlers reach, the background work ready to
+/// start, and the broker connection that shutdown closes last.
+pub(crate) struct App {
+    pub(crate) state: AppState,
+    pub(crate) workers: WorkerParts,
+    pub(crate) transport: Arc<NatsTransport>,
 }
 
-impl Running {
-    /// Starts the graceful shutdown and waits for its end.
-    pub async fn shutdown(self) {
-        self.stop.cancel();
-        self.wait().await;
-    }
-
-    /// Waits until the instance has stopped.
-    pub async fn wait(self) {
-        if let Err(error) = self.done.await {
-            tracing::error!(%error, "the service task failed");
-        }
-    }
-
-    /// A token that starts the graceful shutdown when cancelled.
-    #[must_use]
-    pub fn stopper(&self) -> CancellationToken {
-        self.stop.clone()
-    }
+/// Opens the database pool described by `config`; nothing connects until first use.
+///
+/// # Errors
+/// Fails when the database URL is malformed.
+pub(crate) fn connect(config: &Config) -> Result<PgPool, StartupError> {
+    Ok(pool::connect(&config.database)?)
 }
 
-/// Starts an instance on `pool`: migrates, connects to NATS, binds, starts the workers.
+/// Wires an instance on `pool`: migrates, connects to NATS, builds the inventory client and
+/// the services, the state handlers reach (readiness reports `shutdown`) and the workers.
 ///
 /// # Errors
 /// See [`StartupError`].
-pub async fn start(config: &Config, pool: PgPool) -> Result<Running, StartupError> {
+pub(crate) async fn wire(
+    config: &Config,
+    pool: PgPool,
+    shutdown: ShutdownSignal,
+) -> Result<App, StartupError> {
     pool::migrate(&pool).await?;
     let parts = Components::connect(config, pool.clone()).await?;
-    let shutdown = ShutdownSignal::default();
-    let state = parts.state(config, pool, shutdown.clone());
-    let workers = Workers::spawn(parts.workers(config));
-    let listener = TcpListener::bind(config.bind_address()).await?;
-    let address = listener.local_addr()?;
-    tracing::info!(%address, "listening");
-    let stop = CancellationToken::new();
-    let router = http::router(state, &config.server);
-    let transport = parts.transport;
-    let serving = Serving { listener, router, workers, transport: transport.clone() };
-    let done = tokio::spawn(serving.run(config.server, shutdown, stop.clone()));
-    Ok(Running { address, transport, stop, done })
+    let state = parts.state(config, pool, shutdown);
+    let workers = parts.workers(config);
+    Ok(App { state, workers, transport: parts.transport })
 }
 
 /// The long-lived parts an instance is made of.
@@ -165,7 +138,6 @@ impl Components {
         }
     }
 
-    /// The background work.
     fn workers(&self, config: &Config) -> WorkerParts {
         let messaging = &config.messaging;
         let relay = Relay::new(
@@ -179,7 +151,7 @@ impl Components {
             Arc::clone(&self.orders),
             messaging.consumer.clone(),
         );
-        let watcher = breaker::watch(inventory::BREAKER_NAME, self.inventory.breaker());
+        let watcher = self.inventory.watch_breaker();
         WorkerParts {
             relay: Arc::new(relay),
             consumer: Arc::new(consumer),
@@ -191,41 +163,5 @@ impl Components {
             releases: Arc::clone(&self.releases),
             watcher: tokio::spawn(watcher),
         }
-    }
-}
-
-/// What runs until shutdown.
-struct Serving {
-    listener: TcpListener,
-    router: axum::Router,
-    workers: Workers,
-    transport: Arc<NatsTransport>,
-}
-
-impl Serving {
-    /// Serves until `stop`, then: not ready and no more pulls at once; HTTP requests in flight
-    /// drain, then the messages in hand finish; the outbox is flushed until the deadline; the
-    /// broker connection closes.
-    async fn run(self, config: ServerConfig, shutdown: ShutdownSignal, stop: CancellationToken) {
-        let Self { listener, router, mut workers, transport } = self;
-        let settings = ServeSettings {
-            header_read_timeout: config.header_read_timeout,
-            shutdown_timeout: config.shutdown_timeout,
-            max_connections: config.max_connections,
-        };
-        let deadline = std::sync::OnceLock::new();
-        let signal = async {
-            stop.cancelled().await;
-            let _ = deadline.set(Instant::now() + config.shutdown_timeout);
-            tracing::info!("shutting down: not ready, draining");
-            shutdown.start_draining();
-            workers.stop_pulling();
-        };
-        http::serve::serve(listener, router, settings, signal).await;
-        workers.stop_inbound().await;
-        let deadline = deadline.get().copied().unwrap_or_else(Instant::now);
-        workers.stop_relay(deadline).await;
-        Broker::close(transport.as_ref()).await;
-        tracing::info!("stopped");
     }
 }

@@ -10,16 +10,16 @@ use crate::repositories::RepositoryError;
 
 /// One invalid input field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FieldError {
+pub(crate) struct FieldError {
     /// The field, as a path (`items[0].sku`).
-    pub field: String,
+    pub(crate) field: String,
     /// What is wrong with it.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// How a request failed.
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// The request is malformed (400).
     #[error("{0}")]
     BadRequest(String),
@@ -61,13 +61,13 @@ pub enum AppError {
 
 impl AppError {
     /// A validation failure on a single field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
     }
 }
 
 /// How long clients should wait when the database is unavailable.
-pub const DATABASE_RETRY_AFTER: Duration = Duration::from_secs(2);
+pub(crate) const DATABASE_RETRY_AFTER: Duration = Duration::from_secs(2);
 
 impl From<RepositoryError> for AppError {
     fn from(error: RepositoryError) -> Self {
@@ -85,4 +85,4 @@ impl From<RepositoryError> for AppError {
 }
 
 /// Shorthand for results of the service layer.
-pub type AppResult<T> = Result<T, AppError>;
+pub(crate) type AppResult<T> = Result<T, AppError>;

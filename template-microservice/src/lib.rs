@@ -4,36 +4,36 @@
 //!
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
-//! - [`server`] handles signals; [`app`] wires everything; [`workers`] runs the background
-//!   work and stops it in order.
-//! - [`http`] is the only module that knows axum; [`messaging`] the only one that knows NATS
-//!   (behind the [`outbox::Transport`] and [`messaging::Broker`] traits); [`repositories`]
-//!   the only one that knows SQL; [`outbound`] calls the inventory service.
+//! - `app` wires everything at startup; [`server`] serves it and shuts it down gracefully
+//!   on a signal; `workers` runs the background work and stops it in order.
+//! - `http` is the only module that knows axum; [`messaging`] the only one that knows NATS
+//!   (behind the [`outbox::Transport`] and `messaging::Broker` traits); [`repositories`]
+//!   the only one that knows SQL; `outbound` calls the inventory service.
 //! - [`outbox`] (the outbox relay and the idempotent consumer) and [`resilient_client`] (the
 //!   HTTP client stack: timeout, retry, circuit breaker) are modules that depend on nothing
 //!   else of this crate: each folder can be copied into another app (see its `MODULE.md`).
 //! - [`services`] hold the business rules and speak in [`domain`] types and
-//!   [`error::AppError`].
+//!   `error::AppError`.
 //! - [`config`] reads and validates the environment into each component's settings;
-//!   [`telemetry`] sets up logs and metrics; [`state`] is what handlers reach.
+//!   [`telemetry`] sets up logs and metrics; `state` is what handlers reach.
 
-pub mod app;
+mod app;
 pub mod config;
 pub mod domain;
-pub mod error;
-pub mod http;
+mod error;
+mod http;
 pub mod messaging;
 #[cfg(feature = "otel")]
-pub mod otel;
-pub mod outbound;
+mod otel;
+mod outbound;
 pub mod outbox;
 pub mod repositories;
 pub mod resilient_client;
 pub mod server;
 pub mod services;
-pub mod state;
+mod state;
 pub mod telemetry;
-pub mod workers;
+mod workers;
 
 use std::process::ExitCode;
 

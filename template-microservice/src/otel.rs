@@ -21,7 +21,7 @@ use crate::domain::trace::TraceContext;
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
 
 /// The layer that exports spans, when an OTLP endpoint is configured.
-pub fn layer<S>() -> Option<OpenTelemetryLayer<S, Tracer>>
+pub(crate) fn layer<S>() -> Option<OpenTelemetryLayer<S, Tracer>>
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
 {
@@ -42,7 +42,7 @@ where
 /// Makes `span` a child of `parent` in the exported trace; returns this service's position to
 /// send onwards (the exported span's id, or a new span id when nothing is exported).
 #[must_use]
-pub fn link(span: &tracing::Span, parent: TraceContext) -> TraceContext {
+pub(crate) fn link(span: &tracing::Span, parent: TraceContext) -> TraceContext {
     let (trace_id, span_id, flags) = parent.ids();
     let remote = SpanContext::new(
         trace_id.into(),
@@ -62,7 +62,7 @@ pub fn link(span: &tracing::Span, parent: TraceContext) -> TraceContext {
 }
 
 /// Exports what is buffered.
-pub fn shutdown() {
+pub(crate) fn shutdown() {
     if let Some(provider) = PROVIDER.get()
         && let Err(error) = provider.shutdown()
     {

@@ -48,7 +48,7 @@ pub fn init(format: LogFormat) {
 /// This service's position in the trace of `parent`, to send onwards; with the `otel` feature,
 /// `span` is also made the child of `parent` in the exported trace.
 #[must_use]
-pub fn link(span: &tracing::Span, parent: TraceContext) -> TraceContext {
+pub(crate) fn link(span: &tracing::Span, parent: TraceContext) -> TraceContext {
     #[cfg(feature = "otel")]
     return crate::otel::link(span, parent);
     #[cfg(not(feature = "otel"))]
@@ -59,7 +59,7 @@ pub fn link(span: &tracing::Span, parent: TraceContext) -> TraceContext {
 }
 
 /// Flushes what telemetry buffers (the OpenTelemetry exporter, with the `otel` feature).
-pub fn shutdown() {
+pub(crate) fn shutdown() {
     #[cfg(feature = "otel")]
     crate::otel::shutdown();
 }
@@ -68,7 +68,7 @@ pub fn shutdown() {
 ///
 /// # Panics
 /// Never in practice: the bucket list is valid and non-empty.
-pub fn metrics() -> PrometheusHandle {
+pub(crate) fn metrics() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {

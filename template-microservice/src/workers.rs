@@ -20,23 +20,21 @@ use crate::outbox::Relay;
 use crate::services::releases::ReleaseWorker;
 
 /// What the workers are made of.
-pub struct WorkerParts {
-    /// The outbox relay.
-    pub relay: Arc<Relay>,
-    /// The payment consumer.
-    pub consumer: Arc<PaymentConsumer>,
+pub(crate) struct WorkerParts {
+    pub(crate) relay: Arc<Relay>,
+    pub(crate) consumer: Arc<PaymentConsumer>,
     /// The `orders.get` responder.
-    pub responder: Arc<OrdersResponder>,
+    pub(crate) responder: Arc<OrdersResponder>,
     /// The broker the responder listens on.
-    pub transport: Arc<dyn Broker>,
+    pub(crate) transport: Arc<dyn Broker>,
     /// Delivers the releases of reservations, and expires pending orders.
-    pub releases: Arc<ReleaseWorker>,
+    pub(crate) releases: Arc<ReleaseWorker>,
     /// Logs breaker state changes; aborted last, when the relay has stopped.
-    pub watcher: JoinHandle<()>,
+    pub(crate) watcher: JoinHandle<()>,
 }
 
 /// The running workers.
-pub struct Workers {
+pub(crate) struct Workers {
     relay: Arc<Relay>,
     inbound_stop: CancellationToken,
     relay_stop: CancellationToken,
@@ -48,7 +46,7 @@ pub struct Workers {
 impl Workers {
     /// Starts every worker.
     #[must_use]
-    pub fn spawn(parts: WorkerParts) -> Self {
+    pub(crate) fn spawn(parts: WorkerParts) -> Self {
         let inbound_stop = CancellationToken::new();
         let relay_stop = CancellationToken::new();
         let consumer = Arc::clone(&parts.consumer);
@@ -76,12 +74,12 @@ impl Workers {
     }
 
     /// Stops taking new messages and requests, at once; those in hand go on.
-    pub fn stop_pulling(&self) {
+    pub(crate) fn stop_pulling(&self) {
         self.inbound_stop.cancel();
     }
 
     /// Stops taking new messages and requests; returns when those in hand are done.
-    pub async fn stop_inbound(&mut self) {
+    pub(crate) async fn stop_inbound(&mut self) {
         self.inbound_stop.cancel();
         for task in self.inbound.drain(..) {
             if let Err(error) = task.await {
@@ -91,7 +89,7 @@ impl Workers {
     }
 
     /// Stops the relay after a last flush of committed events, bounded by `deadline`.
-    pub async fn stop_relay(self, deadline: Instant) {
+    pub(crate) async fn stop_relay(self, deadline: Instant) {
         self.relay_stop.cancel();
         if let Err(error) = self.relay_task.await {
             tracing::error!(%error, "the relay failed");

@@ -18,13 +18,13 @@ pub struct MessagingConfig {
     pub nats: NatsSettings,
     /// The outbox relay: `OUTBOX_BATCH_SIZE` (default 500), `OUTBOX_POLL_INTERVAL_MS` (200),
     /// `OUTBOX_RETENTION_SECS` (3600).
-    pub relay: RelaySettings,
+    pub(crate) relay: RelaySettings,
     /// The payment consumer: `CONSUMER_MAX_DELIVER` (default 5),
     /// `CONSUMER_BACKOFF_INITIAL_MS` (500), `CONSUMER_BACKOFF_MAX_MS` (30000),
     /// `CONSUMER_BATCH_SIZE` (256), `CONSUMER_CONCURRENCY` (4); a pull waits 5 s at most.
     pub consumer: ConsumerSettings,
     /// Longest the `orders.get` responder works on one request (`RPC_TIMEOUT_MS`, 2000).
-    pub rpc_timeout: Duration,
+    pub(crate) rpc_timeout: Duration,
 }
 
 impl MessagingConfig {

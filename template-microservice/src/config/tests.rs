@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
-use super::{Config, JwtKey, LogFormat};
+use super::{Config, ConfigError, LogFormat};
+use crate::services::rate_limit::RateLimit;
+use crate::services::tokens::JwtKey;
 
 const SECRET: &str = "a-test-secret-with-enough-bytes-0123456789";
 
-fn with(extra: &[(&str, &str)]) -> Result<Config, super::ConfigError> {
+fn with(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let mut vars = vec![("JWT_SECRET", SECRET)];
     vars.extend_from_slice(extra);
     Config::from_vars(&vars)
@@ -22,7 +24,7 @@ fn defaults_need_only_the_secret() {
     assert_eq!(config.log_format, LogFormat::Pretty);
     assert_eq!(config.server.metrics_cache, Duration::from_secs(5));
     assert_eq!(config.releases.pending_ttl, Duration::from_mins(15));
-    assert_eq!(config.server.order_rate_limit, super::RateLimit { per_minute: 30, burst: 5 });
+    assert_eq!(config.server.order_rate_limit, RateLimit { per_minute: 30, burst: 5 });
 }
 
 #[test]

@@ -11,36 +11,30 @@ use uuid::Uuid;
 use super::order::Order;
 
 /// The subject of `order.created` events.
-pub const ORDER_CREATED_SUBJECT: &str = "events.order.created";
-/// The subject of `payment.completed` events.
-pub const PAYMENT_COMPLETED_SUBJECT: &str = "events.payment.completed";
-/// The subject of `payment.failed` events.
-pub const PAYMENT_FAILED_SUBJECT: &str = "events.payment.failed";
+pub(crate) const ORDER_CREATED_SUBJECT: &str = "events.order.created";
 
 /// The subjects of every payment event, consumed by this service.
-pub const PAYMENTS_SUBJECTS: &str = "events.payment.>";
+pub(crate) const PAYMENTS_SUBJECTS: &str = "events.payment.>";
 
 /// A message as it travels: metadata and a payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     /// Unique per event; redeliveries and republications keep it.
-    pub id: Uuid,
+    pub(crate) id: Uuid,
     /// What happened, such as `order.created`.
     #[serde(rename = "type")]
-    pub event_type: String,
+    pub(crate) event_type: String,
     /// The schema version of `data` for this type.
-    pub version: u32,
-    /// When it happened.
-    pub time: DateTime<Utc>,
-    /// The payload.
-    pub data: serde_json::Value,
+    pub(crate) version: u32,
+    pub(crate) time: DateTime<Utc>,
+    pub(crate) data: serde_json::Value,
 }
 
 impl Envelope {
     /// A new envelope for `data`.
     #[must_use]
-    pub fn new(event_type: &str, data: serde_json::Value) -> Self {
+    pub(crate) fn new(event_type: &str, data: serde_json::Value) -> Self {
         Self {
             id: Uuid::now_v7(),
             event_type: event_type.to_owned(),
@@ -52,7 +46,7 @@ impl Envelope {
 
     /// The `order.created` event of `order`.
     #[must_use]
-    pub fn order_created(order: &Order) -> Self {
+    pub(crate) fn order_created(order: &Order) -> Self {
         let data = serde_json::json!({
             "order_id": order.id,
             "status": order.status,
@@ -64,7 +58,7 @@ impl Envelope {
 
 /// The payment events this service consumes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentEvent {
+pub(crate) enum PaymentEvent {
     /// `payment.completed`: the order becomes paid.
     Completed {
         /// The order paid for.
@@ -79,14 +73,13 @@ pub enum PaymentEvent {
 
 /// Why an envelope is not a payment event this service understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UnknownEvent {
+pub(crate) enum UnknownEvent {
     /// The type is not one this service consumes.
     #[error("unknown event type `{0}`")]
     Type(String),
     /// The type is known but not at this version.
     #[error("unsupported version {version} of `{event_type}`")]
     Version {
-        /// The event type.
         event_type: String,
         /// The version received.
         version: u32,
@@ -94,7 +87,6 @@ pub enum UnknownEvent {
     /// The payload does not match the type's schema.
     #[error("malformed `{event_type}` data: {reason}")]
     Data {
-        /// The event type.
         event_type: String,
         /// What is wrong.
         reason: String,
@@ -112,7 +104,7 @@ impl PaymentEvent {
     ///
     /// # Errors
     /// An unknown type or version, or data of the wrong shape.
-    pub fn from_envelope(envelope: &Envelope) -> Result<Self, UnknownEvent> {
+    pub(crate) fn from_envelope(envelope: &Envelope) -> Result<Self, UnknownEvent> {
         let make: fn(Uuid) -> Self = match envelope.event_type.as_str() {
             "payment.completed" => |order_id| Self::Completed { order_id },
             "payment.failed" => |order_id| Self::Failed { order_id },
@@ -134,7 +126,7 @@ impl PaymentEvent {
 
     /// The order concerned.
     #[must_use]
-    pub fn order_id(self) -> Uuid {
+    pub(crate) fn order_id(self) -> Uuid {
         match self {
             Self::Completed { order_id } | Self::Failed { order_id } => order_id,
         }

@@ -10,7 +10,7 @@ use std::fmt;
 use uuid::Uuid;
 
 /// The header (HTTP) and NATS header name: the outbox module's, which sends it with events.
-pub use crate::outbox::TRACEPARENT;
+pub(crate) use crate::outbox::TRACEPARENT;
 
 /// One position in a distributed trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub struct TraceContext {
 impl TraceContext {
     /// The start of a new trace, sampled.
     #[must_use]
-    pub fn new_root() -> Self {
+    pub(crate) fn new_root() -> Self {
         Self { trace_id: random_u128(), span_id: random_span_id(), flags: 1 }
     }
 
@@ -45,31 +45,33 @@ impl TraceContext {
 
     /// The context given, or a new root when there is none or it is malformed.
     #[must_use]
-    pub fn from_header(value: Option<&str>) -> Self {
+    pub(crate) fn from_header(value: Option<&str>) -> Self {
         value.and_then(Self::parse).unwrap_or_else(Self::new_root)
     }
 
     /// The same trace, with a new span of this service as the parent of the next hop.
     #[must_use]
-    pub fn child(self) -> Self {
+    pub(crate) fn child(self) -> Self {
         Self { span_id: random_span_id(), ..self }
     }
 
     /// A context from raw ids; `None` when an id is zero (invalid).
+    #[cfg(feature = "otel")]
     #[must_use]
-    pub fn from_ids(trace_id: u128, span_id: u64, flags: u8) -> Option<Self> {
+    pub(crate) fn from_ids(trace_id: u128, span_id: u64, flags: u8) -> Option<Self> {
         (trace_id != 0 && span_id != 0).then_some(Self { trace_id, span_id, flags })
     }
 
     /// The raw trace id, span id and flags.
+    #[cfg(feature = "otel")]
     #[must_use]
-    pub fn ids(self) -> (u128, u64, u8) {
+    pub(crate) fn ids(self) -> (u128, u64, u8) {
         (self.trace_id, self.span_id, self.flags)
     }
 
     /// The trace id, as 32 hex digits.
     #[must_use]
-    pub fn trace_id(self) -> String {
+    pub(crate) fn trace_id(self) -> String {
         format!("{:032x}", self.trace_id)
     }
 }
@@ -137,6 +139,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "otel")]
     #[test]
     fn raw_ids_round_trip_and_zero_is_refused() {
         let context = TraceContext::parse(SAMPLE).expect("valid");

@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// A JSON body that parsed into `T`: 415 without a JSON content type, 400 for malformed JSON,
 /// 422 naming the field for JSON of the wrong shape, 413 past the body limit.
 #[derive(Debug, Clone)]
-pub struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = Problem;
@@ -51,7 +51,7 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 
 /// Query parameters that parsed into `T`, or 422.
 #[derive(Debug, Clone)]
-pub struct QueryParams<T>(pub T);
+pub(crate) struct QueryParams<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
     type Rejection = Problem;
@@ -65,7 +65,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
 
 /// The user of a valid bearer token.
 #[derive(Debug, Clone, Copy)]
-pub struct CurrentUser(pub Uuid);
+pub(crate) struct CurrentUser(pub Uuid);
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Problem;
@@ -86,7 +86,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 /// An order id from the path; anything that is not a UUID is a 404, like an unknown id.
 #[derive(Debug, Clone, Copy)]
-pub struct OrderId(pub Uuid);
+pub(crate) struct OrderId(pub Uuid);
 
 impl<S: Send + Sync> FromRequestParts<S> for OrderId {
     type Rejection = Problem;
@@ -103,7 +103,7 @@ impl<S: Send + Sync> FromRequestParts<S> for OrderId {
 
 /// The trace context the middleware attached (this service's span in the caller's trace).
 #[derive(Debug, Clone, Copy)]
-pub struct Trace(pub TraceContext);
+pub(crate) struct Trace(pub TraceContext);
 
 impl<S: Send + Sync> FromRequestParts<S> for Trace {
     type Rejection = std::convert::Infallible;

@@ -18,8 +18,7 @@ use crate::state::AppState;
 /// Longest the database probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The health routes.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/health/live", get(live)).route("/health/ready", get(ready))
 }
 

@@ -11,8 +11,7 @@ use axum::routing::get;
 
 use crate::state::AppState;
 
-/// The metrics route.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/metrics", get(render))
 }
 

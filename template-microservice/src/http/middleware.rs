@@ -29,10 +29,10 @@ use crate::state::AppState;
 use crate::telemetry;
 
 /// The request-id header.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps `router` in the middleware stack.
-pub fn wrap(router: Router<AppState>, timeout: Duration) -> Router<AppState> {
+pub(crate) fn wrap(router: Router<AppState>, timeout: Duration) -> Router<AppState> {
     let router = router
         .layer(axum::middleware::from_fn(move |request, next| with_timeout(timeout, request, next)))
         .layer(axum::middleware::from_fn(record_metrics))

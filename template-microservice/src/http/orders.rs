@@ -19,19 +19,19 @@ use crate::state::AppState;
 /// The body of `POST /api/v1/orders`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewOrder {
+pub(crate) struct NewOrder {
     /// What to order.
-    pub items: Vec<OrderItem>,
+    pub(crate) items: Vec<OrderItem>,
 }
 
 /// The query of `GET /api/v1/orders`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     /// The page, from 1 (default 1).
-    pub page: Option<u32>,
+    pub(crate) page: Option<u32>,
     /// Orders per page, 1 to 100 (default 20).
-    pub per_page: Option<u32>,
+    pub(crate) per_page: Option<u32>,
 }
 
 impl ListQuery {
@@ -51,8 +51,7 @@ impl ListQuery {
     }
 }
 
-/// The order routes.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/orders", get(list).post(create))
         .route("/api/v1/orders/{id}", get(show))

@@ -23,18 +23,18 @@ use tower::ServiceExt as _;
 
 /// How connections are served and drained.
 #[derive(Debug, Clone, Copy)]
-pub struct ServeSettings {
+pub(crate) struct ServeSettings {
     /// Longest a client may take to send a request head.
-    pub header_read_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
     /// Longest in-flight requests may run once shutdown begins.
-    pub shutdown_timeout: Duration,
+    pub(crate) shutdown_timeout: Duration,
     /// Most connections open at once; further clients wait in the listen backlog.
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting, lets
 /// in-flight requests finish (up to `shutdown_timeout`), and returns.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     settings: ServeSettings,

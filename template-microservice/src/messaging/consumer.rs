@@ -2,7 +2,7 @@
 //! [`Consumer`] with [`OrderService`] as its [`Inbox`].
 //!
 //! A delivery decodes into a [`Payment`], or is dead-lettered at once (malformed envelope,
-//! unknown type or version). Payments settle through [`OrderService::settle_all`], which writes
+//! unknown type or version). Payments settle through `OrderService::settle_all`, which writes
 //! each inbox row with its effect in one transaction: an order that does not exist yet is
 //! retried (it may not be visible yet), a message seen before changes nothing. Each delivery is
 //! settled in a span carrying the message's trace id.

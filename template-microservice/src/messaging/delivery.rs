@@ -8,19 +8,18 @@ use super::TransportError;
 
 /// Answers one request.
 #[async_trait]
-pub trait Respond: Send + Sync {
+pub(crate) trait Respond: Send + Sync {
     /// Sends the reply.
     async fn respond(&self, payload: Bytes) -> Result<(), TransportError>;
 }
 
 /// A request waiting for its reply.
-pub struct IncomingRequest {
-    /// Its body.
-    pub payload: Bytes,
+pub(crate) struct IncomingRequest {
+    pub(crate) payload: Bytes,
     /// The trace context it came with, if any.
-    pub traceparent: Option<String>,
+    pub(crate) traceparent: Option<String>,
     /// Where the reply goes.
-    pub reply: Box<dyn Respond>,
+    pub(crate) reply: Box<dyn Respond>,
 }
 
 impl std::fmt::Debug for IncomingRequest {

@@ -22,9 +22,9 @@ use crate::domain::trace::TRACEPARENT;
 use crate::outbox::Acknowledge;
 
 /// The stream of every event.
-pub const EVENTS_STREAM: &str = "EVENTS";
+pub(crate) const EVENTS_STREAM: &str = "EVENTS";
 /// The stream of dead letters.
-pub const DEAD_LETTER_STREAM: &str = "DEAD_LETTERS";
+pub(crate) const DEAD_LETTER_STREAM: &str = "DEAD_LETTERS";
 /// The queue group that shares requests among instances.
 const QUEUE_GROUP: &str = "orders";
 /// How long a publication waits for its acknowledgement.
@@ -34,13 +34,13 @@ const PUBLISH_ACK_TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NatsSettings {
     /// The server (default `nats://127.0.0.1:4222`).
-    pub url: String,
+    pub(crate) url: String,
     /// The durable consumer's name (default `orders-payments`).
-    pub consumer_name: String,
+    pub(crate) consumer_name: String,
     /// How long a delivery may stay unacknowledged before it is redelivered (default 30 s).
-    pub ack_wait: Duration,
+    pub(crate) ack_wait: Duration,
     /// Deliveries handed out and not yet settled, at most (default 1024: four pulls).
-    pub max_ack_pending: i64,
+    pub(crate) max_ack_pending: i64,
 }
 
 /// A connection to NATS with JetStream.

@@ -20,7 +20,7 @@ use crate::services::orders::OrderService;
 use crate::telemetry;
 
 /// The subject of order look-ups.
-pub const ORDERS_GET_SUBJECT: &str = "orders.get";
+pub(crate) const ORDERS_GET_SUBJECT: &str = "orders.get";
 /// Requests served at once.
 const CONCURRENCY: usize = 64;
 
@@ -31,7 +31,7 @@ struct GetOrder {
 }
 
 /// Answers `orders.get`.
-pub struct OrdersResponder {
+pub(crate) struct OrdersResponder {
     orders: Arc<OrderService>,
     timeout: Duration,
 }
@@ -48,7 +48,7 @@ impl std::fmt::Debug for OrdersResponder {
 impl OrdersResponder {
     /// A responder that gives each look-up at most `timeout`.
     #[must_use]
-    pub fn new(orders: Arc<OrderService>, timeout: Duration) -> Self {
+    pub(crate) fn new(orders: Arc<OrderService>, timeout: Duration) -> Self {
         Self { orders, timeout }
     }
 
@@ -56,7 +56,7 @@ impl OrdersResponder {
     ///
     /// # Errors
     /// When the subscription fails.
-    pub async fn run(
+    pub(crate) async fn run(
         self: Arc<Self>,
         transport: &dyn Broker,
         stop: CancellationToken,
@@ -82,7 +82,7 @@ impl OrdersResponder {
     }
 
     /// The reply to one request body.
-    pub async fn reply_to(&self, payload: &[u8]) -> Value {
+    pub(crate) async fn reply_to(&self, payload: &[u8]) -> Value {
         let Ok(GetOrder { id }) = serde_json::from_slice(payload) else {
             return error("bad_request");
         };

@@ -12,25 +12,24 @@ use uuid::Uuid;
 use crate::domain::trace::{TRACEPARENT, TraceContext};
 use crate::resilient_client::{
     BreakerStatus, CallError, ClientSettings, HttpRequest, HttpResponse, IDEMPOTENCY_KEY,
-    ResilientClient,
+    ResilientClient, breaker,
 };
 use crate::services::inventory::{Inventory, InventoryError, Reservation};
 
 /// The breaker's name, in logs, metrics and readiness.
-pub const BREAKER_NAME: &str = "inventory";
+const BREAKER_NAME: &str = "inventory";
 
 /// Where the inventory service is, and how it is called.
 #[derive(Debug, Clone, PartialEq)]
-pub struct InventorySettings {
+pub(crate) struct InventorySettings {
     /// Base URL, `http://` without a trailing slash (default `http://127.0.0.1:8081`).
-    pub url: String,
+    pub(crate) url: String,
     /// The resilient stack: deadlines, retries, breaker.
-    pub client: ClientSettings,
+    pub(crate) client: ClientSettings,
 }
 
-/// The inventory client.
 #[derive(Clone, Debug)]
-pub struct HttpInventory {
+pub(crate) struct HttpInventory {
     client: ResilientClient,
     reservations_url: String,
 }
@@ -40,22 +39,21 @@ impl HttpInventory {
     ///
     /// # Errors
     /// When a setting is out of range (checked by the configuration already).
-    pub fn new(settings: &InventorySettings) -> Result<Self, BoxError> {
+    pub(crate) fn new(settings: &InventorySettings) -> Result<Self, BoxError> {
         Ok(Self {
             client: ResilientClient::new(BREAKER_NAME, &settings.client)?,
             reservations_url: format!("{}/reservations", settings.url),
         })
     }
 
-    /// The breaker, for the state-change watcher.
-    #[must_use]
-    pub fn breaker(&self) -> circuit_breaker::Handle {
-        self.client.breaker()
+    /// Logs and counts the breaker's state changes, until dropped or aborted.
+    pub(crate) fn watch_breaker(&self) -> impl Future<Output = ()> + Send + 'static {
+        breaker::watch(BREAKER_NAME, self.client.breaker())
     }
 
     /// The breaker's name and state, for readiness.
     #[must_use]
-    pub fn breaker_status(&self) -> BreakerStatus {
+    pub(crate) fn breaker_status(&self) -> BreakerStatus {
         self.client.status()
     }
 

@@ -13,11 +13,11 @@ use crate::resilient_client::HttpSend;
 use crate::services::tokens::jwks::KeySetFetcher;
 
 /// The longest a fetch may take, connection included.
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Fetches key sets over HTTP.
 #[derive(Debug, Clone, Default)]
-pub struct HttpKeySetFetcher {
+pub(crate) struct HttpKeySetFetcher {
     client: HttpSend,
 }
 

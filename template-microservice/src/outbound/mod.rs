@@ -6,5 +6,5 @@
 //! issuer's key set with the module's bare client, without the stack (a deadline only: it runs
 //! at startup and at most once per refresh interval).
 
-pub mod inventory;
-pub mod jwks;
+pub(crate) mod inventory;
+pub(crate) mod jwks;

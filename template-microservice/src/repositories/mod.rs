@@ -3,15 +3,15 @@
 //!
 //! - [`orders`]: orders, written with their outbox event in one transaction, and payments
 //!   settled with their inbox row in one transaction.
-//! - [`outbox`]: the outbox module's [`crate::outbox::Outbox`] in PostgreSQL: claiming unsent
+//! - `outbox`: the outbox module's [`crate::outbox::Outbox`] in PostgreSQL: claiming unsent
 //!   events (`FOR UPDATE SKIP LOCKED`) and marking them sent.
 //! - [`pool`]: the pool, migrations, and the health probe.
-//! - [`releases`]: the reservations to release at the inventory, and expired orders.
+//! - `releases`: the reservations to release at the inventory, and expired orders.
 
 pub mod orders;
-pub mod outbox;
+pub(crate) mod outbox;
 pub mod pool;
-pub mod releases;
+pub(crate) mod releases;
 
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ pub enum ReleaseReason {
 impl ReleaseReason {
     /// The stored form.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::CommitFailed => "commit_failed",
             Self::PaymentFailed => "payment_failed",
@@ -75,25 +75,24 @@ impl ReleaseReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     /// The order whose stock was reserved.
-    pub order_id: Uuid,
-    /// Why.
-    pub reason: ReleaseReason,
+    pub(crate) order_id: Uuid,
+    pub(crate) reason: ReleaseReason,
     /// The W3C trace context of the request that caused it, if any.
-    pub traceparent: Option<String>,
+    pub(crate) traceparent: Option<String>,
 }
 
 /// A release whose time has come, claimed for a while by one worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DueRelease {
+pub(crate) struct DueRelease {
     /// The order whose stock was reserved.
-    pub order_id: Uuid,
+    pub(crate) order_id: Uuid,
     /// Attempts so far, this one included.
-    pub attempts: u32,
+    pub(crate) attempts: u32,
     /// The trace context it was recorded with.
-    pub traceparent: Option<String>,
+    pub(crate) traceparent: Option<String>,
     /// Whether the order exists and is not cancelled: its commit did succeed (only its
     /// answer was lost), so its stock must stay reserved.
-    pub moot: bool,
+    pub(crate) moot: bool,
 }
 
 /// A payment to settle, exactly once per message.
@@ -150,7 +149,7 @@ pub trait OrderRepository: Send + Sync {
 
 /// The reservations to release, as the release worker sees them.
 #[async_trait]
-pub trait ReleaseQueue: Send + Sync {
+pub(crate) trait ReleaseQueue: Send + Sync {
     /// Cancels up to `limit` orders pending for longer than `ttl`, recording the release of
     /// their stock in the same statement; returns how many.
     async fn expire_pending(&self, ttl: Duration, limit: u32) -> RepositoryResult<u64>;
@@ -165,7 +164,7 @@ pub trait ReleaseQueue: Send + Sync {
 
 /// A probe of the database, for readiness.
 #[async_trait]
-pub trait HealthCheck: Send + Sync {
+pub(crate) trait HealthCheck: Send + Sync {
     /// Succeeds when the database answers.
     async fn ping(&self) -> RepositoryResult<()>;
 }

@@ -13,14 +13,13 @@ use crate::outbox::{Backlog, Outbox, OutboxClaim, OutboxEvent, StoreError};
 
 /// The outbox table.
 #[derive(Debug, Clone)]
-pub struct PgOutbox {
+pub(crate) struct PgOutbox {
     pool: PgPool,
 }
 
 impl PgOutbox {
-    /// The outbox in `pool`.
     #[must_use]
-    pub fn new(pool: PgPool) -> Self {
+    pub(crate) fn new(pool: PgPool) -> Self {
         Self { pool }
     }
 }

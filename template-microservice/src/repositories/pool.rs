@@ -9,13 +9,13 @@ use super::{HealthCheck, RepositoryError, RepositoryResult};
 
 /// The PostgreSQL pool.
 #[derive(Debug, Clone)]
-pub struct DatabaseConfig {
+pub(crate) struct DatabaseConfig {
     /// `DATABASE_URL` (default `postgres://postgres@localhost:5432/postgres`).
-    pub url: String,
+    pub(crate) url: String,
     /// Most pooled connections (`DATABASE_MAX_CONNECTIONS`, default 20).
-    pub max_connections: u32,
+    pub(crate) max_connections: u32,
     /// Longest wait for a free connection (`DATABASE_ACQUIRE_TIMEOUT_MS`, default 3000).
-    pub acquire_timeout: Duration,
+    pub(crate) acquire_timeout: Duration,
 }
 
 /// Opens the pool. Connections are made on demand, so a database that is down at this moment
@@ -23,7 +23,7 @@ pub struct DatabaseConfig {
 ///
 /// # Errors
 /// Fails when the URL is malformed.
-pub fn connect(settings: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
+pub(crate) fn connect(settings: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
@@ -33,7 +33,7 @@ pub fn connect(settings: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
 /// A small pool of its own on the same database, for work that must not queue behind request
 /// traffic for a connection (the outbox relay: its lag is the time events wait).
 #[must_use]
-pub fn side_pool(pool: &PgPool, connections: u32) -> PgPool {
+pub(crate) fn side_pool(pool: &PgPool, connections: u32) -> PgPool {
     let options = (*pool.connect_options()).clone();
     PgPoolOptions::new().max_connections(connections).connect_lazy_with(options)
 }
@@ -60,14 +60,13 @@ pub(crate) fn map_error(error: sqlx::Error) -> RepositoryError {
 
 /// Checks the database with a trivial query.
 #[derive(Debug, Clone)]
-pub struct PoolHealth {
+pub(crate) struct PoolHealth {
     pool: PgPool,
 }
 
 impl PoolHealth {
-    /// Wraps a pool.
     #[must_use]
-    pub fn new(pool: PgPool) -> Self {
+    pub(crate) fn new(pool: PgPool) -> Self {
         Self { pool }
     }
 }

@@ -17,14 +17,13 @@ use super::{DueRelease, ReleaseQueue, ReleaseReason, RepositoryResult};
 
 /// The `reservation_releases` table.
 #[derive(Debug, Clone)]
-pub struct PgReleases {
+pub(crate) struct PgReleases {
     pool: PgPool,
 }
 
 impl PgReleases {
-    /// The releases in `pool`.
     #[must_use]
-    pub fn new(pool: PgPool) -> Self {
+    pub(crate) fn new(pool: PgPool) -> Self {
         Self { pool }
     }
 }

@@ -96,7 +96,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use super::super::settings::BreakerSettings;
+    use super::BreakerSettings;
 
     /// The formatter's output, shared with the test.
     #[derive(Clone, Default)]

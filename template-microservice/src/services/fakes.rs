@@ -18,16 +18,16 @@ use crate::services::inventory::{Inventory, InventoryError, Reservation};
 
 /// Orders and outbox rows in memory.
 #[derive(Debug, Default)]
-pub struct FakeStore {
-    pub orders: Mutex<Vec<Order>>,
-    pub outbox: Mutex<Vec<(OutboxEvent, bool)>>,
-    pub fail: Mutex<bool>,
+pub(crate) struct FakeStore {
+    pub(crate) orders: Mutex<Vec<Order>>,
+    pub(crate) outbox: Mutex<Vec<(OutboxEvent, bool)>>,
+    pub(crate) fail: Mutex<bool>,
     /// Makes `create` alone fail, as a commit that fails while the database still answers.
-    pub fail_create: Mutex<bool>,
+    pub(crate) fail_create: Mutex<bool>,
     /// The releases recorded.
-    pub releases: Mutex<Vec<Release>>,
+    pub(crate) releases: Mutex<Vec<Release>>,
     /// How many times the backlog was read.
-    pub backlog_reads: AtomicUsize,
+    pub(crate) backlog_reads: AtomicUsize,
 }
 
 impl FakeStore {
@@ -39,7 +39,7 @@ impl FakeStore {
     }
 
     /// Adds an unsent event.
-    pub fn add_event(&self, id: Uuid) {
+    pub(crate) fn add_event(&self, id: Uuid) {
         let event = OutboxEvent {
             id,
             subject: "events.x".into(),
@@ -50,7 +50,7 @@ impl FakeStore {
     }
 
     /// Events not yet sent.
-    pub fn unsent(&self) -> usize {
+    pub(crate) fn unsent(&self) -> usize {
         self.outbox.lock().expect("lock").iter().filter(|(_, sent)| !sent).count()
     }
 }
@@ -121,7 +121,7 @@ impl OutboxClaim for FakeClaim {
 
 /// The outbox side of a [`FakeStore`].
 #[derive(Debug, Clone, Default)]
-pub struct FakeOutbox(pub Arc<FakeStore>);
+pub(crate) struct FakeOutbox(pub Arc<FakeStore>);
 
 #[async_trait]
 impl Outbox for FakeOutbox {
@@ -149,15 +149,15 @@ impl Outbox for FakeOutbox {
 
 /// An inventory that answers reservations what it is told to, and records releases.
 #[derive(Debug)]
-pub struct FakeInventory {
+pub(crate) struct FakeInventory {
     answer: fn() -> Result<(), InventoryError>,
     /// The orders whose reservation was released.
-    pub released: Mutex<Vec<Uuid>>,
+    pub(crate) released: Mutex<Vec<Uuid>>,
 }
 
 impl FakeInventory {
     /// An inventory answering reservations with `answer`.
-    pub fn new(answer: fn() -> Result<(), InventoryError>) -> Self {
+    pub(crate) fn new(answer: fn() -> Result<(), InventoryError>) -> Self {
         Self { answer, released: Mutex::default() }
     }
 }

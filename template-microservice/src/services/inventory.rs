@@ -17,9 +17,9 @@ use crate::domain::trace::TraceContext;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reservation {
     /// The order the stock is for; also the idempotency key of the request.
-    pub order_id: Uuid,
+    pub(crate) order_id: Uuid,
     /// What to reserve.
-    pub items: Vec<OrderItem>,
+    pub(crate) items: Vec<OrderItem>,
 }
 
 /// Why a reservation did not happen.

@@ -19,15 +19,15 @@ const MIN_SWEEP: usize = 1024;
 
 /// A token bucket: how fast it refills, and how many tokens it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
+pub(crate) struct RateLimit {
     /// Tokens per minute.
-    pub per_minute: u32,
+    pub(crate) per_minute: u32,
     /// Tokens the bucket holds: how many may be taken at once.
-    pub burst: u32,
+    pub(crate) burst: u32,
 }
 
 /// Decides whether a user may place one more order now.
-pub trait RateLimiter: Send + Sync {
+pub(crate) trait RateLimiter: Send + Sync {
     /// Takes a token from `user`'s bucket, or says how long until the next one.
     ///
     /// # Errors
@@ -37,7 +37,7 @@ pub trait RateLimiter: Send + Sync {
 
 /// A token bucket per user, in memory.
 #[derive(Debug)]
-pub struct InMemoryRateLimiter {
+pub(crate) struct InMemoryRateLimiter {
     /// Time for one token to come back.
     interval: Duration,
     /// Time for the whole burst to come back.
@@ -56,7 +56,7 @@ struct Buckets {
 impl InMemoryRateLimiter {
     /// Buckets of `limit.burst` tokens that refill at `limit.per_minute`.
     #[must_use]
-    pub fn new(limit: RateLimit) -> Self {
+    pub(crate) fn new(limit: RateLimit) -> Self {
         let interval = Duration::from_mins(1) / limit.per_minute.max(1);
         let buckets = Buckets { full_at: HashMap::new(), sweep_at: MIN_SWEEP };
         Self { interval, capacity: interval * limit.burst.max(1), buckets: Mutex::new(buckets) }
@@ -76,8 +76,8 @@ impl InMemoryRateLimiter {
     }
 
     /// How many users are remembered.
-    #[must_use]
-    pub fn remembered(&self) -> usize {
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
         self.buckets.lock().unwrap_or_else(PoisonError::into_inner).full_at.len()
     }
 }

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use crate::outbox::{Backlog, Outbox};
 
 /// The outbox backlog, read from the database at most once per `ttl`.
-pub struct BacklogCache {
+pub(crate) struct BacklogCache {
     outbox: Arc<dyn Outbox>,
     ttl: Duration,
     /// When the last reading was taken, and what it found (`None`: the query failed). Held
@@ -26,14 +26,14 @@ impl std::fmt::Debug for BacklogCache {
 impl BacklogCache {
     /// A cache of `outbox`'s backlog, kept for `ttl`.
     #[must_use]
-    pub fn new(outbox: Arc<dyn Outbox>, ttl: Duration) -> Self {
+    pub(crate) fn new(outbox: Arc<dyn Outbox>, ttl: Duration) -> Self {
         Self { outbox, ttl, last: tokio::sync::Mutex::new(None) }
     }
 
     /// The last reading if it is younger than the window, else a new one; `None` when the
     /// reading failed (a failure is kept for the window too, so that scrapes do not hammer a
     /// database that is down).
-    pub async fn read(&self) -> Option<Backlog> {
+    pub(crate) async fn read(&self) -> Option<Backlog> {
         let mut last = self.last.lock().await;
         if let Some((at, backlog)) = *last
             && at.elapsed() < self.ttl

@@ -17,7 +17,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::service::app;
+use crate::service::server;
 use crate::support::{InventoryStub, NatsServer, TestApp, TestDb, config};
 
 const KEY_A: &str = "-----BEGIN PRIVATE KEY-----
@@ -167,12 +167,13 @@ async fn the_service_does_not_start_without_its_key_set() {
     let (db, nats, inventory) =
         (TestDb::new().await, NatsServer::start(), InventoryStub::start().await);
     let unreachable = [("JWT_JWKS_URL", "http://127.0.0.1:9/.well-known/jwks.json")];
-    let started = app::start(&config(&db, &nats, &inventory, &unreachable), db.pool.clone()).await;
+    let started =
+        server::start(&config(&db, &nats, &inventory, &unreachable), db.pool.clone()).await;
     let error = started.err().expect("no key set, no service").to_string();
     assert!(error.contains("127.0.0.1:9"), "{error}");
     let empty = Issuer::default().serve().await;
     let settings = config(&db, &nats, &inventory, &[("JWT_JWKS_URL", &empty)]);
-    let error = app::start(&settings, db.pool.clone())
+    let error = server::start(&settings, db.pool.clone())
         .await
         .err()
         .expect("an empty set is no key set")

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::super::consumer::dead_letter_message;
-use super::super::{Consumer, ConsumerSettings, Disposition};
 use super::fakes::{MemoryBroker, Settlements, WordInbox, delivery};
+use super::{Consumer, ConsumerSettings, Disposition, dead_letter_message};
 
 fn consumer(broker: &Arc<MemoryBroker>, inbox: &Arc<WordInbox>) -> Consumer<WordInbox> {
     let settings = ConsumerSettings { max_deliver: 3, ..ConsumerSettings::default() };

@@ -11,7 +11,7 @@ use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 use uuid::Uuid;
 
-use super::super::{
+use super::{
     Acknowledge, Backlog, Delivery, Inbox, Outbox, OutboxClaim, OutboxEvent, OutgoingMessage,
     StoreError, Transport, TransportError,
 };

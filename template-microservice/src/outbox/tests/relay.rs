@@ -7,9 +7,8 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::super::relay::report;
-use super::super::{Pass, Relay, RelaySettings, Signal, TransportError};
 use super::fakes::{MemoryBroker, MemoryOutbox, SharedOutbox};
+use super::{Pass, Relay, RelaySettings, Signal, TransportError, report};
 
 fn relay(outbox: &Arc<MemoryOutbox>, broker: &Arc<MemoryBroker>, signal: Signal) -> Relay {
     let settings = RelaySettings {

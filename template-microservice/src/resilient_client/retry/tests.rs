@@ -5,9 +5,7 @@ use http::{Method, StatusCode};
 use http_body_util::Full;
 use tower::retry::Policy as _;
 
-use super::super::client::{AttemptError, HttpRequest, HttpResponse};
-use super::super::settings::RetrySettings;
-use super::{IDEMPOTENCY_KEY, RetryPolicy};
+use super::{AttemptError, HttpRequest, HttpResponse, IDEMPOTENCY_KEY, RetryPolicy, RetrySettings};
 
 fn config(budget_min_per_sec: u32) -> RetrySettings {
     RetrySettings {

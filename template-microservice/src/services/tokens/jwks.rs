@@ -21,7 +21,7 @@ use super::JwksConfig;
 
 /// Fetches a key set document; `outbound::jwks` does it over HTTP.
 #[async_trait]
-pub trait KeySetFetcher: Send + Sync {
+pub(crate) trait KeySetFetcher: Send + Sync {
     /// The body of the document at `url`.
     ///
     /// # Errors
@@ -31,15 +31,10 @@ pub trait KeySetFetcher: Send + Sync {
 
 /// Why the key set cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum JwksError {
+pub(crate) enum JwksError {
     /// The set could not be fetched.
     #[error("cannot fetch {url}: {reason}")]
-    Fetch {
-        /// Where from.
-        url: String,
-        /// Why.
-        reason: String,
-    },
+    Fetch { url: String, reason: String },
     /// The answer is not a key set.
     #[error("the key set is not valid JSON: {0}")]
     Invalid(#[from] serde_json::Error),
@@ -55,7 +50,7 @@ struct Fetched {
 }
 
 /// The cached key set of the issuer.
-pub struct JwksKeys {
+pub(crate) struct JwksKeys {
     config: JwksConfig,
     fetcher: Arc<dyn KeySetFetcher>,
     fetched: RwLock<Fetched>,
@@ -76,7 +71,7 @@ impl JwksKeys {
     ///
     /// # Errors
     /// When the set cannot be fetched, is not a key set, or has no Ed25519 key.
-    pub async fn start(
+    pub(crate) async fn start(
         config: JwksConfig,
         fetcher: Arc<dyn KeySetFetcher>,
     ) -> Result<Self, JwksError> {
@@ -95,7 +90,7 @@ impl JwksKeys {
     /// The key named `kid`, fetching the set again when it is unknown or the set is old, and
     /// the last fetch is far enough back. An old key stays in use while the set cannot be
     /// fetched again, and is dropped once a new set no longer has it.
-    pub async fn key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+    pub(crate) async fn key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
         let (key, fresh) = self.cached(kid);
         if key.is_some() && fresh {
             return key;

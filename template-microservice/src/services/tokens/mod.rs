@@ -7,7 +7,7 @@
 //! the public key as the secret) fail. Other claims (template-rest adds `role` and `jti`) are
 //! ignored.
 
-pub mod jwks;
+pub(crate) mod jwks;
 
 use std::time::Duration;
 
@@ -35,7 +35,7 @@ struct Claims {
 
 /// Why the verifier cannot be built.
 #[derive(Debug, thiserror::Error)]
-pub enum KeyError {
+pub(crate) enum KeyError {
     /// The PEM key is not an Ed25519 public key.
     #[error("JWT_PUBLIC_KEY: {0}")]
     Pem(#[from] jsonwebtoken::errors::Error),
@@ -51,24 +51,24 @@ enum Keys {
 }
 
 /// The shortest HMAC secret accepted, in bytes.
-pub const MIN_SECRET_BYTES: usize = 32;
+pub(crate) const MIN_SECRET_BYTES: usize = 32;
 
 /// Where the issuer publishes its public keys (RFC 7517), and how they are refreshed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JwksConfig {
+pub(crate) struct JwksConfig {
     /// `JWT_JWKS_URL`: an `http://` URL (this build has no TLS client; see README).
-    pub url: String,
+    pub(crate) url: String,
     /// Shortest time between two fetches (`JWT_JWKS_REFRESH_SECS`, default 30): tokens with
     /// made-up `kid`s cannot make the service fetch the set in a loop.
-    pub min_refresh: Duration,
+    pub(crate) min_refresh: Duration,
     /// Age after which the set is fetched again on the next token (`JWT_JWKS_MAX_AGE_SECS`,
     /// default 300), so that a key the issuer withdrew stops working.
-    pub max_age: Duration,
+    pub(crate) max_age: Duration,
 }
 
 /// The key that checks signatures, which pins the algorithm.
 #[derive(Clone, PartialEq, Eq)]
-pub enum JwtKey {
+pub(crate) enum JwtKey {
     /// HS256 with the issuer's shared secret (`JWT_SECRET`).
     Secret(Vec<u8>),
     /// `EdDSA` (Ed25519) with the issuer's PEM public key (`JWT_PUBLIC_KEY`,
@@ -90,17 +90,17 @@ impl std::fmt::Debug for JwtKey {
 
 /// Everything needed to verify access tokens.
 #[derive(Debug, Clone)]
-pub struct JwtConfig {
+pub(crate) struct JwtConfig {
     /// The key, and with it the algorithm.
-    pub key: JwtKey,
+    pub(crate) key: JwtKey,
     /// The required `iss` (`JWT_ISSUER`, default `template-rest`).
-    pub issuer: String,
+    pub(crate) issuer: String,
     /// The required `aud` (`JWT_AUDIENCE`, default `template-rest`).
-    pub audience: String,
+    pub(crate) audience: String,
 }
 
 /// Verifies access tokens.
-pub struct TokenVerifier {
+pub(crate) struct TokenVerifier {
     keys: Keys,
     validation: Validation,
 }
@@ -120,7 +120,7 @@ impl TokenVerifier {
     /// # Errors
     /// Fails when a PEM public key cannot be parsed, or the key set cannot be fetched or has
     /// no usable key.
-    pub async fn new(
+    pub(crate) async fn new(
         config: &JwtConfig,
         fetcher: Arc<dyn KeySetFetcher>,
     ) -> Result<Self, KeyError> {
@@ -148,7 +148,7 @@ impl TokenVerifier {
     ///
     /// # Errors
     /// [`AppError::Unauthorized`] for any invalid, expired or foreign token.
-    pub async fn verify(&self, token: &str) -> AppResult<Uuid> {
+    pub(crate) async fn verify(&self, token: &str) -> AppResult<Uuid> {
         let rejected = || AppError::Unauthorized("the access token is invalid or expired");
         let key = self.key_for(token).await.ok_or_else(rejected)?;
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)

@@ -7,7 +7,11 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use crate::http::ServerConfig;
 use crate::outbound::inventory::InventorySettings;
+use crate::repositories::pool::DatabaseConfig;
+use crate::services::releases::ReleaseConfig;
+use crate::services::tokens::JwtConfig;
 
 mod jwt;
 mod messaging;
@@ -16,23 +20,18 @@ mod outbound;
 mod raw;
 mod server;
 
-pub use crate::http::ServerConfig;
-pub use crate::repositories::pool::DatabaseConfig;
-pub use crate::services::rate_limit::RateLimit;
-pub use crate::services::releases::ReleaseConfig;
-pub use crate::services::tokens::{JwksConfig, JwtConfig, JwtKey};
 pub use crate::telemetry::LogFormat;
 pub use messaging::MessagingConfig;
-pub(crate) use raw::RawConfig;
+use raw::RawConfig;
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
 #[error("{variable}: {message}")]
 pub struct ConfigError {
     /// The environment variable at fault.
-    pub variable: String,
+    pub(crate) variable: String,
     /// What is wrong with it.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl ConfigError {
@@ -45,25 +44,25 @@ impl ConfigError {
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address to listen on (`HOST`, default `127.0.0.1`).
-    pub host: IpAddr,
+    pub(crate) host: IpAddr,
     /// Port to listen on (`PORT`, default `8080`; 0 picks a free port).
-    pub port: u16,
+    pub(crate) port: u16,
     /// The database (`DATABASE_*`).
-    pub database: DatabaseConfig,
+    pub(crate) database: DatabaseConfig,
     /// NATS, the outbox relay, the consumer and request–reply (`NATS_URL`, `OUTBOX_*`,
     /// `CONSUMER_*`, `RPC_*`).
     pub messaging: MessagingConfig,
     /// The inventory client (`INVENTORY_*`).
-    pub inventory: InventorySettings,
+    pub(crate) inventory: InventorySettings,
     /// Token verification (`JWT_*`).
-    pub jwt: JwtConfig,
+    pub(crate) jwt: JwtConfig,
     /// Pending orders and the release of their stock (`PENDING_ORDER_TTL_SECS`,
     /// `RELEASE_POLL_INTERVAL_MS`).
-    pub releases: ReleaseConfig,
+    pub(crate) releases: ReleaseConfig,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
-    pub log_format: LogFormat,
+    pub(crate) log_format: LogFormat,
     /// Server timeouts and limits (`REQUEST_TIMEOUT_SECS`, `SHUTDOWN_TIMEOUT_SECS`, …).
-    pub server: ServerConfig,
+    pub(crate) server: ServerConfig,
 }
 
 impl Config {
@@ -71,7 +70,7 @@ impl Config {
     ///
     /// # Errors
     /// Returns the first invalid or missing variable.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub(crate) fn from_env() -> Result<Self, ConfigError> {
         // A missing `.env` is normal; a malformed one is not.
         if let Err(error) = dotenvy::dotenv()
             && !error.not_found()
@@ -92,7 +91,7 @@ impl Config {
 
     /// The socket address to bind.
     #[must_use]
-    pub fn bind_address(&self) -> std::net::SocketAddr {
+    pub(crate) fn bind_address(&self) -> std::net::SocketAddr {
         std::net::SocketAddr::new(self.host, self.port)
     }
 

@@ -29,18 +29,18 @@ const MAX_BACKOFF: Duration = Duration::from_mins(5);
 
 /// How long orders may stay pending, and how the releases of their stock are delivered.
 #[derive(Debug, Clone, Copy)]
-pub struct ReleaseConfig {
+pub(crate) struct ReleaseConfig {
     /// Age at which a pending order is cancelled and its stock released
     /// (`PENDING_ORDER_TTL_SECS`, default 900).
-    pub pending_ttl: Duration,
+    pub(crate) pending_ttl: Duration,
     /// Longest the release worker waits before looking for due releases and expired orders
     /// (`RELEASE_POLL_INTERVAL_MS`, default 1000); also the first retry delay, doubled per
     /// attempt up to five minutes.
-    pub poll_interval: Duration,
+    pub(crate) poll_interval: Duration,
 }
 
 /// Delivers releases and expires pending orders.
-pub struct ReleaseWorker {
+pub(crate) struct ReleaseWorker {
     queue: Arc<dyn ReleaseQueue>,
     inventory: Arc<dyn Inventory>,
     signal: ReleaseSignal,
@@ -59,7 +59,7 @@ impl std::fmt::Debug for ReleaseWorker {
 impl ReleaseWorker {
     /// A worker over `queue`, calling `inventory`, woken by `signal`.
     #[must_use]
-    pub fn new(
+    pub(crate) fn new(
         queue: Arc<dyn ReleaseQueue>,
         inventory: Arc<dyn Inventory>,
         signal: ReleaseSignal,
@@ -69,7 +69,7 @@ impl ReleaseWorker {
     }
 
     /// Works until `stop` is cancelled.
-    pub async fn run(&self, stop: CancellationToken) {
+    pub(crate) async fn run(&self, stop: CancellationToken) {
         while !stop.is_cancelled() {
             let claimed = self.pass().await.unwrap_or_else(|error| {
                 tracing::warn!(%error, "release pass failed");
@@ -91,7 +91,7 @@ impl ReleaseWorker {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn pass(&self) -> RepositoryResult<usize> {
+    pub(crate) async fn pass(&self) -> RepositoryResult<usize> {
         let expired = self.queue.expire_pending(self.config.pending_ttl, BATCH).await?;
         if expired > 0 {
             metrics::counter!("orders_expired_total").increment(expired);

@@ -2,7 +2,7 @@
 //! one transaction), reading them (owners see only their own), and settling payments.
 //!
 //! When the commit fails after the stock was reserved, the reservation is released: the
-//! release is recorded in the database (the worker of [`super::releases`] delivers it, again
+//! release is recorded in the database (the worker of `super::releases` delivers it, again
 //! and again until the inventory answers); if even that write fails, the inventory is called
 //! at once. That last resort cannot tell a commit that failed from one whose answer was lost
 //! with the connection; a recorded release can (the worker skips orders that exist).
@@ -61,7 +61,7 @@ impl OrderService {
     /// 422 for invalid items, 409 when out of stock (nothing stored), 503 when the inventory
     /// is unavailable or its circuit is open; when the order cannot be stored, the error of
     /// the database, after the reservation's release was recorded or attempted.
-    pub async fn place(
+    pub(crate) async fn place(
         &self,
         owner_id: Uuid,
         items: Vec<OrderItem>,
@@ -99,7 +99,7 @@ impl OrderService {
     ///
     /// # Errors
     /// 404 when missing or not the caller's.
-    pub async fn get(&self, owner_id: Uuid, id: Uuid) -> AppResult<Order> {
+    pub(crate) async fn get(&self, owner_id: Uuid, id: Uuid) -> AppResult<Order> {
         match self.orders.find(id).await? {
             Some(order) if order.owner_id == owner_id => Ok(order),
             _ => Err(AppError::NotFound("no such order")),
@@ -110,7 +110,7 @@ impl OrderService {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn find(&self, id: Uuid) -> RepositoryResult<Option<Order>> {
+    pub(crate) async fn find(&self, id: Uuid) -> RepositoryResult<Option<Order>> {
         self.orders.find(id).await
     }
 
@@ -118,7 +118,7 @@ impl OrderService {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn list(&self, owner_id: Uuid, page: PageRequest) -> AppResult<Page<Order>> {
+    pub(crate) async fn list(&self, owner_id: Uuid, page: PageRequest) -> AppResult<Page<Order>> {
         let (data, total) = self.orders.list_by_owner(owner_id, page).await?;
         let meta = PageMeta { page: page.page, per_page: page.per_page, total };
         Ok(Page { data, meta })
@@ -129,7 +129,10 @@ impl OrderService {
     ///
     /// # Errors
     /// When the database fails: then none is applied.
-    pub async fn settle_all(&self, payments: &[Payment]) -> RepositoryResult<Vec<SettleOutcome>> {
+    pub(crate) async fn settle_all(
+        &self,
+        payments: &[Payment],
+    ) -> RepositoryResult<Vec<SettleOutcome>> {
         let settlements: Vec<Settlement> = payments.iter().map(Payment::settlement).collect();
         self.orders.settle_all(&settlements).await
     }
@@ -139,11 +142,10 @@ impl OrderService {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
     /// The envelope id.
-    pub message_id: Uuid,
+    pub(crate) message_id: Uuid,
     /// The subject it came on.
-    pub subject: String,
-    /// The event.
-    pub event: PaymentEvent,
+    pub(crate) subject: String,
+    pub(crate) event: PaymentEvent,
 }
 
 impl Payment {

@@ -19,8 +19,8 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::service::app::{self, Running};
 use crate::service::config::Config;
+use crate::service::server::{self, Running};
 pub use broker::NatsServer;
 pub use database::TestDb;
 pub use inventory::{InventoryStub, Mode};
@@ -91,7 +91,7 @@ impl TestApp {
         let nats = NatsServer::start();
         let inventory = InventoryStub::start().await;
         let config = config(&db, &nats, &inventory, extra);
-        let running = app::start(&config, db.pool.clone()).await.expect("starts");
+        let running = server::start(&config, db.pool.clone()).await.expect("starts");
         let client = Client::builder(TokioExecutor::new()).build_http();
         Self { address: running.address, running: Some(running), inventory, nats, db, client }
     }

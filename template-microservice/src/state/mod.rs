@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
-pub use backlog::BacklogCache;
+pub(crate) use backlog::BacklogCache;
 
 use crate::messaging::Broker;
 use crate::repositories::HealthCheck;
@@ -18,48 +18,44 @@ use crate::services::tokens::TokenVerifier;
 
 /// Shared application state. Cloning is cheap: every field is reference-counted.
 #[derive(Clone)]
-pub struct AppState {
-    /// The order rules.
-    pub orders: Arc<OrderService>,
+pub(crate) struct AppState {
+    pub(crate) orders: Arc<OrderService>,
     /// The per-user limit on placing orders.
-    pub order_limit: Arc<dyn RateLimiter>,
+    pub(crate) order_limit: Arc<dyn RateLimiter>,
     /// Access-token verification, for the `CurrentUser` extractor.
-    pub tokens: Arc<TokenVerifier>,
+    pub(crate) tokens: Arc<TokenVerifier>,
     /// What `/health/ready` reports.
-    pub readiness: Arc<Readiness>,
+    pub(crate) readiness: Arc<Readiness>,
     /// The outbox's depth and age, for `/metrics`, read at most once per window.
-    pub backlog: Arc<BacklogCache>,
+    pub(crate) backlog: Arc<BacklogCache>,
     /// Renders `/metrics`.
-    pub metrics: PrometheusHandle,
+    pub(crate) metrics: PrometheusHandle,
 }
 
 /// The dependencies readiness reports on, and whether shutdown has begun.
-pub struct Readiness {
-    /// The database probe.
-    pub database: Arc<dyn HealthCheck>,
-    /// The message broker.
-    pub broker: Arc<dyn Broker>,
+pub(crate) struct Readiness {
+    pub(crate) database: Arc<dyn HealthCheck>,
+    pub(crate) broker: Arc<dyn Broker>,
     /// Each circuit breaker, by name.
-    pub breakers: Vec<BreakerStatus>,
+    pub(crate) breakers: Vec<BreakerStatus>,
     /// Set when shutdown begins.
-    pub shutdown: ShutdownSignal,
+    pub(crate) shutdown: ShutdownSignal,
 }
 
 /// Set once when shutdown begins; readiness reports it at once.
 #[derive(Debug, Clone, Default)]
-pub struct ShutdownSignal {
+pub(crate) struct ShutdownSignal {
     draining: Arc<AtomicBool>,
 }
 
 impl ShutdownSignal {
     /// Marks the service as shutting down.
-    pub fn start_draining(&self) {
+    pub(crate) fn start_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
     }
 
-    /// Whether shutdown has begun.
     #[must_use]
-    pub fn is_draining(&self) -> bool {
+    pub(crate) fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
     }
 }
