@@ -13,30 +13,16 @@ mod jwt;
 mod limits;
 pub(crate) mod raw;
 
-pub use jwt::{JwksConfig, JwtAlgorithm, JwtConfig, JwtKey, MIN_SECRET_BYTES};
-pub use limits::{HeartbeatConfig, HistoryConfig, Limits, RateLimit};
+pub use crate::settings::ConfigError;
+pub use limits::{HeartbeatConfig, Limits};
 pub(crate) use raw::RawConfig;
 
-use crate::broker::{BrokerConfig, BrokerOptions, RawBrokerConfig};
+use crate::auth::JwtConfig;
+use crate::broker::{BrokerConfig, BrokerOptions, RawBrokerConfig, SHARED_USER_LIMITS};
 use crate::rooms::policy::{PolicyChoice, RawPolicy};
+use crate::telemetry::LogFormat;
 use crate::tickets::{RawTickets, TicketConfig};
 use crate::users::{RawUserLimits, UserLimitsConfig};
-
-/// Why the configuration was rejected. The message always names the variable.
-#[derive(Debug, thiserror::Error)]
-#[error("{variable}: {message}")]
-pub struct ConfigError {
-    /// The environment variable at fault.
-    pub variable: String,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl ConfigError {
-    pub(crate) fn new(variable: &str, message: impl Into<String>) -> Self {
-        Self { variable: variable.to_owned(), message: message.into() }
-    }
-}
 
 /// Where the service runs; production refuses insecure shortcuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -46,16 +32,6 @@ pub enum Environment {
     Development,
     /// A real deployment: every secret must be given.
     Production,
-}
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Pretty,
-    /// One JSON object per line, for log shippers.
-    Json,
 }
 
 /// The whole configuration of the service.
@@ -152,7 +128,7 @@ impl RawConfig {
             jwt: JwtConfig::from_raw(&self, environment)?,
             broker: BrokerConfig::from_raw(components.broker, options)?,
             limits,
-            users: UserLimitsConfig::from_raw(&components.users)?,
+            users: UserLimitsConfig::from_raw(&components.users, SHARED_USER_LIMITS)?,
             policy: PolicyChoice::from_raw(&components.policy)?,
             tickets: TicketConfig::from_raw(&components.tickets)?,
             environment,

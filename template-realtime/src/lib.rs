@@ -14,8 +14,9 @@
 //! - [`hub`] fans messages out to this node's connections, through bounded [`hub::Outbox`]es.
 //! - [`broker`] connects the nodes: ids, history, delivery and presence, behind one trait.
 //! - [`domain`] holds the plain types; [`auth`] verifies tokens, [`tickets`] trades them for
-//!   single-use SSE tickets; [`config`] reads the
-//!   environment; [`telemetry`] sets up logs and metrics; [`error`] is the HTTP error model.
+//!   single-use SSE tickets; [`config`] reads the environment into each component's
+//!   settings, whose shared error and checks are [`settings`]; [`telemetry`] sets up logs
+//!   and metrics; [`error`] is the HTTP error model.
 
 pub mod app;
 pub mod auth;
@@ -31,6 +32,7 @@ pub mod rate;
 pub mod rooms;
 pub mod server;
 pub mod session;
+pub mod settings;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;

@@ -5,7 +5,14 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::config::RateLimit;
+/// A token bucket: `per_second` tokens refill continuously, up to `burst`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained messages per second.
+    pub per_second: u32,
+    /// Messages allowed at once after a quiet period.
+    pub burst: u32,
+}
 
 /// The requests a connection, or a user, may still make now.
 #[derive(Debug, Clone)]

@@ -16,8 +16,7 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use crate::auth::Identity;
-use crate::config::ConfigError;
-use crate::config::raw::{positive, secs};
+use crate::settings::{ConfigError, positive, secs};
 
 /// How tickets are issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

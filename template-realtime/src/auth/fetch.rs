@@ -2,8 +2,8 @@
 //!
 //! It speaks HTTP/1.1 over hyper, the HTTP library the server already uses, so it adds almost
 //! nothing to the build. `http://` serves in-cluster issuers; `https://` is refused at
-//! startup (see `config::jwt`): a TLS client (rustls with ring) adds about 30 s of CPU to the
-//! first build. The answer must come within [`FETCH_TIMEOUT`], with status 200
+//! startup (see `config/jwt.rs`): a TLS client (rustls with ring) adds about 30 s of CPU to
+//! the first build. The answer must come within [`FETCH_TIMEOUT`], with status 200
 //! and a body of at most [`MAX_BODY_BYTES`].
 
 use std::time::Duration;

@@ -16,8 +16,8 @@ use jsonwebtoken::jwk::{
 use jsonwebtoken::{Algorithm, DecodingKey};
 use tokio::time::Instant;
 
+use super::JwksConfig;
 use super::fetch::{self, FetchError};
-use crate::config::JwksConfig;
 
 /// Why the key set cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -9,14 +9,15 @@
 
 pub mod fetch;
 pub mod jwks;
+mod settings;
 
 use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{JwtAlgorithm, JwtConfig, JwtKey};
 use jwks::{JwksError, JwksKeys};
+pub use settings::{JwksConfig, JwtAlgorithm, JwtConfig, JwtKey, MIN_SECRET_BYTES};
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.
 const LEEWAY_SECS: u64 = 5;

@@ -20,9 +20,9 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::{Broker, BrokerError, BrokerOptions, Held, History};
-use crate::config::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use crate::settings::ConfigError;
 use crate::users::{SharedLimits, UserLimitStore};
 use logs::Logs;
 use turns::Turns;

@@ -13,9 +13,23 @@ use std::time::Duration;
 
 pub use backend::{BrokerConfig, RawBrokerConfig, SHARED_USER_LIMITS, connect, user_store};
 
-use crate::config::HistoryConfig;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+
+/// How much of each room's past is kept for clients that reconnect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryConfig {
+    /// Messages kept per room (`HISTORY_LENGTH`, default 1000).
+    pub length: usize,
+    /// Oldest message replayed (`HISTORY_MAX_AGE_SECS`, default 86400).
+    pub max_age: Duration,
+    /// Bytes of messages kept across all rooms (`HISTORY_MAX_BYTES`, default 32 MiB): by the
+    /// in-process broker in memory, by NATS in its rooms stream. The oldest go first.
+    pub max_bytes: usize,
+    /// Rooms whose history the in-process broker keeps (`HISTORY_MAX_ROOMS`, default 10000);
+    /// the least recently used one that nobody is in gives way to a new one.
+    pub max_rooms: usize,
+}
 
 /// What every broker needs, whichever it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,17 +4,10 @@
 
 use std::time::Duration;
 
-use super::raw::{millis, positive, secs};
 use super::{ConfigError, RawConfig};
-
-/// A token bucket: `per_second` tokens refill continuously, up to `burst`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Sustained messages per second.
-    pub per_second: u32,
-    /// Messages allowed at once after a quiet period.
-    pub burst: u32,
-}
+use crate::broker::HistoryConfig;
+use crate::rate::RateLimit;
+use crate::settings::{millis, positive, secs};
 
 /// How the server checks that peers are alive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,21 +16,6 @@ pub struct HeartbeatConfig {
     pub interval: Duration,
     /// How long a silent peer is kept (`HEARTBEAT_TIMEOUT_MS`, default 45000).
     pub timeout: Duration,
-}
-
-/// How much of each room's past is kept for clients that reconnect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HistoryConfig {
-    /// Messages kept per room (`HISTORY_LENGTH`, default 1000).
-    pub length: usize,
-    /// Oldest message replayed (`HISTORY_MAX_AGE_SECS`, default 86400).
-    pub max_age: Duration,
-    /// Bytes of messages kept across all rooms (`HISTORY_MAX_BYTES`, default 32 MiB): by the
-    /// in-process broker in memory, by NATS in its rooms stream. The oldest go first.
-    pub max_bytes: usize,
-    /// Rooms whose history the in-process broker keeps (`HISTORY_MAX_ROOMS`, default 10000);
-    /// the least recently used one that nobody is in gives way to a new one.
-    pub max_rooms: usize,
 }
 
 /// Every limit of the service.

@@ -3,11 +3,10 @@
 //! Each field is named after its variable in lower case; the config crate fills it from the
 //! environment, and `Config` validates it with a message that names the variable.
 
-use std::time::Duration;
-
 use serde::Deserialize;
 
-use super::{ConfigError, Environment, LogFormat};
+use super::{ConfigError, Environment};
+use crate::telemetry::LogFormat;
 
 /// Every shared variable the service reads. The broker's own variables are read by
 /// `crate::broker::RawBrokerConfig`.
@@ -45,32 +44,6 @@ pub(crate) struct RawConfig {
     pub(crate) shutdown_timeout_secs: Option<u64>,
     pub(crate) header_read_timeout_secs: Option<u64>,
     pub(crate) sse_keep_alive_secs: Option<u64>,
-}
-
-/// A positive number of milliseconds, `default` when unset.
-pub(crate) fn millis(
-    variable: &str,
-    value: Option<u64>,
-    default: u64,
-) -> Result<Duration, ConfigError> {
-    Ok(Duration::from_millis(positive(variable, value.unwrap_or(default))?))
-}
-
-/// A positive number of seconds, `default` when unset.
-pub(crate) fn secs(
-    variable: &str,
-    value: Option<u64>,
-    default: u64,
-) -> Result<Duration, ConfigError> {
-    Ok(Duration::from_secs(positive(variable, value.unwrap_or(default))?))
-}
-
-/// A number that must be at least 1.
-pub(crate) fn positive<T: Default + PartialEq>(variable: &str, value: T) -> Result<T, ConfigError> {
-    if value == T::default() {
-        return Err(ConfigError::new(variable, "must be greater than 0"));
-    }
-    Ok(value)
 }
 
 /// The namespace of every key, channel, subject and stream in the broker (`BROKER_PREFIX`,

@@ -3,6 +3,9 @@
 use std::time::Duration;
 
 use super::*;
+use crate::auth::{JwtAlgorithm, JwtKey};
+use crate::broker::HistoryConfig;
+use crate::rate::RateLimit;
 
 const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
 

@@ -19,8 +19,7 @@ use serde_json::value::RawValue;
 pub use policy::{RoomAction, RoomPolicy};
 
 use crate::broker::replay::{Replay, replay};
-use crate::broker::{Broker, BrokerError};
-use crate::config::HistoryConfig;
+use crate::broker::{Broker, BrokerError, HistoryConfig};
 use crate::domain::{Draft, PresenceEvent, PresenceKind, RoomName, StoredMessage};
 use crate::hub::{Hub, Member};
 use crate::users::UserLimits;

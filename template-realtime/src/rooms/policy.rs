@@ -6,8 +6,8 @@
 
 use serde::Deserialize;
 
-use crate::config::ConfigError;
 use crate::domain::RoomName;
+use crate::settings::ConfigError;
 
 /// What a user wants to do in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::time::Instant;
 
 use super::{UserLimitStore, Verdict};
-use crate::config::RateLimit;
+use crate::rate::RateLimit;
 use crate::rate::TokenBucket;
 
 /// Users tracked before the first sweep.

@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 pub use memory::MemoryUserStore;
 
-use crate::config::raw::positive;
-use crate::config::{ConfigError, RateLimit};
+use crate::rate::RateLimit;
+use crate::settings::{ConfigError, positive};
 
 /// The per-user limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,9 +65,12 @@ pub struct RawUserLimits {
 impl UserLimitsConfig {
     /// Validates the variables, with an error that names the one at fault.
     ///
+    /// `shared_store` says whether the broker compiled in can hold the limits of every node
+    /// (`RATE_LIMIT_STORE=redis`).
+    ///
     /// # Errors
     /// A zero limit, or a store this project cannot use (`RATE_LIMIT_STORE`).
-    pub fn from_raw(raw: &RawUserLimits) -> Result<Self, ConfigError> {
+    pub fn from_raw(raw: &RawUserLimits, shared_store: bool) -> Result<Self, ConfigError> {
         let per_second = raw.user_publish_rate_per_second.unwrap_or(20);
         Ok(Self {
             max_connections: positive(
@@ -78,15 +81,15 @@ impl UserLimitsConfig {
                 per_second: positive("USER_PUBLISH_RATE_PER_SECOND", per_second)?,
                 burst: positive("USER_PUBLISH_BURST", raw.user_publish_burst.unwrap_or(40))?,
             },
-            store: store(raw)?,
+            store: store(raw, shared_store)?,
         })
     }
 }
 
-fn store(raw: &RawUserLimits) -> Result<UserStore, ConfigError> {
+fn store(raw: &RawUserLimits, shared_store: bool) -> Result<UserStore, ConfigError> {
     match raw.rate_limit_store.as_deref().unwrap_or("memory") {
         "memory" => Ok(UserStore::Memory),
-        "redis" if crate::broker::SHARED_USER_LIMITS => {
+        "redis" if shared_store => {
             let timeout = raw.rate_limit_redis_timeout_ms.unwrap_or(50);
             let fail_open = match raw.rate_limit_redis_failure.as_deref().unwrap_or("open") {
                 "open" => true,

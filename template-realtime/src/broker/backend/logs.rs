@@ -12,8 +12,8 @@ use std::mem::size_of;
 
 use tokio::time::Instant;
 
+use crate::broker::HistoryConfig;
 use crate::broker::{BrokerError, Held, History};
-use crate::config::HistoryConfig;
 use crate::domain::{Draft, RoomName, StoredMessage};
 
 /// A retained message, with when it was stored and what it costs.

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use tokio::runtime::Runtime;
 
 use super::*;
-use crate::config::HistoryConfig;
+use crate::broker::HistoryConfig;
 use crate::hub::{HubLimits, Member, Outbox};
 
 fn config() -> BrokerConfig {

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{Broker, BrokerError, BrokerOptions, History};
-use crate::config::ConfigError;
+use crate::settings::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
 use keys::Keys;

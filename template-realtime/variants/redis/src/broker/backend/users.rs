@@ -18,7 +18,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::BrokerConfig;
 use super::keys::Keys;
-use crate::config::RateLimit;
+use crate::rate::RateLimit;
 use crate::users::{MemoryUserStore, SharedLimits, UserLimitStore, Verdict};
 
 /// Whether this broker can hold the per-user limits of every node.
