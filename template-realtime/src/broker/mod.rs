@@ -6,12 +6,14 @@
 //! differs between the choices.
 
 mod backend;
+mod catch_up;
 pub mod replay;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use backend::{BrokerConfig, RawBrokerConfig, SHARED_USER_LIMITS, connect, user_store};
+pub use catch_up::{catch_up, catch_up_all};
 
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;

@@ -19,7 +19,6 @@ use axum::extract::ws::Utf8Bytes;
 pub use outbox::Outbox;
 use room::RoomState;
 
-use crate::broker::{Broker, BrokerError};
 use crate::domain::{PresenceEvent, RoomName, StoredMessage};
 use crate::protocol::ServerFrame;
 
@@ -206,26 +205,19 @@ impl Hub {
         users.collect()
     }
 
-    /// Fetches what the room missed since its last delivered id, and delivers it in order.
-    ///
-    /// # Errors
-    /// When the broker cannot read the history.
-    pub async fn catch_up(&self, broker: &dyn Broker, room: &RoomName) -> Result<(), BrokerError> {
-        let Some(last) = self.room(room).and_then(|state| state.last_id()) else { return Ok(()) };
-        let history = broker.history(room, Some(last)).await?;
-        for message in &history.messages {
-            if let Some(state) = self.room(room) {
-                state.deliver_after_catch_up(message);
-            }
-        }
-        Ok(())
+    /// The last id delivered in `room`, after which a catch-up resumes; `None` when the room
+    /// has no members here or no id yet.
+    #[must_use]
+    pub fn last_delivered(&self, room: &RoomName) -> Option<u64> {
+        self.room(room).and_then(|state| state.last_id())
     }
 
-    /// [`Hub::catch_up`] for every room, after the broker reconnected.
-    pub async fn catch_up_all(&self, broker: &dyn Broker) {
-        for (room, _) in self.resume_points() {
-            if let Err(error) = self.catch_up(broker, &room).await {
-                crate::telemetry::broker_error("catch_up", &error);
+    /// Delivers, in order, what `room` missed: the history read after
+    /// [`Hub::last_delivered`] (see `broker::catch_up`).
+    pub fn deliver_missed(&self, room: &RoomName, messages: &[StoredMessage]) {
+        for message in messages {
+            if let Some(state) = self.room(room) {
+                state.deliver_after_catch_up(message);
             }
         }
     }

@@ -8,7 +8,7 @@ use async_nats::jetstream::consumer::{DeliverPolicy, pull};
 use futures_util::StreamExt as _;
 
 use super::{NatsBroker, unavailable};
-use crate::broker::BrokerError;
+use crate::broker::{BrokerError, catch_up};
 use crate::domain::{PresenceEvent, StoredMessage};
 use crate::hub::{Delivery, Hub};
 
@@ -77,7 +77,7 @@ fn live(message: &async_nats::jetstream::Message) -> Result<StoredMessage, Broke
 async fn deliver(broker: &NatsBroker, hub: &Hub, message: &StoredMessage) {
     broker.last_ids.remember(&message.room, message.id);
     if let Delivery::Gap { .. } = hub.deliver(message)
-        && let Err(error) = hub.catch_up(broker, &message.room).await
+        && let Err(error) = catch_up(hub, broker, &message.room).await
     {
         crate::telemetry::broker_error("catch_up", &error);
     }

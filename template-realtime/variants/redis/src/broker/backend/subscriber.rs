@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 
 use super::{RedisBroker, decode, unavailable};
-use crate::broker::{Broker, BrokerError};
+use crate::broker::{Broker, BrokerError, catch_up, catch_up_all};
 use crate::domain::PresenceEvent;
 use crate::hub::{Delivery, Hub};
 
@@ -40,7 +40,7 @@ pub(super) async fn start(
             backoff = (backoff * 2).min(MAX_BACKOFF);
             stream = subscribe(&client, &channels).await.ok();
             if let (Some(_), Some(broker)) = (&stream, broker.upgrade()) {
-                hub.catch_up_all(broker.as_ref()).await;
+                catch_up_all(&hub, broker.as_ref()).await;
             }
         }
     }))
@@ -73,7 +73,7 @@ async fn receive(mut messages: redis::aio::PubSubStream, broker: &Weak<RedisBrok
 async fn deliver(hub: &Hub, broker: &dyn Broker, payload: &str) -> Result<(), BrokerError> {
     let message = decode(payload)?;
     if let Delivery::Gap { .. } = hub.deliver(&message) {
-        hub.catch_up(broker, &message.room).await?;
+        catch_up(hub, broker, &message.room).await?;
     }
     Ok(())
 }
