@@ -1,5 +1,9 @@
 //! Typed configuration, read once at startup from the environment (and an optional `.env`).
 //!
+//! Each component owns its settings type (`auth::JwtConfig`, `broker::BrokerConfig`,
+//! `tickets::TicketConfig`, `users::UserLimitsConfig`…); this module only reads the environment
+//! into them, and `app.rs` wires them.
+//!
 //! Every setting has a safe default except the secrets. Anything invalid stops startup with a
 //! message that names the variable, so a bad deploy fails loudly instead of half-working. The
 //! names are shared with template-rest (`HOST`, `PORT`, `JWT_*`), so its tokens work here.

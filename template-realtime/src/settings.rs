@@ -1,7 +1,7 @@
 //! What every component's settings share: the error that names the variable at fault, and the
 //! checks of numbers and durations. It names no other module, so each component can validate
-//! its own settings without reaching [`crate::config`], which only reads the environment into
-//! them.
+//! its own settings without reaching the `config` module, which only reads the environment
+//! into them.
 
 use std::time::Duration;
 

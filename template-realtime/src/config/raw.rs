@@ -1,4 +1,5 @@
-//! The variables as read, before defaults and validation, and the checks they share.
+//! The shared variables as read, before defaults and validation, and the check of
+//! `BROKER_PREFIX` (the checks every component uses are in `crate::settings`).
 //!
 //! Each field is named after its variable in lower case; the config crate fills it from the
 //! environment, and `Config` validates it with a message that names the variable.
