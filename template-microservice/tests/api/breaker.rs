@@ -6,7 +6,7 @@ use std::time::Duration;
 use hyper::{Method, StatusCode};
 use uuid::Uuid;
 
-use crate::support::{Mode, TestApp, eventually};
+use crate::support::{HANG_DEADLINES, Mode, QUICK_BREAKER, TestApp, eventually};
 
 async fn breaker_state(app: &TestApp) -> String {
     let ready = app.request(Method::GET, "/health/ready", None).await;
@@ -52,7 +52,11 @@ async fn assert_recovers(app: &TestApp) {
 
 /// Drives the breaker open with `failure`, checks that it fails fast, then that it closes.
 async fn opens_fails_fast_and_recovers(failure: Mode) {
-    let mut app = TestApp::spawn().await;
+    let mut settings = QUICK_BREAKER.to_vec();
+    if failure == Mode::Hang {
+        settings.extend(HANG_DEADLINES);
+    }
+    let mut app = TestApp::spawn_with(&settings).await;
     let calls_when_open = open_the_breaker(&app, failure).await;
     assert_fails_fast(&app, calls_when_open).await;
     assert_recovers(&app).await;

@@ -1,7 +1,7 @@
 //! The outbox under a broker outage: 1,000 orders committed while NATS is down are all
 //! published exactly once after it comes back.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
@@ -9,7 +9,7 @@ use hyper::StatusCode;
 use uuid::Uuid;
 
 use crate::support::broker::stored;
-use crate::support::{TestApp, eventually};
+use crate::support::{Reply, TestApp, eventually};
 
 const ORDERS: usize = 1_000;
 
@@ -17,13 +17,16 @@ const ORDERS: usize = 1_000;
 async fn events_committed_while_nats_is_down_are_published_exactly_once() {
     let mut app = TestApp::spawn().await;
     app.nats.stop();
-    let placed = futures_util::stream::iter(0..ORDERS)
+    let replies: Vec<_> = futures_util::stream::iter(0..ORDERS)
         .map(|_| app.place_order(Uuid::now_v7()))
         .buffer_unordered(16)
-        .filter(|reply| std::future::ready(reply.status == StatusCode::CREATED))
-        .count()
+        .collect()
         .await;
-    assert_eq!(placed, ORDERS, "orders are accepted while the broker is down");
+    let refused = refusals(&replies);
+    assert!(
+        refused.is_empty(),
+        "orders are accepted while the broker is down; refused: {refused:?}"
+    );
     let unsent = app.db.count("SELECT count(*) FROM outbox WHERE sent_at IS NULL").await;
     assert!(unsent > 0, "nothing can be sent while the broker is down");
     app.nats.restart();
@@ -40,4 +43,18 @@ async fn events_committed_while_nats_is_down_are_published_exactly_once() {
     assert_eq!(events.len(), ORDERS, "each event is stored once");
     assert_eq!(ids, committed, "every committed event is published");
     app.stop().await;
+}
+
+/// How many answers other than 201 came back, by status, with the body and `Retry-After` of
+/// the first of each.
+fn refusals(replies: &[Reply]) -> BTreeMap<u16, (usize, String)> {
+    let mut refused = BTreeMap::new();
+    for reply in replies.iter().filter(|reply| reply.status != StatusCode::CREATED) {
+        let entry = refused.entry(reply.status.as_u16()).or_insert_with(|| {
+            let retry_after = reply.headers.get("retry-after");
+            (0, format!("{} (Retry-After: {retry_after:?})", reply.body))
+        });
+        entry.0 += 1;
+    }
+    refused
 }

@@ -17,7 +17,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::support::broker::publish;
-use crate::support::{Mode, TestApp, eventually};
+use crate::support::{Mode, QUICK_BREAKER, TestApp, eventually};
 
 const REFUSE_ORDERS: &str = "
     CREATE FUNCTION refuse_orders() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -36,7 +36,7 @@ async fn delivered(app: &TestApp, order_id: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_commit_releases_the_reservation_through_the_outbox() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::spawn_with(&QUICK_BREAKER).await;
     sqlx::raw_sql(REFUSE_ORDERS).execute(&app.db.pool).await.expect("trigger");
     app.inventory.set_release_mode(Mode::Fail);
     let failed = app.place_order(Uuid::now_v7()).await;

@@ -58,8 +58,12 @@ pub struct TestApp {
     client: Client<HttpConnector, Full<Bytes>>,
 }
 
-/// Settings that make failures quick to provoke and to recover from.
-const TEST_SETTINGS: [(&str, &str); 16] = [
+/// Settings that make failures quick to recover from. The inventory client waits long enough
+/// that a busy machine (a CI runner under `cargo llvm-cov`, the service, its stub and the test
+/// on two threads) is not taken for a failing inventory: with attempts of 200 ms, 16 orders at
+/// once on such a machine timed out, opened the breaker and were refused (503). The tests
+/// that make the inventory fail add [`QUICK_BREAKER`] (and [`HANG_DEADLINES`] to hang it).
+const TEST_SETTINGS: [(&str, &str); 10] = [
     ("JWT_SECRET", SECRET),
     ("PORT", "0"),
     ("OUTBOX_POLL_INTERVAL_MS", "50"),
@@ -68,8 +72,14 @@ const TEST_SETTINGS: [(&str, &str); 16] = [
     ("CONSUMER_BACKOFF_INITIAL_MS", "50"),
     ("CONSUMER_BACKOFF_MAX_MS", "200"),
     ("CONSUMER_MAX_DELIVER", "3"),
-    ("INVENTORY_ATTEMPT_TIMEOUT_MS", "200"),
-    ("INVENTORY_TIMEOUT_MS", "1000"),
+    // Within the server's request deadline (REQUEST_TIMEOUT_SECS, 10 s by default).
+    ("INVENTORY_ATTEMPT_TIMEOUT_MS", "4000"),
+    ("INVENTORY_TIMEOUT_MS", "8000"),
+];
+
+/// A breaker that opens after a few failed calls and tries again soon, for the tests that
+/// make the inventory fail.
+pub const QUICK_BREAKER: [(&str, &str); 6] = [
     ("INVENTORY_RETRY_MAX_ATTEMPTS", "2"),
     ("INVENTORY_RETRY_BACKOFF_MIN_MS", "10"),
     ("INVENTORY_RETRY_BACKOFF_MAX_MS", "50"),
@@ -77,6 +87,10 @@ const TEST_SETTINGS: [(&str, &str); 16] = [
     ("INVENTORY_BREAKER_MINIMUM_CALLS", "4"),
     ("INVENTORY_BREAKER_OPEN_WAIT_MS", "3000"),
 ];
+
+/// Short deadlines, so that a hanging inventory fails its calls quickly.
+pub const HANG_DEADLINES: [(&str, &str); 2] =
+    [("INVENTORY_ATTEMPT_TIMEOUT_MS", "200"), ("INVENTORY_TIMEOUT_MS", "1000")];
 
 impl TestApp {
     /// Starts everything with the test settings.
