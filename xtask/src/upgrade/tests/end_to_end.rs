@@ -124,7 +124,7 @@ fn template_change(repository: &Path) -> String {
     let template = repository.join("template-rest");
     write(&template.join("src/http/middleware/served_by.rs"), SERVED_BY.as_bytes());
     let stack = template.join("src/http/middleware/mod.rs");
-    replace(&stack, "mod rate_limit;\n", "mod rate_limit;\nmod served_by;\n");
+    replace(&stack, "mod overload;\n", "mod overload;\nmod served_by;\n");
     replace(
         &stack,
         ".layer(observability::RequestIdLayer)",
