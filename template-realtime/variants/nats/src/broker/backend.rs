@@ -32,9 +32,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{Broker, BrokerError, BrokerOptions, History};
-use crate::settings::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use crate::settings::ConfigError;
 use crate::users::{SharedLimits, UserLimitStore};
 use streams::Streams;
 use turns::{LastIds, Turns};

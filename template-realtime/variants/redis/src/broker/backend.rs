@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{Broker, BrokerError, BrokerOptions, History};
-use crate::settings::ConfigError;
 use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
 use crate::hub::Hub;
+use crate::settings::ConfigError;
 use keys::Keys;
 pub use users::{SHARED_USER_LIMITS, user_store};
 
