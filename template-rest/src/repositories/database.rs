@@ -35,15 +35,37 @@ pub fn connect_options(
         .busy_timeout(statement_timeout))
 }
 
+/// How many times the migration transaction is tried when SQLite answers "busy" at once.
+/// SQLite does so without calling the busy handler (so without waiting out the busy timeout)
+/// in a few cases, such as while another connection sets up a new file's WAL index; the
+/// transaction is rolled back whole before the next try.
+const MIGRATION_ATTEMPTS: u32 = 20;
+
 /// Applies the embedded migrations that have not run yet, holding SQLite's write lock from
 /// before the applied ones are read until the last one is committed. sqlx takes no migration
 /// lock on SQLite, so two processes starting together on an empty file would otherwise both
-/// try the same migration; here the second waits (up to the busy timeout), then finds
-/// nothing left to do.
+/// try the same migration; here the second waits (up to the busy timeout, and through
+/// [`MIGRATION_ATTEMPTS`] when SQLite refuses without waiting), then finds nothing left to do.
 ///
 /// # Errors
 /// Fails when the database is unreachable, stays locked, or a migration fails.
 pub async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
+    let mut attempt = 1;
+    loop {
+        match migrate_once(pool).await {
+            Err(MigrateError::Execute(sqlx::Error::Database(error)))
+                if is_transient(error.as_ref()) && attempt < MIGRATION_ATTEMPTS =>
+            {
+                tracing::debug!(attempt, %error, "the migration found the database busy; trying again");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn migrate_once(pool: &Pool<Db>) -> Result<(), MigrateError> {
     let mut connection = pool.acquire().await?;
     let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
     // `run_direct` is `run` without the `Acquire` bound, which makes this future unusable in
