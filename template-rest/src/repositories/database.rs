@@ -45,7 +45,7 @@ const MIGRATION_ATTEMPTS: u32 = 20;
 /// before the applied ones are read until the last one is committed. sqlx takes no migration
 /// lock on SQLite, so two processes starting together on an empty file would otherwise both
 /// try the same migration; here the second waits (up to the busy timeout, and through
-/// [`MIGRATION_ATTEMPTS`] when SQLite refuses without waiting), then finds nothing left to do.
+/// 20 tries when SQLite refuses without waiting), then finds nothing left to do.
 ///
 /// # Errors
 /// Fails when the database is unreachable, stays locked, or a migration fails.
