@@ -6,7 +6,7 @@
 //!
 //! [`MetricsLayer`] keeps the counter and histogram of each series it has seen, so a request
 //! costs a lookup by route and two atomic updates, not the labels and registry lookups of the
-//! `metrics` macros. [`record_metrics`] is the same for a `from_fn` stack, without that cache.
+//! `metrics` macros.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,26 +15,14 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::MatchedPath;
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::Response;
 use metrics::{Counter, Histogram};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 /// The route label of a request that matched no route.
 const UNMATCHED: &str = "unmatched";
-
-/// Records `http_requests_total` and `http_request_duration_seconds`.
-pub async fn record_metrics(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = method_label(request.method());
-    let route = route_label(request.extensions().get::<MatchedPath>()).to_owned();
-    let response = next.run(request).await;
-    Series::register(Outcome { method, status: response.status() }, &route).record(started);
-    response
-}
 
 /// The method as a label: one of the nine standard methods, or `OTHER`.
 pub(super) fn method_label(method: &Method) -> &'static str {

@@ -2,20 +2,15 @@
 //! otherwise, and echo it on the response.
 //!
 //! [`RequestIdLayer`] does the three steps in one layer whose future is a plain struct, with no
-//! allocation per request beyond a generated id. The `from_fn` function and the two tower-http
-//! layers below do the same as three layers, for a stack composed that way.
+//! allocation per request beyond a generated id.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 /// The header that carries the request id.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -29,25 +24,6 @@ fn well_formed(value: &HeaderValue) -> bool {
     !bytes.is_empty()
         && bytes.len() <= MAX_LENGTH
         && bytes.iter().all(|byte| byte.is_ascii_alphanumeric() || b"-_.:".contains(byte))
-}
-
-/// Drops an incoming request id that is too long or has characters other than letters,
-/// digits, `-`, `_`, `.` and `:`, so that a fresh one replaces it and logs stay clean.
-pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
-    if request.headers().get(&REQUEST_ID).is_some_and(|value| !well_formed(value)) {
-        request.headers_mut().remove(&REQUEST_ID);
-    }
-    next.run(request).await
-}
-
-/// Generates a UUID when the request has no id.
-pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
-    SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)
-}
-
-/// Copies the id onto the response.
-pub fn propagate_request_id() -> PropagateRequestIdLayer {
-    PropagateRequestIdLayer::new(REQUEST_ID)
 }
 
 /// The request's id after this call: the caller's when well-formed, a fresh UUID otherwise.

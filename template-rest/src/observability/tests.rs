@@ -7,31 +7,13 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use axum::middleware::from_fn;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower::ServiceExt as _;
 use tower_http::trace::TraceLayer;
 
 use super::metrics::method_label;
-use super::{
-    MetricsLayer, REQUEST_ID, RequestIdLayer, install_recorder, propagate_request_id,
-    record_metrics, request_span, sanitize_request_id, set_request_id,
-};
-
-/// A router wired as `MODULE.md` says, with one route, `/items/{id}`.
-fn app() -> Router {
-    Router::new()
-        .route("/items/{id}", get(|| async { "item" }))
-        .layer(from_fn(record_metrics))
-        .layer(
-            ServiceBuilder::new()
-                .layer(from_fn(sanitize_request_id))
-                .layer(set_request_id())
-                .layer(propagate_request_id())
-                .layer(TraceLayer::new_for_http().make_span_with(request_span)),
-        )
-}
+use super::{MetricsLayer, REQUEST_ID, RequestIdLayer, install_recorder, request_span};
 
 /// Sends `method path`, with `id` as its request id when given.
 async fn send(method: Method, path: &str, id: Option<&str>) -> axum::response::Response {
@@ -39,7 +21,10 @@ async fn send(method: Method, path: &str, id: Option<&str>) -> axum::response::R
     if let Some(id) = id {
         request = request.header(REQUEST_ID, id);
     }
-    app().oneshot(request.body(Body::empty()).expect("a request")).await.expect("infallible")
+    layered_app()
+        .oneshot(request.body(Body::empty()).expect("a request"))
+        .await
+        .expect("infallible")
 }
 
 /// The request id the response echoes.
@@ -123,7 +108,7 @@ async fn labels_are_the_route_template_or_unmatched_never_the_raw_path() {
     assert!(!text.contains("4711") && !text.contains("4712"), "raw paths became labels");
 }
 
-/// The same router wired with the module's layers instead of `from_fn`.
+/// A router wired as `MODULE.md` says, with three routes.
 fn layered_app() -> Router {
     Router::new()
         .route("/items/{id}", get(|| async { "item" }))
@@ -137,26 +122,16 @@ fn layered_app() -> Router {
         )
 }
 
-/// Sends `method path` through [`layered_app`], with `id` as its request id when given.
-async fn send_layered(method: Method, path: &str, id: Option<&str>) -> axum::response::Response {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(id) = id {
-        request = request.header(REQUEST_ID, id);
-    }
-    let request = request.body(Body::empty()).expect("a request");
-    layered_app().oneshot(request).await.expect("infallible")
-}
-
 #[tokio::test]
 async fn the_request_id_layer_keeps_well_formed_ids_and_replaces_others() {
     for id in ["abc-123", "trace_me.1:2", &"x".repeat(128)] {
-        assert_eq!(echoed(&send_layered(Method::GET, "/items/1", Some(id)).await), id);
+        assert_eq!(echoed(&send(Method::GET, "/items/1", Some(id)).await), id);
     }
     for id in [None, Some(""), Some("has space"), Some("semi;colon"), Some(&*"x".repeat(129))] {
-        let echoed = echoed(&send_layered(Method::GET, "/items/1", id).await);
+        let echoed = echoed(&send(Method::GET, "/items/1", id).await);
         assert!(uuid::Uuid::parse_str(&echoed).is_ok(), "{id:?} became {echoed}");
     }
-    let own = send_layered(Method::GET, "/own-id", Some("from-the-caller")).await;
+    let own = send(Method::GET, "/own-id", Some("from-the-caller")).await;
     assert_eq!(echoed(&own), "set-by-handler", "a handler's own id is not overwritten");
 }
 
@@ -164,9 +139,9 @@ async fn the_request_id_layer_keeps_well_formed_ids_and_replaces_others() {
 async fn the_metrics_layer_labels_by_route_template_and_counts_every_request() {
     let handle = install_recorder();
     for _ in 0..3 {
-        send_layered(Method::GET, "/counted/layered-4721", None).await;
+        send(Method::GET, "/counted/layered-4721", None).await;
     }
-    send_layered(Method::from_bytes(b"BREW").expect("a token"), "/layered-4722", None).await;
+    send(Method::from_bytes(b"BREW").expect("a token"), "/layered-4722", None).await;
     let text = handle.render();
     let expected = [
         r#"http_requests_total{method="GET",route="/counted/{id}",status="200"} 3"#,
