@@ -50,25 +50,51 @@ async fn assert_recovers(app: &TestApp) {
     assert!(closed.await, "the breaker closed");
 }
 
-/// Drives the breaker open with `failure`, checks that it fails fast, then that it closes.
-async fn opens_fails_fast_and_recovers(failure: Mode) {
+/// An open wait far longer than any test takes: the breaker cannot half-open during the
+/// fail-fast checks, however slow the machine, so they do not depend on timing.
+const STAYS_OPEN: (&str, &str) = ("INVENTORY_BREAKER_OPEN_WAIT_MS", "600000");
+
+/// A short open wait, for the test that waits for the breaker to close again.
+const HALF_OPENS_SOON: (&str, &str) = ("INVENTORY_BREAKER_OPEN_WAIT_MS", "500");
+
+/// Starts the service with a quick breaker, the given open wait and, for a hanging
+/// inventory, short deadlines.
+async fn spawn(failure: Mode, open_wait: (&str, &str)) -> TestApp {
     let mut settings = QUICK_BREAKER.to_vec();
     if failure == Mode::Hang {
         settings.extend(HANG_DEADLINES);
     }
-    let mut app = TestApp::spawn_with(&settings).await;
+    settings.push(open_wait);
+    TestApp::spawn_with(&settings).await
+}
+
+/// Drives the breaker open with `failure`, then checks that it fails fast.
+async fn opens_and_fails_fast(failure: Mode) {
+    let mut app = spawn(failure, STAYS_OPEN).await;
     let calls_when_open = open_the_breaker(&app, failure).await;
     assert_fails_fast(&app, calls_when_open).await;
-    assert_recovers(&app).await;
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_open_the_breaker() {
-    opens_fails_fast_and_recovers(Mode::Fail).await;
+    opens_and_fails_fast(Mode::Fail).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_inventory_opens_the_breaker() {
-    opens_fails_fast_and_recovers(Mode::Hang).await;
+    opens_and_fails_fast(Mode::Hang).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_breaker_closes_once_the_inventory_recovers() {
+    let mut app = spawn(Mode::Fail, HALF_OPENS_SOON).await;
+    app.inventory.set_mode(Mode::Fail);
+    let opened = eventually(Duration::from_secs(10), || async {
+        app.place_order(Uuid::now_v7()).await;
+        breaker_state(&app).await != "closed"
+    });
+    assert!(opened.await, "failures opened the breaker");
+    assert_recovers(&app).await;
+    app.stop().await;
 }

@@ -98,7 +98,8 @@ impl TestApp {
         Self::spawn_with(&[]).await
     }
 
-    /// Starts everything with the test settings and `extra` ones.
+    /// Starts everything with the test settings and `extra` ones, which win over a test
+    /// setting of the same name.
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
         crate::service::telemetry::init(crate::service::config::LogFormat::Pretty);
         let db = TestDb::new().await;
