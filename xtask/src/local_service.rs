@@ -1,11 +1,15 @@
 //! A service binary that xtask starts for a check or a benchmark: on a free loopback port, and
-//! stopped with SIGTERM (so it drains as in production) when dropped.
+//! stopped with SIGTERM (so it drains as in production) when dropped, or killed if it has not
+//! stopped within [`STOP_DEADLINE`].
 
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::{cmd, http};
+
+/// How long a service may take to drain after SIGTERM before it is killed.
+const STOP_DEADLINE: Duration = Duration::from_secs(20);
 
 /// A started service. Dropping it sends SIGTERM and waits for the process to exit.
 pub(crate) struct LocalService {
@@ -49,12 +53,29 @@ impl LocalService {
         self.child.id()
     }
 
-    /// Sends SIGTERM and waits for the exit. Stopping twice does nothing more.
+    /// Sends SIGTERM and waits for the exit, at most [`STOP_DEADLINE`]. Stopping twice does
+    /// nothing more.
     pub(crate) fn stop(&mut self) {
+        self.stop_within(STOP_DEADLINE);
+    }
+
+    /// Sends SIGTERM and waits for the exit; kills the process if it has not exited by
+    /// `deadline`, so that a service that hangs in its shutdown cannot hang xtask.
+    fn stop_within(&mut self, deadline: Duration) {
         if matches!(self.child.try_wait(), Ok(Some(_))) {
             return;
         }
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let pid = self.child.id().to_string();
+        let terminated = Command::new("kill").args(["-TERM", &pid]).status();
+        let started = Instant::now();
+        while terminated.is_ok() && started.elapsed() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("process {pid} had not stopped {} s after SIGTERM: killed", deadline.as_secs());
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
@@ -67,8 +88,11 @@ impl Drop for LocalService {
 
 #[cfg(test)]
 mod tests {
-    use super::LocalService;
+    use std::os::unix::process::ExitStatusExt;
     use std::process::Command;
+    use std::time::Duration;
+
+    use super::LocalService;
 
     #[test]
     fn a_started_program_gets_a_port_and_is_stopped_on_drop() {
@@ -80,6 +104,17 @@ mod tests {
         let status = service.child.try_wait().unwrap().expect("the process has exited");
         assert!(!status.success(), "sleep was terminated, not finished: {status:?}");
         service.stop();
+    }
+
+    #[test]
+    fn a_program_that_ignores_sigterm_is_killed_after_the_deadline() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "trap '' TERM && exec sleep 30"]);
+        let mut service = LocalService::start(command).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        service.stop_within(Duration::from_millis(300));
+        let status = service.child.try_wait().unwrap().expect("the process has exited");
+        assert_eq!(status.signal(), Some(9), "killed, not terminated: {status:?}");
     }
 
     #[test]

@@ -9,13 +9,14 @@
 //! for the one publisher and heartbeats are slowed so that pings do not count as traffic; every
 //! other setting is the production default, the outbound queue included.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use super::probe;
-use crate::{checks, cmd, http};
+use crate::local_service::LocalService;
+use crate::{checks, cmd};
 
 const PACKAGE: &str = "template-realtime";
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -32,13 +33,8 @@ pub(crate) fn run() -> cmd::Result {
     let mut build = cmd::cargo();
     build.current_dir(cmd::workspace_root()).args(["build", "--release", "-p", PACKAGE]);
     cmd::run(build.args(["--bin", PACKAGE, "--example", "loadgen"]))?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut node = start_node(port)?;
-    let ready = http::wait_for_200(address, "/health/ready", Instant::now(), READY_TIMEOUT);
-    let result = ready.and_then(|_| load(address, node.id()));
-    stop(&mut node);
-    result
+    let node = LocalService::start_ready(node_command(), READY_TIMEOUT)?;
+    load(node.address(), node.pid())
 }
 
 fn release(name: &str) -> PathBuf {
@@ -52,16 +48,17 @@ fn with_raised_file_limit(program: &Path) -> Command {
     command
 }
 
-fn start_node(port: u16) -> cmd::Result<Child> {
+/// The node, with limits raised for one publisher and 10,000 idle connections.
+fn node_command() -> Command {
     let mut node = with_raised_file_limit(&release(PACKAGE));
-    node.env("PORT", port.to_string()).env("JWT_SECRET", SECRET);
+    node.env("JWT_SECRET", SECRET);
     node.envs([("JWT_ISSUER", "bench"), ("JWT_AUDIENCE", "bench"), ("RUST_LOG", "warn")]);
     node.envs([("MAX_CONNECTIONS", "20000"), ("MESSAGE_RATE_PER_SECOND", "100000")]);
     node.envs([("MESSAGE_RATE_BURST", "100000"), ("HEARTBEAT_INTERVAL_MS", "600000")]);
     node.env("HEARTBEAT_TIMEOUT_MS", "1200000");
     node.envs([("USER_PUBLISH_RATE_PER_SECOND", "100000"), ("USER_PUBLISH_BURST", "100000")]);
-    eprintln!("$ {} (port {port})", release(PACKAGE).display());
-    Ok(node.spawn()?)
+    eprintln!("$ {}", release(PACKAGE).display());
+    node
 }
 
 fn load(address: SocketAddr, pid: u32) -> cmd::Result {
@@ -72,19 +69,4 @@ fn load(address: SocketAddr, pid: u32) -> cmd::Result {
     loadgen.args(["--secret", SECRET, "--issuer", "bench", "--audience", "bench"]);
     loadgen.args(["--seconds", "5"]);
     cmd::run(&mut loadgen)
-}
-
-/// SIGTERM, then waits for the graceful shutdown; kills it if that takes too long.
-fn stop(node: &mut Child) {
-    let terminated = Command::new("kill").args(["-TERM", &node.id().to_string()]).status();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while terminated.is_ok() && Instant::now() < deadline {
-        if let Ok(Some(status)) = node.try_wait() {
-            eprintln!("node stopped ({status})");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = node.kill();
-    let _ = node.wait();
 }
