@@ -59,7 +59,7 @@ pub fn start() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
-    if config.jwt.ephemeral_secret {
+    if config.jwt.is_ephemeral() {
         tracing::warn!(
             "JWT_SECRET is not set: using a random secret, so only the demo tokens below work. \
              Set JWT_SECRET (the one your token issuer uses) outside development."

@@ -17,7 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use jwks::{JwksError, JwksKeys};
-pub use settings::{JwksConfig, JwtAlgorithm, JwtConfig, JwtKey, MIN_SECRET_BYTES};
+pub use settings::{JwksConfig, JwtConfig, JwtKey, MIN_SECRET_BYTES, PublicKeyAlgorithm};
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.
 const LEEWAY_SECS: u64 = 5;
@@ -116,12 +116,14 @@ impl TokenVerifier {
     /// Fails when the PEM key cannot be parsed for the configured algorithm, or the key set
     /// cannot be fetched or has no key for it.
     pub async fn new(config: &JwtConfig) -> Result<Self, KeyError> {
-        let algorithm = algorithm(config.algorithm);
+        let algorithm = config.algorithm();
         let keys = match &config.key {
-            JwtKey::Secret(secret) => Keys::One(Arc::new(DecodingKey::from_secret(secret))),
-            JwtKey::PublicPem(pem) => Keys::One(Arc::new(public_pem(pem, algorithm)?)),
-            JwtKey::Jwks(jwks) => {
-                Keys::Set(Box::new(JwksKeys::start(jwks.clone(), algorithm).await?))
+            JwtKey::Secret(secret) | JwtKey::EphemeralSecret(secret) => {
+                Keys::One(Arc::new(DecodingKey::from_secret(secret)))
+            }
+            JwtKey::PublicPem { pem, .. } => Keys::One(Arc::new(public_pem(pem, algorithm)?)),
+            JwtKey::Jwks { set, .. } => {
+                Keys::Set(Box::new(JwksKeys::start(set.clone(), algorithm).await?))
             }
         };
         let mut validation = Validation::new(algorithm);
@@ -129,8 +131,8 @@ impl TokenVerifier {
         validation.set_audience(&[&config.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
         validation.leeway = LEEWAY_SECS;
-        let demo_signer = match (&config.key, config.ephemeral_secret) {
-            (JwtKey::Secret(secret), true) => Some((
+        let demo_signer = match &config.key {
+            JwtKey::EphemeralSecret(secret) => Some((
                 EncodingKey::from_secret(secret),
                 config.issuer.clone(),
                 config.audience.clone(),
@@ -184,14 +186,6 @@ impl TokenVerifier {
             iat: now,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, key).ok()
-    }
-}
-
-fn algorithm(algorithm: JwtAlgorithm) -> Algorithm {
-    match algorithm {
-        JwtAlgorithm::Hs256 => Algorithm::HS256,
-        JwtAlgorithm::EdDsa => Algorithm::EdDSA,
-        JwtAlgorithm::Rs256 => Algorithm::RS256,
     }
 }
 

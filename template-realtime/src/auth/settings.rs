@@ -9,19 +9,27 @@
 use std::time::Duration;
 
 use axum::http::Uri;
+use jsonwebtoken::Algorithm;
 
 /// The shortest HMAC secret accepted, in bytes (the output size of SHA-256).
 pub const MIN_SECRET_BYTES: usize = 32;
 
-/// The signing algorithm, pinned for the whole deployment.
+/// An algorithm whose signatures are checked with a public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JwtAlgorithm {
-    /// HMAC with SHA-256 and a shared secret (`JWT_SECRET`).
-    Hs256,
-    /// Ed25519 signatures, checked with a PEM public key.
+pub enum PublicKeyAlgorithm {
+    /// Ed25519 signatures.
     EdDsa,
-    /// RSA PKCS#1 v1.5 with SHA-256, checked with a PEM public key.
+    /// RSA PKCS#1 v1.5 with SHA-256.
     Rs256,
+}
+
+impl From<PublicKeyAlgorithm> for Algorithm {
+    fn from(algorithm: PublicKeyAlgorithm) -> Self {
+        match algorithm {
+            PublicKeyAlgorithm::EdDsa => Algorithm::EdDSA,
+            PublicKeyAlgorithm::Rs256 => Algorithm::RS256,
+        }
+    }
 }
 
 /// Where the issuer's public keys are published (RFC 7517), and how they are refreshed.
@@ -37,15 +45,30 @@ pub struct JwksConfig {
     pub max_age: Duration,
 }
 
-/// The key that checks signatures.
+/// The key that checks signatures, and with it the one algorithm accepted: a secret means
+/// HS256, a public key or key set names its algorithm, so no key exists without its algorithm
+/// and no algorithm without its key.
 #[derive(Clone)]
 pub enum JwtKey {
-    /// A shared secret, at least [`MIN_SECRET_BYTES`] long.
+    /// HS256 with a shared secret (`JWT_SECRET`), at least [`MIN_SECRET_BYTES`] long.
     Secret(Vec<u8>),
+    /// HS256 with a secret generated at start because none was given (development only): no
+    /// issuer knows it, so only the demo tokens this node mints pass.
+    EphemeralSecret(Vec<u8>),
     /// A PEM-encoded public key (`JWT_PUBLIC_KEY` or `JWT_PUBLIC_KEY_FILE`).
-    PublicPem(Vec<u8>),
+    PublicPem {
+        /// `JWT_ALGORITHM`: `EdDSA` (the default with a public key) or `RS256`.
+        algorithm: PublicKeyAlgorithm,
+        /// The key itself.
+        pem: Vec<u8>,
+    },
     /// The issuer's key set, chosen by each token's `kid` (`JWT_JWKS_URL`).
-    Jwks(JwksConfig),
+    Jwks {
+        /// `JWT_ALGORITHM`: `EdDSA` (the default with a key set) or `RS256`.
+        algorithm: PublicKeyAlgorithm,
+        /// Where the set is and how often it is fetched.
+        set: JwksConfig,
+    },
 }
 
 impl std::fmt::Debug for JwtKey {
@@ -57,14 +80,29 @@ impl std::fmt::Debug for JwtKey {
 /// Everything needed to verify tokens.
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
-    /// The pinned algorithm (`JWT_ALGORITHM`: `HS256`, `EdDSA` or `RS256`).
-    pub algorithm: JwtAlgorithm,
-    /// Secret or public key.
+    /// The key, which decides the algorithm.
     pub key: JwtKey,
     /// The `iss` claim every token must carry (`JWT_ISSUER`).
     pub issuer: String,
     /// The `aud` claim every token must carry (`JWT_AUDIENCE`).
     pub audience: String,
+}
+
+impl JwtConfig {
+    /// The one algorithm tokens may be signed with.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        match &self.key {
+            JwtKey::Secret(_) | JwtKey::EphemeralSecret(_) => Algorithm::HS256,
+            JwtKey::PublicPem { algorithm, .. } | JwtKey::Jwks { algorithm, .. } => {
+                (*algorithm).into()
+            }
+        }
+    }
+
     /// Whether the secret was generated at random because none was given.
-    pub ephemeral_secret: bool,
+    #[must_use]
+    pub fn is_ephemeral(&self) -> bool {
+        matches!(self.key, JwtKey::EphemeralSecret(_))
+    }
 }

@@ -15,18 +15,12 @@ MCowBQYDK2VwAyEAGMWvk+8xc+9zppV7lovqMMJEeXJXmUT3TVfuz7Mo1Wg=
 -----END PUBLIC KEY-----
 ";
 
-fn config(algorithm: JwtAlgorithm, key: JwtKey) -> JwtConfig {
-    JwtConfig {
-        algorithm,
-        key,
-        issuer: "issuer".into(),
-        audience: "audience".into(),
-        ephemeral_secret: false,
-    }
+fn config(key: JwtKey) -> JwtConfig {
+    JwtConfig { key, issuer: "issuer".into(), audience: "audience".into() }
 }
 
 async fn hs256() -> TokenVerifier {
-    TokenVerifier::new(&config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()))).await.unwrap()
+    TokenVerifier::new(&config(JwtKey::Secret(SECRET.to_vec()))).await.unwrap()
 }
 
 fn now() -> i64 {
@@ -110,22 +104,23 @@ async fn other_algorithms_and_garbage_are_refused() {
 
 #[tokio::test]
 async fn public_keys_verify_eddsa_tokens_only() {
-    let key = JwtKey::PublicPem(ED_PUBLIC.as_bytes().to_vec());
-    let verifier = TokenVerifier::new(&config(JwtAlgorithm::EdDsa, key)).await.unwrap();
+    let pem = ED_PUBLIC.as_bytes().to_vec();
+    let key = JwtKey::PublicPem { algorithm: PublicKeyAlgorithm::EdDsa, pem };
+    let verifier = TokenVerifier::new(&config(key)).await.unwrap();
     let private = EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap();
     let token =
         jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &rest_claims(), &private).unwrap();
     assert!(verifier.verify(&token).await.is_ok());
     assert_eq!(verifier.verify(&sign(&rest_claims(), Algorithm::HS256)).await, Err(InvalidToken));
-    let bad_key = JwtKey::PublicPem(b"not a pem".to_vec());
-    assert!(TokenVerifier::new(&config(JwtAlgorithm::Rs256, bad_key)).await.is_err());
+    let bad_key =
+        JwtKey::PublicPem { algorithm: PublicKeyAlgorithm::Rs256, pem: b"not a pem".to_vec() };
+    assert!(TokenVerifier::new(&config(bad_key)).await.is_err());
 }
 
 #[tokio::test]
 async fn demo_tokens_exist_only_with_a_random_secret() {
     assert!(hs256().await.demo_token("alice").is_none());
-    let mut ephemeral = config(JwtAlgorithm::Hs256, JwtKey::Secret(SECRET.to_vec()));
-    ephemeral.ephemeral_secret = true;
+    let ephemeral = config(JwtKey::EphemeralSecret(SECRET.to_vec()));
     let verifier = TokenVerifier::new(&ephemeral).await.unwrap();
     let token = verifier.demo_token("alice").unwrap();
     assert_eq!(&*verifier.verify(&token).await.unwrap().user, "alice");

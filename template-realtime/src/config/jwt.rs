@@ -4,41 +4,60 @@
 use axum::http::Uri;
 
 use super::{ConfigError, Environment, RawConfig};
-use crate::auth::{JwksConfig, JwtAlgorithm, JwtConfig, JwtKey, MIN_SECRET_BYTES};
+use crate::auth::{JwksConfig, JwtConfig, JwtKey, MIN_SECRET_BYTES, PublicKeyAlgorithm};
 use crate::settings::secs;
+
+/// `JWT_ALGORITHM`, before it meets its key.
+enum Requested {
+    Hs256,
+    PublicKey(PublicKeyAlgorithm),
+}
+
+/// A public key or key set, before it meets its algorithm.
+enum PublicKey {
+    Pem(Vec<u8>),
+    Jwks(JwksConfig),
+}
 
 impl JwtConfig {
     pub(super) fn from_raw(raw: &RawConfig, environment: Environment) -> Result<Self, ConfigError> {
         let public = public_key(raw)?;
         let default_algorithm = if public.is_some() { "EdDSA" } else { "HS256" };
-        let algorithm = parse_algorithm(raw.jwt_algorithm.as_deref().unwrap_or(default_algorithm))?;
-        let (key, ephemeral_secret) = match (algorithm, public) {
-            (JwtAlgorithm::Hs256, None) => secret(raw.jwt_secret.as_deref(), environment)?,
-            (algorithm, public) => (public_key_for(algorithm, public, raw)?, false),
+        let key = match parse_algorithm(raw.jwt_algorithm.as_deref().unwrap_or(default_algorithm))?
+        {
+            Requested::Hs256 => shared_secret(raw, public.is_some(), environment)?,
+            Requested::PublicKey(algorithm) => public_key_for(algorithm, public, raw)?,
         };
         Ok(Self {
-            algorithm,
             key,
             issuer: non_empty("JWT_ISSUER", raw.jwt_issuer.as_deref())?,
             audience: non_empty("JWT_AUDIENCE", raw.jwt_audience.as_deref())?,
-            ephemeral_secret,
         })
     }
 }
 
-/// The public key of an `EdDSA` or `RS256` deployment, which must not hold `JWT_SECRET`.
-fn public_key_for(
-    algorithm: JwtAlgorithm,
-    public: Option<JwtKey>,
+/// The secret of an HS256 deployment, which must not also name a public key.
+fn shared_secret(
     raw: &RawConfig,
+    has_public_key: bool,
+    environment: Environment,
 ) -> Result<JwtKey, ConfigError> {
-    if algorithm == JwtAlgorithm::Hs256 {
+    if has_public_key {
         return Err(ConfigError::new(
             "JWT_ALGORITHM",
             "HS256 checks JWT_SECRET: unset JWT_PUBLIC_KEY, JWT_PUBLIC_KEY_FILE and \
              JWT_JWKS_URL, or choose EdDSA or RS256",
         ));
     }
+    secret(raw.jwt_secret.as_deref(), environment)
+}
+
+/// The public key of an `EdDSA` or `RS256` deployment, which must not hold `JWT_SECRET`.
+fn public_key_for(
+    algorithm: PublicKeyAlgorithm,
+    public: Option<PublicKey>,
+    raw: &RawConfig,
+) -> Result<JwtKey, ConfigError> {
     let key = public.ok_or_else(|| {
         ConfigError::new(
             "JWT_PUBLIC_KEY",
@@ -52,14 +71,17 @@ fn public_key_for(
              private key has no use for the secret that mints HS256 ones",
         ));
     }
-    Ok(key)
+    Ok(match key {
+        PublicKey::Pem(pem) => JwtKey::PublicPem { algorithm, pem },
+        PublicKey::Jwks(set) => JwtKey::Jwks { algorithm, set },
+    })
 }
 
-fn parse_algorithm(value: &str) -> Result<JwtAlgorithm, ConfigError> {
+fn parse_algorithm(value: &str) -> Result<Requested, ConfigError> {
     match value {
-        "HS256" => Ok(JwtAlgorithm::Hs256),
-        "EdDSA" => Ok(JwtAlgorithm::EdDsa),
-        "RS256" => Ok(JwtAlgorithm::Rs256),
+        "HS256" => Ok(Requested::Hs256),
+        "EdDSA" => Ok(Requested::PublicKey(PublicKeyAlgorithm::EdDsa)),
+        "RS256" => Ok(Requested::PublicKey(PublicKeyAlgorithm::Rs256)),
         other => Err(ConfigError::new(
             "JWT_ALGORITHM",
             format!("`{other}` is not one of HS256, EdDSA, RS256"),
@@ -67,15 +89,15 @@ fn parse_algorithm(value: &str) -> Result<JwtAlgorithm, ConfigError> {
     }
 }
 
-fn secret(value: Option<&str>, environment: Environment) -> Result<(JwtKey, bool), ConfigError> {
+fn secret(value: Option<&str>, environment: Environment) -> Result<JwtKey, ConfigError> {
     let Some(value) = value else {
         if environment == Environment::Production {
             return Err(ConfigError::new("JWT_SECRET", "is required when APP_ENV=production"));
         }
-        return Ok((JwtKey::Secret(random_secret()?), true));
+        return Ok(JwtKey::EphemeralSecret(random_secret()?));
     };
     check_secret_strength(value.as_bytes())?;
-    Ok((JwtKey::Secret(value.as_bytes().to_vec()), false))
+    Ok(JwtKey::Secret(value.as_bytes().to_vec()))
 }
 
 /// Rejects secrets that are short or obviously low in entropy (`aaaa…`, `abab…`).
@@ -106,7 +128,7 @@ fn random_secret() -> Result<Vec<u8>, ConfigError> {
 }
 
 /// The public key, or key set, when exactly one of its variables is set.
-fn public_key(raw: &RawConfig) -> Result<Option<JwtKey>, ConfigError> {
+fn public_key(raw: &RawConfig) -> Result<Option<PublicKey>, ConfigError> {
     let given = [&raw.jwt_public_key, &raw.jwt_public_key_file, &raw.jwt_jwks_url];
     if given.iter().filter(|value| value.is_some()).count() > 1 {
         return Err(ConfigError::new(
@@ -115,18 +137,18 @@ fn public_key(raw: &RawConfig) -> Result<Option<JwtKey>, ConfigError> {
         ));
     }
     if let Some(pem) = &raw.jwt_public_key {
-        return Ok(Some(JwtKey::PublicPem(pem.replace("\\n", "\n").into_bytes())));
+        return Ok(Some(PublicKey::Pem(pem.replace("\\n", "\n").into_bytes())));
     }
     if let Some(path) = &raw.jwt_public_key_file {
         let pem = std::fs::read(path).map_err(|error| {
             ConfigError::new("JWT_PUBLIC_KEY_FILE", format!("`{path}`: {error}"))
         })?;
-        return Ok(Some(JwtKey::PublicPem(pem)));
+        return Ok(Some(PublicKey::Pem(pem)));
     }
     raw.jwt_jwks_url.as_deref().map(|url| jwks(raw, url)).transpose()
 }
 
-fn jwks(raw: &RawConfig, url: &str) -> Result<JwtKey, ConfigError> {
+fn jwks(raw: &RawConfig, url: &str) -> Result<PublicKey, ConfigError> {
     let variable = "JWT_JWKS_URL";
     let uri: Uri = url
         .parse()
@@ -142,7 +164,7 @@ fn jwks(raw: &RawConfig, url: &str) -> Result<JwtKey, ConfigError> {
     if uri.scheme_str() != Some("http") || uri.host().is_none() {
         return Err(ConfigError::new(variable, format!("`{url}` is not an http:// URL")));
     }
-    Ok(JwtKey::Jwks(JwksConfig {
+    Ok(PublicKey::Jwks(JwksConfig {
         url: uri,
         min_refresh: secs("JWT_JWKS_REFRESH_SECS", raw.jwt_jwks_refresh_secs, 30)?,
         max_age: secs("JWT_JWKS_MAX_AGE_SECS", raw.jwt_jwks_max_age_secs, 300)?,

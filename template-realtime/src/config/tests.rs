@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use super::*;
-use crate::auth::{JwtAlgorithm, JwtKey};
+use jsonwebtoken::Algorithm;
+
+use crate::auth::{JwtKey, PublicKeyAlgorithm};
 use crate::broker::HistoryConfig;
 use crate::rate::RateLimit;
 
@@ -21,8 +23,8 @@ fn defaults_need_no_variables_in_development() {
         (config.environment, config.log_format),
         (Environment::Development, LogFormat::Pretty)
     );
-    assert!(config.jwt.ephemeral_secret, "a random secret is generated");
-    assert_eq!(config.jwt.algorithm, JwtAlgorithm::Hs256);
+    assert!(config.jwt.is_ephemeral(), "a random secret is generated");
+    assert_eq!(config.jwt.algorithm(), Algorithm::HS256);
     assert_eq!(config.jwt.issuer, env!("CARGO_PKG_NAME"));
     assert_eq!(config.broker.options.prefix, env!("CARGO_PKG_NAME"));
     assert_eq!(config.limits, default_limits());
@@ -73,7 +75,7 @@ fn variables_override_defaults() {
     .unwrap();
     assert_eq!(config.bind_address().to_string(), "0.0.0.0:9000");
     assert_eq!((config.environment, config.log_format), (Environment::Production, LogFormat::Json));
-    assert!(!config.jwt.ephemeral_secret);
+    assert!(!config.jwt.is_ephemeral());
     assert_eq!(config.jwt.audience, "template-rest");
     assert_eq!(config.broker.options.prefix, "chat_1");
     assert_eq!(config.limits.max_message_bytes, 1024);
@@ -159,13 +161,13 @@ fn a_public_key_or_key_set_replaces_the_secret() {
     }
     let inline =
         Config::from_vars(&[("JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\\nx")]).unwrap();
-    assert_eq!(inline.jwt.algorithm, JwtAlgorithm::EdDsa, "a public key means EdDSA by default");
-    let JwtKey::PublicPem(pem) = inline.jwt.key else { panic!("not a PEM key") };
+    assert_eq!(inline.jwt.algorithm(), Algorithm::EdDSA, "a public key means EdDSA by default");
+    let JwtKey::PublicPem { pem, .. } = inline.jwt.key else { panic!("not a PEM key") };
     assert_eq!(pem, b"-----BEGIN PUBLIC KEY-----\nx", "escaped newlines are restored");
     let https = error_for(&[("JWT_JWKS_URL", "https://rest.example/.well-known/jwks.json")]);
     assert!(https.message.contains("JWT_PUBLIC_KEY"), "{https}");
     let jwks = Config::from_vars(&[("JWT_JWKS_URL", "http://rest:8080/.well-known/jwks.json")]);
-    let JwtKey::Jwks(jwks) = jwks.unwrap().jwt.key else { panic!("not a key set") };
+    let JwtKey::Jwks { set: jwks, .. } = jwks.unwrap().jwt.key else { panic!("not a key set") };
     assert_eq!((jwks.min_refresh, jwks.max_age), (Duration::from_secs(30), Duration::from_mins(5)));
     assert_eq!(jwks.url.path(), "/.well-known/jwks.json");
 }
@@ -180,7 +182,8 @@ fn public_keys_come_from_readable_files() {
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
     let config =
         Config::from_vars(&[("JWT_ALGORITHM", "EdDSA"), ("JWT_PUBLIC_KEY_FILE", manifest)]);
-    assert!(matches!(config.unwrap().jwt.key, JwtKey::PublicPem(_)));
+    let key = config.unwrap().jwt.key;
+    assert!(matches!(key, JwtKey::PublicPem { algorithm: PublicKeyAlgorithm::EdDsa, .. }));
 }
 
 #[test]
