@@ -1,0 +1,187 @@
+//! Typed configuration, read once at startup from the environment (and an optional `.env`).
+//!
+//! Every setting has a safe default except the secrets. Anything invalid stops startup with a
+//! message that names the variable, so a bad deploy fails loudly instead of half-working.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use serde::Deserialize;
+
+use crate::auth::HashingSettings;
+
+mod client_ip;
+mod database;
+mod hashing;
+mod http;
+mod jwt;
+mod limit_store;
+mod login;
+mod metrics;
+mod raw;
+pub(crate) mod secrets;
+
+pub use crate::repositories::pool::DatabaseConfig;
+pub use crate::services::AdminSeed;
+pub use http::HttpConfig;
+pub use jwt::JwtConfig;
+pub(crate) use raw::RawConfig;
+
+/// Why the configuration was rejected. The message always names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub(crate) variable: String,
+    pub(crate) message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(variable: &str, message: impl Into<String>) -> Self {
+        Self { variable: variable.to_owned(), message: message.into() }
+    }
+}
+
+/// Where the service runs; production refuses insecure shortcuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Environment {
+    /// Local work: a missing `JWT_SECRET` is generated at random, with a warning.
+    Development,
+    /// A real deployment: every secret must be given.
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// The whole configuration of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`HOST`, default `127.0.0.1`).
+    pub(crate) host: IpAddr,
+    /// Port to listen on (`PORT`, default `8080`).
+    pub(crate) port: u16,
+    /// The database (`DATABASE_*`).
+    pub(crate) database: DatabaseConfig,
+    /// Token settings (`JWT_*`, `ACCESS_TOKEN_TTL_SECS`, `REFRESH_TOKEN_TTL_SECS`).
+    pub jwt: JwtConfig,
+    /// First administrator (`ADMIN_EMAIL`, `ADMIN_PASSWORD`).
+    pub(crate) admin: Option<AdminSeed>,
+    /// Log output (`LOG_FORMAT`: `pretty` or `json`).
+    pub(crate) log_format: LogFormat,
+    /// Server limits, timeouts, rate limits and response headers.
+    pub http: HttpConfig,
+    /// Password hashing threads and queue (`PASSWORD_HASH_*`).
+    pub(crate) hashing: HashingSettings,
+}
+
+impl Config {
+    /// Reads `.env` (when present) and the process environment.
+    ///
+    /// # Errors
+    /// Returns the first invalid or missing variable.
+    pub(crate) fn from_env() -> Result<Self, ConfigError> {
+        // A missing `.env` is normal; a malformed one is not.
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            return Err(ConfigError::new(".env", error.to_string()));
+        }
+        Self::from_source(None)
+    }
+
+    /// Builds the configuration from an explicit set of variables, ignoring the process
+    /// environment. Tests use this to avoid touching global state.
+    ///
+    /// # Errors
+    /// Returns the first invalid or missing variable.
+    pub fn from_vars(vars: &[(&str, &str)]) -> Result<Self, ConfigError> {
+        let map = vars.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned()));
+        Self::from_source(Some(map.collect()))
+    }
+
+    #[must_use]
+    pub(crate) fn bind_address(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::new(self.host, self.port)
+    }
+
+    fn from_source(vars: Option<HashMap<String, String>>) -> Result<Self, ConfigError> {
+        let environment = config::Environment::default().source(vars);
+        let raw: RawConfig = config::Config::builder()
+            .add_source(environment)
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .map_err(describe_error)?;
+        raw.validate()
+    }
+}
+
+impl RawConfig {
+    fn validate(self) -> Result<Config, ConfigError> {
+        let environment = self.app_env.unwrap_or(Environment::Development);
+        Ok(Config {
+            host: parse_host(self.host.as_deref())?,
+            port: self.port.unwrap_or(8080),
+            database: database::from_raw(&self)?,
+            jwt: JwtConfig::from_raw(&self, environment)?,
+            admin: admin_seed(self.admin_email.clone(), self.admin_password.clone())?,
+            log_format: self.log_format.unwrap_or(LogFormat::Pretty),
+            http: HttpConfig::from_raw(&self)?,
+            hashing: hashing::from_raw(&self)?,
+        })
+    }
+}
+
+fn parse_host(host: Option<&str>) -> Result<IpAddr, ConfigError> {
+    let host = host.unwrap_or("127.0.0.1");
+    host.parse().map_err(|_| ConfigError::new("HOST", format!("`{host}` is not an IP address")))
+}
+
+fn admin_seed(
+    email: Option<String>,
+    password: Option<String>,
+) -> Result<Option<AdminSeed>, ConfigError> {
+    match (email, password) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError::new("ADMIN_PASSWORD", "required with ADMIN_EMAIL")),
+        (None, Some(_)) => Err(ConfigError::new("ADMIN_EMAIL", "required with ADMIN_PASSWORD")),
+        (Some(email), Some(password)) => {
+            if !email.contains('@') {
+                return Err(ConfigError::new("ADMIN_EMAIL", "is not an email address"));
+            }
+            let length = u64::try_from(password.chars().count()).unwrap_or(u64::MAX);
+            if length < crate::domain::user::PASSWORD_MIN_CHARS {
+                return Err(ConfigError::new("ADMIN_PASSWORD", "must be at least 12 characters"));
+            }
+            secrets::check("ADMIN_PASSWORD", &password, secrets::PASSWORD)?;
+            Ok(Some(AdminSeed { email, password }))
+        }
+    }
+}
+
+/// Turns the config crate's error into one that names the environment variable.
+fn describe_error(error: config::ConfigError) -> ConfigError {
+    match error {
+        config::ConfigError::Type { key, unexpected, expected, .. } => {
+            let variable = key.unwrap_or_default().to_uppercase();
+            ConfigError::new(&variable, format!("expected {expected}, found {unexpected}"))
+        }
+        config::ConfigError::At { error, key, .. } => {
+            let inner = describe_error(*error);
+            let variable = key.map_or(inner.variable, |key| key.to_uppercase());
+            ConfigError { variable, message: inner.message }
+        }
+        other => ConfigError::new("environment", other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
