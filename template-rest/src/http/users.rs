@@ -12,7 +12,7 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use super::extract::{UserId, ValidatedJson, ValidatedQuery};
-use crate::auth::CurrentUser;
+use crate::auth::{Admin, CurrentUser, RequireRole};
 use crate::domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, UserQuery, UserSort};
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, Role, User,
@@ -185,7 +185,7 @@ async fn me(
     ))]
 async fn list(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    RequireRole { actor, .. }: RequireRole<Admin>,
     ValidatedQuery(params): ValidatedQuery<ListUsersParams>,
 ) -> Result<Json<UserList>, Problem> {
     let query = params.into_query();
