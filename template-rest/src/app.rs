@@ -45,7 +45,7 @@ pub enum StartupError {
 ///
 /// # Errors
 /// Fails when `DATABASE_URL` is malformed.
-pub fn connect(config: &Config) -> Result<DbPool, StartupError> {
+pub(crate) fn connect(config: &Config) -> Result<DbPool, StartupError> {
     pool::connect(&config.database).map_err(StartupError::Database)
 }
 
@@ -60,7 +60,7 @@ pub struct Wiring {
 impl Wiring {
     /// OWASP hashing cost, and mail through the logging mailer.
     #[must_use]
-    pub fn production() -> Self {
+    pub(crate) fn production() -> Self {
         let mail = MailSubscriber::new(Arc::new(LoggingMailer));
         Self { cost: HashCost::OWASP, subscribers: vec![Arc::new(mail)] }
     }
@@ -118,7 +118,7 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
 /// Every minute, drops rate-limit state that no longer limits anyone, so memory stays
 /// bounded however many clients come and go.
 #[must_use = "abort the task at shutdown"]
-pub fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
+pub(crate) fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(std::time::Duration::from_mins(1));

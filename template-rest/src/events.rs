@@ -56,18 +56,18 @@ pub trait Subscriber: Send + Sync + 'static {
 }
 
 /// Events waiting per subscriber before new ones are dropped.
-pub const QUEUE_CAPACITY: usize = 1024;
+pub(crate) const QUEUE_CAPACITY: usize = 1024;
 
 /// Publishes events to every subscriber.
 #[derive(Clone, Default)]
-pub struct EventBus {
+pub(crate) struct EventBus {
     queues: Arc<Vec<(&'static str, mpsc::Sender<DomainEvent>)>>,
 }
 
 impl EventBus {
     /// Starts one worker task per subscriber. Must be called inside a Tokio runtime.
     #[must_use]
-    pub fn start(subscribers: Vec<Arc<dyn Subscriber>>) -> Self {
+    pub(crate) fn start(subscribers: Vec<Arc<dyn Subscriber>>) -> Self {
         let queues = subscribers
             .into_iter()
             .map(|subscriber| {
@@ -81,7 +81,7 @@ impl EventBus {
     }
 
     /// Hands `event` to every subscriber without waiting.
-    pub fn publish(&self, event: &DomainEvent) {
+    pub(crate) fn publish(&self, event: &DomainEvent) {
         for (name, queue) in self.queues.iter() {
             if let Err(error) = queue.try_send(event.clone()) {
                 tracing::warn!(subscriber = name, %error, "event dropped");

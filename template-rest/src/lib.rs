@@ -3,18 +3,24 @@
 //!
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
-//! - [`server`] binds the listener and handles shutdown signals; [`app`] wires everything.
-//! - [`http`] holds routes, extractors, handlers, DTOs; with [`problem`] and
-//!   [`observability`], the only axum code.
-//! - [`services`] hold the business rules and speak in [`domain`] types and [`problem::AppError`].
-//! - [`problem`] is the error model and its problem+json responses, a folder that depends on
-//!   nothing else in the crate, so it can be copied into another axum app (see its `MODULE.md`).
-//! - [`observability`] is request ids, the span per request and request metrics, a folder that
-//!   can be copied the same way.
-//! - [`auth`] is JWT access tokens, the extractors that check them, and argon2id hashing on a
-//!   bounded pool, a folder that can be copied the same way.
+//! - `server` binds the listener and handles shutdown signals; [`app`] wires everything.
+//! - [`http`] holds routes, extractors, handlers, DTOs; with [`problem`], [`auth`],
+//!   [`ratelimit`] and [`observability`], the only axum code.
+//! - [`services`] hold the business rules and speak in `domain` types and [`problem::AppError`].
+//! - [`problem`] (the error model and its problem+json responses), [`auth`] (JWT access tokens,
+//!   the extractors that check them, argon2id hashing on a bounded pool), [`ratelimit`] (limits
+//!   per client address and per account) and [`observability`] (request ids, the span per
+//!   request, request metrics) are folders that depend on nothing else in the crate: each can
+//!   be copied into another axum app (see its `MODULE.md`).
 //! - [`repositories`] are the only module that knows SQL; services see them through traits.
-//! - [`config`] reads and validates the environment; [`telemetry`] sets up logging.
+//! - [`config`] reads and validates the environment; `telemetry` sets up logging.
+//!
+//! What is `pub` is what a user of a copied module or the tests in `tests/` reach: the four
+//! modules' surfaces, and the few entry points the end-to-end tests wire the service with
+//! ([`app::wire`], [`http::router`], [`config::Config`], [`state::AppState`]…). Everything
+//! else is `pub(crate)`, and `unreachable_pub` keeps it so.
+
+#![warn(unreachable_pub)]
 
 #[cfg(not(feature = "openapi"))]
 compile_error!("the routes describe themselves in OpenAPI: build with the `openapi` feature");
@@ -22,17 +28,17 @@ compile_error!("the routes describe themselves in OpenAPI: build with the `opena
 pub mod app;
 pub mod auth;
 pub mod config;
-pub mod domain;
+mod domain;
 pub mod events;
 pub mod http;
 pub mod observability;
 pub mod problem;
 pub mod ratelimit;
 pub mod repositories;
-pub mod server;
+mod server;
 pub mod services;
 pub mod state;
-pub mod telemetry;
+mod telemetry;
 
 use std::process::ExitCode;
 

@@ -20,7 +20,7 @@ use crate::state::{AppState, ShutdownSignal};
 ///
 /// # Errors
 /// Startup failures; see [`StartupError`].
-pub async fn run(config: Config) -> Result<(), StartupError> {
+pub(crate) async fn run(config: Config) -> Result<(), StartupError> {
     let pool = app::connect(&config)?;
     let state = app::prepare(&config, pool.clone()).await?;
     let listener = bind(&config).await?;

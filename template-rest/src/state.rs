@@ -18,20 +18,18 @@ use crate::services::users::UserService;
 pub struct AppState {
     /// Authentication rules.
     pub auth: Arc<AuthService>,
-    /// User-management rules.
-    pub users: Arc<UserService>,
-    /// Avatar uploads.
-    pub avatars: Arc<AvatarService>,
+    pub(crate) users: Arc<UserService>,
+    pub(crate) avatars: Arc<AvatarService>,
     /// Access-token verification, for the `CurrentUser` extractor.
-    pub codec: Arc<TokenCodec>,
+    pub(crate) codec: Arc<TokenCodec>,
     /// Database probe, for readiness and pool metrics.
-    pub health: Arc<dyn HealthCheck>,
+    pub(crate) health: Arc<dyn HealthCheck>,
     /// The per-client limit applied to every route.
-    pub rate_limiter: Arc<dyn RateLimiter>,
+    pub(crate) rate_limiter: Arc<dyn RateLimiter>,
     /// How to find the client's address behind proxies.
-    pub client_ip: Arc<ClientIpPolicy>,
+    pub(crate) client_ip: Arc<ClientIpPolicy>,
     /// Renders `/metrics`.
-    pub metrics: PrometheusHandle,
+    pub(crate) metrics: PrometheusHandle,
     /// Whether shutdown has begun.
     pub shutdown: ShutdownSignal,
 }
@@ -62,9 +60,8 @@ impl ShutdownSignal {
         self.draining.store(true, Ordering::SeqCst);
     }
 
-    /// Whether shutdown has begun.
     #[must_use]
-    pub fn is_draining(&self) -> bool {
+    pub(crate) fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
     }
 }

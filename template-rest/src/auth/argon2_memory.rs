@@ -17,13 +17,13 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 static WORK_AREAS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 
 /// Why hashing failed.
-pub type HashError = Box<dyn std::error::Error + Send + Sync>;
+pub(super) type HashError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Hashes `password` with a fresh random salt, as a PHC string.
 ///
 /// # Errors
 /// Only when the operating system has no randomness, or on invalid parameters.
-pub fn hash(argon2: &Argon2<'_>, password: &[u8]) -> Result<String, HashError> {
+pub(super) fn hash(argon2: &Argon2<'_>, password: &[u8]) -> Result<String, HashError> {
     let salt = argon2::password_hash::try_generate_salt()?;
     let mut output = [0_u8; Params::DEFAULT_OUTPUT_LEN];
     compute(argon2, password, &salt, &mut output)?;
@@ -42,7 +42,7 @@ pub fn hash(argon2: &Argon2<'_>, password: &[u8]) -> Result<String, HashError> {
 ///
 /// # Errors
 /// When `hash` is not a valid Argon2 PHC string.
-pub fn verify(password: &[u8], hash: &str) -> Result<bool, HashError> {
+pub(super) fn verify(password: &[u8], hash: &str) -> Result<bool, HashError> {
     let parsed = PasswordHash::new(hash)?;
     let algorithm = Algorithm::try_from(parsed.algorithm.as_str())?;
     let version = parsed.version.map(Version::try_from).transpose()?.unwrap_or_default();

@@ -11,7 +11,8 @@
 //! - `actor.rs`: [`Actor`] and [`Role`], what a token says about its user.
 //! - `keys.rs`: Ed25519 keys and their RFC 7638 key ids.
 //! - `tokens.rs`: [`TokenCodec`] (sign and verify), refresh tokens.
-//! - `extract.rs`: [`CurrentUser`], [`RequireAdmin`].
+//! - `extract.rs`: [`CurrentUser`]; [`RequireRole`], for the roles a [`RoleRequirement`]
+//!   admits, such as [`Admin`].
 //! - `rejection.rs`: [`AuthRejection`], the problem+json 401 or 403.
 //! - `jwks.rs`: [`JwkSet`] and the [`jwks`] handler.
 //! - `passwords.rs`, `workers.rs`, `argon2_memory.rs`: [`PasswordHasher`] on its thread pool.
@@ -30,7 +31,7 @@ mod tokens;
 mod workers;
 
 pub use actor::{Actor, Role};
-pub use extract::{CurrentUser, RequireAdmin};
+pub use extract::{Admin, CurrentUser, RequireRole, RoleRequirement};
 pub use jwks::{JWKS_CACHE_CONTROL, Jwk, JwkSet, jwks};
 pub use keys::{KeyError, PublicKey, SigningKey, public_keys_from_pem};
 pub use passwords::{HashCost, HasherError, PasswordError, PasswordHasher};

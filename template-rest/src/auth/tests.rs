@@ -108,10 +108,24 @@ impl FromRef<OtherState> for Arc<TokenCodec> {
     }
 }
 
+/// A requirement of the app's own: the module's [`Admin`] turned around.
+struct UsersOnly;
+
+impl RoleRequirement for UsersOnly {
+    const DENIED: &'static str = "users only";
+
+    fn admits(role: Role) -> bool {
+        role == Role::User
+    }
+}
+
 fn app(codec: Arc<TokenCodec>) -> Router {
+    let users_only =
+        |RequireRole { actor, .. }: RequireRole<UsersOnly>| async move { actor.id.to_string() };
     Router::new()
         .route("/me", get(|CurrentUser(actor): CurrentUser| async move { actor.id.to_string() }))
-        .route("/admin", get(|RequireAdmin(_): RequireAdmin| async { "ok" }))
+        .route("/admin", get(|_: RequireRole<Admin>| async { "ok" }))
+        .route("/users-only", get(users_only))
         .route("/.well-known/jwks.json", get(jwks))
         .with_state(OtherState { codec })
 }
@@ -144,7 +158,7 @@ async fn a_missing_or_bad_token_is_a_401_problem_with_a_bearer_challenge() {
 }
 
 #[tokio::test]
-async fn a_valid_token_names_its_user_and_only_admins_pass_require_admin() {
+async fn a_valid_token_names_its_user_and_only_admins_pass_require_role_admin() {
     let codec = Arc::new(hmac());
     let user = actor(Role::User);
     let token = codec.issue(user).unwrap().token;
@@ -154,6 +168,39 @@ async fn a_valid_token_names_its_user_and_only_admins_pass_require_admin() {
     assert_eq!((status, challenge.as_str()), (StatusCode::FORBIDDEN, ""));
     let admin = codec.issue(actor(Role::Admin)).unwrap().token;
     assert_eq!(call(app(codec), "/admin", Some(&admin)).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_refused_role_is_a_403_problem_with_the_requirement_s_detail() {
+    let codec = Arc::new(hmac());
+    let user = codec.issue(actor(Role::User)).unwrap().token;
+    let admin = codec.issue(actor(Role::Admin)).unwrap().token;
+    let (status, _, body) = call(app(codec.clone()), "/admin", Some(&user)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let expected =
+        r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"administrators only"}"#;
+    assert_eq!(body, expected);
+    let (status, challenge, body) = call(app(codec.clone()), "/users-only", Some(&admin)).await;
+    assert_eq!((status, challenge.as_str()), (StatusCode::FORBIDDEN, ""));
+    let expected =
+        r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"users only"}"#;
+    assert_eq!(body, expected);
+    let (status, _, body) = call(app(codec), "/users-only", Some(&user)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_role_requirement_without_a_valid_token_is_the_same_401() {
+    let app = app(Arc::new(hmac()));
+    for path in ["/admin", "/users-only"] {
+        let (status, challenge, body) = call(app.clone(), path, None).await;
+        assert_eq!((status, challenge.as_str()), (StatusCode::UNAUTHORIZED, "Bearer"), "{path}");
+        let expected = r#"{"type":"about:blank","title":"Unauthorized","status":401,"detail":"missing Authorization: Bearer token"}"#;
+        assert_eq!(body, expected, "{path}");
+        let (status, challenge, body) = call(app.clone(), path, Some("not.a.jwt")).await;
+        assert_eq!((status, challenge.as_str()), (StatusCode::UNAUTHORIZED, "Bearer"), "{path}");
+        assert!(body.contains("the access token is invalid or expired"), "{path}: {body}");
+    }
 }
 
 #[tokio::test]

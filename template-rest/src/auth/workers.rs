@@ -21,7 +21,7 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// Why work could not run.
 #[derive(Debug, thiserror::Error)]
-pub enum WorkerError {
+pub(super) enum WorkerError {
     /// The work panicked, or the pool has shut down.
     #[error("the worker pool could not complete the job")]
     Lost,
@@ -33,7 +33,7 @@ pub enum WorkerError {
 /// A handle to the pool; cloning it shares the same threads. The threads exit when the last
 /// handle is dropped.
 #[derive(Debug, Clone)]
-pub struct Workers {
+pub(super) struct Workers {
     jobs: Sender<Job>,
     slots: Arc<Semaphore>,
     name: &'static str,
@@ -44,7 +44,7 @@ impl Workers {
     ///
     /// # Errors
     /// Fails when the operating system refuses a thread.
-    pub fn start(count: usize, queue: usize, name: &'static str) -> std::io::Result<Self> {
+    pub(super) fn start(count: usize, queue: usize, name: &'static str) -> std::io::Result<Self> {
         let (jobs, receiver) = mpsc::channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
         for index in 0..count.max(1) {
@@ -63,7 +63,7 @@ impl Workers {
     /// # Errors
     /// [`WorkerError::Full`] at once when every slot is taken; [`WorkerError::Lost`] when the
     /// job panicked.
-    pub async fn run<T: Send + 'static>(
+    pub(super) async fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, WorkerError> {

@@ -14,42 +14,42 @@ use crate::ratelimit::{ClientIpPolicy, LimitStore, LoginLimits, RateLimit};
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// Longest a request may take before a 503 (`REQUEST_TIMEOUT_SECS`, default 30).
-    pub request_timeout: Duration,
+    pub(crate) request_timeout: Duration,
     /// Longest a client may take to send its request headers (`HEADER_READ_TIMEOUT_SECS`,
     /// default 10): slow-header clients are disconnected.
-    pub header_read_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
     /// Longest a response may wait for the client to take more bytes (`WRITE_TIMEOUT_SECS`,
     /// default 30): a client that stops reading is disconnected and its slot freed.
-    pub write_timeout: Duration,
+    pub(crate) write_timeout: Duration,
     /// Longest in-flight requests may run after SIGTERM (`SHUTDOWN_TIMEOUT_SECS`, default 25).
-    pub shutdown_timeout: Duration,
+    pub(crate) shutdown_timeout: Duration,
     /// Most open connections (`MAX_CONNECTIONS`, default 10000).
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
     /// Most requests handled at once; more get 503 at once (`CONCURRENCY_LIMIT`, default 512).
-    pub concurrency_limit: usize,
+    pub(crate) concurrency_limit: usize,
     /// Largest request body (`BODY_LIMIT_BYTES`, default 1 MiB).
-    pub body_limit_bytes: usize,
+    pub(crate) body_limit_bytes: usize,
     /// Largest avatar upload (`UPLOAD_LIMIT_BYTES`, default 5 MiB).
-    pub upload_limit_bytes: usize,
+    pub(crate) upload_limit_bytes: usize,
     /// Where uploaded files are stored (`UPLOAD_DIR`, default `uploads`).
     pub upload_dir: PathBuf,
     /// Per client IP, on every route (`RATE_LIMIT_PER_SECOND` 50, `RATE_LIMIT_BURST` 100).
-    pub rate_limit: RateLimit,
+    pub(crate) rate_limit: RateLimit,
     /// Login and password-change throttling (`LOGIN_*`).
-    pub login: LoginLimits,
+    pub(crate) login: LoginLimits,
     /// Registration's own limit (`REGISTER_RATE_LIMIT_*`).
-    pub registration: RegistrationLimits,
+    pub(crate) registration: RegistrationLimits,
     /// Where the rate limits and login throttles count (`RATE_LIMIT_STORE`, `REDIS_URL`,
     /// `RATE_LIMIT_REDIS_*`).
-    pub limit_store: LimitStore,
+    pub(crate) limit_store: LimitStore,
     /// Which `X-Forwarded-For` entries to trust (`TRUSTED_PROXIES`, `TRUSTED_PROXY_HOPS`).
-    pub client_ip: ClientIpPolicy,
+    pub(crate) client_ip: ClientIpPolicy,
     /// Where `/metrics` is served (`METRICS_PORT`).
-    pub metrics: MetricsConfig,
+    pub(crate) metrics: MetricsConfig,
     /// Origins allowed by CORS (`CORS_ALLOWED_ORIGINS`, comma-separated; default none).
-    pub cors_allowed_origins: Vec<String>,
+    pub(crate) cors_allowed_origins: Vec<String>,
     /// `Strict-Transport-Security` max-age (`HSTS_MAX_AGE_SECS`; default none).
-    pub hsts_max_age: Option<Duration>,
+    pub(crate) hsts_max_age: Option<Duration>,
 }
 
 const MIB: usize = 1024 * 1024;

@@ -18,9 +18,9 @@ pub struct JwtConfig {
     /// Access tokens: the secret or key pair (`JWT_SECRET`, or `JWT_PRIVATE_KEY` and
     /// `JWT_ACCEPTED_PUBLIC_KEYS`), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_EXTRA_AUDIENCES`
     /// (comma-separated) and `ACCESS_TOKEN_TTL_SECS` (default 15 minutes).
-    pub tokens: TokenSettings,
+    pub(crate) tokens: TokenSettings,
     /// Refresh-token lifetime (`REFRESH_TOKEN_TTL_SECS`, default 30 days).
-    pub refresh_ttl: Duration,
+    pub(crate) refresh_ttl: Duration,
     /// When refresh tokens that can no longer be used are deleted
     /// (`REFRESH_TOKEN_PURGE_INTERVAL_SECS`, `REFRESH_TOKEN_RETENTION_SECS`).
     pub refresh_token_purge: RefreshTokenPurge,
@@ -56,7 +56,7 @@ impl JwtConfig {
 
     /// Whether the HS256 secret was generated at random because none was given.
     #[must_use]
-    pub fn has_generated_secret(&self) -> bool {
+    pub(crate) fn has_generated_secret(&self) -> bool {
         matches!(&self.tokens.signing, TokenSigning::SharedSecret(secret) if secret.is_generated())
     }
 }

@@ -7,9 +7,9 @@ use crate::ratelimit::{LoginLimits, RateLimit};
 
 /// Registration's own, stricter limit per client address.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RegistrationLimits {
+pub(crate) struct RegistrationLimits {
     /// `REGISTER_RATE_LIMIT_PER_HOUR` 10, `REGISTER_RATE_LIMIT_BURST` 3.
-    pub rate: RateLimit,
+    pub(crate) rate: RateLimit,
 }
 
 /// Reads `LOGIN_RATE_LIMIT_PER_MINUTE` (10), `LOGIN_RATE_LIMIT_BURST` (5),

@@ -3,13 +3,12 @@
 use super::raw::positive;
 use super::{ConfigError, RawConfig};
 
-/// The Prometheus endpoint's settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MetricsConfig {
+pub(crate) struct MetricsConfig {
     /// A separate port for `/metrics` (`METRICS_PORT`, default none: `/metrics` is on the
     /// public port). When set, the public listener answers `/metrics` with 404, so the port can
     /// stay on a private network that only the scraper reaches.
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
 }
 
 impl MetricsConfig {

@@ -71,7 +71,7 @@ pub(crate) struct RawConfig {
 /// `RATE_LIMIT_STORE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum StoreKind {
+pub(crate) enum StoreKind {
     /// Each process counts alone: with N replicas a client gets N budgets.
     Memory,
     /// One count in Redis for every replica.

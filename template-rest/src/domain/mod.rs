@@ -1,6 +1,6 @@
 //! Domain types shared by every layer. They know nothing of HTTP or SQL.
 
-pub mod avatar;
-pub mod page;
-pub mod refresh_token;
-pub mod user;
+pub(crate) mod avatar;
+pub(crate) mod page;
+pub(crate) mod refresh_token;
+pub(crate) mod user;

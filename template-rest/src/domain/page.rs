@@ -1,15 +1,15 @@
 //! Pagination and sorting of lists.
 
 /// Largest page a client may ask for.
-pub const MAX_PER_PAGE: u32 = 100;
+pub(crate) const MAX_PER_PAGE: u32 = 100;
 /// Highest page number accepted: deep offsets are slow, and nobody pages that far.
-pub const MAX_PAGE: u32 = 1_000_000;
+pub(crate) const MAX_PAGE: u32 = 1_000_000;
 /// Page size when the client does not say.
-pub const DEFAULT_PER_PAGE: u32 = 20;
+pub(crate) const DEFAULT_PER_PAGE: u32 = 20;
 
 /// A column a user list can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserSortField {
+pub(crate) enum UserSortField {
     /// Registration time (the default, newest first).
     CreatedAt,
     /// Last change.
@@ -20,9 +20,8 @@ pub enum UserSortField {
     Name,
 }
 
-/// Sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     /// Smallest first.
     Ascending,
     /// Largest first.
@@ -31,11 +30,9 @@ pub enum Direction {
 
 /// A sort order such as `-created_at` (descending) or `email` (ascending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserSort {
-    /// Column.
-    pub field: UserSortField,
-    /// Direction.
-    pub direction: Direction,
+pub(crate) struct UserSort {
+    pub(crate) field: UserSortField,
+    pub(crate) direction: Direction,
 }
 
 impl Default for UserSort {
@@ -46,12 +43,12 @@ impl Default for UserSort {
 
 impl UserSort {
     /// Every accepted spelling, for error messages and the API description.
-    pub const ACCEPTED: &'static str =
+    pub(crate) const ACCEPTED: &'static str =
         "created_at, -created_at, updated_at, -updated_at, email, -email, name, -name";
 
     /// Parses `field` or `-field`.
     #[must_use]
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         let (direction, name) = match text.strip_prefix('-') {
             Some(name) => (Direction::Descending, name),
             None => (Direction::Ascending, text),
@@ -68,7 +65,7 @@ impl UserSort {
 
     /// The canonical spelling (`-created_at`), as the repositories match on it.
     #[must_use]
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match (self.field, self.direction) {
             (UserSortField::CreatedAt, Direction::Ascending) => "created_at",
             (UserSortField::CreatedAt, Direction::Descending) => "-created_at",
@@ -84,32 +81,32 @@ impl UserSort {
 
 /// A validated request for one page of users.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserQuery {
+pub(crate) struct UserQuery {
     /// Page number, from 1.
-    pub page: u32,
+    pub(crate) page: u32,
     /// Page size, 1 to [`MAX_PER_PAGE`].
-    pub per_page: u32,
+    pub(crate) per_page: u32,
     /// Order of the results.
-    pub sort: UserSort,
+    pub(crate) sort: UserSort,
     /// Case-insensitive substring of the email or the name.
-    pub search: Option<String>,
+    pub(crate) search: Option<String>,
 }
 
 impl UserQuery {
     /// Rows to skip before this page.
     #[must_use]
-    pub fn offset(&self) -> u64 {
+    pub(crate) fn offset(&self) -> u64 {
         u64::from(self.page.saturating_sub(1)) * u64::from(self.per_page)
     }
 }
 
 /// One page of results and the total across all pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<T> {
+pub(crate) struct Page<T> {
     /// The items on this page.
-    pub items: Vec<T>,
+    pub(crate) items: Vec<T>,
     /// Matching items across all pages.
-    pub total: u64,
+    pub(crate) total: u64,
 }
 
 #[cfg(test)]

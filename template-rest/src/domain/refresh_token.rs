@@ -9,34 +9,30 @@ use uuid::Uuid;
 
 /// A stored refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefreshToken {
-    /// Row id.
-    pub id: Uuid,
-    /// Owner.
-    pub user_id: Uuid,
+pub(crate) struct RefreshToken {
+    pub(crate) id: Uuid,
+    pub(crate) user_id: Uuid,
     /// The login this token descends from.
-    pub family_id: Uuid,
+    pub(crate) family_id: Uuid,
     /// SHA-256 of the token the client holds.
-    pub token_hash: Vec<u8>,
+    pub(crate) token_hash: Vec<u8>,
     /// When it stops being accepted.
-    pub expires_at: DateTime<Utc>,
+    pub(crate) expires_at: DateTime<Utc>,
     /// When it was rotated or revoked, if it was.
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub(crate) revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A refresh token about to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewRefreshToken {
-    /// Row id.
-    pub id: Uuid,
-    /// Owner.
-    pub user_id: Uuid,
+pub(crate) struct NewRefreshToken {
+    pub(crate) id: Uuid,
+    pub(crate) user_id: Uuid,
     /// The login this token descends from.
-    pub family_id: Uuid,
+    pub(crate) family_id: Uuid,
     /// SHA-256 of the token the client holds.
-    pub token_hash: Vec<u8>,
+    pub(crate) token_hash: Vec<u8>,
     /// When it stops being accepted.
-    pub expires_at: DateTime<Utc>,
+    pub(crate) expires_at: DateTime<Utc>,
     /// When it was created.
-    pub created_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
 }

@@ -11,7 +11,6 @@ use utoipa_axum::routes;
 use validator::Validate;
 
 use super::extract::ValidatedJson;
-use super::middleware::ClientIp;
 use super::users::UserResponse;
 use crate::auth::CurrentUser;
 use crate::domain::user::{
@@ -21,31 +20,32 @@ use crate::problem::Problem;
 use crate::problem::openapi::{
     BadRequest, Conflict, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
+use crate::ratelimit::ClientIp;
 use crate::services::auth::{LoginAttempt, Registration, TokenPair};
 use crate::state::AppState;
 
 /// A new account.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RegisterRequest {
+pub(crate) struct RegisterRequest {
     /// Login email; case does not matter.
     #[validate(email(message = "must be a valid email address"), length(max = EMAIL_MAX_CHARS, message = "must be at most 254 characters"))]
     #[schema(example = "ann@example.com", format = Email, max_length = 254)]
-    pub email: String,
+    pub(crate) email: String,
     /// At least 12 and at most 128 characters.
     #[validate(length(min = PASSWORD_MIN_CHARS, max = PASSWORD_MAX_CHARS, message = "must be 12 to 128 characters"))]
     #[schema(example = "correct horse battery staple", min_length = 12, max_length = 128)]
-    pub password: String,
+    pub(crate) password: String,
     /// Display name, 1 to 100 characters.
     #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::text::valid_name"))]
     #[schema(example = "Ann", min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// Credentials.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LoginRequest {
+pub(crate) struct LoginRequest {
     /// Login email.
     #[validate(length(min = 1, max = EMAIL_MAX_CHARS, message = "must be 1 to 254 characters"), custom(function = "super::text::no_nul"))]
     #[schema(
@@ -54,36 +54,36 @@ pub struct LoginRequest {
         max_length = 254,
         pattern = r"^[^\u0000]*$"
     )]
-    pub email: String,
+    pub(crate) email: String,
     /// Password.
     #[validate(length(min = 1, max = PASSWORD_MAX_CHARS, message = "must be 1 to 128 characters"))]
     #[schema(example = "correct horse battery staple", min_length = 1, max_length = 128)]
-    pub password: String,
+    pub(crate) password: String,
 }
 
 /// A refresh token, to exchange or to revoke.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
+pub(crate) struct RefreshRequest {
     /// The opaque refresh token from login or the last refresh.
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
     #[schema(min_length = 1, max_length = 256)]
-    pub refresh_token: String,
+    pub(crate) refresh_token: String,
 }
 
 /// Tokens for a session.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TokenResponse {
+pub(crate) struct TokenResponse {
     /// JWT for `Authorization: Bearer`.
-    pub access_token: String,
+    pub(crate) access_token: String,
     /// Single-use token for `/auth/refresh`.
-    pub refresh_token: String,
+    pub(crate) refresh_token: String,
     /// Always `Bearer`.
     #[schema(example = "Bearer")]
-    pub token_type: String,
+    pub(crate) token_type: String,
     /// Seconds until the access token expires.
     #[schema(example = 900)]
-    pub expires_in: u64,
+    pub(crate) expires_in: u64,
 }
 
 impl From<TokenPair> for TokenResponse {
@@ -98,7 +98,7 @@ impl From<TokenPair> for TokenResponse {
 }
 
 /// The `/auth` routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(register))
         .routes(routes!(login))

@@ -33,14 +33,14 @@ const CHUNK_BYTES: usize = 64 * 1024;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "describes the multipart form for OpenAPI only")]
-pub struct AvatarUpload {
+pub(crate) struct AvatarUpload {
     /// A PNG, JPEG or WebP image.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }
 
 /// The avatar routes; uploads may be as large as `upload_limit` bytes.
-pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
+pub(crate) fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload, download))
         .layer(DefaultBodyLimit::max(upload_limit + MULTIPART_OVERHEAD))
@@ -48,7 +48,7 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
 
 /// Says in the document that the `file` part is a PNG, JPEG or WebP image (its `encoding`), so
 /// that clients and fuzzers know which bytes the upload accepts. `utoipa::path` cannot say it.
-pub fn describe_file_part(openapi: &mut OpenApi) {
+pub(crate) fn describe_file_part(openapi: &mut OpenApi) {
     let path = format!("{}/users/{{id}}/avatar", super::API_PREFIX);
     let upload = openapi.paths.paths.get_mut(&path).and_then(|item| item.put.as_mut());
     let Some(RefOr::T(body)) = upload.and_then(|operation| operation.request_body.as_mut()) else {

@@ -16,7 +16,7 @@ use crate::problem::{AppError, FieldError};
 
 /// A JSON body that parsed and passed its `validator` rules.
 #[derive(Debug, Clone)]
-pub struct ValidatedJson<T>(pub T);
+pub(crate) struct ValidatedJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ValidatedJson<T>
 where
@@ -79,7 +79,7 @@ fn field_of(path: &str, message: &str) -> String {
 
 /// Query parameters that parsed and passed their `validator` rules.
 #[derive(Debug, Clone)]
-pub struct ValidatedQuery<T>(pub T);
+pub(crate) struct ValidatedQuery<T>(pub T);
 
 impl<T, S> FromRequestParts<S> for ValidatedQuery<T>
 where
@@ -107,7 +107,7 @@ fn validate<T: Validate>(value: &T) -> Result<(), Problem> {
 
 /// Flattens nested validation errors into `{field, message}` pairs, sorted by field.
 #[must_use]
-pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+pub(crate) fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     let mut flat = Vec::new();
     collect(errors, "", &mut flat);
     flat.sort_by(|left, right| left.field.cmp(&right.field));
@@ -137,7 +137,7 @@ fn collect(errors: &ValidationErrors, prefix: &str, flat: &mut Vec<FieldError>) 
 
 /// A user id from the path; anything but a UUID is a 422.
 #[derive(Debug, Clone, Copy)]
-pub struct UserId(pub Uuid);
+pub(crate) struct UserId(pub Uuid);
 
 impl<S: Send + Sync> FromRequestParts<S> for UserId {
     type Rejection = Problem;

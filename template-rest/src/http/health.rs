@@ -18,14 +18,14 @@ use crate::state::AppState;
 
 /// A healthy probe answer.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct HealthStatus {
+pub(crate) struct HealthStatus {
     /// `ok`.
     #[schema(example = "ok")]
-    pub status: &'static str,
+    pub(crate) status: &'static str,
 }
 
 /// The probe routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(live)).routes(routes!(ready))
 }
 

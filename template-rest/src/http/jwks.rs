@@ -13,7 +13,7 @@ use crate::auth::{self, JwkSet, TokenCodec};
 use crate::state::AppState;
 
 /// The JWKS route.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(jwks))
 }
 

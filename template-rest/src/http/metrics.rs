@@ -12,7 +12,7 @@ use crate::problem;
 use crate::state::AppState;
 
 /// The router of the metrics port: `GET /metrics` and nothing else.
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(render))
         .fallback(problem::route_not_found)
@@ -22,7 +22,7 @@ pub fn router(state: AppState) -> Router {
 /// Prometheus metrics, with the pool gauges refreshed at scrape time.
 #[utoipa::path(get, path = "/metrics", tag = "health",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+pub(crate) async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let pool = state.health.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size));
     metrics::gauge!("db_pool_idle_connections")

@@ -2,17 +2,17 @@
 //! [`crate::problem`], which turns errors into problem+json, and [`crate::observability`]
 //! (request ids, spans, metrics), the only module that knows axum.
 
-pub mod auth;
-pub mod avatars;
-pub mod extract;
-pub mod health;
-pub mod jwks;
-pub mod metrics;
+pub(crate) mod auth;
+pub(crate) mod avatars;
+pub(crate) mod extract;
+pub(crate) mod health;
+pub(crate) mod jwks;
+pub(crate) mod metrics;
 pub mod middleware;
-pub mod openapi;
+pub(crate) mod openapi;
 pub mod serve;
 mod text;
-pub mod users;
+pub(crate) mod users;
 
 use axum::Router;
 use utoipa::OpenApi as _;
@@ -25,7 +25,7 @@ use crate::problem;
 use crate::state::AppState;
 
 /// The prefix of every API route.
-pub const API_PREFIX: &str = "/api/v1";
+pub(crate) const API_PREFIX: &str = "/api/v1";
 
 /// The whole application: API, probes, metrics, OpenAPI document, Swagger UI and middleware.
 pub fn router(state: AppState, config: &HttpConfig) -> Router {
@@ -42,7 +42,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
 /// The routes with their OpenAPI description. `/metrics` is among them unless it has a port
 /// of its own (`METRICS_PORT`; see [`metrics::router`]).
 #[must_use]
-pub fn api(config: &HttpConfig) -> OpenApiRouter<AppState> {
+pub(crate) fn api(config: &HttpConfig) -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(auth::routes())
         .merge(users::routes())

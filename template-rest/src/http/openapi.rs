@@ -27,12 +27,12 @@ use crate::problem::openapi::{
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 /// Adds the responses that the middleware can give on any route, so that the document says
 /// exactly what is served: 429 (rate limit), 500 (a panic), 503 (load shedding, timeout, or the
 /// database down), and for routes with a body 400, 413 and 415.
-pub fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
+pub(crate) fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
     for item in openapi.paths.paths.values_mut() {
         let operations =
             [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete];

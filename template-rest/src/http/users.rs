@@ -12,8 +12,7 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use super::extract::{UserId, ValidatedJson, ValidatedQuery};
-use super::middleware::ClientIp;
-use crate::auth::CurrentUser;
+use crate::auth::{Admin, CurrentUser, RequireRole};
 use crate::domain::page::{DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, UserQuery, UserSort};
 use crate::domain::user::{
     EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, Role, User,
@@ -23,26 +22,27 @@ use crate::problem::Problem;
 use crate::problem::openapi::{
     Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable,
 };
+use crate::ratelimit::ClientIp;
 use crate::services::users::PasswordChange;
 use crate::state::AppState;
 
 /// A user as clients see it: never the password hash.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct UserResponse {
+pub(crate) struct UserResponse {
     /// Identifier.
-    pub id: Uuid,
+    pub(crate) id: Uuid,
     /// Login email, lower-case.
     #[schema(example = "ann@example.com")]
-    pub email: String,
+    pub(crate) email: String,
     /// Display name.
     #[schema(example = "Ann")]
-    pub name: String,
+    pub(crate) name: String,
     /// `user` or `admin`.
-    pub role: Role,
+    pub(crate) role: Role,
     /// Registration time (RFC 3339).
-    pub created_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
     /// Last change (RFC 3339).
-    pub updated_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 impl From<User> for UserResponse {
@@ -60,47 +60,47 @@ impl From<User> for UserResponse {
 
 /// Position in a paginated list.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PageMeta {
+pub(crate) struct PageMeta {
     /// Page number, from 1.
-    pub page: u32,
+    pub(crate) page: u32,
     /// Page size.
-    pub per_page: u32,
+    pub(crate) per_page: u32,
     /// Matching users across all pages.
-    pub total: u64,
+    pub(crate) total: u64,
 }
 
 /// One page of users.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct UserList {
+pub(crate) struct UserList {
     /// The users on this page.
-    pub data: Vec<UserResponse>,
+    pub(crate) data: Vec<UserResponse>,
     /// Where this page is.
-    pub meta: PageMeta,
+    pub(crate) meta: PageMeta,
 }
 
 /// Query parameters of `GET /users`.
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListUsersParams {
+pub(crate) struct ListUsersParams {
     /// Page number, from 1 (default 1).
     #[validate(range(min = 1, max = MAX_PAGE, message = "must be between 1 and 1000000"))]
     #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u32>,
+    pub(crate) page: Option<u32>,
     /// Page size, 1 to 100 (default 20).
     #[validate(range(min = 1, max = MAX_PER_PAGE, message = "must be between 1 and 100"))]
     #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u32>,
+    pub(crate) per_page: Option<u32>,
     /// Sort order: a field, `-` first for descending (default `-created_at`).
     #[validate(custom(function = "valid_sort"))]
     #[param(example = "-created_at", pattern = r"^-?(created_at|updated_at|email|name)$")]
-    pub sort: Option<String>,
+    pub(crate) sort: Option<String>,
     /// Case-insensitive search in email and name.
     #[validate(
         length(min = 1, max = 100, message = "must be 1 to 100 characters"),
         custom(function = "super::text::no_nul")
     )]
     #[param(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
-    pub q: Option<String>,
+    pub(crate) q: Option<String>,
 }
 
 impl ListUsersParams {
@@ -125,35 +125,35 @@ fn valid_sort(sort: &str) -> Result<(), ValidationError> {
 /// Changes to a user; absent fields stay as they are.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct UpdateUserRequest {
+pub(crate) struct UpdateUserRequest {
     /// New display name, 1 to 100 characters.
     #[validate(length(min = 1, max = NAME_MAX_CHARS, message = "must be 1 to 100 characters"), custom(function = "super::text::valid_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// New login email.
     #[validate(email(message = "must be a valid email address"), length(max = EMAIL_MAX_CHARS, message = "must be at most 254 characters"))]
     #[schema(format = Email, max_length = 254)]
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
     /// New role (administrators only).
-    pub role: Option<Role>,
+    pub(crate) role: Option<Role>,
 }
 
 /// A password change.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ChangePasswordRequest {
+pub(crate) struct ChangePasswordRequest {
     /// The password the user has now.
     #[validate(length(min = 1, max = PASSWORD_MAX_CHARS, message = "must be 1 to 128 characters"))]
     #[schema(min_length = 1, max_length = 128)]
-    pub current_password: String,
+    pub(crate) current_password: String,
     /// The new password, 12 to 128 characters.
     #[validate(length(min = PASSWORD_MIN_CHARS, max = PASSWORD_MAX_CHARS, message = "must be 12 to 128 characters"))]
     #[schema(min_length = 12, max_length = 128)]
-    pub new_password: String,
+    pub(crate) new_password: String,
 }
 
 /// The `/users` routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(me))
         .routes(routes!(list))
@@ -185,7 +185,7 @@ async fn me(
     ))]
 async fn list(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    RequireRole { actor, .. }: RequireRole<Admin>,
     ValidatedQuery(params): ValidatedQuery<ListUsersParams>,
 ) -> Result<Json<UserList>, Problem> {
     let query = params.into_query();

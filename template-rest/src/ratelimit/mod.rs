@@ -9,9 +9,9 @@
 //! - `settings.rs`: [`RateLimit`], [`LoginLimits`], [`ClientIpPolicy`], [`LimitStore`].
 //! - `limiter.rs`: [`RateLimiter`] and [`InMemoryRateLimiter`], keyed on [`client_network`].
 //! - `throttle.rs`: [`LoginThrottle`] and [`InMemoryLoginThrottle`].
-//! - `store.rs`, `store/`: [`LimitFactory`], the limits in memory or in Redis.
+//! - `store/`: [`LimitFactory`], the limits in memory or in Redis.
 //! - `guard.rs`: [`LoginGuard`], the limits a password check goes through.
-//! - `client_ip.rs`: [`ClientIp`] and [`client_ip`], from `X-Forwarded-For` or the peer.
+//! - `client_ip/`: [`ClientIp`] and [`client_ip`], from `X-Forwarded-For` or the peer.
 //! - `layer.rs`: [`PerClientLayer`], the limit on every route.
 //! - `rejection.rs`: [`TooManyRequests`], the 429.
 

@@ -1,6 +1,6 @@
 //! The module's own tests, through its public surface: the layer's 429 in a router of its own,
 //! the `ClientIp` extractor in a state of its own, and the login guard's refusal.
-//! (`limiter.rs`, `throttle.rs`, `client_ip.rs` and `store.rs` have their own.)
+//! (`limiter.rs`, `throttle.rs`, `client_ip/` and `store/` have their own.)
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

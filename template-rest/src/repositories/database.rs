@@ -11,18 +11,18 @@ use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection as _, Pool};
 
-/// The database driver.
-pub type Db = sqlx::Sqlite;
+pub(crate) type Db = sqlx::Sqlite;
 
 /// Used when `DATABASE_URL` is not set: a file in the working directory, created on first run.
-pub const DEFAULT_URL: Option<&str> = Some(concat!("sqlite://", env!("CARGO_PKG_NAME"), ".db"));
+pub(crate) const DEFAULT_URL: Option<&str> =
+    Some(concat!("sqlite://", env!("CARGO_PKG_NAME"), ".db"));
 
 /// Connection options for `url`. `statement_timeout` bounds how long a write waits for the
 /// database lock, since SQLite has no per-statement timeout.
 ///
 /// # Errors
 /// Fails when the URL cannot be parsed.
-pub fn connect_options(
+pub(crate) fn connect_options(
     url: &str,
     statement_timeout: Duration,
 ) -> Result<SqliteConnectOptions, sqlx::Error> {
@@ -49,7 +49,7 @@ const MIGRATION_ATTEMPTS: u32 = 20;
 ///
 /// # Errors
 /// Fails when the database is unreachable, stays locked, or a migration fails.
-pub async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
+pub(crate) async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
     let mut attempt = 1;
     loop {
         match migrate_once(pool).await {
@@ -79,7 +79,7 @@ async fn migrate_once(pool: &Pool<Db>) -> Result<(), MigrateError> {
 /// Whether an error from the database means "try again later" rather than a bug:
 /// the file is locked by another writer.
 #[must_use]
-pub fn is_transient(error: &dyn DatabaseError) -> bool {
+pub(crate) fn is_transient(error: &dyn DatabaseError) -> bool {
     // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes (low byte).
     let code = error.code().and_then(|code| code.parse::<u32>().ok());
     matches!(code.map(|code| code & 0xff), Some(5 | 6))

@@ -14,14 +14,14 @@ use crate::domain::user::{NewUser, Role, User, UserChanges};
 
 /// Users in a vector. Linked to the refresh tokens, as the SQL tables are by a foreign key.
 #[derive(Debug, Default)]
-pub struct FakeUsers {
+pub(crate) struct FakeUsers {
     users: Mutex<Vec<User>>,
     tokens: Arc<FakeRefreshTokens>,
 }
 
 impl FakeUsers {
     /// Users whose password changes revoke tokens in `tokens`.
-    pub fn linked(tokens: Arc<FakeRefreshTokens>) -> Self {
+    pub(crate) fn linked(tokens: Arc<FakeRefreshTokens>) -> Self {
         Self { users: Mutex::default(), tokens }
     }
 
@@ -143,7 +143,7 @@ fn apply_changes(user: &mut User, changes: &UserChanges) {
 
 /// Refresh tokens in a vector.
 #[derive(Debug, Default)]
-pub struct FakeRefreshTokens {
+pub(crate) struct FakeRefreshTokens {
     tokens: Mutex<Vec<RefreshToken>>,
 }
 
@@ -153,7 +153,7 @@ impl FakeRefreshTokens {
     }
 
     /// Every stored token, for assertions.
-    pub fn all(&self) -> Vec<RefreshToken> {
+    pub(crate) fn all(&self) -> Vec<RefreshToken> {
         self.with(|tokens| tokens.clone())
     }
 
@@ -166,7 +166,7 @@ impl FakeRefreshTokens {
     }
 
     /// Moves the expiry of every token into the past.
-    pub fn expire_all(&self) {
+    pub(crate) fn expire_all(&self) {
         self.with(|tokens| {
             for token in tokens {
                 token.expires_at = Utc::now() - chrono::Duration::seconds(1);

@@ -3,13 +3,13 @@
 //! Each trait has one SQL implementation here, and services are unit-tested against in-process
 //! fakes of the same traits.
 
-pub mod database;
+pub(crate) mod database;
 #[cfg(test)]
-pub mod fakes;
+pub(crate) mod fakes;
 pub mod pool;
-pub mod refresh_tokens;
-pub mod storage;
-pub mod users;
+pub(crate) mod refresh_tokens;
+pub(crate) mod storage;
+pub(crate) mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -22,7 +22,7 @@ use crate::domain::user::{NewUser, User, UserChanges};
 
 /// Why a repository call failed, without the SQL details.
 #[derive(Debug, thiserror::Error)]
-pub enum RepositoryError {
+pub(crate) enum RepositoryError {
     /// A unique constraint refused the write (for example a duplicate email).
     #[error("a record with the same unique value already exists")]
     Conflict,
@@ -37,12 +37,10 @@ pub enum RepositoryError {
     Other(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// Shorthand for repository results.
-pub type RepositoryResult<T> = Result<T, RepositoryError>;
+pub(crate) type RepositoryResult<T> = Result<T, RepositoryError>;
 
-/// Stores users.
 #[async_trait]
-pub trait UserRepository: Send + Sync {
+pub(crate) trait UserRepository: Send + Sync {
     /// Inserts a user; [`RepositoryError::Conflict`] when the email is taken.
     async fn create(&self, user: NewUser) -> RepositoryResult<User>;
     /// Finds a user by id.
@@ -67,9 +65,8 @@ pub trait UserRepository: Send + Sync {
     async fn delete(&self, id: Uuid) -> RepositoryResult<Option<User>>;
 }
 
-/// Stores refresh tokens.
 #[async_trait]
-pub trait RefreshTokenRepository: Send + Sync {
+pub(crate) trait RefreshTokenRepository: Send + Sync {
     /// Stores a new token.
     async fn insert(&self, token: NewRefreshToken) -> RepositoryResult<()>;
     /// Finds a token by the hash of its value.
@@ -97,16 +94,15 @@ pub trait RefreshTokenRepository: Send + Sync {
 
 /// Connections held by the pool, for `/metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStats {
-    /// Open connections.
-    pub size: u32,
+pub(crate) struct PoolStats {
+    pub(crate) size: u32,
     /// Open connections not in use.
-    pub idle: usize,
+    pub(crate) idle: usize,
 }
 
 /// Answers whether the database is reachable, for `/health/ready`, and how busy it is.
 #[async_trait]
-pub trait HealthCheck: Send + Sync {
+pub(crate) trait HealthCheck: Send + Sync {
     /// `Ok` when a trivial query succeeds.
     async fn ping(&self) -> RepositoryResult<()>;
     /// The pool's connections right now.

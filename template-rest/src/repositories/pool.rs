@@ -28,7 +28,7 @@ pub struct DatabaseConfig {
 pub type DbPool = sqlx::Pool<Db>;
 
 /// A connection idle for longer than this is pinged before a request gets it.
-pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Opens the pool. Connections are made on demand, so a database that is down at this moment
 /// makes requests fail fast with 503 instead of stopping the service.
@@ -48,7 +48,7 @@ pub fn connect(settings: &DatabaseConfig) -> Result<DbPool, sqlx::Error> {
 /// pinged: one that has just served a query is alive, and one that has sat long enough for the
 /// database or the network to drop it is still checked, and replaced when it does not answer.
 #[must_use]
-pub fn pool_options() -> PoolOptions<Db> {
+pub(crate) fn pool_options() -> PoolOptions<Db> {
     PoolOptions::<Db>::new().test_before_acquire(false).before_acquire(|connection, meta| {
         Box::pin(
             async move { Ok(meta.idle_for < PING_AFTER_IDLE || connection.ping().await.is_ok()) },
@@ -84,14 +84,13 @@ pub(crate) fn map_error(error: sqlx::Error) -> RepositoryError {
 
 /// Checks the database with a trivial query.
 #[derive(Debug, Clone)]
-pub struct PoolHealth {
+pub(crate) struct PoolHealth {
     pool: DbPool,
 }
 
 impl PoolHealth {
-    /// Wraps a pool.
     #[must_use]
-    pub fn new(pool: DbPool) -> Self {
+    pub(crate) fn new(pool: DbPool) -> Self {
         Self { pool }
     }
 }

@@ -10,14 +10,13 @@ use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 
 /// [`RefreshTokenRepository`] over SQL.
 #[derive(Debug, Clone)]
-pub struct SqlRefreshTokenRepository {
+pub(crate) struct SqlRefreshTokenRepository {
     pool: DbPool,
 }
 
 impl SqlRefreshTokenRepository {
-    /// Wraps a pool.
     #[must_use]
-    pub fn new(pool: DbPool) -> Self {
+    pub(crate) fn new(pool: DbPool) -> Self {
         Self { pool }
     }
 }

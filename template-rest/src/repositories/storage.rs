@@ -16,7 +16,7 @@ use super::{RepositoryError, RepositoryResult};
 
 /// Stores blobs under keys.
 #[async_trait]
-pub trait Storage: Send + Sync {
+pub(crate) trait Storage: Send + Sync {
     /// Writes `bytes` under `key`, replacing any previous blob.
     async fn put(&self, key: &str, bytes: Vec<u8>) -> RepositoryResult<()>;
     /// Opens the blob under `key` for reading, if there is one.
@@ -26,11 +26,11 @@ pub trait Storage: Send + Sync {
 }
 
 /// A stored blob, opened: its length, and its bytes as they are read.
-pub struct Blob {
+pub(crate) struct Blob {
     /// The length in bytes.
-    pub length: u64,
+    pub(crate) length: u64,
     /// The bytes, read on demand.
-    pub reader: Pin<Box<dyn AsyncRead + Send>>,
+    pub(crate) reader: Pin<Box<dyn AsyncRead + Send>>,
 }
 
 impl std::fmt::Debug for Blob {
@@ -41,14 +41,14 @@ impl std::fmt::Debug for Blob {
 
 /// [`Storage`] in a directory of the local file system.
 #[derive(Debug, Clone)]
-pub struct LocalStorage {
+pub(crate) struct LocalStorage {
     dir: PathBuf,
 }
 
 impl LocalStorage {
     /// Stores files in `dir`, created on first write.
     #[must_use]
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(dir: impl Into<PathBuf>) -> Self {
         Self { dir: dir.into() }
     }
 

@@ -38,11 +38,11 @@ pub struct Registration {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenPair {
     /// Short-lived JWT.
-    pub access_token: String,
+    pub(crate) access_token: String,
     /// Opaque, single-use refresh token.
-    pub refresh_token: String,
+    pub(crate) refresh_token: String,
     /// Seconds until the access token expires.
-    pub expires_in: u64,
+    pub(crate) expires_in: u64,
 }
 
 /// A login attempt, as submitted.
@@ -76,7 +76,7 @@ impl AuthService {
         clippy::too_many_arguments,
         reason = "a service takes its collaborators; a struct to carry them would be unpacked at once"
     )]
-    pub fn new(
+    pub(crate) fn new(
         users: Arc<dyn UserRepository>,
         refresh_tokens: Arc<dyn RefreshTokenRepository>,
         hasher: PasswordHasher,
@@ -153,7 +153,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`AppError::Unauthorized`] for unknown, expired, revoked or reused tokens.
-    pub async fn refresh(&self, refresh_token: &str) -> AppResult<TokenPair> {
+    pub(crate) async fn refresh(&self, refresh_token: &str) -> AppResult<TokenPair> {
         let now = Utc::now();
         let stored = self.usable_refresh_token(refresh_token, now).await?;
         let Some(user) = self.users.find_by_id(stored.user_id).await? else {
@@ -194,7 +194,7 @@ impl AuthService {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn logout(&self, actor: Actor, refresh_token: &str) -> AppResult<()> {
+    pub(crate) async fn logout(&self, actor: Actor, refresh_token: &str) -> AppResult<()> {
         let token_hash = hash_refresh_token(refresh_token);
         self.refresh_tokens.revoke(actor.id, &token_hash, Utc::now()).await?;
         Ok(())
@@ -239,7 +239,7 @@ impl AuthService {
     }
 
     /// Deletes the refresh tokens that expired, or were revoked, longer than `retention` ago,
-    /// and returns how many. Run periodically by [`super::purge::spawn`].
+    /// and returns how many. Run periodically by `services::purge::spawn`.
     ///
     /// # Errors
     /// Storage failures.
@@ -252,7 +252,7 @@ impl AuthService {
     }
 
     /// Drops login- and registration-limit state that no longer limits anyone.
-    pub fn purge_limits(&self) {
+    pub(crate) fn purge_limits(&self) {
         self.guard.purge();
         self.registrations.purge();
     }

@@ -14,8 +14,7 @@ use crate::repositories::storage::{Blob, Storage};
 const NOT_FOUND: &str = "no user with this id";
 const NO_AVATAR: &str = "this user has no avatar";
 
-/// Avatar rules.
-pub struct AvatarService {
+pub(crate) struct AvatarService {
     users: Arc<dyn UserRepository>,
     storage: Arc<dyn Storage>,
     max_bytes: usize,
@@ -24,7 +23,7 @@ pub struct AvatarService {
 impl AvatarService {
     /// Stores avatars of at most `max_bytes` in `storage`.
     #[must_use]
-    pub fn new(
+    pub(crate) fn new(
         users: Arc<dyn UserRepository>,
         storage: Arc<dyn Storage>,
         max_bytes: usize,
@@ -34,7 +33,7 @@ impl AvatarService {
 
     /// The largest avatar accepted, in bytes.
     #[must_use]
-    pub fn max_bytes(&self) -> usize {
+    pub(crate) fn max_bytes(&self) -> usize {
         self.max_bytes
     }
 
@@ -44,7 +43,7 @@ impl AvatarService {
     /// # Errors
     /// [`AppError::PayloadTooLarge`], [`AppError::UnsupportedMediaType`] for anything but PNG,
     /// JPEG or WebP, [`AppError::NotFound`], [`AppError::Forbidden`].
-    pub async fn upload(&self, actor: Actor, id: Uuid, bytes: Vec<u8>) -> AppResult<Avatar> {
+    pub(crate) async fn upload(&self, actor: Actor, id: Uuid, bytes: Vec<u8>) -> AppResult<Avatar> {
         if actor.id != id {
             return Err(if actor.is_admin() {
                 AppError::Forbidden("only the user themself can change an avatar")
@@ -73,7 +72,7 @@ impl AvatarService {
     ///
     /// # Errors
     /// [`AppError::NotFound`] when the user or the avatar is missing.
-    pub async fn download(&self, id: Uuid) -> AppResult<(ImageType, Blob)> {
+    pub(crate) async fn download(&self, id: Uuid) -> AppResult<(ImageType, Blob)> {
         let user = self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
         let avatar = user.avatar.ok_or(AppError::NotFound(NO_AVATAR))?;
         let blob = self.storage.open(&avatar.key).await?.ok_or(AppError::NotFound(NO_AVATAR))?;

@@ -12,18 +12,14 @@ use crate::events::{DomainEvent, Subscriber, SubscriberError};
 
 /// One message to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mail {
-    /// Recipient address.
-    pub to: String,
-    /// Subject line.
-    pub subject: String,
-    /// Plain-text body.
-    pub body: String,
+pub(crate) struct Mail {
+    pub(crate) to: String,
+    pub(crate) subject: String,
+    pub(crate) body: String,
 }
 
-/// Sends mail.
 #[async_trait]
-pub trait Mailer: Send + Sync {
+pub(crate) trait Mailer: Send + Sync {
     /// Sends one message.
     ///
     /// # Errors
@@ -33,7 +29,7 @@ pub trait Mailer: Send + Sync {
 
 /// Writes mail to the log instead of sending it: the default until real delivery is wired.
 #[derive(Debug, Default)]
-pub struct LoggingMailer;
+pub(crate) struct LoggingMailer;
 
 #[async_trait]
 impl Mailer for LoggingMailer {
@@ -44,14 +40,13 @@ impl Mailer for LoggingMailer {
 }
 
 /// Turns user events into mail.
-pub struct MailSubscriber {
+pub(crate) struct MailSubscriber {
     mailer: Arc<dyn Mailer>,
 }
 
 impl MailSubscriber {
-    /// Sends through `mailer`.
     #[must_use]
-    pub fn new(mailer: Arc<dyn Mailer>) -> Self {
+    pub(crate) fn new(mailer: Arc<dyn Mailer>) -> Self {
         Self { mailer }
     }
 }

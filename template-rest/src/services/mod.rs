@@ -12,10 +12,10 @@ use crate::repositories::RepositoryError;
 
 mod admin_seed;
 pub mod auth;
-pub mod avatars;
-pub mod mail;
-pub mod purge;
-pub mod users;
+pub(crate) mod avatars;
+pub(crate) mod mail;
+pub(crate) mod purge;
+pub(crate) mod users;
 
 pub use admin_seed::AdminSeed;
 
@@ -23,7 +23,7 @@ pub use admin_seed::AdminSeed;
 mod tests;
 
 /// How long clients should wait when the database is unavailable.
-pub const DATABASE_RETRY_AFTER: Duration = Duration::from_secs(2);
+pub(crate) const DATABASE_RETRY_AFTER: Duration = Duration::from_secs(2);
 
 impl From<RepositoryError> for AppError {
     fn from(error: RepositoryError) -> Self {

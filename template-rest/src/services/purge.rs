@@ -14,7 +14,7 @@ use super::auth::AuthService;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefreshTokenPurge {
     /// How often the purge runs (`REFRESH_TOKEN_PURGE_INTERVAL_SECS`, default 1 hour).
-    pub interval: Duration,
+    pub(crate) interval: Duration,
     /// How long a token is kept after it expired or was revoked (`REFRESH_TOKEN_RETENTION_SECS`,
     /// default 7 days). While it is kept, presenting a revoked token revokes its whole family
     /// (reuse detection); once purged, it is merely unknown.
@@ -24,7 +24,10 @@ pub struct RefreshTokenPurge {
 /// Purges at once, then every `interval`, until the task is aborted. A failure is logged and
 /// the purge tried again at the next tick.
 #[must_use = "abort the task at shutdown"]
-pub fn spawn(auth: Arc<AuthService>, settings: RefreshTokenPurge) -> tokio::task::JoinHandle<()> {
+pub(crate) fn spawn(
+    auth: Arc<AuthService>,
+    settings: RefreshTokenPurge,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(settings.interval);
         interval.set_missed_tick_behavior(MissedTickBehavior::Delay);

@@ -25,17 +25,16 @@ const ADMINS_ONLY: &str = "administrators only";
 
 /// A password change, as submitted.
 #[derive(Debug, Clone)]
-pub struct PasswordChange {
+pub(crate) struct PasswordChange {
     /// The password the user has now.
-    pub current_password: String,
+    pub(crate) current_password: String,
     /// The password they want.
-    pub new_password: String,
+    pub(crate) new_password: String,
     /// The client's address: the check of the current password is throttled as a login.
-    pub client: IpAddr,
+    pub(crate) client: IpAddr,
 }
 
-/// User-management rules.
-pub struct UserService {
+pub(crate) struct UserService {
     users: Arc<dyn UserRepository>,
     hasher: PasswordHasher,
     events: EventBus,
@@ -51,7 +50,7 @@ impl UserService {
         clippy::too_many_arguments,
         reason = "a service takes its collaborators; a struct to carry them would be unpacked at once"
     )]
-    pub fn new(
+    pub(crate) fn new(
         users: Arc<dyn UserRepository>,
         hasher: PasswordHasher,
         events: EventBus,
@@ -90,7 +89,7 @@ impl UserService {
     ///
     /// # Errors
     /// [`AppError::NotFound`] when the user is missing or hidden from `actor`.
-    pub async fn get(&self, actor: Actor, id: Uuid) -> AppResult<User> {
+    pub(crate) async fn get(&self, actor: Actor, id: Uuid) -> AppResult<User> {
         self.ensure_visible(actor, id).await?;
         self.users.find_by_id(id).await?.ok_or(AppError::NotFound(NOT_FOUND))
     }
@@ -99,7 +98,7 @@ impl UserService {
     ///
     /// # Errors
     /// [`AppError::Forbidden`] for non-administrators.
-    pub async fn list(&self, actor: Actor, query: &UserQuery) -> AppResult<Page<User>> {
+    pub(crate) async fn list(&self, actor: Actor, query: &UserQuery) -> AppResult<Page<User>> {
         self.ensure_admin(actor).await?;
         Ok(self.users.list(query).await?)
     }
@@ -109,7 +108,12 @@ impl UserService {
     /// # Errors
     /// [`AppError::NotFound`], [`AppError::Forbidden`] for a role change by a non-administrator,
     /// [`AppError::Conflict`] for an email in use or the demotion of the last administrator.
-    pub async fn update(&self, actor: Actor, id: Uuid, changes: UserChanges) -> AppResult<User> {
+    pub(crate) async fn update(
+        &self,
+        actor: Actor,
+        id: Uuid,
+        changes: UserChanges,
+    ) -> AppResult<User> {
         let admin_now =
             (actor.id != id || changes.role.is_some()) && self.is_admin_now(actor).await?;
         if actor.id != id && !admin_now {
@@ -135,7 +139,7 @@ impl UserService {
     /// [`AppError::NotFound`] for another user's id (as for reads), [`AppError::Forbidden`]
     /// when an administrator targets someone else or the current password is wrong,
     /// [`AppError::TooManyRequests`] while the throttle makes this address wait.
-    pub async fn change_password(
+    pub(crate) async fn change_password(
         &self,
         actor: Actor,
         id: Uuid,
@@ -165,7 +169,7 @@ impl UserService {
     /// # Errors
     /// [`AppError::Forbidden`] for non-administrators, [`AppError::NotFound`],
     /// [`AppError::Conflict`] for the last administrator.
-    pub async fn delete(&self, actor: Actor, id: Uuid) -> AppResult<()> {
+    pub(crate) async fn delete(&self, actor: Actor, id: Uuid) -> AppResult<()> {
         self.ensure_admin(actor).await?;
         let deleted = self.users.delete(id).await?.ok_or(AppError::NotFound(NOT_FOUND))?;
         if let Some(avatar) = deleted.avatar

@@ -7,10 +7,15 @@
 //! module) without a `MODULE.md` (a folder of the app's own) or whose `MODULE.md` has another
 //! title. A folder whose `MODULE.md` has the same title is an earlier copy of this module: its
 //! files that differ from the template's are kept, and listed, unless `--force` replaces them.
+//!
+//! A failure after the first write (a `cargo add` that cannot resolve, a file that cannot be
+//! written) leaves the destination as it was: every change is recorded first ([`Rollback`]),
+//! and undone before the error is returned.
 
 use std::path::{Path, PathBuf};
 
 use super::dependencies::{self, Dependency};
+use super::rollback::Rollback;
 use super::{Kind, Module, features};
 use crate::{cmd, workspace};
 
@@ -72,25 +77,71 @@ pub(crate) fn run(args: &[String]) -> cmd::Result {
 }
 
 /// Copies `module` into the package at `app`, adds its dependencies and features; returns what
-/// was done, in words. Refuses, writing nothing, what the module doc says.
+/// was done, in words. Refuses, writing nothing, what the module doc says; on a failure after
+/// the first write (a `cargo add` that fails, a file that cannot be written), puts back every
+/// file it wrote, the directories it created, `Cargo.toml` and `Cargo.lock`, and says so.
 pub(crate) fn add(root: &Path, module: &Module, app: &Path, force: bool) -> cmd::Result<String> {
     let manifest = package_manifest(app)?;
     let destination = destination(module, app)?;
     let (dependencies, wanted_features) = dependencies::parse(&module.page.dependencies)
         .map_err(|error| cmd::Error::new(format!("{}/MODULE.md: {error}", module.dir.display())))?;
-    let mut report = copy(root, module, &destination, force)?;
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
-    let lock: toml::Table = lock.parse().unwrap_or_default();
-    for dependency in &dependencies {
-        report.extend(cargo_add(dependency, app, &manifest, &lock)?);
+    let files = module_files(root, module)?;
+    let mut rollback = Rollback::default();
+    for path in cargo_writes(app)? {
+        rollback.keep(&path)?;
     }
+    let added = copy(&files, &destination, force, &mut rollback).and_then(|mut report| {
+        let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+        let lock: toml::Table = lock.parse().unwrap_or_default();
+        for dependency in &dependencies {
+            report.extend(cargo_add(dependency, app, &manifest, &lock)?);
+        }
+        report.extend(write_features(app, &manifest, &wanted_features, &mut rollback)?);
+        Ok(report.join("\n") + "\n")
+    });
+    added.map_err(|error| undone(&error, app, rollback))
+}
+
+/// The error of a failed `add`, after `rollback` put `app` back.
+fn undone(error: &cmd::Error, app: &Path, rollback: Rollback) -> cmd::Error {
+    let failures = rollback.restore();
+    if failures.is_empty() {
+        return cmd::Error::new(format!(
+            "{error}\nadd stopped: {} is left as it was (its files, Cargo.toml and Cargo.lock)",
+            app.display()
+        ));
+    }
+    cmd::Error::new(format!(
+        "{error}\nadd stopped, and could not put back: {}",
+        failures.join("; ")
+    ))
+}
+
+/// The files `cargo add` may rewrite: the package's manifest, and the manifest and lock file of
+/// its workspace (the package itself, when it is in none).
+fn cargo_writes(app: &Path) -> cmd::Result<Vec<PathBuf>> {
+    let manifest = app.join("Cargo.toml");
+    let mut locate = cmd::cargo();
+    locate.args(["locate-project", "--workspace", "--message-format", "plain", "--manifest-path"]);
+    let workspace = PathBuf::from(cmd::output(locate.arg(&manifest))?.trim());
+    let lock = workspace.with_file_name("Cargo.lock");
+    Ok(vec![manifest, workspace, lock])
+}
+
+/// Adds `wanted` to the `[features]` of the manifest at `app`; the report's lines for what is
+/// left to do by hand.
+fn write_features(
+    app: &Path,
+    manifest: &toml::Table,
+    wanted: &toml::Table,
+    rollback: &mut Rollback,
+) -> cmd::Result<Vec<String>> {
     let manifest_path = app.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest_path)?;
-    let text = features::drop_implicit(&text, &manifest, &wanted_features);
-    let (text, notes) = features::add(&text, &wanted_features).map_err(cmd::Error::new)?;
-    std::fs::write(&manifest_path, text)?;
-    report.extend(notes.into_iter().map(|note| format!("by hand: {note}")));
-    Ok(report.join("\n") + "\n")
+    let text = features::drop_implicit(&text, manifest, wanted);
+    let (text, notes) = features::add(&text, wanted).map_err(cmd::Error::new)?;
+    rollback.write(&manifest_path, text.as_bytes())?;
+    Ok(notes.into_iter().map(|note| format!("by hand: {note}")).collect())
 }
 
 /// Runs the `cargo add` of `dependency`, retried at the template's locked version when cargo
@@ -169,15 +220,28 @@ enum Copied {
     Replaced,
 }
 
-/// Copies the module's files (as git lists them) to `destination`; what exists stays unless
-/// `force`. Returns the report's lines.
-fn copy(root: &Path, module: &Module, destination: &Path, force: bool) -> cmd::Result<Vec<String>> {
+/// The module's files as git lists them: each path relative to the module's folder, and its
+/// bytes.
+fn module_files(root: &Path, module: &Module) -> cmd::Result<Vec<(PathBuf, Vec<u8>)>> {
     let files = workspace::git_ls_files(root, &[&module.dir.to_string_lossy()])?;
+    let read = |file: &PathBuf| -> cmd::Result<(PathBuf, Vec<u8>)> {
+        let relative = file.strip_prefix(&module.dir).unwrap_or(file).to_path_buf();
+        Ok((relative, std::fs::read(root.join(file))?))
+    };
+    files.iter().map(read).collect()
+}
+
+/// Copies `files` to `destination`, each write recorded in `rollback`; what exists stays
+/// unless `force`. Returns the report's lines.
+fn copy(
+    files: &[(PathBuf, Vec<u8>)],
+    destination: &Path,
+    force: bool,
+    rollback: &mut Rollback,
+) -> cmd::Result<Vec<String>> {
     let (mut added, mut same, mut kept, mut replaced) = (0, 0, Vec::new(), Vec::new());
-    for file in &files {
-        let relative = file.strip_prefix(&module.dir).unwrap_or(file);
-        let content = std::fs::read(root.join(file))?;
-        match copy_file(&content, &destination.join(relative), force)? {
+    for (relative, content) in files {
+        match copy_file(content, &destination.join(relative), force, rollback)? {
             Copied::Added => added += 1,
             Copied::Same => same += 1,
             Copied::Kept => kept.push(relative.display().to_string()),
@@ -198,17 +262,19 @@ fn copy(root: &Path, module: &Module, destination: &Path, force: bool) -> cmd::R
 
 /// Writes `content` to `to` unless a file is there: the same (nothing to do), or another one
 /// (kept, or replaced with `force`).
-fn copy_file(content: &[u8], to: &Path, force: bool) -> cmd::Result<Copied> {
+fn copy_file(
+    content: &[u8],
+    to: &Path,
+    force: bool,
+    rollback: &mut Rollback,
+) -> cmd::Result<Copied> {
     let copied = match std::fs::read(to) {
         Ok(existing) if existing == content => return Ok(Copied::Same),
         Ok(_) if !force => return Ok(Copied::Kept),
         Ok(_) => Copied::Replaced,
         Err(_) => Copied::Added,
     };
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(to, content)?;
+    rollback.write(to, content)?;
     Ok(copied)
 }
 

@@ -14,6 +14,7 @@ mod app;
 mod dependencies;
 mod features;
 pub(crate) mod page;
+mod rollback;
 pub(crate) mod stage;
 pub(crate) mod table;
 

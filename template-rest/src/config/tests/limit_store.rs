@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use super::super::*;
-use super::error_for;
+use super::*;
+use crate::ratelimit::{LimitStore, StoreFailure};
 
 const DATABASE: (&str, &str) = ("DATABASE_URL", "sqlite::memory:");
 const REDIS: (&str, &str) = ("RATE_LIMIT_STORE", "redis");

@@ -18,7 +18,6 @@ pub(super) fn error_for(vars: &[(&str, &str)]) -> ConfigError {
 fn defaults_need_no_variables_in_development() {
     let config = Config::from_vars(&[("DATABASE_URL", "sqlite::memory:")]).unwrap();
     assert_eq!(config.bind_address().to_string(), "127.0.0.1:8080");
-    assert_eq!(config.environment, Environment::Development);
     assert_eq!(config.log_format, LogFormat::Pretty);
     assert_eq!(config.jwt.tokens.access_ttl, Duration::from_mins(15));
     assert!(config.jwt.has_generated_secret(), "a random secret is generated");
@@ -57,7 +56,6 @@ fn variables_override_defaults() {
     .unwrap();
     assert_eq!(config.bind_address().to_string(), "0.0.0.0:9000");
     assert_eq!(config.jwt.tokens.access_ttl, Duration::from_mins(1));
-    assert_eq!(config.environment, Environment::Production);
     assert_eq!(config.log_format, LogFormat::Json);
     assert!(!config.jwt.has_generated_secret());
     assert_eq!(config.admin.unwrap().email, "root@example.com");

@@ -21,13 +21,13 @@ type Rule = (HeaderName, HeaderValue, bool);
 /// Sets the security headers on every response: five unless the handler set them, and HSTS
 /// (always) when configured.
 #[derive(Debug, Clone)]
-pub struct SecurityHeadersLayer {
+pub(super) struct SecurityHeadersLayer {
     rules: Arc<[Rule]>,
 }
 
 impl SecurityHeadersLayer {
     /// The headers for `config`.
-    pub fn new(config: &HttpConfig) -> Self {
+    pub(super) fn new(config: &HttpConfig) -> Self {
         let fixed = |name, value| (name, HeaderValue::from_static(value), false);
         let mut rules = vec![
             fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -56,7 +56,7 @@ impl<S> Layer<S> for SecurityHeadersLayer {
 
 /// The service of [`SecurityHeadersLayer`].
 #[derive(Debug, Clone)]
-pub struct SecurityHeaders<S> {
+pub(super) struct SecurityHeaders<S> {
     inner: S,
     rules: Arc<[Rule]>,
 }
@@ -80,7 +80,7 @@ where
 
 pin_project! {
     /// The response future of [`SecurityHeaders`].
-    pub struct SecurityHeadersFuture<F> {
+    pub(crate) struct SecurityHeadersFuture<F> {
         #[pin]
         inner: F,
         rules: Arc<[Rule]>,
@@ -107,7 +107,7 @@ where
 }
 
 /// CORS for exactly the configured origins; none configured means no CORS headers at all.
-pub fn cors(origins: &[String]) -> Option<CorsLayer> {
+pub(super) fn cors(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
     }

@@ -26,9 +26,6 @@ use crate::observability;
 use crate::ratelimit::PerClientLayer;
 use crate::state::AppState;
 
-pub use crate::ratelimit::ClientIp;
-pub use observability::REQUEST_ID;
-
 /// Wraps `router` in the middleware stack.
 ///
 /// The whole stack is one `Router::layer` call: axum boxes each route again, with its future,

@@ -30,14 +30,14 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// At most `concurrency_limit` requests at once (503 at once past it, never a queue), each
 /// answered within `request_timeout` (503 after it), a panic answered with a bare 500.
 #[derive(Debug, Clone)]
-pub struct OverloadLayer {
+pub(super) struct OverloadLayer {
     permits: Arc<Semaphore>,
     limit: Duration,
 }
 
 impl OverloadLayer {
     /// The limits of `config`.
-    pub fn new(config: &HttpConfig) -> Self {
+    pub(super) fn new(config: &HttpConfig) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(config.concurrency_limit)),
             limit: config.request_timeout,
@@ -55,7 +55,7 @@ impl<S> Layer<S> for OverloadLayer {
 
 /// The service of [`OverloadLayer`].
 #[derive(Debug, Clone)]
-pub struct Overload<S> {
+pub(super) struct Overload<S> {
     inner: S,
     permits: Arc<Semaphore>,
     limit: Duration,
@@ -93,7 +93,7 @@ pin_project! {
     /// The response future of [`Overload`]: an answer already known, or the request running
     /// under its timeout and holding its concurrency permit.
     #[project = OverloadProjection]
-    pub enum OverloadFuture<F> {
+    pub(crate) enum OverloadFuture<F> {
         Done { response: Option<Response> },
         Running {
             #[pin]

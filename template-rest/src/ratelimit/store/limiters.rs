@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use redis::Script;
 
-use super::super::limiter::{InMemoryRateLimiter, RateLimiter};
-use super::super::settings::{RateLimit, StoreFailure};
-use super::super::throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};
 use super::scripts::{GCRA, THROTTLE_CHECK, THROTTLE_FAILURE, THROTTLE_SUCCESS};
 use super::{CLOSED_RETRY_AFTER, RedisLimits, millis};
+use super::{
+    InMemoryLoginThrottle, InMemoryRateLimiter, LoginThrottle, RateLimit, RateLimiter,
+    StoreFailure, ThrottlePolicy,
+};
 
 /// A token bucket per key in Redis (GCRA).
 pub(super) struct RedisRateLimiter {

@@ -5,8 +5,6 @@ use std::time::{Duration, Instant};
 
 use redis::AsyncCommands as _;
 
-use super::super::settings::{LimitStore, RateLimit, RedisSettings, StoreFailure};
-use super::super::throttle::ThrottlePolicy;
 use super::*;
 
 const REDIS: &str = "redis://127.0.0.1:6379";

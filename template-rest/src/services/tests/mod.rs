@@ -16,7 +16,7 @@ use crate::repositories::storage::LocalStorage;
 use crate::services::auth::{AuthService, LoginAttempt, Registration};
 use crate::services::users::UserService;
 
-pub const PASSWORD: &str = "correct horse battery";
+pub(super) const PASSWORD: &str = "correct horse battery";
 
 /// The template's default login limits (`config/login.rs`).
 const LOGIN_LIMITS: LoginLimits = LoginLimits {
@@ -31,15 +31,15 @@ const LOGIN_LIMITS: LoginLimits = LoginLimits {
 /// The template's default registration limit: 10 an hour, 3 at once.
 const REGISTRATION_RATE: RateLimit = RateLimit { per_second: 10.0 / 3_600.0, burst: 3 };
 
-pub struct Fixture {
-    pub auth: Arc<AuthService>,
-    pub users: UserService,
-    pub user_rows: Arc<FakeUsers>,
-    pub tokens: Arc<FakeRefreshTokens>,
-    pub codec: Arc<TokenCodec>,
+pub(super) struct Fixture {
+    pub(crate) auth: Arc<AuthService>,
+    pub(crate) users: UserService,
+    pub(crate) user_rows: Arc<FakeUsers>,
+    pub(crate) tokens: Arc<FakeRefreshTokens>,
+    pub(crate) codec: Arc<TokenCodec>,
 }
 
-pub fn fixture() -> Fixture {
+pub(super) fn fixture() -> Fixture {
     let tokens = Arc::new(FakeRefreshTokens::default());
     let users = Arc::new(FakeUsers::linked(tokens.clone()));
     let hasher = PasswordHasher::new(HashCost::MINIMAL, HashingSettings::default()).unwrap();
@@ -68,14 +68,14 @@ pub fn fixture() -> Fixture {
 }
 
 /// A login attempt from localhost.
-pub fn attempt(email: &str, password: &str) -> LoginAttempt {
+pub(super) fn attempt(email: &str, password: &str) -> LoginAttempt {
     LoginAttempt { email: email.to_owned(), password: password.to_owned(), client: LOCALHOST }
 }
 
 /// The address of every unit-test client.
-pub const LOCALHOST: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+pub(super) const LOCALHOST: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
-pub async fn register(fixture: &Fixture, email: &str) -> Actor {
+pub(super) async fn register(fixture: &Fixture, email: &str) -> Actor {
     let registration = Registration {
         email: email.into(),
         password: PASSWORD.into(),
@@ -87,7 +87,7 @@ pub async fn register(fixture: &Fixture, email: &str) -> Actor {
 }
 
 /// A new administrator, stored in the fixture's users.
-pub async fn admin(fixture: &Fixture) -> Actor {
+pub(super) async fn admin(fixture: &Fixture) -> Actor {
     let admin = NewUser {
         email: format!("admin-{}@example.com", Uuid::now_v7()),
         name: "Admin".into(),

@@ -11,18 +11,17 @@ use sqlx::error::DatabaseError;
 use sqlx::migrate::MigrateError;
 use sqlx::postgres::PgConnectOptions;
 
-/// The database driver.
-pub type Db = sqlx::Postgres;
+pub(crate) type Db = sqlx::Postgres;
 
 /// PostgreSQL has no safe default location: `DATABASE_URL` is required.
-pub const DEFAULT_URL: Option<&str> = None;
+pub(crate) const DEFAULT_URL: Option<&str> = None;
 
 /// Connection options for `url`, with a server-side `statement_timeout` on every connection,
 /// so a runaway query cannot hold a connection for ever.
 ///
 /// # Errors
 /// Fails when the URL cannot be parsed.
-pub fn connect_options(
+pub(crate) fn connect_options(
     url: &str,
     statement_timeout: Duration,
 ) -> Result<PgConnectOptions, sqlx::Error> {
@@ -37,7 +36,7 @@ pub fn connect_options(
 ///
 /// # Errors
 /// Fails when the database is unreachable or a migration fails.
-pub async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
+pub(crate) async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
     sqlx::migrate!().run(pool).await
 }
 
@@ -45,7 +44,7 @@ pub async fn migrate(pool: &Pool<Db>) -> Result<(), MigrateError> {
 /// connection broke, the server is out of resources, or an operator intervened (a restart,
 /// or `statement_timeout` cancelling a query).
 #[must_use]
-pub fn is_transient(error: &dyn DatabaseError) -> bool {
+pub(crate) fn is_transient(error: &dyn DatabaseError) -> bool {
     let code = error.code().unwrap_or_default();
     ["08", "53", "57"].iter().any(|class| code.starts_with(class))
 }

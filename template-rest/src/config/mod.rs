@@ -21,26 +21,19 @@ mod metrics;
 mod raw;
 pub(crate) mod secrets;
 
-pub use http::HttpConfig;
-pub use jwt::JwtConfig;
-pub use login::RegistrationLimits;
-pub use metrics::MetricsConfig;
-pub(crate) use raw::RawConfig;
-pub use raw::StoreKind;
-// The settings this module parses into belong to the components that use them; these are the
-// types of `Config`'s fields, named here too for code that reads the configuration.
-pub use crate::ratelimit::{ClientIpPolicy, LimitStore, LoginLimits, RateLimit, StoreFailure};
 pub use crate::repositories::pool::DatabaseConfig;
 pub use crate::services::AdminSeed;
+pub use http::HttpConfig;
+pub use jwt::JwtConfig;
+pub(crate) use raw::RawConfig;
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
 #[error("{variable}: {message}")]
 pub struct ConfigError {
     /// The environment variable at fault.
-    pub variable: String,
-    /// What is wrong with it.
-    pub message: String,
+    pub(crate) variable: String,
+    pub(crate) message: String,
 }
 
 impl ConfigError {
@@ -52,7 +45,7 @@ impl ConfigError {
 /// Where the service runs; production refuses insecure shortcuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Environment {
+pub(crate) enum Environment {
     /// Local work: a missing `JWT_SECRET` is generated at random, with a warning.
     Development,
     /// A real deployment: every secret must be given.
@@ -62,7 +55,7 @@ pub enum Environment {
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// Human-readable lines.
     Pretty,
     /// One JSON object per line, for log shippers.
@@ -73,23 +66,21 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address to listen on (`HOST`, default `127.0.0.1`).
-    pub host: IpAddr,
+    pub(crate) host: IpAddr,
     /// Port to listen on (`PORT`, default `8080`).
-    pub port: u16,
+    pub(crate) port: u16,
     /// The database (`DATABASE_*`).
-    pub database: DatabaseConfig,
+    pub(crate) database: DatabaseConfig,
     /// Token settings (`JWT_*`, `ACCESS_TOKEN_TTL_SECS`, `REFRESH_TOKEN_TTL_SECS`).
     pub jwt: JwtConfig,
     /// First administrator (`ADMIN_EMAIL`, `ADMIN_PASSWORD`).
-    pub admin: Option<AdminSeed>,
-    /// Deployment kind (`APP_ENV`: `development` or `production`).
-    pub environment: Environment,
+    pub(crate) admin: Option<AdminSeed>,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
-    pub log_format: LogFormat,
+    pub(crate) log_format: LogFormat,
     /// Server limits, timeouts, rate limits and response headers.
     pub http: HttpConfig,
     /// Password hashing threads and queue (`PASSWORD_HASH_*`).
-    pub hashing: HashingSettings,
+    pub(crate) hashing: HashingSettings,
 }
 
 impl Config {
@@ -97,7 +88,7 @@ impl Config {
     ///
     /// # Errors
     /// Returns the first invalid or missing variable.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub(crate) fn from_env() -> Result<Self, ConfigError> {
         // A missing `.env` is normal; a malformed one is not.
         if let Err(error) = dotenvy::dotenv()
             && !error.not_found()
@@ -117,9 +108,8 @@ impl Config {
         Self::from_source(Some(map.collect()))
     }
 
-    /// The socket address to bind.
     #[must_use]
-    pub fn bind_address(&self) -> std::net::SocketAddr {
+    pub(crate) fn bind_address(&self) -> std::net::SocketAddr {
         std::net::SocketAddr::new(self.host, self.port)
     }
 
@@ -143,7 +133,6 @@ impl RawConfig {
             database: database::from_raw(&self)?,
             jwt: JwtConfig::from_raw(&self, environment)?,
             admin: admin_seed(self.admin_email.clone(), self.admin_password.clone())?,
-            environment,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
             http: HttpConfig::from_raw(&self)?,
             hashing: hashing::from_raw(&self)?,

@@ -82,14 +82,13 @@ use search::{count_users, like_pattern, list_page};
 
 /// [`UserRepository`] over SQL.
 #[derive(Debug, Clone)]
-pub struct SqlUserRepository {
+pub(crate) struct SqlUserRepository {
     pool: DbPool,
 }
 
 impl SqlUserRepository {
-    /// Wraps a pool.
     #[must_use]
-    pub fn new(pool: DbPool) -> Self {
+    pub(crate) fn new(pool: DbPool) -> Self {
         Self { pool }
     }
 }
