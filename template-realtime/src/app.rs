@@ -1,16 +1,14 @@
-//! Startup wiring: the hub, the broker, the token verifier and the state, and the background
-//! task that keeps this node's presence entries alive.
+//! Startup wiring: the hub, the broker, the token verifier and the state.
 
 use std::sync::Arc;
 
 use crate::auth::{KeyError, TokenVerifier};
-use crate::broker::{self, Broker, BrokerError};
+use crate::broker;
 use crate::config::Config;
 use crate::connections::ConnectionLimit;
-use crate::hub::{Hub, HubLimits};
-use crate::rooms::{Rooms, RoomsParts};
+use crate::http::state::AppState;
+use crate::rooms::{Broker, BrokerError, Hub, Rooms, RoomsParts};
 use crate::shutdown::Shutdown;
-use crate::state::AppState;
 use crate::telemetry;
 use crate::tickets::Tickets;
 use crate::users::{MemoryUserStore, UserLimits, UserStore};
@@ -34,18 +32,9 @@ pub enum StartupError {
 /// # Errors
 /// When the broker cannot be reached or set up.
 pub async fn connect(config: &Config) -> Result<(Arc<Hub>, Arc<dyn Broker>), StartupError> {
-    let hub = Arc::new(hub(config));
+    let hub = Arc::new(Hub::new(config.rooms.hub));
     let broker = broker::connect(&config.broker, hub.clone()).await?;
     Ok((hub, broker))
-}
-
-/// A hub with the limits of `config`.
-#[must_use]
-pub fn hub(config: &Config) -> Hub {
-    Hub::new(HubLimits {
-        presence_event_limit: config.limits.presence_event_limit,
-        max_rooms: config.limits.max_rooms,
-    })
 }
 
 /// Builds the state of a node over its hub and broker.
@@ -66,34 +55,19 @@ pub async fn state(
     let parts = RoomsParts {
         hub,
         broker,
-        history: config.limits.history,
+        settings: config.rooms.clone(),
         policy: config.policy.policy(),
-        users,
+        publish_rate: Arc::new(users.clone()),
     };
     Ok(AppState {
         rooms: Arc::new(Rooms::new(parts)),
+        users,
         verifier: Arc::new(TokenVerifier::new(&config.jwt).await?),
         tickets: Arc::new(Tickets::new(config.tickets, config.users.max_connections)),
-        limits: config.limits,
-        connections: ConnectionLimit::new(config.limits.max_connections),
+        session: config.session,
+        http: config.http,
+        connections: ConnectionLimit::new(config.max_connections),
         shutdown: Shutdown::default(),
         metrics: telemetry::metrics(),
-    })
-}
-
-/// Refreshes this node's presence entries three times per TTL, so that they expire only when
-/// the node is gone.
-#[must_use]
-pub fn spawn_presence_refresh(state: &AppState) -> tokio::task::JoinHandle<()> {
-    let rooms = state.rooms.clone();
-    let period = state.limits.presence_ttl / 3;
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(period);
-        loop {
-            interval.tick().await;
-            if let Err(error) = rooms.refresh_presence().await {
-                telemetry::broker_error("refresh_presence", &error);
-            }
-        }
     })
 }

@@ -1,6 +1,7 @@
 //! Typed configuration, read once at startup from the environment (and an optional `.env`).
 //!
 //! Each component owns its settings type (`auth::JwtConfig`, `broker::BrokerConfig`,
+//! `rooms::RoomsSettings`, `session::SessionSettings`, `http::HttpSettings`,
 //! `tickets::TicketConfig`, `users::UserLimitsConfig`…); this module only reads the environment
 //! into them, and `app.rs` wires them.
 //!
@@ -15,15 +16,18 @@ use serde::Deserialize;
 
 mod jwt;
 mod limits;
+mod policy;
 pub(crate) mod raw;
 
 pub use crate::settings::ConfigError;
-pub use limits::{HeartbeatConfig, Limits};
+pub use policy::{PolicyChoice, RawPolicy};
 pub(crate) use raw::RawConfig;
 
 use crate::auth::JwtConfig;
-use crate::broker::{BrokerConfig, BrokerOptions, RawBrokerConfig, SHARED_USER_LIMITS};
-use crate::rooms::policy::{PolicyChoice, RawPolicy};
+use crate::broker::{BrokerConfig, RawBrokerConfig, SHARED_USER_LIMITS};
+use crate::http::HttpSettings;
+use crate::rooms::RoomsSettings;
+use crate::session::SessionSettings;
 use crate::telemetry::LogFormat;
 use crate::tickets::{RawTickets, TicketConfig};
 use crate::users::{RawUserLimits, UserLimitsConfig};
@@ -49,8 +53,17 @@ pub struct Config {
     pub jwt: JwtConfig,
     /// The broker that connects the nodes (`BROKER_PREFIX` and the broker's URL).
     pub broker: BrokerConfig,
-    /// Limits on connections and messages, heartbeats, history and timeouts.
-    pub limits: Limits,
+    /// Rooms per node, outbound queues, history and presence (`MAX_ROOMS`, `OUTBOUND_QUEUE`,
+    /// `HISTORY_*`, `PRESENCE_*`, `BROKER_PREFIX`).
+    pub rooms: RoomsSettings,
+    /// Frame size and rate, rooms per connection, heartbeats (`MAX_MESSAGE_BYTES`,
+    /// `MESSAGE_RATE_*`, `MAX_ROOMS_PER_CONNECTION`, `HEARTBEAT_*`).
+    pub session: SessionSettings,
+    /// Body size, SSE keep-alive and timeouts (`MAX_MESSAGE_BYTES`, `SSE_KEEP_ALIVE_SECS`,
+    /// `HEADER_READ_TIMEOUT_SECS`, `SHUTDOWN_TIMEOUT_SECS`).
+    pub http: HttpSettings,
+    /// WebSocket and SSE connections per node; past it, 503 (`MAX_CONNECTIONS`, 10000).
+    pub max_connections: usize,
     /// Connections and publications per user (`USER_*`).
     pub users: UserLimitsConfig,
     /// Who may do what in which room (`ROOM_POLICY`).
@@ -120,18 +133,17 @@ struct Components {
 impl RawConfig {
     fn validate(self, components: Components) -> Result<Config, ConfigError> {
         let environment = self.app_env.unwrap_or(Environment::Development);
-        let limits = Limits::from_raw(&self)?;
-        let options = BrokerOptions {
-            prefix: raw::prefix(self.broker_prefix.as_deref())?,
-            history: limits.history,
-            presence_ttl: limits.presence_ttl,
-        };
+        let rooms = limits::rooms(&self, raw::prefix(self.broker_prefix.as_deref())?)?;
+        let options = rooms.broker_options();
         Ok(Config {
             host: parse_host(self.host.as_deref())?,
             port: self.port.unwrap_or(8080),
             jwt: JwtConfig::from_raw(&self, environment)?,
             broker: BrokerConfig::from_raw(components.broker, options)?,
-            limits,
+            session: limits::session(&self)?,
+            http: limits::http(&self)?,
+            max_connections: limits::max_connections(&self)?,
+            rooms,
             users: UserLimitsConfig::from_raw(&components.users, SHARED_USER_LIMITS)?,
             policy: PolicyChoice::from_raw(&components.policy)?,
             tickets: TicketConfig::from_raw(&components.tickets)?,

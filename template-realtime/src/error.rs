@@ -6,8 +6,7 @@
 
 use std::time::Duration;
 
-use crate::broker::BrokerError;
-use crate::rooms::RoomError;
+use crate::rooms::{BrokerError, RoomError};
 
 /// How a request failed.
 #[derive(Debug, thiserror::Error)]

@@ -4,29 +4,31 @@
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
 //! - [`server`] binds the listener and handles shutdown signals; [`app`] wires a node into an
-//!   [`state::AppState`]; [`connections`] caps the open connections and [`shutdown`] tells
+//!   [`http::state::AppState`]; [`connections`] caps the open connections and [`shutdown`] tells
 //!   them all to close.
 //! - [`http`] holds the routes: the WebSocket upgrade, SSE, presence, publishing over HTTP,
 //!   probes, metrics, the demo page, and problem+json errors.
-//! - [`session`] serves one WebSocket connection; [`protocol`] is its JSON protocol.
-//! - [`rooms`] is what a connection can do, whatever its transport, and who may
-//!   ([`rooms::policy`]); [`users`] holds the per-user limits, [`rate`] their token bucket.
-//! - [`hub`] fans messages out to this node's connections, through bounded [`hub::Outbox`]es.
-//! - [`broker`] connects the nodes: ids, history, delivery and presence, behind one trait.
-//! - [`domain`] holds the plain types; [`auth`] verifies tokens, [`tickets`] trades them for
-//!   single-use SSE tickets; [`config`] reads the environment into each component's
-//!   settings, whose shared error and checks are [`settings`]; [`telemetry`] sets up logs
-//!   and metrics; [`error`] is the HTTP error model.
+//! - [`session`] serves one WebSocket connection; [`protocol`] is its JSON protocol, and
+//!   renders what the rooms deliver into frames.
+//! - [`rooms`] is the copyable module (its `MODULE.md`) that runs the rooms: what a
+//!   connection can do whatever its transport ([`rooms::Rooms`], past a [`rooms::RoomPolicy`]
+//!   and a [`rooms::PublishRate`]), the node's fan-out into bounded outboxes
+//!   ([`rooms::Hub`]), the [`rooms::Broker`] trait with the in-process broker, and the plain
+//!   types (room names, messages, presence). It uses nothing else of this crate.
+//! - [`broker`] is the broker this project was generated with (`memory`, `redis` or `nats`),
+//!   behind the module's trait; [`users`] holds the per-user limits, [`rate`] their token
+//!   bucket.
+//! - [`auth`] verifies tokens, [`tickets`] trades them for single-use SSE tickets; [`config`]
+//!   reads the environment into each component's settings, whose shared error and checks are
+//!   [`settings`]; [`telemetry`] sets up logs and metrics; [`error`] is the HTTP error model.
 
 pub mod app;
 pub mod auth;
 pub mod broker;
 pub mod config;
 pub mod connections;
-pub mod domain;
 pub mod error;
 pub mod http;
-pub mod hub;
 pub mod protocol;
 pub mod rate;
 pub mod rooms;
@@ -34,7 +36,6 @@ pub mod server;
 pub mod session;
 pub mod settings;
 pub mod shutdown;
-pub mod state;
 pub mod telemetry;
 pub mod tickets;
 pub mod users;

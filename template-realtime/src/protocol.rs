@@ -4,10 +4,12 @@
 //! `publish`, `ping` and `reauth`; the server answers each with `ack`, `pong` or `error`, and
 //! pushes `message` and `presence` frames. `asyncapi.yaml` describes the same shapes.
 
+use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::domain::{PresenceEvent, PresenceKind, RoomName, StoredMessage};
+use crate::rooms::StoredMessage;
+use crate::rooms::{PresenceEvent, PresenceKind, RoomEvent, RoomEventKind, RoomName};
 
 /// The longest `ref` echoed back, in bytes.
 pub const MAX_REF_BYTES: usize = 64;
@@ -244,6 +246,22 @@ impl<'a> From<&'a PresenceEvent> for ServerFrame<'a> {
     fn from(event: &'a PresenceEvent) -> Self {
         ServerFrame::Presence { room: &event.room, event: event.event, user: &event.user }
     }
+}
+
+impl<'a> From<&'a RoomEvent> for ServerFrame<'a> {
+    fn from(event: &'a RoomEvent) -> Self {
+        match &event.kind {
+            RoomEventKind::Message(message) => Self::from(message),
+            RoomEventKind::Presence(presence) => Self::from(presence),
+        }
+    }
+}
+
+/// The text of the frame of a hub's event, as WebSocket and SSE send it: give it to
+/// [`RoomEvent::rendered`], which renders it once for every connection it goes to.
+#[must_use]
+pub fn frame_text(event: &RoomEvent) -> Utf8Bytes {
+    Utf8Bytes::from(ServerFrame::from(event).to_json())
 }
 
 #[cfg(test)]

@@ -11,9 +11,8 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::app::{self, StartupError};
 use crate::config::Config;
 use crate::http;
-use crate::http::serve::ServeSettings;
+use crate::http::state::AppState;
 use crate::shutdown::Shutdown;
-use crate::state::AppState;
 
 /// Starts the node described by `config` and runs it until a shutdown signal.
 ///
@@ -35,12 +34,8 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
 
 /// Serves `state` on `listener` until its shutdown begins, then drains and closes the broker.
 pub async fn serve(listener: TcpListener, state: AppState) {
-    let refresh = app::spawn_presence_refresh(&state);
-    let settings = ServeSettings {
-        header_read_timeout: state.limits.header_read_timeout,
-        shutdown_timeout: state.limits.shutdown_timeout,
-    };
-    let shutdown = state.shutdown.clone();
+    let refresh = state.rooms.keep_presence_alive();
+    let (settings, shutdown) = (state.http.serve, state.shutdown.clone());
     http::serve::serve(listener, http::router(state.clone()), settings, shutdown).await;
     refresh.abort();
     state.rooms.broker().close().await;

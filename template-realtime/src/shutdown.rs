@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::hub::Outbox;
+use crate::rooms::Outbox;
 
 /// The outboxes of the open connections, by member id.
 type Outboxes = Mutex<HashMap<u64, Weak<Outbox>>>;

@@ -125,7 +125,7 @@ impl Tickets {
 fn random_ticket() -> Option<String> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).ok()?;
-    Some(crate::domain::room::hex_bytes(&bytes))
+    Some(crate::rooms::hex_bytes(&bytes))
 }
 
 #[cfg(test)]

@@ -1,120 +1,12 @@
-//! The broker connects the nodes: it gives each message its id, keeps each room's bounded
-//! history, carries messages and presence events to every node, and stores who is present.
+//! The broker this project was generated with, behind the rooms module's
+//! [`Broker`](crate::rooms::Broker) trait: ids, history, delivery into each node's hub, and
+//! presence.
 //!
-//! Everything else in the service sees it through the [`Broker`] trait. Which implementation
-//! is compiled in is chosen when the project is generated; `backend.rs` is the only file that
-//! differs between the choices.
+//! `backend.rs` (with its folder) is the only code that differs between `memory` (the
+//! module's [`MemoryBroker`](crate::rooms::MemoryBroker)), `redis` and `nats`: its settings
+//! ([`BrokerConfig`], read from [`RawBrokerConfig`]), [`connect`], and whether it can hold
+//! the per-user limits of every node ([`SHARED_USER_LIMITS`], [`user_store`]).
 
 mod backend;
-mod catch_up;
-pub mod replay;
-
-use std::sync::Arc;
-use std::time::Duration;
 
 pub use backend::{BrokerConfig, RawBrokerConfig, SHARED_USER_LIMITS, connect, user_store};
-pub use catch_up::{catch_up, catch_up_all};
-
-use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
-use crate::hub::Hub;
-
-/// How much of each room's past is kept for clients that reconnect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HistoryConfig {
-    /// Messages kept per room (`HISTORY_LENGTH`, default 1000).
-    pub length: usize,
-    /// Oldest message replayed (`HISTORY_MAX_AGE_SECS`, default 86400).
-    pub max_age: Duration,
-    /// Bytes of messages kept across all rooms (`HISTORY_MAX_BYTES`, default 32 MiB): by the
-    /// in-process broker in memory, by NATS in its rooms stream. The oldest go first.
-    pub max_bytes: usize,
-    /// Rooms whose history the in-process broker keeps (`HISTORY_MAX_ROOMS`, default 10000);
-    /// the least recently used one that nobody is in gives way to a new one.
-    pub max_rooms: usize,
-}
-
-/// What every broker needs, whichever it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokerOptions {
-    /// The namespace of every key, channel, subject and stream (`BROKER_PREFIX`).
-    pub prefix: String,
-    /// How much of each room's past is kept.
-    pub history: HistoryConfig,
-    /// How long a node's presence entries outlive it.
-    pub presence_ttl: Duration,
-}
-
-/// Why a broker operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum BrokerError {
-    /// The broker cannot be reached, or refused the operation.
-    #[error("the broker is unavailable: {0}")]
-    Unavailable(String),
-    /// The broker answered something this service cannot read.
-    #[error("unexpected data from the broker: {0}")]
-    Corrupt(String),
-    /// A new room would pass `HISTORY_MAX_ROOMS`, and every room kept has members.
-    #[error("too many rooms have a history: try again later")]
-    RoomLimit,
-}
-
-/// What a broker holds in this process's memory for the histories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Held {
-    /// Rooms with a history.
-    pub rooms: usize,
-    /// Bytes of retained messages, as accounted (their text and bookkeeping).
-    pub bytes: usize,
-}
-
-/// Part of a room's history, and the room's latest id.
-#[derive(Debug, Default)]
-pub struct History {
-    /// Retained messages after the requested id, oldest first.
-    pub messages: Vec<StoredMessage>,
-    /// The id of the room's latest message, retained or not (0 if it has none).
-    pub latest: u64,
-}
-
-/// The operations every broker offers. Each node opens one, with [`connect`], and the broker
-/// delivers every room's messages and presence events to that node's [`Hub`].
-#[async_trait::async_trait]
-pub trait Broker: Send + Sync + 'static {
-    /// Gives the message the room's next id, stores it in the history and delivers it to
-    /// every node.
-    async fn publish(&self, draft: Draft) -> Result<StoredMessage, BrokerError>;
-
-    /// The room's latest id and, when `since` is given, its retained messages after `since`.
-    async fn history(&self, room: &RoomName, since: Option<u64>) -> Result<History, BrokerError>;
-
-    /// Delivers a presence event to every node.
-    async fn announce(&self, event: PresenceEvent) -> Result<(), BrokerError>;
-
-    /// Records, or refreshes, users as present on this node for the presence TTL.
-    async fn mark_present(&self, entries: &[(RoomName, Arc<str>)]) -> Result<(), BrokerError>;
-
-    /// Removes a user's presence on this node.
-    async fn clear_present(&self, room: &RoomName, user: &str) -> Result<(), BrokerError>;
-
-    /// The users present in the room on any node whose entries have not expired, sorted.
-    async fn present_users(&self, room: &RoomName) -> Result<Vec<String>, BrokerError>;
-
-    /// Whether the broker answers.
-    async fn ping(&self) -> Result<(), BrokerError>;
-
-    /// Another node's connection to the same broker, delivering to `hub`. Tests run several
-    /// nodes in one process this way.
-    async fn peer(&self, hub: Arc<Hub>) -> Result<Arc<dyn Broker>, BrokerError>;
-
-    /// Stops delivering to this node and releases the connection.
-    async fn close(&self);
-
-    /// Deletes everything stored under the prefix: histories, ids and presence.
-    async fn purge(&self) -> Result<(), BrokerError>;
-
-    /// What this process holds for the histories: `Some` for the in-process broker, `None` for
-    /// the brokers that keep them elsewhere.
-    fn held(&self) -> Option<Held> {
-        None
-    }
-}

@@ -6,8 +6,10 @@ use super::*;
 use jsonwebtoken::Algorithm;
 
 use crate::auth::{JwtKey, PublicKeyAlgorithm};
-use crate::broker::HistoryConfig;
+use crate::http::serve::ServeSettings;
 use crate::rate::RateLimit;
+use crate::rooms::{HistoryConfig, HubLimits};
+use crate::session::HeartbeatConfig;
 
 const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -27,21 +29,15 @@ fn defaults_need_no_variables_in_development() {
     assert_eq!(config.jwt.algorithm(), Algorithm::HS256);
     assert_eq!(config.jwt.issuer, env!("CARGO_PKG_NAME"));
     assert_eq!(config.broker.options.prefix, env!("CARGO_PKG_NAME"));
-    assert_eq!(config.limits, default_limits());
+    assert_eq!(config.rooms, default_rooms());
+    assert_eq!(config.session, default_session());
+    assert_eq!(config.http, default_http());
+    assert_eq!(config.max_connections, 10_000);
 }
 
-fn default_limits() -> Limits {
-    Limits {
-        max_message_bytes: 4096,
-        message_rate: RateLimit { per_second: 20, burst: 40 },
-        max_rooms_per_connection: 32,
-        max_connections: 10_000,
-        max_rooms: 10_000,
-        outbound_queue: 256,
-        heartbeat: HeartbeatConfig {
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(45),
-        },
+fn default_rooms() -> RoomsSettings {
+    RoomsSettings {
+        hub: HubLimits { presence_event_limit: 100, max_rooms: 10_000 },
         history: HistoryConfig {
             length: 1000,
             max_age: Duration::from_hours(24),
@@ -49,11 +45,29 @@ fn default_limits() -> Limits {
             max_rooms: 10_000,
         },
         presence_ttl: Duration::from_secs(30),
-        presence_event_limit: 100,
-        shutdown_timeout: Duration::from_secs(10),
-        header_read_timeout: Duration::from_secs(10),
-        sse_keep_alive: Duration::from_secs(15),
+        outbound_queue: 256,
+        prefix: env!("CARGO_PKG_NAME").to_owned(),
     }
+}
+
+fn default_session() -> SessionSettings {
+    SessionSettings {
+        max_message_bytes: 4096,
+        message_rate: RateLimit { per_second: 20, burst: 40 },
+        max_rooms_per_connection: 32,
+        heartbeat: HeartbeatConfig {
+            interval: Duration::from_secs(15),
+            timeout: Duration::from_secs(45),
+        },
+    }
+}
+
+fn default_http() -> HttpSettings {
+    let serve = ServeSettings {
+        header_read_timeout: Duration::from_secs(10),
+        shutdown_timeout: Duration::from_secs(10),
+    };
+    HttpSettings { max_body_bytes: 4096, sse_keep_alive: Duration::from_secs(15), serve }
 }
 
 #[test]
@@ -78,8 +92,8 @@ fn variables_override_defaults() {
     assert!(!config.jwt.is_ephemeral());
     assert_eq!(config.jwt.audience, "template-rest");
     assert_eq!(config.broker.options.prefix, "chat_1");
-    assert_eq!(config.limits.max_message_bytes, 1024);
-    assert_eq!(config.limits.heartbeat.timeout, Duration::from_millis(300));
+    assert_eq!(config.session.max_message_bytes, 1024);
+    assert_eq!(config.session.heartbeat.timeout, Duration::from_millis(300));
     assert_eq!(config.broker.options.presence_ttl, Duration::from_millis(900));
 }
 
@@ -139,7 +153,7 @@ fn new_limits_have_safe_defaults() {
     let config = Config::from_vars(&[]).unwrap();
     assert_eq!(config.users.max_connections, 16);
     assert_eq!(config.users.publish_rate, RateLimit { per_second: 20, burst: 40 });
-    assert_eq!(config.policy, crate::rooms::policy::PolicyChoice::Open);
+    assert_eq!(config.policy, PolicyChoice::Open);
     assert_eq!(config.tickets.ttl, Duration::from_secs(30));
     assert_eq!(config.tickets.capacity, 10_000);
 }

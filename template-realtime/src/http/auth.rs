@@ -8,9 +8,9 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL};
 use axum::http::request::Parts;
 
+use super::state::AppState;
 use crate::auth::Identity;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// The subprotocol a browser names before its token, and that the server then selects.
 pub const BEARER_PROTOCOL: &str = "bearer";

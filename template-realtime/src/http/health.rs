@@ -8,8 +8,8 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
+use super::state::AppState;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 
 /// A healthy probe answer.
 #[derive(Debug, Serialize)]

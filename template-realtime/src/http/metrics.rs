@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
-use crate::state::AppState;
+use super::state::AppState;
 
 /// The current metrics.
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {

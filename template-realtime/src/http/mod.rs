@@ -9,7 +9,9 @@ pub mod metrics;
 pub mod problem;
 pub mod rooms;
 pub mod serve;
+mod settings;
 pub mod sse;
+pub mod state;
 pub mod tickets;
 pub mod ws;
 
@@ -20,7 +22,9 @@ use axum::routing::{get, post};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::state::AppState;
+pub use settings::HttpSettings;
+
+use state::AppState;
 
 /// The span of a request: method and path, never the query, which may carry a token.
 fn span(request: &axum::extract::Request) -> tracing::Span {
@@ -29,7 +33,7 @@ fn span(request: &axum::extract::Request) -> tracing::Span {
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
-    let body_limit = DefaultBodyLimit::max(state.limits.max_message_bytes);
+    let body_limit = DefaultBodyLimit::max(state.http.max_body_bytes);
     Router::new()
         .route("/", get(demo::page))
         .route("/ws", get(ws::upgrade))

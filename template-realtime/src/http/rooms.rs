@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::auth::Bearer;
-use crate::domain::RoomName;
+use super::state::AppState;
 use crate::error::{AppError, AppResult};
 use crate::protocol::ServerFrame;
-use crate::state::AppState;
+use crate::rooms::RoomName;
 
 /// Who is in a room.
 #[derive(Debug, Serialize)]

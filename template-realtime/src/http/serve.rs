@@ -20,7 +20,7 @@ use tower::ServiceExt as _;
 use crate::shutdown::Shutdown;
 
 /// How connections are served and drained.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServeSettings {
     /// Longest a client may take to send a request head.
     pub header_read_timeout: Duration,

@@ -20,16 +20,14 @@ use futures_util::Stream;
 use tokio::time::Instant;
 
 use super::auth::StreamBearer;
+use super::state::AppState;
 use crate::auth::Identity;
-use crate::broker::replay::Replay;
 use crate::connections::{ConnectionPermit, Transport};
-use crate::domain::RoomName;
 use crate::error::{AppError, AppResult};
-use crate::hub::{Envelope, Member, Outbox};
-use crate::protocol::{ErrorCode, ServerFrame};
-use crate::rooms::{RoomAction, Rooms};
+use crate::protocol::{self, ErrorCode, ServerFrame};
+use crate::rooms::broker::replay::Replay;
+use crate::rooms::{Member, Outbox, RoomAction, RoomEvent, RoomName, Rooms};
 use crate::shutdown::Watched;
-use crate::state::AppState;
 use crate::users::UserConnection;
 
 /// Streams the room's messages and presence events.
@@ -51,7 +49,7 @@ pub async fn events(
         let event = listener.next_event().await?;
         Some((Ok(event), listener))
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.limits.sse_keep_alive)))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.http.sse_keep_alive)))
 }
 
 fn last_event_id(headers: &HeaderMap) -> AppResult<Option<u64>> {
@@ -104,8 +102,7 @@ impl Listener {
     ) -> AppResult<Self> {
         state.rooms.authorize(&identity.user, &room, RoomAction::Read).await?;
         let permits = super::ws::acquire(state, &identity, Transport::Sse).await?;
-        let outbox = Arc::new(Outbox::new(state.limits.outbound_queue));
-        let member_id = state.rooms.hub().member_id();
+        let (member_id, outbox) = state.rooms.connection();
         let member = Member { id: member_id, user: identity.user.clone(), outbox: outbox.clone() };
         let replay = state.rooms.join(&room, member, since).await?;
         let pending = replay_events(&replay);
@@ -157,23 +154,24 @@ impl Listener {
     fn take_queued(&mut self) {
         let mut batch = Vec::new();
         self.outbox.drain_into(&mut batch);
-        for envelope in batch {
-            if let Some(event) = self.event(&envelope) {
+        for room_event in batch {
+            if let Some(event) = self.event(&room_event) {
                 self.pending.push_back(event);
             }
         }
     }
 
-    fn event(&mut self, envelope: &Envelope) -> Option<Event> {
-        let Some(id) = envelope.id else {
-            return Some(Event::default().event("presence").data(envelope.text.as_str()));
+    fn event(&mut self, room_event: &RoomEvent) -> Option<Event> {
+        let text = || room_event.rendered(protocol::frame_text);
+        let Some(id) = room_event.id else {
+            return Some(Event::default().event("presence").data(text().as_str()));
         };
         if id <= self.last {
             return None;
         }
         self.last = id;
         metrics::counter!("realtime_messages_out_total").increment(1);
-        Some(Event::default().event("message").id(id.to_string()).data(envelope.text.as_str()))
+        Some(Event::default().event("message").id(id.to_string()).data(text().as_str()))
     }
 }
 

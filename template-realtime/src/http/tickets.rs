@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use super::auth::Bearer;
+use super::state::AppState;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::tickets::TicketRefusal;
 
 /// A fresh ticket.

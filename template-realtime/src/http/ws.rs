@@ -11,12 +11,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{BEARER_PROTOCOL, Bearer};
 use super::problem::Problem;
+use super::state::AppState;
 use crate::auth::Identity;
-use crate::config::Limits;
 use crate::connections::{ConnectionPermit, Transport};
 use crate::error::{AppError, AppResult};
-use crate::session::{self, SessionContext};
-use crate::state::AppState;
+use crate::session::{self, SessionContext, SessionSettings};
 use crate::users::UserConnection;
 
 /// Upgrades an authenticated request to a WebSocket session.
@@ -42,13 +41,13 @@ pub async fn upgrade(
     let context = SessionContext {
         rooms: state.rooms.clone(),
         verifier: state.verifier.clone(),
-        limits: state.limits,
+        limits: state.session,
         shutdown: state.shutdown.clone(),
         identity: bearer.identity,
         permits,
     };
     let tracker = state.shutdown.tracker().clone();
-    let upgrade = configure(upgrade, &state.limits, bearer.via_subprotocol);
+    let upgrade = configure(upgrade, &state.session, bearer.via_subprotocol);
     // Boxed: the callback stays in the connection's task for its whole life.
     let context = Box::new(context);
     Ok(upgrade.on_upgrade(move |socket| tracker.track_future(session::run(socket, *context))))
@@ -63,7 +62,7 @@ pub async fn acquire(
     identity: &Identity,
     transport: Transport,
 ) -> AppResult<(ConnectionPermit, UserConnection)> {
-    let user = state.rooms.users().open(&identity.user).await.map_err(|retry_after| {
+    let user = state.users.open(&identity.user).await.map_err(|retry_after| {
         AppError::TooManyRequests { detail: "you hold too many connections already", retry_after }
     })?;
     let permit = state
@@ -81,7 +80,7 @@ const READ_BUFFER_BYTES: usize = 512;
 /// Small buffers: a connection costs a few kilobytes, not axum's default 128 KiB.
 fn configure(
     upgrade: WebSocketUpgrade,
-    limits: &Limits,
+    limits: &SessionSettings,
     via_subprotocol: bool,
 ) -> WebSocketUpgrade {
     // Frames up to twice the limit are read and answered with `too_large`; larger ones close

@@ -3,11 +3,13 @@
 //! (WebSocket or HTTP). The default, [`OpenRooms`], lets every authenticated user do
 //! everything; [`OwnedUserRooms`] shows how to restrict rooms, here `user-<id>` rooms to their
 //! owner. Write your own for anything else (a database lookup, a role in the token…).
+//!
+//! Publications also pass the user's [`PublishRate`]; [`Unlimited`] lets every one through.
 
-use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::domain::RoomName;
-use crate::settings::ConfigError;
+use super::RoomName;
 
 /// What a user wants to do in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,43 +55,26 @@ impl RoomPolicy for OwnedUserRooms {
     }
 }
 
-/// Which policy the node uses (`ROOM_POLICY`: `open`, the default, or `owner`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyChoice {
-    /// [`OpenRooms`].
-    Open,
-    /// [`OwnedUserRooms`].
-    Owner,
-}
-
-/// The policy's variable, as read.
-#[derive(Debug, Default, Deserialize)]
-pub struct RawPolicy {
-    room_policy: Option<String>,
-}
-
-impl PolicyChoice {
-    /// Reads `ROOM_POLICY`.
+/// How often a user may publish. [`Rooms::publish`](super::Rooms::publish) takes one
+/// publication from the user's allowance before it publishes; the template counts it per user
+/// and per node, or in Redis for every node.
+#[async_trait::async_trait]
+pub trait PublishRate: Send + Sync + 'static {
+    /// Takes one publication from the allowance of `user`.
     ///
     /// # Errors
-    /// A value other than `open` or `owner`.
-    pub fn from_raw(raw: &RawPolicy) -> Result<Self, ConfigError> {
-        match raw.room_policy.as_deref().unwrap_or("open") {
-            "open" => Ok(Self::Open),
-            "owner" => Ok(Self::Owner),
-            other => {
-                Err(ConfigError::new("ROOM_POLICY", format!("`{other}` is not one of open, owner")))
-            }
-        }
-    }
+    /// When the user publishes too fast: how long until the next publication is accepted.
+    async fn take(&self, user: &Arc<str>) -> Result<(), Duration>;
+}
 
-    /// The chosen policy.
-    #[must_use]
-    pub fn policy(self) -> std::sync::Arc<dyn RoomPolicy> {
-        match self {
-            Self::Open => std::sync::Arc::new(OpenRooms),
-            Self::Owner => std::sync::Arc::new(OwnedUserRooms),
-        }
+/// No limit on publications.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unlimited;
+
+#[async_trait::async_trait]
+impl PublishRate for Unlimited {
+    async fn take(&self, _user: &Arc<str>) -> Result<(), Duration> {
+        Ok(())
     }
 }
 
@@ -119,12 +104,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_choice_comes_from_room_policy() {
-        let parse =
-            |value: &str| PolicyChoice::from_raw(&RawPolicy { room_policy: Some(value.into()) });
-        assert_eq!(parse("owner").unwrap(), PolicyChoice::Owner);
-        assert_eq!(PolicyChoice::from_raw(&RawPolicy::default()).unwrap(), PolicyChoice::Open);
-        assert_eq!(parse("closed").unwrap_err().variable, "ROOM_POLICY");
+    #[tokio::test]
+    async fn unlimited_lets_every_publication_through() {
+        let user: Arc<str> = Arc::from("ann");
+        for _ in 0..1000 {
+            assert_eq!(Unlimited.take(&user).await, Ok(()));
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! expires (unless the client sent a fresh one in a `reauth` frame).
 
 mod requests;
+mod settings;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -17,13 +18,13 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt as _;
 use tokio::time::{Instant, MissedTickBehavior, Sleep};
 
+pub use settings::{HeartbeatConfig, SessionSettings};
+
 use crate::auth::{Identity, TokenVerifier};
-use crate::config::Limits;
 use crate::connections::ConnectionPermit;
-use crate::domain::RoomName;
-use crate::hub::{Envelope, Outbox};
+use crate::protocol;
 use crate::rate::TokenBucket;
-use crate::rooms::Rooms;
+use crate::rooms::{Outbox, RoomEvent, RoomName, Rooms};
 use crate::shutdown::{Shutdown, Watched};
 use crate::users::UserConnection;
 
@@ -34,8 +35,8 @@ pub struct SessionContext {
     pub rooms: Arc<Rooms>,
     /// Checks the tokens of `reauth` frames.
     pub verifier: Arc<TokenVerifier>,
-    /// Message and heartbeat limits.
-    pub limits: Limits,
+    /// Frame, room and heartbeat limits.
+    pub limits: SessionSettings,
     /// Tells the session to close with 1001.
     pub shutdown: Shutdown,
     /// The authenticated user, and when its token expires.
@@ -91,7 +92,7 @@ struct Session {
     bucket: TokenBucket,
     refused_in_a_row: u32,
     last_seen: Instant,
-    batch: Vec<Arc<Envelope>>,
+    batch: Vec<Arc<RoomEvent>>,
     /// Fires when the token expires; a `reauth` moves it.
     expiry: Pin<Box<Sleep>>,
     _watched: Watched,
@@ -99,8 +100,7 @@ struct Session {
 
 impl Session {
     fn new(socket: WebSocket, context: SessionContext) -> Self {
-        let member_id = context.rooms.hub().member_id();
-        let outbox = Arc::new(Outbox::new(context.limits.outbound_queue));
+        let (member_id, outbox) = context.rooms.connection();
         Self {
             socket,
             member_id,
@@ -186,9 +186,9 @@ impl Session {
     async fn write_batch(&mut self) -> Result<(), End> {
         let mut batch = std::mem::take(&mut self.batch);
         let mut written = 0;
-        for envelope in batch.drain(..) {
-            if self.accepts(&envelope) {
-                self.feed(Message::Text(envelope.text.clone())).await?;
+        for event in batch.drain(..) {
+            if self.accepts(&event) {
+                self.feed(Message::Text(event.rendered(protocol::frame_text))).await?;
                 written += 1;
             }
         }
@@ -199,12 +199,11 @@ impl Session {
     }
 
     /// Whether the frame is for a joined room and newer than what the client has.
-    fn accepts(&mut self, envelope: &Envelope) -> bool {
-        let Some((_, last)) = self.joined.iter_mut().find(|(room, _)| *room == envelope.room)
-        else {
+    fn accepts(&mut self, event: &RoomEvent) -> bool {
+        let Some((_, last)) = self.joined.iter_mut().find(|(room, _)| *room == event.room) else {
             return false;
         };
-        match envelope.id {
+        match event.id {
             None => true,
             Some(id) if id > *last => {
                 *last = id;

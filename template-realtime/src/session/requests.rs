@@ -5,11 +5,9 @@ use axum::extract::ws::Message;
 use serde_json::value::RawValue;
 
 use super::{End, Session};
-use crate::broker::replay::Replay;
-use crate::domain::RoomName;
-use crate::hub::Member;
 use crate::protocol::{self, ClientFrame, ErrorCode, Refusal, Request, ServerFrame};
-use crate::rooms::{RoomAction, RoomError};
+use crate::rooms::broker::replay::Replay;
+use crate::rooms::{Member, RoomAction, RoomError, RoomName};
 
 impl Session {
     pub(super) async fn on_frame(

@@ -18,6 +18,7 @@ use serde::Deserialize;
 pub use memory::MemoryUserStore;
 
 use crate::rate::RateLimit;
+use crate::rooms::PublishRate;
 use crate::settings::{ConfigError, positive};
 
 /// The per-user limits.
@@ -181,6 +182,14 @@ impl UserLimits {
             Verdict::Allowed => Ok(()),
             Verdict::Refused { retry_after } => Err(retry_after),
         }
+    }
+}
+
+/// The rooms take each publication from the user's allowance.
+#[async_trait::async_trait]
+impl PublishRate for UserLimits {
+    async fn take(&self, user: &Arc<str>) -> Result<(), Duration> {
+        self.take_publication(user).await
     }
 }
 

@@ -10,9 +10,10 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
-use crate::service::broker::{self, Broker};
+use crate::service::broker;
 use crate::service::config::Config;
-use crate::service::state::AppState;
+use crate::service::http::state::AppState;
+use crate::service::rooms::{Broker, Hub};
 use crate::service::{app, server};
 
 /// The HMAC secret every test node verifies with.
@@ -98,7 +99,7 @@ impl Drop for TestNode {
 }
 
 async fn prepare(config: Config, first: Option<Arc<dyn Broker>>) -> (AppState, TcpListener) {
-    let hub = Arc::new(app::hub(&config));
+    let hub = Arc::new(Hub::new(config.rooms.hub));
     let broker = match first {
         Some(first) => first.peer(hub.clone()).await,
         None => broker::connect(&config.broker, hub.clone()).await,

@@ -6,8 +6,8 @@
 //! folder with a `Cargo.toml` is a crate module (`template-microservice/circuit-breaker/`),
 //! copied whole to `<app>/<name>/` and added as a path dependency: its code names itself with
 //! `crate::`, so it could not live as a folder of another crate. `add` copies and wires one
-//! module ([`add`]); `modules` proves every one in a fresh app ([`stage`]); [`table`] holds the
-//! root README's list to the modules found here.
+//! module ([`add`]); `modules` proves every one in a fresh app ([`stage`], with [`subscriber`] for
+//! the requests that stream); [`table`] holds the root README's list to the modules found here.
 
 pub(crate) mod add;
 mod app;
@@ -16,6 +16,7 @@ mod features;
 pub(crate) mod page;
 mod rollback;
 pub(crate) mod stage;
+mod subscriber;
 pub(crate) mod table;
 
 use std::collections::BTreeMap;

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::subscriber::Subscriber;
 use super::{Kind, Module, app};
 use crate::{checks, cmd, http};
 
@@ -84,37 +85,50 @@ fn smoke(root: &Path, app: &Path, target: &Path) -> cmd::Result {
     let requests = std::fs::read_to_string(root.join(app::FIXTURE).join("smoke.txt"))?;
     let running = Running::start(&target.join("debug").join("modules-app"))?;
     http::wait_for_200(running.address, "/items/1", Instant::now(), Duration::from_mins(1))?;
+    let mut subscribers = Vec::new();
     for line in requests.lines().filter(|line| !line.is_empty() && !line.starts_with('#')) {
-        check(running.address, line)?;
+        match line.strip_prefix("& ") {
+            Some(line) => subscribers.push(subscribe(running.address, line)?),
+            None => check(running.address, line)?,
+        }
     }
-    Ok(())
+    subscribers.into_iter().try_for_each(Subscriber::finish)
 }
 
 /// One line of `smoke.txt`: `METHOD PATH STATUS TEXT...`, where TEXT (spaces allowed) is what
-/// the body must contain.
+/// the body must contain, then optionally ` <= BODY`, the request's JSON body. A line that
+/// starts with `& ` is a subscriber (see [`super::subscriber`]).
 #[derive(Debug, PartialEq, Eq)]
 struct Expectation<'a> {
     method: &'a str,
     path: &'a str,
     status: u16,
     text: &'a str,
+    body: &'a str,
 }
 
 impl<'a> Expectation<'a> {
     fn parse(line: &'a str) -> cmd::Result<Self> {
+        let (line, body) = line.split_once(" <= ").unwrap_or((line, ""));
         let mut words = line.splitn(4, ' ');
         let (method, path) = (words.next().unwrap_or_default(), words.next().unwrap_or_default());
         let status = words.next().and_then(|status| status.parse().ok());
         let status =
             status.ok_or_else(|| cmd::Error::new(format!("smoke.txt: no status in `{line}`")))?;
-        Ok(Self { method, path, status, text: words.next().unwrap_or_default() })
+        Ok(Self { method, path, status, text: words.next().unwrap_or_default(), body })
     }
+}
+
+/// Opens the subscriber of one `smoke.txt` line that started with `& `.
+fn subscribe(address: SocketAddr, line: &str) -> cmd::Result<Subscriber> {
+    let Expectation { method, path, status, text, .. } = Expectation::parse(line)?;
+    Subscriber::open(address, &format!("{method} {path}"), status, text)
 }
 
 /// Makes the request of one `smoke.txt` line and checks the answer.
 fn check(address: SocketAddr, line: &str) -> cmd::Result {
-    let Expectation { method, path, status, text } = Expectation::parse(line)?;
-    let response = http::request(address, &format!("{method} {path} HTTP/1.1"), "")?;
+    let Expectation { method, path, status, text, body } = Expectation::parse(line)?;
+    let response = http::request(address, &format!("{method} {path} HTTP/1.1"), body)?;
     eprintln!("modules: {method} {path} -> {}", response.status);
     if response.status == status && response.body.contains(text) {
         return Ok(());
@@ -162,9 +176,13 @@ mod tests {
             path: "/quote",
             status: 200,
             text: "price 42, circuit closed",
+            body: "",
         };
         assert_eq!(expectation, expected);
         assert!(Expectation::parse("GET /quote ok").is_err());
+        let publish = Expectation::parse(r#"POST /rooms/a/messages 200 published 1 <= {"a":1}"#);
+        let publish = publish.unwrap();
+        assert_eq!((publish.text, publish.body), ("published 1", r#"{"a":1}"#));
     }
 
     #[test]
@@ -173,6 +191,7 @@ mod tests {
             std::fs::read_to_string(cmd::workspace_root().join(app::FIXTURE).join("smoke.txt"))
                 .unwrap();
         let lines = text.lines().filter(|line| !line.is_empty() && !line.starts_with('#'));
+        let lines = lines.map(|line| line.strip_prefix("& ").unwrap_or(line));
         assert!(lines.map(Expectation::parse).all(|parsed| parsed.is_ok()));
     }
 }

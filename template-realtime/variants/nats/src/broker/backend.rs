@@ -31,9 +31,8 @@ use async_nats::jetstream::{self, context::PublishErrorKind};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{Broker, BrokerError, BrokerOptions, History};
-use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
-use crate::hub::Hub;
+use crate::rooms::{Broker, BrokerError, BrokerOptions, Draft, History, Hub, PresenceEvent};
+use crate::rooms::{RoomName, StoredMessage};
 use crate::settings::ConfigError;
 use crate::users::{SharedLimits, UserLimitStore};
 use streams::Streams;

@@ -5,7 +5,7 @@ use async_nats::jetstream;
 use serde_json::json;
 
 use crate::client::Client;
-use crate::service::domain::room::hex;
+use crate::service::rooms::hex;
 use crate::support::{TestNode, random_suffix};
 
 #[tokio::test]

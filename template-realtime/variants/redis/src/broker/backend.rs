@@ -27,9 +27,8 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{Broker, BrokerError, BrokerOptions, History};
-use crate::domain::{Draft, PresenceEvent, RoomName, StoredMessage};
-use crate::hub::Hub;
+use crate::rooms::{Broker, BrokerError, BrokerOptions, Draft, History, Hub, PresenceEvent};
+use crate::rooms::{RoomName, StoredMessage};
 use crate::settings::ConfigError;
 use keys::Keys;
 pub use users::{SHARED_USER_LIMITS, user_store};

@@ -8,9 +8,7 @@ use async_nats::jetstream::stream::{self, LastRawMessageErrorKind, StorageType};
 use futures_util::TryStreamExt as _;
 
 use super::{Stored, unavailable};
-use crate::broker::{BrokerError, BrokerOptions};
-use crate::domain::room::hex;
-use crate::domain::{RoomName, StoredMessage};
+use crate::rooms::{BrokerError, BrokerOptions, RoomName, StoredMessage, hex};
 
 /// How long reading a room's history may take.
 const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);

@@ -8,9 +8,7 @@ use async_nats::jetstream::consumer::{DeliverPolicy, pull};
 use futures_util::StreamExt as _;
 
 use super::{NatsBroker, unavailable};
-use crate::broker::{BrokerError, catch_up};
-use crate::domain::{PresenceEvent, StoredMessage};
-use crate::hub::{Delivery, Hub};
+use crate::rooms::{BrokerError, Delivery, Hub, PresenceEvent, StoredMessage, catch_up};
 
 /// Starts both subscriptions; returns once they are active.
 pub(super) async fn start(

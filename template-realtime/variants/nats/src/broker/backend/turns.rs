@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher as _, RandomState};
 use std::sync::{Mutex, PoisonError};
 
-use crate::domain::RoomName;
+use crate::rooms::RoomName;
 
 /// Stripes of turns: enough that busy rooms rarely share one.
 const STRIPES: usize = 256;

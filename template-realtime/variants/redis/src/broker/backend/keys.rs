@@ -1,6 +1,6 @@
 //! The names of the Redis keys and channels, all under `BROKER_PREFIX`.
 
-use crate::domain::RoomName;
+use crate::rooms::RoomName;
 
 /// The names of keys and channels.
 #[derive(Debug, Clone)]

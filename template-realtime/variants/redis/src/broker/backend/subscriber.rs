@@ -10,9 +10,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 
 use super::{RedisBroker, decode, unavailable};
-use crate::broker::{Broker, BrokerError, catch_up, catch_up_all};
-use crate::domain::PresenceEvent;
-use crate::hub::{Delivery, Hub};
+use crate::rooms::{Broker, BrokerError, Delivery, Hub, PresenceEvent, catch_up, catch_up_all};
 
 /// The longest wait between two reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);

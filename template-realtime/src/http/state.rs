@@ -4,24 +4,30 @@ use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use super::HttpSettings;
 use crate::auth::TokenVerifier;
-use crate::config::Limits;
 use crate::connections::ConnectionLimit;
 use crate::rooms::Rooms;
+use crate::session::SessionSettings;
 use crate::shutdown::Shutdown;
 use crate::tickets::Tickets;
+use crate::users::UserLimits;
 
 /// Shared application state. Cloning is cheap: every field is reference-counted or small.
 #[derive(Clone)]
 pub struct AppState {
     /// Joining, leaving, publishing and presence.
     pub rooms: Arc<Rooms>,
+    /// Connections per user (the publish rate is counted by `rooms`).
+    pub users: UserLimits,
     /// Access-token verification.
     pub verifier: Arc<TokenVerifier>,
     /// Single-use SSE tickets.
     pub tickets: Arc<Tickets>,
-    /// Connection and message limits.
-    pub limits: Limits,
+    /// The limits of a WebSocket session.
+    pub session: SessionSettings,
+    /// Body size, SSE keep-alive, serving and draining.
+    pub http: HttpSettings,
     /// Open WebSocket and SSE connections.
     pub connections: ConnectionLimit,
     /// Whether shutdown has begun, and the connections to wait for.

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::{Envelope, Member, Outbox};
+use super::{Member, Outbox, RoomEvent};
 
 /// Frames a shard queues at most. Past it the runtime has not run the shard's task for that
 /// many messages, more than any outbox holds: the shard's members are cut off as too slow
@@ -28,7 +28,7 @@ struct ShardState {
     /// The members' outboxes, built on the first fan-out after a change of membership.
     snapshot: Option<Arc<[Arc<Outbox>]>>,
     /// Frames waiting for the shard's task, oldest first.
-    pending: Vec<Arc<Envelope>>,
+    pending: Vec<Arc<RoomEvent>>,
     /// A task is draining `pending`.
     draining: bool,
 }
@@ -61,13 +61,13 @@ impl Shard {
 
     /// Sends a frame to the shard's members: at once when `inline` and nothing is queued, or
     /// through the shard's task, which this starts unless it runs already.
-    pub(super) fn send(self: &Arc<Self>, envelope: &Arc<Envelope>, inline: bool) {
+    pub(super) fn send(self: &Arc<Self>, event: &Arc<RoomEvent>, inline: bool) {
         let mut state = lock(&self.state);
         if inline && !state.draining {
             let outboxes = state.snapshot();
             drop(state);
             for outbox in outboxes.iter() {
-                outbox.push(envelope.clone());
+                outbox.push(event.clone());
             }
             return;
         }
@@ -75,7 +75,7 @@ impl Shard {
             state.snapshot().iter().for_each(|outbox| outbox.cut_off());
             return;
         }
-        state.pending.push(envelope.clone());
+        state.pending.push(event.clone());
         if !state.draining {
             state.draining = true;
             drop(state);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::History;
-use crate::domain::StoredMessage;
+use super::StoredMessage;
 
 /// The messages to replay, oldest first.
 #[derive(Debug, Default)]
@@ -40,8 +40,8 @@ pub fn replay(since: u64, history: History, max_age: Duration, now: DateTime<Utc
 mod tests {
     use serde_json::value::RawValue;
 
+    use super::super::{Draft, RoomName};
     use super::*;
-    use crate::domain::{Draft, RoomName};
 
     const DAY: Duration = Duration::from_hours(24);
 

@@ -6,11 +6,10 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use tokio::runtime::Runtime;
 
+use super::super::super::{HubLimits, Member, Outbox};
 use super::*;
-use crate::broker::HistoryConfig;
-use crate::hub::{HubLimits, Member, Outbox};
 
-fn config() -> BrokerConfig {
+fn options() -> BrokerOptions {
     let history = HistoryConfig {
         length: 10,
         // The expiry task runs at start, then once a minute: never while the test runs.
@@ -18,9 +17,7 @@ fn config() -> BrokerConfig {
         max_bytes: 1 << 20,
         max_rooms: 10,
     };
-    let options =
-        BrokerOptions { prefix: "test".into(), history, presence_ttl: Duration::from_secs(30) };
-    BrokerConfig { options }
+    BrokerOptions { prefix: "test".into(), history, presence_ttl: Duration::from_secs(30) }
 }
 
 fn room(name: &str) -> RoomName {
@@ -54,7 +51,10 @@ fn on_a_thread(
 fn a_publication_goes_on_while_another_room_fans_out() {
     let runtime = Runtime::new().unwrap();
     let hub = Arc::new(Hub::new(HubLimits { presence_event_limit: 100, max_rooms: 10 }));
-    let broker = runtime.block_on(connect(&config(), hub.clone())).unwrap();
+    let broker = {
+        let _inside = runtime.enter();
+        MemoryBroker::start(&options(), &hub)
+    };
     let outbox = Arc::new(Outbox::new(8));
     let stuck = Member { id: hub.member_id(), user: "ann".into(), outbox: outbox.clone() };
     hub.join(&room("b"), stuck).unwrap();
@@ -76,5 +76,5 @@ fn a_publication_goes_on_while_another_room_fans_out() {
     assert_eq!(stuck_publication.recv().unwrap().unwrap().id, 1);
     let mut batch = Vec::new();
     outbox.drain_into(&mut batch);
-    assert_eq!(batch.iter().map(|envelope| envelope.id).collect::<Vec<_>>(), [Some(1)]);
+    assert_eq!(batch.iter().map(|event| event.id).collect::<Vec<_>>(), [Some(1)]);
 }

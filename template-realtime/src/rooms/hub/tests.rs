@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
+use super::super::{Draft, PresenceKind};
 use super::*;
-use crate::domain::{Draft, PresenceKind};
 
 fn hub(presence_event_limit: usize) -> Hub {
     Hub::new(HubLimits { presence_event_limit, max_rooms: 4 })
@@ -27,7 +27,7 @@ fn message(name: &str, id: u64, prev: u64) -> StoredMessage {
 fn received(member: &Member) -> Vec<Option<u64>> {
     let mut batch = Vec::new();
     member.outbox.drain_into(&mut batch);
-    batch.iter().map(|envelope| envelope.id).collect()
+    batch.iter().map(|event| event.id).collect()
 }
 
 #[test]

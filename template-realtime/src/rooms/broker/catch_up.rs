@@ -3,9 +3,7 @@
 //! history and hands it over in order. The hub never calls the broker; the broker delivers
 //! into the hub.
 
-use super::{Broker, BrokerError};
-use crate::domain::RoomName;
-use crate::hub::Hub;
+use super::{Broker, BrokerError, Hub, RoomName};
 
 /// Fetches what `room` missed on `hub` since its last delivered id, and delivers it in order.
 ///
@@ -22,7 +20,7 @@ pub async fn catch_up(hub: &Hub, broker: &dyn Broker, room: &RoomName) -> Result
 pub async fn catch_up_all(hub: &Hub, broker: &dyn Broker) {
     for (room, _) in hub.resume_points() {
         if let Err(error) = catch_up(hub, broker, &room).await {
-            crate::telemetry::broker_error("catch_up", &error);
+            super::broker_failed("catch_up", &error);
         }
     }
 }

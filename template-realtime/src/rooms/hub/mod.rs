@@ -4,7 +4,7 @@
 //! The broker calls [`Hub::deliver`] for every message of every room, in id order. The hub
 //! drops duplicates (a message it already delivered, seen again after a replay), reports gaps
 //! (a message whose `prev` it never delivered) so that the broker fetches what is missing from
-//! the history first, and pushes a frame rendered once per message into each member's
+//! the history first, and pushes one shared [`RoomEvent`] per message into each member's
 //! [`Outbox`] without ever waiting on a slow client.
 
 mod outbox;
@@ -14,38 +14,10 @@ mod shard;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use axum::extract::ws::Utf8Bytes;
-
 pub use outbox::Outbox;
 use room::RoomState;
 
-use crate::domain::{PresenceEvent, RoomName, StoredMessage};
-use crate::protocol::ServerFrame;
-
-/// A frame rendered once and shared by every member it goes to.
-#[derive(Debug)]
-pub struct Envelope {
-    /// The room it belongs to.
-    pub room: RoomName,
-    /// The message id; `None` for presence events.
-    pub id: Option<u64>,
-    /// The JSON text of the frame.
-    pub text: Utf8Bytes,
-}
-
-impl Envelope {
-    /// An envelope for `text`.
-    #[must_use]
-    pub fn new(room: RoomName, id: Option<u64>, text: String) -> Self {
-        Self { room, id, text: Utf8Bytes::from(text) }
-    }
-
-    /// The `message` frame of a stored message.
-    #[must_use]
-    pub fn message(message: &StoredMessage) -> Self {
-        Self::new(message.room.clone(), Some(message.id), ServerFrame::from(message).to_json())
-    }
-}
+use super::{PresenceEvent, RoomEvent, RoomName, StoredMessage};
 
 /// One connection's place in a room.
 #[derive(Debug, Clone)]
@@ -93,7 +65,7 @@ pub enum Delivery {
     },
 }
 
-/// A join would open a room past `MAX_ROOMS` on this node.
+/// A join would open a room past [`HubLimits::max_rooms`] on this node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("this node has reached its room limit")]
 pub struct RoomLimit;
@@ -104,7 +76,7 @@ pub struct HubLimits {
     /// Rooms with more members than this on the node get no presence events there: in a room
     /// of 10,000, one event per arrival to everyone would be 100 million frames.
     pub presence_event_limit: usize,
-    /// Rooms with members on this node (`MAX_ROOMS`); joining another one is refused.
+    /// Rooms with members on this node; joining another one is refused.
     pub max_rooms: usize,
 }
 
@@ -131,7 +103,7 @@ impl Hub {
     /// Adds `member` to `room`.
     ///
     /// # Errors
-    /// [`RoomLimit`] when the room has no member here yet and the node has `MAX_ROOMS`.
+    /// [`RoomLimit`] when the room has no member here yet and the node has `max_rooms`.
     pub fn join(&self, room: &RoomName, member: Member) -> Result<Joined, RoomLimit> {
         let mut rooms = self.rooms.write().unwrap_or_else(PoisonError::into_inner);
         let new_room = !rooms.contains_key(room);
@@ -184,8 +156,7 @@ impl Hub {
         if state.size() > self.limits.presence_event_limit {
             return 0;
         }
-        let text = ServerFrame::from(event).to_json();
-        state.fan_out(&Arc::new(Envelope::new(event.room.clone(), None, text)))
+        state.fan_out(&Arc::new(RoomEvent::presence(event)))
     }
 
     /// Every room with a known last id: where to resume after the broker lost messages.
@@ -213,7 +184,7 @@ impl Hub {
     }
 
     /// Delivers, in order, what `room` missed: the history read after
-    /// [`Hub::last_delivered`] (see `broker::catch_up`).
+    /// [`Hub::last_delivered`] (see [`catch_up`](super::catch_up)).
     pub fn deliver_missed(&self, room: &RoomName, messages: &[StoredMessage]) {
         for message in messages {
             if let Some(state) = self.room(room) {

@@ -14,8 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::shard::{Shard, lock};
-use super::{Delivery, Envelope, Left, Member};
-use crate::domain::StoredMessage;
+use super::{Delivery, Left, Member, RoomEvent, StoredMessage};
 
 /// Shards of a room: enough to keep every worker thread of a small machine busy. Each is
 /// allocated with its first member, so a small room costs one.
@@ -91,7 +90,7 @@ impl RoomState {
             return Delivery::Gap { last: *last };
         }
         *last = message.id;
-        Delivery::Delivered(self.fan_out(&Arc::new(Envelope::message(message))))
+        Delivery::Delivered(self.fan_out(&Arc::new(RoomEvent::message(message))))
     }
 
     /// Delivers a message read back from the history while catching up: only duplicates are
@@ -102,16 +101,16 @@ impl RoomState {
             return;
         }
         *last = message.id;
-        self.fan_out(&Arc::new(Envelope::message(message)));
+        self.fan_out(&Arc::new(RoomEvent::message(message)));
     }
 
     /// Sends a frame to every member, in the caller for a small room, through the shards' tasks
     /// for a large one; returns how many members the room had.
-    pub(super) fn fan_out(&self, envelope: &Arc<Envelope>) -> usize {
+    pub(super) fn fan_out(&self, event: &Arc<RoomEvent>) -> usize {
         let size = self.size();
         let inline = size <= INLINE_MEMBERS;
         for shard in self.shards.iter().filter_map(OnceLock::get) {
-            shard.send(envelope, inline);
+            shard.send(event, inline);
         }
         size
     }

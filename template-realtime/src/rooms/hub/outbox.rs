@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
-use super::Envelope;
+use super::RoomEvent;
 
 /// A bounded queue of frames for one connection.
 #[derive(Debug)]
 pub struct Outbox {
-    queue: Mutex<VecDeque<Arc<Envelope>>>,
+    queue: Mutex<VecDeque<Arc<RoomEvent>>>,
     capacity: usize,
     ready: Notify,
     overflowed: AtomicBool,
@@ -37,12 +37,12 @@ impl Outbox {
     }
 
     /// Queues a frame. Returns `false`, and marks the outbox as overflowed, when it is full.
-    pub fn push(&self, envelope: Arc<Envelope>) -> bool {
+    pub fn push(&self, event: Arc<RoomEvent>) -> bool {
         let accepted = {
             let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
             let fits = queue.len() < self.capacity && !self.is_overflowed();
             if fits {
-                queue.push_back(envelope);
+                queue.push_back(event);
             } else {
                 self.overflowed.store(true, Ordering::Release);
             }
@@ -55,12 +55,12 @@ impl Outbox {
     /// Queues several frames at once, with one wake-up, so that the connection writes them
     /// together. Returns `false`, queues none and marks the outbox as overflowed, when they do
     /// not all fit.
-    pub fn push_all(&self, envelopes: &[Arc<Envelope>]) -> bool {
+    pub fn push_all(&self, events: &[Arc<RoomEvent>]) -> bool {
         let accepted = {
             let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-            let fits = queue.len() + envelopes.len() <= self.capacity && !self.is_overflowed();
+            let fits = queue.len() + events.len() <= self.capacity && !self.is_overflowed();
             if fits {
-                queue.extend(envelopes.iter().cloned());
+                queue.extend(events.iter().cloned());
             } else {
                 self.overflowed.store(true, Ordering::Release);
             }
@@ -78,12 +78,12 @@ impl Outbox {
 
     /// Holds the queue's lock, so that pushes wait: a stuck fan-out, for tests.
     #[cfg(test)]
-    pub(crate) fn hold(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Envelope>>> {
+    pub(in super::super) fn hold(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<RoomEvent>>> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Moves every queued frame into `batch`, oldest first.
-    pub fn drain_into(&self, batch: &mut Vec<Arc<Envelope>>) {
+    pub fn drain_into(&self, batch: &mut Vec<Arc<RoomEvent>>) {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         batch.extend(queue.drain(..));
         if queue.capacity() > self.capacity {
@@ -117,22 +117,26 @@ impl Outbox {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::domain::RoomName;
+    use serde_json::value::RawValue;
 
-    fn envelope(id: u64) -> Arc<Envelope> {
-        Arc::new(Envelope::new(RoomName::parse("r").unwrap(), Some(id), format!("{id}")))
+    use super::super::super::{Draft, RoomName};
+    use super::*;
+
+    fn event(id: u64) -> Arc<RoomEvent> {
+        let body = RawValue::from_string(id.to_string()).unwrap();
+        let message = Draft::now(RoomName::parse("r").unwrap(), "ann".into(), body).stored(id, 0);
+        Arc::new(RoomEvent::message(&message))
     }
 
     #[tokio::test]
     async fn frames_come_out_in_order_and_wake_the_reader() {
         let outbox = Outbox::new(4);
-        assert!(outbox.push(envelope(1)));
-        assert!(outbox.push(envelope(2)));
+        assert!(outbox.push(event(1)));
+        assert!(outbox.push(event(2)));
         outbox.ready().await;
         let mut batch = Vec::new();
         outbox.drain_into(&mut batch);
-        let ids: Vec<_> = batch.iter().map(|envelope| envelope.id).collect();
+        let ids: Vec<_> = batch.iter().map(|event| event.id).collect();
         assert_eq!(ids, [Some(1), Some(2)]);
         assert!(!outbox.is_overflowed());
     }
@@ -140,28 +144,28 @@ mod tests {
     #[test]
     fn a_full_outbox_refuses_and_stays_overflowed() {
         let outbox = Outbox::new(2);
-        assert!(outbox.push(envelope(1)));
-        assert!(outbox.push(envelope(2)));
-        assert!(!outbox.push(envelope(3)));
+        assert!(outbox.push(event(1)));
+        assert!(outbox.push(event(2)));
+        assert!(!outbox.push(event(3)));
         assert!(outbox.is_overflowed());
         let mut batch = Vec::new();
         outbox.drain_into(&mut batch);
         assert_eq!(batch.len(), 2);
-        assert!(!outbox.push(envelope(4)), "an overflowed client is being cut off");
+        assert!(!outbox.push(event(4)), "an overflowed client is being cut off");
     }
 
     #[tokio::test]
     async fn several_frames_are_queued_together_or_not_at_all() {
         let outbox = Outbox::new(3);
-        assert!(outbox.push(envelope(1)));
-        assert!(outbox.push_all(&[envelope(2), envelope(3)]));
+        assert!(outbox.push(event(1)));
+        assert!(outbox.push_all(&[event(2), event(3)]));
         outbox.ready().await;
         let mut batch = Vec::new();
         outbox.drain_into(&mut batch);
-        let ids: Vec<_> = batch.iter().map(|envelope| envelope.id).collect();
+        let ids: Vec<_> = batch.iter().map(|event| event.id).collect();
         assert_eq!(ids, [Some(1), Some(2), Some(3)]);
-        assert!(outbox.push(envelope(4)));
-        assert!(!outbox.push_all(&[envelope(5), envelope(6), envelope(7)]));
+        assert!(outbox.push(event(4)));
+        assert!(!outbox.push_all(&[event(5), event(6), event(7)]));
         assert!(outbox.is_overflowed());
         batch.clear();
         outbox.drain_into(&mut batch);

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
-use crate::domain::RoomName;
+use super::RoomName;
 
 type Turn = Arc<AsyncMutex<()>>;
 

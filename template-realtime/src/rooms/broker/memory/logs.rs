@@ -1,6 +1,6 @@
 //! The in-process broker's histories, bounded whatever the number of rooms: each room keeps
-//! at most `HISTORY_LENGTH` messages younger than `HISTORY_MAX_AGE_SECS`, all rooms together
-//! hold at most `HISTORY_MAX_BYTES` of messages, and at most `HISTORY_MAX_ROOMS` rooms are kept.
+//! at most `length` messages younger than `max_age`, all rooms together hold at most
+//! `max_bytes` of messages, and at most `max_rooms` rooms are kept (see `HistoryConfig`).
 //!
 //! Past a bound, the least recently used rooms give way: their oldest messages first, then
 //! the whole room once it has no message left and no member on any node. Ids never go back:
@@ -12,9 +12,7 @@ use std::mem::size_of;
 
 use tokio::time::Instant;
 
-use crate::broker::HistoryConfig;
-use crate::broker::{BrokerError, Held, History};
-use crate::domain::{Draft, RoomName, StoredMessage};
+use super::{BrokerError, Draft, Held, History, HistoryConfig, RoomName, StoredMessage};
 
 /// A retained message, with when it was stored and what it costs.
 #[derive(Debug)]
@@ -126,7 +124,7 @@ impl Logs {
         *self = Self::new(self.config);
     }
 
-    /// Frees a place for a new room when `HISTORY_MAX_ROOMS` are kept: evicts the least
+    /// Frees a place for a new room when `max_rooms` are kept: evicts the least
     /// recently used room that nobody is in.
     fn make_room_for_one(&mut self, in_use: &dyn Fn(&RoomName) -> bool) -> Result<(), BrokerError> {
         if self.rooms.len() < self.config.max_rooms {
