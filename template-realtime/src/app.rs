@@ -31,7 +31,7 @@ pub enum StartupError {
 ///
 /// # Errors
 /// When the broker cannot be reached or set up.
-pub async fn connect(config: &Config) -> Result<(Arc<Hub>, Arc<dyn Broker>), StartupError> {
+pub(crate) async fn connect(config: &Config) -> Result<(Arc<Hub>, Arc<dyn Broker>), StartupError> {
     let hub = Arc::new(Hub::new(config.rooms.hub));
     let broker = broker::connect(&config.broker, hub.clone()).await?;
     Ok((hub, broker))

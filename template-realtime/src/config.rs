@@ -20,7 +20,7 @@ mod policy;
 pub(crate) mod raw;
 
 pub use crate::settings::ConfigError;
-pub use policy::{PolicyChoice, RawPolicy};
+pub(crate) use policy::{PolicyChoice, RawPolicy};
 pub(crate) use raw::RawConfig;
 
 use crate::auth::JwtConfig;
@@ -35,7 +35,7 @@ use crate::users::{RawUserLimits, UserLimitsConfig};
 /// Where the service runs; production refuses insecure shortcuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Environment {
+pub(crate) enum Environment {
     /// Local work: a missing `JWT_SECRET` is generated at random, with a warning.
     Development,
     /// A real deployment: every secret must be given.
@@ -46,9 +46,9 @@ pub enum Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address to listen on (`HOST`, default `127.0.0.1`).
-    pub host: IpAddr,
+    pub(crate) host: IpAddr,
     /// Port to listen on (`PORT`, default `8080`).
-    pub port: u16,
+    pub(crate) port: u16,
     /// Token verification (`JWT_*`).
     pub jwt: JwtConfig,
     /// The broker that connects the nodes (`BROKER_PREFIX` and the broker's URL).
@@ -58,22 +58,20 @@ pub struct Config {
     pub rooms: RoomsSettings,
     /// Frame size and rate, rooms per connection, heartbeats (`MAX_MESSAGE_BYTES`,
     /// `MESSAGE_RATE_*`, `MAX_ROOMS_PER_CONNECTION`, `HEARTBEAT_*`).
-    pub session: SessionSettings,
+    pub(crate) session: SessionSettings,
     /// Body size, SSE keep-alive and timeouts (`MAX_MESSAGE_BYTES`, `SSE_KEEP_ALIVE_SECS`,
     /// `HEADER_READ_TIMEOUT_SECS`, `SHUTDOWN_TIMEOUT_SECS`).
-    pub http: HttpSettings,
+    pub(crate) http: HttpSettings,
     /// WebSocket and SSE connections per node; past it, 503 (`MAX_CONNECTIONS`, 10000).
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
     /// Connections and publications per user (`USER_*`).
-    pub users: UserLimitsConfig,
+    pub(crate) users: UserLimitsConfig,
     /// Who may do what in which room (`ROOM_POLICY`).
-    pub policy: PolicyChoice,
+    pub(crate) policy: PolicyChoice,
     /// Single-use SSE tickets (`SSE_TICKET_*`).
-    pub tickets: TicketConfig,
-    /// Deployment kind (`APP_ENV`: `development` or `production`).
-    pub environment: Environment,
+    pub(crate) tickets: TicketConfig,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
-    pub log_format: LogFormat,
+    pub(crate) log_format: LogFormat,
 }
 
 impl Config {
@@ -81,7 +79,7 @@ impl Config {
     ///
     /// # Errors
     /// Returns the first invalid or missing variable.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub(crate) fn from_env() -> Result<Self, ConfigError> {
         // A missing `.env` is normal; a malformed one is not.
         if let Err(error) = dotenvy::dotenv()
             && !error.not_found()
@@ -101,9 +99,8 @@ impl Config {
         Self::from_source(Some(map.collect()))
     }
 
-    /// The socket address to bind.
     #[must_use]
-    pub fn bind_address(&self) -> SocketAddr {
+    pub(crate) fn bind_address(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)
     }
 
@@ -147,7 +144,6 @@ impl RawConfig {
             users: UserLimitsConfig::from_raw(&components.users, SHARED_USER_LIMITS)?,
             policy: PolicyChoice::from_raw(&components.policy)?,
             tickets: TicketConfig::from_raw(&components.tickets)?,
-            environment,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
         })
     }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The transport of a long-lived connection, as a metrics label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
+pub(crate) enum Transport {
     /// `GET /ws`.
     WebSocket,
     /// `GET /rooms/{room}/events`.
@@ -30,15 +30,14 @@ pub struct ConnectionLimit {
 }
 
 impl ConnectionLimit {
-    /// A limit of `max` open connections.
     #[must_use]
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         Self { open: Arc::new(AtomicUsize::new(0)), max }
     }
 
     /// A slot for one more connection, or `None` when the node is full.
     #[must_use]
-    pub fn try_acquire(&self, transport: Transport) -> Option<ConnectionPermit> {
+    pub(crate) fn try_acquire(&self, transport: Transport) -> Option<ConnectionPermit> {
         let acquired = self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
             (open < self.max).then_some(open + 1)
         });
@@ -56,7 +55,7 @@ impl ConnectionLimit {
 
 /// One open connection; the slot is freed when it drops.
 #[derive(Debug)]
-pub struct ConnectionPermit {
+pub(crate) struct ConnectionPermit {
     open: Arc<AtomicUsize>,
     transport: Transport,
 }

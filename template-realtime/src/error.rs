@@ -10,7 +10,7 @@ use crate::rooms::{BrokerError, RoomError};
 
 /// How a request failed.
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// The request is malformed (400).
     #[error("{0}")]
     BadRequest(String),
@@ -45,12 +45,12 @@ pub enum AppError {
 }
 
 /// How long clients should wait before retrying when the node cannot serve them.
-pub const RETRY_AFTER: Duration = Duration::from_secs(2);
+pub(crate) const RETRY_AFTER: Duration = Duration::from_secs(2);
 
 impl AppError {
     /// A 503 with the standard retry delay.
     #[must_use]
-    pub fn unavailable(detail: &'static str) -> Self {
+    pub(crate) fn unavailable(detail: &'static str) -> Self {
         Self::Unavailable { detail, retry_after: RETRY_AFTER }
     }
 }
@@ -77,7 +77,7 @@ impl From<RoomError> for AppError {
 }
 
 /// Shorthand for results of the HTTP handlers.
-pub type AppResult<T> = Result<T, AppError>;
+pub(crate) type AppResult<T> = Result<T, AppError>;
 
 #[cfg(test)]
 mod tests {

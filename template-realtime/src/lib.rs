@@ -4,11 +4,11 @@
 //! The layout, from the outside in (see ARCHITECTURE.md):
 //!
 //! - [`server`] binds the listener and handles shutdown signals; [`app`] wires a node into an
-//!   [`http::state::AppState`]; [`connections`] caps the open connections and [`shutdown`] tells
+//!   [`http::state::AppState`]; `connections` caps the open connections and `shutdown` tells
 //!   them all to close.
 //! - [`http`] holds the routes: the WebSocket upgrade, SSE, presence, publishing over HTTP,
 //!   probes, metrics, the demo page, and problem+json errors.
-//! - [`session`] serves one WebSocket connection; [`protocol`] is its JSON protocol, and
+//! - `session` serves one WebSocket connection; `protocol` is its JSON protocol, and
 //!   renders what the rooms deliver into frames.
 //! - [`rooms`] is the copyable module (its `MODULE.md`) that runs the rooms: what a
 //!   connection can do whatever its transport ([`rooms::Rooms`], past a [`rooms::RoomPolicy`]
@@ -16,29 +16,37 @@
 //!   ([`rooms::Hub`]), the [`rooms::Broker`] trait with the in-process broker, and the plain
 //!   types (room names, messages, presence). It uses nothing else of this crate.
 //! - [`broker`] is the broker this project was generated with (`memory`, `redis` or `nats`),
-//!   behind the module's trait; [`users`] holds the per-user limits, [`rate`] their token
+//!   behind the module's trait; `users` holds the per-user limits, `rate` their token
 //!   bucket.
-//! - [`auth`] verifies tokens, [`tickets`] trades them for single-use SSE tickets; [`config`]
+//! - [`auth`] verifies tokens, `tickets` trades them for single-use SSE tickets; [`config`]
 //!   reads the environment into each component's settings, whose shared error and checks are
-//!   [`settings`]; [`telemetry`] sets up logs and metrics; [`error`] is the HTTP error model.
+//!   `settings`; `telemetry` sets up logs and metrics; `error` is the HTTP error model.
+//!
+//! What is `pub` is the rooms module's surface (a user who copies `src/rooms/` uses it) and
+//! what the end-to-end tests in `tests/` wire a node with: [`config::Config`],
+//! [`broker::connect`], [`app::state`], [`server::serve`], [`http::router`],
+//! [`http::state::AppState`] and [`auth::TokenVerifier`], and [`start`]. Everything else is
+//! `pub(crate)` or private, and `unreachable_pub` keeps it so.
+
+#![warn(unreachable_pub)]
 
 pub mod app;
 pub mod auth;
 pub mod broker;
 pub mod config;
-pub mod connections;
-pub mod error;
+mod connections;
+mod error;
 pub mod http;
-pub mod protocol;
-pub mod rate;
+mod protocol;
+mod rate;
 pub mod rooms;
 pub mod server;
-pub mod session;
-pub mod settings;
-pub mod shutdown;
-pub mod telemetry;
-pub mod tickets;
-pub mod users;
+mod session;
+mod settings;
+mod shutdown;
+mod telemetry;
+mod tickets;
+mod users;
 
 use std::process::ExitCode;
 use std::time::Duration;

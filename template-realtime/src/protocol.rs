@@ -12,11 +12,10 @@ use crate::rooms::StoredMessage;
 use crate::rooms::{PresenceEvent, PresenceKind, RoomEvent, RoomEventKind, RoomName};
 
 /// The longest `ref` echoed back, in bytes.
-pub const MAX_REF_BYTES: usize = 64;
+pub(crate) const MAX_REF_BYTES: usize = 64;
 
-/// A request from a client.
 #[derive(Debug)]
-pub enum Request<'a> {
+pub(crate) enum Request<'a> {
     /// Enter a room, replaying the messages after `since` first.
     Join {
         /// The room.
@@ -48,17 +47,17 @@ pub enum Request<'a> {
 
 /// A client frame: the request and the `ref` to echo.
 #[derive(Debug)]
-pub struct ClientFrame<'a> {
+pub(crate) struct ClientFrame<'a> {
     /// The client's correlation id, echoed in the answer.
-    pub reference: Option<&'a str>,
+    pub(crate) reference: Option<&'a str>,
     /// What the client asks for.
-    pub request: Request<'a>,
+    pub(crate) request: Request<'a>,
 }
 
 /// Why a frame was refused, as sent in `error.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
+pub(crate) enum ErrorCode {
     /// The frame is not a valid request.
     BadRequest,
     /// The client has not joined that room.
@@ -83,16 +82,16 @@ pub enum ErrorCode {
 
 /// A refused frame: the code and a human-readable message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// The machine-readable code.
-    pub code: ErrorCode,
+    pub(crate) code: ErrorCode,
     /// What went wrong, for a human.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Refusal {
     /// A refusal with `code` and `message`.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 }
@@ -118,7 +117,7 @@ struct Fields<'a> {
 ///
 /// # Errors
 /// A `bad_request` refusal, with the `ref` when it could be read.
-pub fn parse(text: &str) -> Result<ClientFrame<'_>, (Option<&str>, Refusal)> {
+pub(crate) fn parse(text: &str) -> Result<ClientFrame<'_>, (Option<&str>, Refusal)> {
     let fields: Fields<'_> = serde_json::from_str(text).map_err(|error| {
         (reference_of(text), Refusal::new(ErrorCode::BadRequest, error.to_string()))
     })?;
@@ -141,7 +140,7 @@ struct ReferenceOnly<'a> {
 /// Reads the `ref` of a frame that will not be processed (too large, rate limited, or with
 /// fields that do not fit their request), when the frame is a JSON object with a short one.
 #[must_use]
-pub fn reference_of(text: &str) -> Option<&str> {
+pub(crate) fn reference_of(text: &str) -> Option<&str> {
     let fields: ReferenceOnly<'_> = serde_json::from_str(text).ok()?;
     fields.reference.filter(|reference| reference.len() <= MAX_REF_BYTES)
 }
@@ -172,10 +171,9 @@ fn bad_request(message: impl Into<String>) -> Refusal {
     Refusal::new(ErrorCode::BadRequest, message)
 }
 
-/// A frame from the server.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-pub enum ServerFrame<'a> {
+pub(crate) enum ServerFrame<'a> {
     /// The request succeeded.
     Ack {
         /// The request's `ref`.
@@ -223,9 +221,8 @@ pub enum ServerFrame<'a> {
 }
 
 impl ServerFrame<'_> {
-    /// The frame as JSON text.
     #[must_use]
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
 }
@@ -260,7 +257,7 @@ impl<'a> From<&'a RoomEvent> for ServerFrame<'a> {
 /// The text of the frame of a hub's event, as WebSocket and SSE send it: give it to
 /// [`RoomEvent::rendered`], which renders it once for every connection it goes to.
 #[must_use]
-pub fn frame_text(event: &RoomEvent) -> Utf8Bytes {
+pub(crate) fn frame_text(event: &RoomEvent) -> Utf8Bytes {
     Utf8Bytes::from(ServerFrame::from(event).to_json())
 }
 

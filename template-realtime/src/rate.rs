@@ -7,16 +7,16 @@ use tokio::time::Instant;
 
 /// A token bucket: `per_second` tokens refill continuously, up to `burst`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
+pub(crate) struct RateLimit {
     /// Sustained messages per second.
-    pub per_second: u32,
+    pub(crate) per_second: u32,
     /// Messages allowed at once after a quiet period.
-    pub burst: u32,
+    pub(crate) burst: u32,
 }
 
 /// The requests a connection, or a user, may still make now.
 #[derive(Debug, Clone)]
-pub struct TokenBucket {
+pub(crate) struct TokenBucket {
     limit: RateLimit,
     tokens: f64,
     refilled: Instant,
@@ -25,12 +25,12 @@ pub struct TokenBucket {
 impl TokenBucket {
     /// A full bucket.
     #[must_use]
-    pub fn new(limit: RateLimit) -> Self {
+    pub(crate) fn new(limit: RateLimit) -> Self {
         Self { limit, tokens: f64::from(limit.burst), refilled: Instant::now() }
     }
 
     /// Takes one token; false when none is left.
-    pub fn take(&mut self) -> bool {
+    pub(crate) fn take(&mut self) -> bool {
         self.try_take().is_ok()
     }
 
@@ -38,7 +38,7 @@ impl TokenBucket {
     ///
     /// # Errors
     /// When none is left: how long until the next one.
-    pub fn try_take(&mut self) -> Result<(), Duration> {
+    pub(crate) fn try_take(&mut self) -> Result<(), Duration> {
         self.refill(Instant::now());
         if self.tokens < 1.0 {
             let missing = (1.0 - self.tokens) / f64::from(self.limit.per_second);
@@ -50,7 +50,7 @@ impl TokenBucket {
 
     /// Whether the bucket is full as of `now`: it then holds nothing worth remembering.
     #[must_use]
-    pub fn is_full(&self, now: Instant) -> bool {
+    pub(crate) fn is_full(&self, now: Instant) -> bool {
         let mut bucket = self.clone();
         bucket.refill(now);
         bucket.tokens >= f64::from(self.limit.burst)

@@ -18,7 +18,7 @@ use crate::shutdown::Shutdown;
 ///
 /// # Errors
 /// Startup failures; see [`StartupError`].
-pub async fn run(config: Config) -> Result<(), StartupError> {
+pub(crate) async fn run(config: Config) -> Result<(), StartupError> {
     let (hub, broker) = app::connect(&config).await?;
     let state = app::state(&config, hub, broker).await?;
     let listener = TcpListener::bind(config.bind_address()).await?;

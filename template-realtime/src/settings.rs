@@ -10,9 +10,9 @@ use std::time::Duration;
 #[error("{variable}: {message}")]
 pub struct ConfigError {
     /// The environment variable at fault.
-    pub variable: String,
+    pub(crate) variable: String,
     /// What is wrong with it.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl ConfigError {

@@ -35,7 +35,7 @@ impl Shutdown {
 
     /// Closes `outbox` when shutdown begins (at once if it has), until the guard drops.
     #[must_use]
-    pub fn watch(&self, id: u64, outbox: &Arc<Outbox>) -> Watched {
+    pub(crate) fn watch(&self, id: u64, outbox: &Arc<Outbox>) -> Watched {
         self.outboxes
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -46,27 +46,26 @@ impl Shutdown {
         Watched { outboxes: self.outboxes.clone(), id }
     }
 
-    /// Whether shutdown has begun.
     #[must_use]
-    pub fn is_draining(&self) -> bool {
+    pub(crate) fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
     }
 
     /// Resolves when shutdown begins.
-    pub async fn cancelled(&self) {
+    pub(crate) async fn cancelled(&self) {
         self.token.cancelled().await;
     }
 
     /// Tracks the connections that shutdown waits for.
     #[must_use]
-    pub fn tracker(&self) -> &TaskTracker {
+    pub(crate) fn tracker(&self) -> &TaskTracker {
         &self.tracker
     }
 }
 
 /// A connection's outbox, watched for shutdown until this drops.
 #[derive(Debug)]
-pub struct Watched {
+pub(crate) struct Watched {
     outboxes: Arc<Outboxes>,
     id: u64,
 }

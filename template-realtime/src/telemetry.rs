@@ -17,7 +17,7 @@ use serde::Deserialize;
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// Human-readable lines.
     Pretty,
     /// One JSON object per line, for log shippers.
@@ -29,7 +29,7 @@ const LAG_BUCKETS: [f64; 12] =
     [0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
 /// Installs the global subscriber. Calling it twice keeps the first one.
-pub fn init(format: LogFormat) {
+pub(crate) fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = match format {
@@ -45,7 +45,7 @@ pub fn init(format: LogFormat) {
 ///
 /// # Panics
 /// Never in practice: the bucket list is valid and non-empty.
-pub fn metrics() -> PrometheusHandle {
+pub(crate) fn metrics() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
@@ -67,19 +67,19 @@ pub fn metrics() -> PrometheusHandle {
 
 /// `realtime_messages_out_total`, looked up once: it is counted on every batch of frames.
 /// The recorder must be installed first ([`metrics()`]), as `app::state` does.
-pub fn messages_out() -> &'static metrics::Counter {
+pub(crate) fn messages_out() -> &'static metrics::Counter {
     static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();
     COUNTER.get_or_init(|| metrics::counter!("realtime_messages_out_total"))
 }
 
 /// `realtime_messages_in_total`, looked up once, like [`messages_out`].
-pub fn messages_in() -> &'static metrics::Counter {
+pub(crate) fn messages_in() -> &'static metrics::Counter {
     static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();
     COUNTER.get_or_init(|| metrics::counter!("realtime_messages_in_total"))
 }
 
 /// Counts a failed broker operation.
-pub fn broker_error(operation: &'static str, error: &dyn std::fmt::Display) {
+pub(crate) fn broker_error(operation: &'static str, error: &dyn std::fmt::Display) {
     tracing::warn!(%error, operation, "broker operation failed");
     metrics::counter!("realtime_broker_errors_total", "operation" => operation).increment(1);
 }

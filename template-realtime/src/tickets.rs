@@ -20,16 +20,16 @@ use crate::settings::{ConfigError, positive, secs};
 
 /// How tickets are issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TicketConfig {
+pub(crate) struct TicketConfig {
     /// How long a ticket stays valid (`SSE_TICKET_TTL_SECS`, default 30).
-    pub ttl: Duration,
+    pub(crate) ttl: Duration,
     /// Tickets waiting at once on this node (`SSE_TICKET_CAPACITY`, default 10000).
-    pub capacity: usize,
+    pub(crate) capacity: usize,
 }
 
 /// The tickets' variables, as read.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawTickets {
+pub(crate) struct RawTickets {
     sse_ticket_ttl_secs: Option<u64>,
     sse_ticket_capacity: Option<usize>,
 }
@@ -39,7 +39,7 @@ impl TicketConfig {
     ///
     /// # Errors
     /// A zero TTL or capacity, naming its variable.
-    pub fn from_raw(raw: &RawTickets) -> Result<Self, ConfigError> {
+    pub(crate) fn from_raw(raw: &RawTickets) -> Result<Self, ConfigError> {
         Ok(Self {
             ttl: secs("SSE_TICKET_TTL_SECS", raw.sse_ticket_ttl_secs, 30)?,
             capacity: positive("SSE_TICKET_CAPACITY", raw.sse_ticket_capacity.unwrap_or(10_000))?,
@@ -49,7 +49,7 @@ impl TicketConfig {
 
 /// Why no ticket was issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TicketRefusal {
+pub(crate) enum TicketRefusal {
     /// The user already holds as many unused tickets as it may have connections.
     #[error("too many unused tickets: use or let expire the ones you have")]
     TooManyForUser,
@@ -64,7 +64,7 @@ struct Ticket {
 }
 
 /// The unused tickets of this node.
-pub struct Tickets {
+pub(crate) struct Tickets {
     config: TicketConfig,
     per_user: usize,
     waiting: Mutex<HashMap<String, Ticket>>,
@@ -79,13 +79,12 @@ impl std::fmt::Debug for Tickets {
 impl Tickets {
     /// An empty store; each user may hold `per_user` unused tickets.
     #[must_use]
-    pub fn new(config: TicketConfig, per_user: usize) -> Self {
+    pub(crate) fn new(config: TicketConfig, per_user: usize) -> Self {
         Self { config, per_user, waiting: Mutex::default() }
     }
 
-    /// How long a ticket stays valid.
     #[must_use]
-    pub fn ttl(&self) -> Duration {
+    pub(crate) fn ttl(&self) -> Duration {
         self.config.ttl
     }
 
@@ -93,7 +92,7 @@ impl Tickets {
     ///
     /// # Errors
     /// When the user or the node holds too many unused tickets.
-    pub fn issue(&self, identity: Identity) -> Result<String, TicketRefusal> {
+    pub(crate) fn issue(&self, identity: Identity) -> Result<String, TicketRefusal> {
         let ticket = random_ticket().ok_or(TicketRefusal::Full)?;
         let mut waiting = self.lock();
         let now = Instant::now();
@@ -111,7 +110,7 @@ impl Tickets {
 
     /// The identity of an unused, unexpired ticket, which is used up by this call.
     #[must_use]
-    pub fn redeem(&self, ticket: &str) -> Option<Identity> {
+    pub(crate) fn redeem(&self, ticket: &str) -> Option<Identity> {
         let found = self.lock().remove(ticket)?;
         (found.expires > Instant::now()).then_some(found.identity)
     }

@@ -15,10 +15,10 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 /// The longest a fetch may take, connection included.
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The largest key set accepted.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Why a fetch failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +32,7 @@ pub struct FetchError {
 ///
 /// # Errors
 /// When the server cannot be reached in time, answers another status, or sends too much.
-pub async fn get(url: &Uri) -> Result<Bytes, FetchError> {
+pub(crate) async fn get(url: &Uri) -> Result<Bytes, FetchError> {
     let failure = |reason: String| FetchError { url: url.to_string(), reason };
     match tokio::time::timeout(FETCH_TIMEOUT, exchange(url)).await {
         Ok(result) => result.map_err(failure),

@@ -40,7 +40,7 @@ struct Fetched {
 }
 
 /// The cached key set of one issuer.
-pub struct JwksKeys {
+pub(crate) struct JwksKeys {
     config: JwksConfig,
     algorithm: Algorithm,
     fetched: RwLock<Fetched>,
@@ -61,7 +61,7 @@ impl JwksKeys {
     ///
     /// # Errors
     /// When the set cannot be fetched, is not a key set, or has no key for `algorithm`.
-    pub async fn start(config: JwksConfig, algorithm: Algorithm) -> Result<Self, JwksError> {
+    pub(crate) async fn start(config: JwksConfig, algorithm: Algorithm) -> Result<Self, JwksError> {
         let keys = fetch_keys(&config, algorithm).await?;
         if keys.is_empty() {
             return Err(JwksError::NoKey(algorithm));
@@ -78,7 +78,7 @@ impl JwksKeys {
     /// The key named `kid`, fetching the set again when it is unknown or the set is old and
     /// the last fetch is far enough back. The answer comes from the newest set: a key the
     /// issuer withdrew is refused as soon as a fetch succeeds; a failed fetch keeps the old set.
-    pub async fn key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+    pub(crate) async fn key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
         let (key, fresh) = self.cached(kid);
         if key.is_some() && fresh {
             return key;

@@ -3,12 +3,12 @@
 //! Only the configured algorithm is accepted (so `alg: none` and algorithm-confusion tokens,
 //! such as HS256 signed with the public key as the secret, fail), and `exp`, `iat`, `sub`,
 //! `iss` and `aud` are required and checked. The key is a shared secret, one public key, or
-//! the issuer's key set chosen by the token's `kid` ([`jwks`]). The user id is the `sub`
+//! the issuer's key set chosen by the token's `kid` (`jwks`). The user id is the `sub`
 //! claim, and `exp` bounds the life of the connections the token opens; other claims
 //! (template-rest adds `role` and `jti`) are ignored.
 
-pub mod fetch;
-pub mod jwks;
+pub(crate) mod fetch;
+pub(crate) mod jwks;
 mod settings;
 
 use std::sync::Arc;
@@ -17,7 +17,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use jwks::{JwksError, JwksKeys};
-pub use settings::{JwksConfig, JwtConfig, JwtKey, MIN_SECRET_BYTES, PublicKeyAlgorithm};
+pub use settings::JwtConfig;
+pub(crate) use settings::{JwksConfig, JwtKey, MIN_SECRET_BYTES, PublicKeyAlgorithm};
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.
 const LEEWAY_SECS: u64 = 5;
@@ -33,18 +34,18 @@ const DEMO_TOKEN_SECS: u64 = 3600;
 
 /// Who a verified token speaks for, and until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
+pub(crate) struct Identity {
     /// The user id: the token's `sub`.
-    pub user: Arc<str>,
+    pub(crate) user: Arc<str>,
     /// The token's `exp`, in seconds since the Unix epoch: connections opened with it close
     /// then, unless the client sends a fresh token.
-    pub expires_at: u64,
+    pub(crate) expires_at: u64,
 }
 
 impl Identity {
     /// How long until the token expires (zero once it has).
     #[must_use]
-    pub fn lifetime(&self) -> std::time::Duration {
+    pub(crate) fn lifetime(&self) -> std::time::Duration {
         let now = jsonwebtoken::get_current_timestamp();
         std::time::Duration::from_secs(self.expires_at.saturating_sub(now))
     }
@@ -70,7 +71,7 @@ enum Keys {
 /// Why a token was refused. Deliberately vague: the client learns nothing about the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the access token is invalid or expired")]
-pub struct InvalidToken;
+pub(crate) struct InvalidToken;
 
 /// The claims of a demo token.
 #[derive(Debug, Serialize)]
@@ -146,7 +147,7 @@ impl TokenVerifier {
     ///
     /// # Errors
     /// [`InvalidToken`] for any invalid, expired, premature or foreign token.
-    pub async fn verify(&self, token: &str) -> Result<Identity, InvalidToken> {
+    pub(crate) async fn verify(&self, token: &str) -> Result<Identity, InvalidToken> {
         let key = self.key_for(token).await?;
         let data =
             jsonwebtoken::decode::<Verified>(token, &key, &self.validation).map_err(|error| {
@@ -175,7 +176,7 @@ impl TokenVerifier {
     /// A one-hour token for `user`, when the secret was generated at random for development:
     /// nobody else can sign tokens then, so the demo page would be unusable without it.
     #[must_use]
-    pub fn demo_token(&self, user: &str) -> Option<String> {
+    pub(crate) fn demo_token(&self, user: &str) -> Option<String> {
         let (key, issuer, audience) = self.demo_signer.as_ref()?;
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {

@@ -12,7 +12,7 @@ use axum::http::Uri;
 use jsonwebtoken::Algorithm;
 
 /// The shortest HMAC secret accepted, in bytes (the output size of SHA-256).
-pub const MIN_SECRET_BYTES: usize = 32;
+pub(crate) const MIN_SECRET_BYTES: usize = 32;
 
 /// An algorithm whose signatures are checked with a public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,22 +34,22 @@ impl From<PublicKeyAlgorithm> for Algorithm {
 
 /// Where the issuer's public keys are published (RFC 7517), and how they are refreshed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JwksConfig {
+pub(crate) struct JwksConfig {
     /// `JWT_JWKS_URL`: an `http://` URL (in a cluster; `https://` is refused, see README).
-    pub url: Uri,
+    pub(crate) url: Uri,
     /// Shortest time between two fetches (`JWT_JWKS_REFRESH_SECS`, default 30): tokens with
     /// made-up `kid`s cannot make the node fetch the set in a loop.
-    pub min_refresh: Duration,
+    pub(crate) min_refresh: Duration,
     /// Age after which the set is fetched again on the next token (`JWT_JWKS_MAX_AGE_SECS`,
     /// default 300), so that a key the issuer withdrew stops working.
-    pub max_age: Duration,
+    pub(crate) max_age: Duration,
 }
 
 /// The key that checks signatures, and with it the one algorithm accepted: a secret means
 /// HS256, a public key or key set names its algorithm, so no key exists without its algorithm
 /// and no algorithm without its key.
 #[derive(Clone)]
-pub enum JwtKey {
+pub(crate) enum JwtKey {
     /// HS256 with a shared secret (`JWT_SECRET`), at least [`MIN_SECRET_BYTES`] long.
     Secret(Vec<u8>),
     /// HS256 with a secret generated at start because none was given (development only): no
@@ -81,17 +81,17 @@ impl std::fmt::Debug for JwtKey {
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
     /// The key, which decides the algorithm.
-    pub key: JwtKey,
+    pub(crate) key: JwtKey,
     /// The `iss` claim every token must carry (`JWT_ISSUER`).
-    pub issuer: String,
+    pub(crate) issuer: String,
     /// The `aud` claim every token must carry (`JWT_AUDIENCE`).
-    pub audience: String,
+    pub(crate) audience: String,
 }
 
 impl JwtConfig {
     /// The one algorithm tokens may be signed with.
     #[must_use]
-    pub fn algorithm(&self) -> Algorithm {
+    pub(crate) fn algorithm(&self) -> Algorithm {
         match &self.key {
             JwtKey::Secret(_) | JwtKey::EphemeralSecret(_) => Algorithm::HS256,
             JwtKey::PublicPem { algorithm, .. } | JwtKey::Jwks { algorithm, .. } => {
@@ -102,7 +102,7 @@ impl JwtConfig {
 
     /// Whether the secret was generated at random because none was given.
     #[must_use]
-    pub fn is_ephemeral(&self) -> bool {
+    pub(crate) fn is_ephemeral(&self) -> bool {
         matches!(self.key, JwtKey::EphemeralSecret(_))
     }
 }

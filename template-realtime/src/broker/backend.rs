@@ -12,13 +12,13 @@ use crate::users::{SharedLimits, UserLimitStore};
 
 /// The broker's own variables: the in-process broker has none.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawBrokerConfig {}
+pub(crate) struct RawBrokerConfig {}
 
 /// How to run the in-process broker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokerConfig {
     /// Settings shared by every broker.
-    pub options: BrokerOptions,
+    pub(crate) options: BrokerOptions,
 }
 
 impl BrokerConfig {
@@ -33,11 +33,11 @@ impl BrokerConfig {
 
 /// Whether this broker can hold the per-user limits of every node: `RATE_LIMIT_STORE=redis`
 /// needs `broker=redis`.
-pub const SHARED_USER_LIMITS: bool = false;
+pub(crate) const SHARED_USER_LIMITS: bool = false;
 
 /// The per-user limits of every node: this broker holds none.
 #[must_use]
-pub fn user_store(
+pub(crate) fn user_store(
     _config: &BrokerConfig,
     _limits: SharedLimits,
 ) -> Option<Arc<dyn UserLimitStore>> {

@@ -4,9 +4,10 @@
 //!
 //! `backend.rs` (with its folder) is the only code that differs between `memory` (the
 //! module's [`MemoryBroker`](crate::rooms::MemoryBroker)), `redis` and `nats`: its settings
-//! ([`BrokerConfig`], read from [`RawBrokerConfig`]), [`connect`], and whether it can hold
-//! the per-user limits of every node ([`SHARED_USER_LIMITS`], [`user_store`]).
+//! ([`BrokerConfig`], read from `RawBrokerConfig`), [`connect`], and whether it can hold
+//! the per-user limits of every node (`SHARED_USER_LIMITS`, `user_store`).
 
 mod backend;
 
-pub use backend::{BrokerConfig, RawBrokerConfig, SHARED_USER_LIMITS, connect, user_store};
+pub use backend::{BrokerConfig, connect};
+pub(crate) use backend::{RawBrokerConfig, SHARED_USER_LIMITS, user_store};

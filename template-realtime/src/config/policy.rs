@@ -9,7 +9,7 @@ use crate::settings::ConfigError;
 
 /// Which policy the node uses (`ROOM_POLICY`: `open`, the default, or `owner`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyChoice {
+pub(crate) enum PolicyChoice {
     /// [`OpenRooms`].
     Open,
     /// [`OwnedUserRooms`].
@@ -18,7 +18,7 @@ pub enum PolicyChoice {
 
 /// The policy's variable, as read.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawPolicy {
+pub(crate) struct RawPolicy {
     room_policy: Option<String>,
 }
 
@@ -27,7 +27,7 @@ impl PolicyChoice {
     ///
     /// # Errors
     /// A value other than `open` or `owner`.
-    pub fn from_raw(raw: &RawPolicy) -> Result<Self, ConfigError> {
+    pub(crate) fn from_raw(raw: &RawPolicy) -> Result<Self, ConfigError> {
         match raw.room_policy.as_deref().unwrap_or("open") {
             "open" => Ok(Self::Open),
             "owner" => Ok(Self::Owner),
@@ -37,9 +37,8 @@ impl PolicyChoice {
         }
     }
 
-    /// The chosen policy.
     #[must_use]
-    pub fn policy(self) -> Arc<dyn RoomPolicy> {
+    pub(crate) fn policy(self) -> Arc<dyn RoomPolicy> {
         match self {
             Self::Open => Arc::new(OpenRooms),
             Self::Owner => Arc::new(OwnedUserRooms),

@@ -13,20 +13,20 @@ use crate::auth::Identity;
 use crate::error::AppError;
 
 /// The subprotocol a browser names before its token, and that the server then selects.
-pub const BEARER_PROTOCOL: &str = "bearer";
+pub(crate) const BEARER_PROTOCOL: &str = "bearer";
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
-pub struct Bearer {
+pub(crate) struct Bearer {
     /// Who the token speaks for.
-    pub identity: Identity,
+    pub(crate) identity: Identity,
     /// The token came as a subprotocol, which the upgrade must then select.
-    pub via_subprotocol: bool,
+    pub(crate) via_subprotocol: bool,
 }
 
 /// An authenticated caller of an SSE stream, who may also pass the token in the query.
 #[derive(Debug, Clone)]
-pub struct StreamBearer(pub Identity);
+pub(crate) struct StreamBearer(pub Identity);
 
 impl FromRequestParts<AppState> for Bearer {
     type Rejection = AppError;

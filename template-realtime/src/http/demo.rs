@@ -7,8 +7,7 @@ use axum::response::IntoResponse;
 /// The page, compiled into the binary.
 const PAGE: &str = include_str!("demo.html");
 
-/// Serves the demo page.
-pub async fn page() -> impl IntoResponse {
+pub(crate) async fn page() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -13,13 +13,13 @@ use crate::error::{AppError, AppResult};
 
 /// A healthy probe answer.
 #[derive(Debug, Serialize)]
-pub struct HealthStatus {
+pub(crate) struct HealthStatus {
     /// `ok`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
 }
 
 /// The process is up.
-pub async fn live() -> Json<HealthStatus> {
+pub(crate) async fn live() -> Json<HealthStatus> {
     Json(HealthStatus { status: "ok" })
 }
 
@@ -27,7 +27,7 @@ pub async fn live() -> Json<HealthStatus> {
 ///
 /// # Errors
 /// 503 while shutting down or when the broker does not answer.
-pub async fn ready(State(state): State<AppState>) -> AppResult<Json<HealthStatus>> {
+pub(crate) async fn ready(State(state): State<AppState>) -> AppResult<Json<HealthStatus>> {
     if state.shutdown.is_draining() {
         return Err(AppError::unavailable("the server is shutting down"));
     }

@@ -7,7 +7,6 @@ use axum::response::IntoResponse;
 
 use super::state::AppState;
 
-/// The current metrics.
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+pub(crate) async fn render(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }

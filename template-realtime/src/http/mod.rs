@@ -2,18 +2,18 @@
 //! probes, metrics, the demo page and problem+json errors. This is the only module that knows
 //! axum's routing.
 
-pub mod auth;
-pub mod demo;
-pub mod health;
-pub mod metrics;
-pub mod problem;
-pub mod rooms;
-pub mod serve;
+pub(crate) mod auth;
+pub(crate) mod demo;
+pub(crate) mod health;
+pub(crate) mod metrics;
+pub(crate) mod problem;
+pub(crate) mod rooms;
+pub(crate) mod serve;
 mod settings;
-pub mod sse;
+pub(crate) mod sse;
 pub mod state;
-pub mod tickets;
-pub mod ws;
+pub(crate) mod tickets;
+pub(crate) mod ws;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
-pub use settings::HttpSettings;
+pub(crate) use settings::HttpSettings;
 
 use state::AppState;
 

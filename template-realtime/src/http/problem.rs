@@ -12,29 +12,28 @@ use serde::Serialize;
 use crate::error::AppError;
 
 /// The media type of problem documents.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// Problem type; `about:blank` means the status code says it all.
     #[serde(rename = "type")]
-    pub problem_type: &'static str,
+    pub(crate) type_uri: &'static str,
     /// The HTTP status phrase.
-    pub title: &'static str,
+    pub(crate) title: &'static str,
     /// The HTTP status code.
-    pub status: u16,
+    pub(crate) status: u16,
     /// What went wrong, for a human.
-    pub detail: String,
+    pub(crate) detail: String,
     #[serde(skip)]
     retry_after: Option<Duration>,
 }
 
 impl Problem {
-    /// A problem with the given status and detail.
-    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
-            problem_type: "about:blank",
+            type_uri: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
@@ -44,7 +43,7 @@ impl Problem {
 
     /// Adds a `Retry-After` header (whole seconds, at least 1).
     #[must_use]
-    pub fn with_retry_after(mut self, delay: Duration) -> Self {
+    pub(crate) fn with_retry_after(mut self, delay: Duration) -> Self {
         self.retry_after = Some(delay);
         self
     }
@@ -95,11 +94,11 @@ impl IntoResponse for AppError {
 }
 
 /// Answers routes that do not exist.
-pub async fn route_not_found() -> Problem {
+pub(crate) async fn route_not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "no route matches this path")
 }
 
 /// Answers known routes called with the wrong method.
-pub async fn method_not_allowed() -> Problem {
+pub(crate) async fn method_not_allowed() -> Problem {
     Problem::new(StatusCode::METHOD_NOT_ALLOWED, "this route does not accept this method")
 }

@@ -17,19 +17,18 @@ use crate::rooms::RoomName;
 
 /// Who is in a room.
 #[derive(Debug, Serialize)]
-pub struct Presence {
-    /// The room.
-    pub room: RoomName,
+pub(crate) struct Presence {
+    pub(crate) room: RoomName,
     /// The user ids present on any node, sorted.
-    pub users: Vec<String>,
+    pub(crate) users: Vec<String>,
 }
 
 /// The body of `POST /rooms/{room}/messages`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PublishBody {
+pub(crate) struct PublishBody {
     /// Any JSON, delivered as sent.
-    pub body: Box<RawValue>,
+    pub(crate) body: Box<RawValue>,
 }
 
 /// Lists the users in the room.
@@ -37,7 +36,7 @@ pub struct PublishBody {
 /// # Errors
 /// 400 for an invalid room name, 401 without a valid token, 403 when the room policy refuses,
 /// 503 when the broker fails.
-pub async fn presence(
+pub(crate) async fn presence(
     State(state): State<AppState>,
     Path(room): Path<String>,
     caller: Bearer,
@@ -53,7 +52,7 @@ pub async fn presence(
 /// 400 for an invalid room or body, 401 without a valid token, 403 when the room policy
 /// refuses, 413 for a body over `MAX_MESSAGE_BYTES`, 415 for a body that is not JSON, 429 past
 /// the user's publish rate, 503 past the room limit or when the broker fails.
-pub async fn publish(
+pub(crate) async fn publish(
     State(state): State<AppState>,
     Path(room): Path<String>,
     caller: Bearer,

@@ -21,16 +21,16 @@ use crate::shutdown::Shutdown;
 
 /// How connections are served and drained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServeSettings {
+pub(crate) struct ServeSettings {
     /// Longest a client may take to send a request head.
-    pub header_read_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
     /// Longest the connections may take to close once shutdown begins.
-    pub shutdown_timeout: Duration,
+    pub(crate) shutdown_timeout: Duration,
 }
 
 /// Serves `router` on `listener` until shutdown begins, then stops accepting, lets every
 /// connection finish (sessions close with 1001), and returns within `shutdown_timeout`.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     settings: ServeSettings,
@@ -101,7 +101,7 @@ where
 }
 
 /// A connection that can be told to finish its request in flight and close.
-pub trait GracefulConnection:
+pub(crate) trait GracefulConnection:
     std::future::Future<Output = Result<(), hyper::Error>> + Send
 {
     /// Stops accepting new requests on this connection.

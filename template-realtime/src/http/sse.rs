@@ -36,7 +36,7 @@ use crate::users::UserConnection;
 /// 400 for an invalid room or `Last-Event-ID`, 401 without a valid token or ticket, 403 when
 /// the room policy refuses, 429 past the user's connections, 503 when the node is full or the
 /// broker fails.
-pub async fn events(
+pub(crate) async fn events(
     State(state): State<AppState>,
     Path(room): Path<String>,
     StreamBearer(identity): StreamBearer,

@@ -19,15 +19,13 @@ pub struct AppState {
     /// Joining, leaving, publishing and presence.
     pub rooms: Arc<Rooms>,
     /// Connections per user (the publish rate is counted by `rooms`).
-    pub users: UserLimits,
-    /// Access-token verification.
-    pub verifier: Arc<TokenVerifier>,
-    /// Single-use SSE tickets.
-    pub tickets: Arc<Tickets>,
+    pub(crate) users: UserLimits,
+    pub(crate) verifier: Arc<TokenVerifier>,
+    pub(crate) tickets: Arc<Tickets>,
     /// The limits of a WebSocket session.
-    pub session: SessionSettings,
+    pub(crate) session: SessionSettings,
     /// Body size, SSE keep-alive, serving and draining.
-    pub http: HttpSettings,
+    pub(crate) http: HttpSettings,
     /// Open WebSocket and SSE connections.
     pub connections: ConnectionLimit,
     /// Whether shutdown has begun, and the connections to wait for.

@@ -13,11 +13,11 @@ use crate::tickets::TicketRefusal;
 
 /// A fresh ticket.
 #[derive(Debug, Serialize)]
-pub struct IssuedTicket {
+pub(crate) struct IssuedTicket {
     /// Pass it as `?ticket=` when opening the stream; it works once.
-    pub ticket: String,
+    pub(crate) ticket: String,
     /// Seconds until it expires.
-    pub expires_in: u64,
+    pub(crate) expires_in: u64,
 }
 
 /// Issues a ticket for the caller.
@@ -25,7 +25,7 @@ pub struct IssuedTicket {
 /// # Errors
 /// 401 without a valid token, 429 when the caller holds too many unused tickets, 503 when the
 /// node holds too many.
-pub async fn issue(
+pub(crate) async fn issue(
     State(state): State<AppState>,
     caller: Bearer,
 ) -> AppResult<(StatusCode, Json<IssuedTicket>)> {

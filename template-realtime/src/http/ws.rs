@@ -23,7 +23,7 @@ use crate::users::UserConnection;
 /// # Errors
 /// 401 without a valid token, 429 past the user's connections, 503 when the node is full or
 /// shutting down.
-pub async fn upgrade(
+pub(crate) async fn upgrade(
     State(state): State<AppState>,
     bearer: Bearer,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -44,7 +44,7 @@ pub async fn upgrade(
         limits: state.session,
         shutdown: state.shutdown.clone(),
         identity: bearer.identity,
-        permits,
+        _permits: permits,
     };
     let tracker = state.shutdown.tracker().clone();
     let upgrade = configure(upgrade, &state.session, bearer.via_subprotocol);
@@ -57,7 +57,7 @@ pub async fn upgrade(
 ///
 /// # Errors
 /// 429 when the user holds `USER_MAX_CONNECTIONS`, 503 when the node holds `MAX_CONNECTIONS`.
-pub async fn acquire(
+pub(crate) async fn acquire(
     state: &AppState,
     identity: &Identity,
     transport: Transport,

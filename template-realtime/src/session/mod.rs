@@ -18,7 +18,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt as _;
 use tokio::time::{Instant, MissedTickBehavior, Sleep};
 
-pub use settings::{HeartbeatConfig, SessionSettings};
+pub(crate) use settings::{HeartbeatConfig, SessionSettings};
 
 use crate::auth::{Identity, TokenVerifier};
 use crate::connections::ConnectionPermit;
@@ -30,19 +30,18 @@ use crate::users::UserConnection;
 
 /// Everything a session needs besides its socket.
 #[derive(Debug)]
-pub struct SessionContext {
-    /// The rooms service.
-    pub rooms: Arc<Rooms>,
+pub(crate) struct SessionContext {
+    pub(crate) rooms: Arc<Rooms>,
     /// Checks the tokens of `reauth` frames.
-    pub verifier: Arc<TokenVerifier>,
+    pub(crate) verifier: Arc<TokenVerifier>,
     /// Frame, room and heartbeat limits.
-    pub limits: SessionSettings,
+    pub(crate) limits: SessionSettings,
     /// Tells the session to close with 1001.
-    pub shutdown: Shutdown,
+    pub(crate) shutdown: Shutdown,
     /// The authenticated user, and when its token expires.
-    pub identity: Identity,
+    pub(crate) identity: Identity,
     /// The connection's slot on the node and the user's, freed when the session ends.
-    pub permits: (ConnectionPermit, UserConnection),
+    pub(crate) _permits: (ConnectionPermit, UserConnection),
 }
 
 /// Serves one upgraded connection until it closes.
@@ -50,7 +49,7 @@ pub struct SessionContext {
 /// The session is built before the future and boxed: an async function keeps its arguments
 /// for its whole life, and a `mut` binding of one is a second copy, so the socket and the
 /// context would otherwise be held two or three times in every connection's task.
-pub fn run(socket: WebSocket, context: SessionContext) -> impl Future<Output = ()> + Send {
+pub(crate) fn run(socket: WebSocket, context: SessionContext) -> impl Future<Output = ()> + Send {
     Box::new(Session::new(socket, context)).run()
 }
 

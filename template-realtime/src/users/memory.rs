@@ -36,7 +36,7 @@ struct Users {
 
 /// Per-user counts for this node.
 #[derive(Debug)]
-pub struct MemoryUserStore {
+pub(crate) struct MemoryUserStore {
     users: Mutex<Users>,
 }
 
@@ -48,8 +48,8 @@ impl Default for MemoryUserStore {
 
 impl MemoryUserStore {
     /// How many users are remembered now.
-    #[must_use]
-    pub fn tracked(&self) -> usize {
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
         self.lock().by_id.len()
     }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use memory::MemoryUserStore;
+pub(crate) use memory::MemoryUserStore;
 
 use crate::rate::RateLimit;
 use crate::rooms::PublishRate;
@@ -23,19 +23,19 @@ use crate::settings::{ConfigError, positive};
 
 /// The per-user limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserLimitsConfig {
+pub(crate) struct UserLimitsConfig {
     /// WebSocket and SSE connections one user may hold (`USER_MAX_CONNECTIONS`, default 16).
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
     /// Publications per user, all transports together (`USER_PUBLISH_RATE_PER_SECOND` 20,
     /// `USER_PUBLISH_BURST` 40).
-    pub publish_rate: RateLimit,
+    pub(crate) publish_rate: RateLimit,
     /// Where the publish rate counts (`RATE_LIMIT_STORE`, default `memory`).
-    pub store: UserStore,
+    pub(crate) store: UserStore,
 }
 
 /// Where the per-user publish rate counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserStore {
+pub(crate) enum UserStore {
     /// In this process: with N nodes a user may publish N times the rate.
     Memory,
     /// In the broker's Redis, one allowance for every node (`broker=redis` only).
@@ -44,17 +44,17 @@ pub enum UserStore {
 
 /// How a shared store is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SharedLimits {
+pub(crate) struct SharedLimits {
     /// Longest one decision waits for Redis (`RATE_LIMIT_REDIS_TIMEOUT_MS`, default 50).
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Without an answer in time, decide with this node's own count (`RATE_LIMIT_REDIS_FAILURE`
     /// `open`, the default) rather than refuse (`closed`).
-    pub fail_open: bool,
+    pub(crate) fail_open: bool,
 }
 
 /// The variables of the per-user limits, as read.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawUserLimits {
+pub(crate) struct RawUserLimits {
     user_max_connections: Option<usize>,
     user_publish_rate_per_second: Option<u32>,
     user_publish_burst: Option<u32>,
@@ -71,7 +71,7 @@ impl UserLimitsConfig {
     ///
     /// # Errors
     /// A zero limit, or a store this project cannot use (`RATE_LIMIT_STORE`).
-    pub fn from_raw(raw: &RawUserLimits, shared_store: bool) -> Result<Self, ConfigError> {
+    pub(crate) fn from_raw(raw: &RawUserLimits, shared_store: bool) -> Result<Self, ConfigError> {
         let per_second = raw.user_publish_rate_per_second.unwrap_or(20);
         Ok(Self {
             max_connections: positive(
@@ -116,7 +116,7 @@ fn store(raw: &RawUserLimits, shared_store: bool) -> Result<UserStore, ConfigErr
 
 /// What a store answers to a request for a connection slot or a publication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Go ahead.
     Allowed,
     /// Over the limit; the request may succeed after this long.
@@ -128,7 +128,7 @@ pub enum Verdict {
 
 /// Where the per-user counts live.
 #[async_trait::async_trait]
-pub trait UserLimitStore: Send + Sync + 'static {
+pub(crate) trait UserLimitStore: Send + Sync + 'static {
     /// Counts one more connection of `user`, unless it already holds `max`.
     async fn open(&self, user: &Arc<str>, max: usize) -> Verdict;
 
@@ -142,7 +142,7 @@ pub trait UserLimitStore: Send + Sync + 'static {
 
 /// The per-user limits over their store.
 #[derive(Clone)]
-pub struct UserLimits {
+pub(crate) struct UserLimits {
     store: Arc<dyn UserLimitStore>,
     config: UserLimitsConfig,
 }
@@ -156,7 +156,7 @@ impl std::fmt::Debug for UserLimits {
 impl UserLimits {
     /// The limits of `config`, counted in `store`.
     #[must_use]
-    pub fn new(config: UserLimitsConfig, store: Arc<dyn UserLimitStore>) -> Self {
+    pub(crate) fn new(config: UserLimitsConfig, store: Arc<dyn UserLimitStore>) -> Self {
         Self { store, config }
     }
 
@@ -164,7 +164,7 @@ impl UserLimits {
     ///
     /// # Errors
     /// When the user already holds `USER_MAX_CONNECTIONS`, how long to wait.
-    pub async fn open(&self, user: &Arc<str>) -> Result<UserConnection, Duration> {
+    pub(crate) async fn open(&self, user: &Arc<str>) -> Result<UserConnection, Duration> {
         match self.store.open(user, self.config.max_connections).await {
             Verdict::Allowed => {
                 Ok(UserConnection { store: self.store.clone(), user: user.clone() })
@@ -177,7 +177,7 @@ impl UserLimits {
     ///
     /// # Errors
     /// When the user publishes faster than `USER_PUBLISH_RATE_PER_SECOND`, how long to wait.
-    pub async fn take_publication(&self, user: &Arc<str>) -> Result<(), Duration> {
+    pub(crate) async fn take_publication(&self, user: &Arc<str>) -> Result<(), Duration> {
         match self.store.take(user, self.config.publish_rate).await {
             Verdict::Allowed => Ok(()),
             Verdict::Refused { retry_after } => Err(retry_after),
@@ -194,7 +194,7 @@ impl PublishRate for UserLimits {
 }
 
 /// One open connection of a user; the slot is freed when it drops.
-pub struct UserConnection {
+pub(crate) struct UserConnection {
     store: Arc<dyn UserLimitStore>,
     user: Arc<str>,
 }

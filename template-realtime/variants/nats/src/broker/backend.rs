@@ -43,7 +43,7 @@ const PUBLISH_DEADLINE: Duration = Duration::from_secs(5);
 
 /// The broker's own variables.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawBrokerConfig {
+pub(crate) struct RawBrokerConfig {
     nats_url: Option<String>,
 }
 
@@ -51,9 +51,9 @@ pub struct RawBrokerConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokerConfig {
     /// Settings shared by every broker.
-    pub options: BrokerOptions,
+    pub(crate) options: BrokerOptions,
     /// `NATS_URL`, default `nats://127.0.0.1:4222`.
-    pub url: String,
+    pub(crate) url: String,
 }
 
 impl BrokerConfig {
@@ -71,11 +71,11 @@ impl BrokerConfig {
 
 /// Whether this broker can hold the per-user limits of every node: `RATE_LIMIT_STORE=redis`
 /// needs `broker=redis`.
-pub const SHARED_USER_LIMITS: bool = false;
+pub(crate) const SHARED_USER_LIMITS: bool = false;
 
 /// The per-user limits of every node: this broker holds none.
 #[must_use]
-pub fn user_store(
+pub(crate) fn user_store(
     _config: &BrokerConfig,
     _limits: SharedLimits,
 ) -> Option<Arc<dyn UserLimitStore>> {
@@ -104,7 +104,7 @@ pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Bro
 }
 
 /// One node's connection to NATS.
-pub struct NatsBroker {
+pub(crate) struct NatsBroker {
     config: BrokerConfig,
     node: String,
     client: async_nats::Client,

@@ -31,7 +31,7 @@ use crate::rooms::{Broker, BrokerError, BrokerOptions, Draft, History, Hub, Pres
 use crate::rooms::{RoomName, StoredMessage};
 use crate::settings::ConfigError;
 use keys::Keys;
-pub use users::{SHARED_USER_LIMITS, user_store};
+pub(crate) use users::{SHARED_USER_LIMITS, user_store};
 
 /// Gives the message the room's next id (a room without a counter starts at the floor),
 /// stores it, keeps the room's keys for the retention, and publishes it, atomically.
@@ -58,7 +58,7 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The broker's own variables.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawBrokerConfig {
+pub(crate) struct RawBrokerConfig {
     redis_url: Option<String>,
 }
 
@@ -66,9 +66,9 @@ pub struct RawBrokerConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokerConfig {
     /// Settings shared by every broker.
-    pub options: BrokerOptions,
+    pub(crate) options: BrokerOptions,
     /// `REDIS_URL`, default `redis://127.0.0.1:6379`.
-    pub url: String,
+    pub(crate) url: String,
 }
 
 impl BrokerConfig {
@@ -105,7 +105,7 @@ pub async fn connect(config: &BrokerConfig, hub: Arc<Hub>) -> Result<Arc<dyn Bro
 }
 
 /// One node's connection to Redis.
-pub struct RedisBroker {
+pub(crate) struct RedisBroker {
     config: BrokerConfig,
     keys: Keys,
     node: String,

@@ -22,7 +22,7 @@ use crate::rate::RateLimit;
 use crate::users::{MemoryUserStore, SharedLimits, UserLimitStore, Verdict};
 
 /// Whether this broker can hold the per-user limits of every node.
-pub const SHARED_USER_LIMITS: bool = true;
+pub(crate) const SHARED_USER_LIMITS: bool = true;
 
 /// GCRA: the key holds the theoretical arrival time in microseconds. `ARGV[1]`: microseconds
 /// between two tokens; `ARGV[2]`: the burst. Answers 0 when allowed, else the microseconds to
@@ -51,7 +51,10 @@ const CLOSED_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// The publish rate of every node, in the broker's Redis. The connection to Redis is opened
 /// on the first publication, so a slow Redis cannot hold up the start.
 #[must_use]
-pub fn user_store(config: &BrokerConfig, limits: SharedLimits) -> Option<Arc<dyn UserLimitStore>> {
+pub(crate) fn user_store(
+    config: &BrokerConfig,
+    limits: SharedLimits,
+) -> Option<Arc<dyn UserLimitStore>> {
     let keys = Keys { prefix: config.options.prefix.clone() };
     match RedisUserStore::new(&config.url, keys, limits) {
         Ok(store) => Some(Arc::new(store)),
