@@ -1,7 +1,7 @@
 //! The broker connects the nodes: it gives each message its id, keeps each room's bounded
 //! history, carries messages and presence events to every node, and stores who is present.
 //!
-//! Everything else sees it through the [`Broker`] trait. [`MemoryBroker`] (`memory.rs`) is
+//! Everything else sees it through the [`Broker`] trait. [`MemoryBroker`] (`memory/`) is
 //! the in-process one, for one node (or several nodes in one process, as tests run them);
 //! a broker shared by several processes (Redis, NATS…) implements the trait outside this
 //! folder, and delivers into each node's [`Hub`] with [`Hub::deliver`], [`Hub::announce`] and

@@ -5,7 +5,7 @@
 //! share one broker through [`Broker::peer`]. To run several processes, implement [`Broker`]
 //! over a shared broker (the template does it for Redis and NATS).
 //!
-//! The histories are bounded in rooms, messages, bytes and age (see `logs.rs`); a background
+//! The histories are bounded in rooms, messages, bytes and age (see `logs/`); a background
 //! task drops what has aged out, so that rooms nobody uses any more cost nothing.
 
 mod logs;
