@@ -16,7 +16,7 @@ pub(crate) const MIN_SECRET_BYTES: usize = 32;
 
 /// An algorithm whose signatures are checked with a public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PublicKeyAlgorithm {
+pub(crate) enum PublicKeyAlgorithm {
     /// Ed25519 signatures.
     EdDsa,
     /// RSA PKCS#1 v1.5 with SHA-256.
