@@ -72,7 +72,7 @@ mod tests {
     use crate::cmd;
 
     fn modules() -> Vec<Module> {
-        super::super::discover(&cmd::workspace_root()).unwrap()
+        crate::modules::discover(&cmd::workspace_root()).unwrap()
     }
 
     fn table(rows: &[String]) -> String {

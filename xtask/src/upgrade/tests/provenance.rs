@@ -73,7 +73,7 @@ fn malformed_files_name_the_problem() {
 
 #[test]
 fn a_missing_file_says_how_to_get_one() {
-    let scratch = super::super::scratch::Scratch::new("provenance-test").unwrap();
+    let scratch = crate::upgrade::scratch::Scratch::new("provenance-test").unwrap();
     let error = Provenance::read(scratch.path()).unwrap_err().to_string();
     assert!(error.contains("has no provenance file .template.toml"), "{error}");
     assert!(error.contains("cargo xtask new"), "{error}");
