@@ -107,7 +107,7 @@ fn slowest_crates(report: &str, count: usize) -> Vec<(String, f64)> {
     let Some(start) = report.find("UNIT_DATA = [") else { return totals };
     let table = &report[start..];
     let table = &table[..table.find("];").unwrap_or(table.len())];
-    for unit in table.split("{\"i\":").skip(1) {
+    for unit in table.split("\"i\":").skip(1) {
         let (Some(name), Some(duration)) = (field(unit, "name"), field(unit, "duration")) else {
             continue;
         };
@@ -122,12 +122,13 @@ fn slowest_crates(report: &str, count: usize) -> Vec<(String, f64)> {
     totals
 }
 
-/// The value of `"key":` in one flat JSON object, without its quotes.
+/// The value of `"key":` in one flat JSON object, without its quotes; compact or
+/// pretty-printed (cargo 1.95 writes one field a line).
 fn field<'a>(object: &'a str, key: &str) -> Option<&'a str> {
     let marker = format!("\"{key}\":");
-    let value = &object[object.find(&marker)? + marker.len()..];
+    let value = object[object.find(&marker)? + marker.len()..].trim_start();
     let value = value.strip_prefix('"').map_or(value, |quoted| quoted);
-    value.split(['"', ',', '}']).next()
+    value.split(['"', ',', '}', '\n']).next().map(str::trim)
 }
 
 #[cfg(test)]
@@ -142,6 +143,39 @@ const UNIT_DATA = [
 ];
 const CONCURRENCY_DATA = [];
 </script>"#;
+
+    /// What cargo 1.95 writes: the same table, one field a line.
+    const PRETTY_REPORT: &str = r#"const UNIT_DATA = [
+  {
+    "i": 250,
+    "name": "proc-macro2",
+    "mode": "todo",
+    "target": " build-script",
+    "features": [
+      "default"
+    ],
+    "start": 0.59,
+    "duration": 0.42,
+    "sections": null
+  },
+  {
+    "i": 251,
+    "name": "tokio",
+    "duration": 7.25
+  },
+  {
+    "i": 252,
+    "name": "proc-macro2",
+    "duration": 1.5
+  }
+];
+const CONCURRENCY_DATA = [];"#;
+
+    #[test]
+    fn pretty_printed_reports_are_read_too() {
+        let slowest = slowest_crates(PRETTY_REPORT, 10);
+        assert_eq!(slowest, [("tokio".to_owned(), 7.25), ("proc-macro2".to_owned(), 1.92)]);
+    }
 
     #[test]
     fn crates_are_ranked_by_their_units_total() {
