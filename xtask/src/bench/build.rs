@@ -3,7 +3,8 @@
 //! form (or the forms `--only` names: `rest:sqlite`, `realtime`); each project gets a clean debug
 //! build and a clean release build (or the one `--profile` names) with `--timings`, in its own
 //! empty target directory each time, so nothing is shared; the table gives the wall time and the
-//! ten crates that took longest to compile, with the machine's load beside each figure.
+//! ten crates that took longest to compile, with the machine's load beside each figure, and the
+//! CPU time (user + system) the build used, which moves far less with the load than the wall.
 //!
 //! `--against PATH` adds an earlier generated project (a copy kept from before a change): it is
 //! built from clean alternately with each form, `--rounds` times each, so that before and after
@@ -27,6 +28,8 @@ use crate::generation::{Generation, generate, templates};
 /// A clean build of one project in one profile.
 struct Build {
     wall: Duration,
+    /// CPU seconds (user + system) of cargo and the compilers it ran.
+    cpu: Option<f64>,
     /// Seconds spent compiling each crate (all its units), slowest first.
     slowest: Vec<(String, f64)>,
 }
@@ -87,15 +90,18 @@ fn clean_build(project: &Path, profile: Profile) -> cmd::Result<Build> {
         command.arg("--release");
     }
     command.env_remove("RUSTFLAGS");
+    let cpu_before = probe::children_cpu_seconds();
     let (built, wall) = cmd::timed(|| cmd::run(&mut command));
     built?;
+    let cpu = probe::children_cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
     let report = std::fs::read_to_string(target.join("cargo-timings/cargo-timing.html"))?;
-    Ok(Build { wall, slowest: slowest_crates(&report, 10) })
+    Ok(Build { wall, cpu, slowest: slowest_crates(&report, 10) })
 }
 
 fn print_build(side: &str, profile: Profile, build: &Build) {
     let (profile, wall) = (profile.name(), cmd::format_duration(build.wall));
-    println!("  {side}, clean {profile} build: {wall}  ({})", probe::machine());
+    let cpu = build.cpu.map_or_else(|| "?".to_owned(), |seconds| format!("{seconds:.0} s"));
+    println!("  {side}, clean {profile} build: {wall}, CPU {cpu}  ({})", probe::machine());
     let crates: Vec<String> =
         build.slowest.iter().map(|(name, seconds)| format!("{name} {seconds:.1} s")).collect();
     println!("    slowest crates: {}", crates.join(", "));
