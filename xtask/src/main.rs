@@ -81,6 +81,11 @@ Commands:
   bench <name>            benchmarks a template (rest, rest-flood, realtime,
                           microservice), the circuit breaker, or every template's clean
                           build (build)
+  bench build [--only T[:VALUE]...[,...]] [--profile debug|release] [--against PATH]
+              [--rounds N]
+                          clean builds, timed, with the ten slowest crates: only the forms
+                          named (rest, rest:sqlite, realtime:nats), only one profile, and
+                          beside each an earlier generated project, alternately, N times
   new <name> --template <t> [-d key=value]...
                           generates a new service next to this repository
   readme <template> [--<placeholder> <value>]... [--out FILE]

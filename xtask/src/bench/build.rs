@@ -1,16 +1,26 @@
-//! `cargo xtask bench build`: what a newcomer waits for. Every template is generated in every
-//! placeholder form; each project gets a clean debug build and a clean release build with
-//! `--timings` (its own empty target directory each time, so nothing is shared), and the table
-//! gives the wall time and the ten crates that took longest to compile.
+//! `cargo xtask bench build [--only T[:VALUE]...] [--profile debug|release] [--against PATH]
+//! [--rounds N]`: what a newcomer waits for. Every template is generated in every placeholder
+//! form (or the forms `--only` names: `rest:sqlite`, `realtime`); each project gets a clean debug
+//! build and a clean release build (or the one `--profile` names) with `--timings`, in its own
+//! empty target directory each time, so nothing is shared; the table gives the wall time and the
+//! ten crates that took longest to compile, with the machine's load beside each figure, and the
+//! CPU time (user + system) the build used, which moves far less with the load than the wall.
+//!
+//! `--against PATH` adds an earlier generated project (a copy kept from before a change): it is
+//! built from clean alternately with each form, `--rounds` times each, so that before and after
+//! see the same machine at the same time.
 //!
 //! The crates' times come from the `UNIT_DATA` table that cargo writes into
 //! `cargo-timings/cargo-timing.html`: one flat JSON object per unit, of which only `name` and
 //! `duration` are read, so a few lines of scanning do instead of a JSON parser in xtask.
 
+mod options;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use self::options::{Options, Profile};
 use super::probe;
 use crate::cmd;
 use crate::generation::{Generation, generate, templates};
@@ -18,21 +28,27 @@ use crate::generation::{Generation, generate, templates};
 /// A clean build of one project in one profile.
 struct Build {
     wall: Duration,
+    /// CPU seconds (user + system) of cargo and the compilers it ran.
+    cpu: Option<f64>,
     /// Seconds spent compiling each crate (all its units), slowest first.
     slowest: Vec<(String, f64)>,
 }
 
-/// Generates every form, builds each twice from nothing, prints the tables.
+/// Generates the forms asked for, builds each from nothing, prints the tables.
 ///
 /// # Errors
-/// Fails when a project does not generate or build.
-pub(crate) fn run() -> cmd::Result {
-    println!("$ cargo xtask bench build\n{}", probe::machine());
+/// Fails on unknown options, or when a project does not generate or build.
+pub(crate) fn run(args: &[String]) -> cmd::Result {
+    let options = Options::parse(args)?;
+    println!("$ cargo xtask bench build {}\n{}", args.join(" "), probe::machine());
     let root = cmd::workspace_root();
     let scratch = std::env::temp_dir().join("xtask-bench-build");
     for template in templates(&root)? {
         for defines in template.combinations() {
             let values: Vec<&str> = defines.iter().map(|(_, value)| value.as_str()).collect();
+            if !options.wants(template.short_name(), &values) {
+                continue;
+            }
             let name = format!("build-{}-{}", template.short_name(), values.join("-"));
             let generation = Generation {
                 template: &root.join(&template.dir),
@@ -41,16 +57,28 @@ pub(crate) fn run() -> cmd::Result {
                 destination: &scratch,
             };
             let project = generate(&generation)?;
-            for release in [false, true] {
-                print_build(generation.name, release, &clean_build(&project, release)?);
-            }
+            println!("\n{}: {}", generation.name, project.display());
+            measure(&project, &options)?;
         }
     }
     println!("\ntargets (template-rest, sqlite): debug ≤ 2 min, release ≤ 3 min");
     Ok(())
 }
 
-fn clean_build(project: &Path, release: bool) -> cmd::Result<Build> {
+/// Each profile, `rounds` times, the earlier project (if any) first in each round.
+fn measure(project: &Path, options: &Options) -> cmd::Result {
+    for &profile in &options.profiles {
+        for _ in 0..options.rounds {
+            if let Some(against) = &options.against {
+                print_build("against", profile, &clean_build(against, profile)?);
+            }
+            print_build("this", profile, &clean_build(project, profile)?);
+        }
+    }
+    Ok(())
+}
+
+fn clean_build(project: &Path, profile: Profile) -> cmd::Result<Build> {
     let target = project.join("target");
     if target.exists() {
         std::fs::remove_dir_all(&target)?;
@@ -58,22 +86,25 @@ fn clean_build(project: &Path, release: bool) -> cmd::Result<Build> {
     let mut command = Command::new("cargo");
     command.current_dir(project).env("CARGO_TARGET_DIR", &target);
     command.args(["build", "--quiet", "--timings"]);
-    if release {
+    if profile == Profile::Release {
         command.arg("--release");
     }
     command.env_remove("RUSTFLAGS");
+    let cpu_before = probe::children_cpu_seconds();
     let (built, wall) = cmd::timed(|| cmd::run(&mut command));
     built?;
+    let cpu = probe::children_cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
     let report = std::fs::read_to_string(target.join("cargo-timings/cargo-timing.html"))?;
-    Ok(Build { wall, slowest: slowest_crates(&report, 10) })
+    Ok(Build { wall, cpu, slowest: slowest_crates(&report, 10) })
 }
 
-fn print_build(name: &str, release: bool, build: &Build) {
-    let profile = if release { "release" } else { "debug" };
-    println!("\n{name}, clean {profile} build: {}", cmd::format_duration(build.wall));
+fn print_build(side: &str, profile: Profile, build: &Build) {
+    let (profile, wall) = (profile.name(), cmd::format_duration(build.wall));
+    let cpu = build.cpu.map_or_else(|| "?".to_owned(), |seconds| format!("{seconds:.0} s"));
+    println!("  {side}, clean {profile} build: {wall}, CPU {cpu}  ({})", probe::machine());
     let crates: Vec<String> =
         build.slowest.iter().map(|(name, seconds)| format!("{name} {seconds:.1} s")).collect();
-    println!("  slowest crates: {}", crates.join(", "));
+    println!("    slowest crates: {}", crates.join(", "));
 }
 
 /// The `count` crates with the most compile time in a cargo timing report, slowest first.
@@ -82,7 +113,7 @@ fn slowest_crates(report: &str, count: usize) -> Vec<(String, f64)> {
     let Some(start) = report.find("UNIT_DATA = [") else { return totals };
     let table = &report[start..];
     let table = &table[..table.find("];").unwrap_or(table.len())];
-    for unit in table.split("{\"i\":").skip(1) {
+    for unit in table.split("\"i\":").skip(1) {
         let (Some(name), Some(duration)) = (field(unit, "name"), field(unit, "duration")) else {
             continue;
         };
@@ -97,12 +128,13 @@ fn slowest_crates(report: &str, count: usize) -> Vec<(String, f64)> {
     totals
 }
 
-/// The value of `"key":` in one flat JSON object, without its quotes.
+/// The value of `"key":` in one flat JSON object, without its quotes; compact or
+/// pretty-printed (cargo 1.95 writes one field a line).
 fn field<'a>(object: &'a str, key: &str) -> Option<&'a str> {
     let marker = format!("\"{key}\":");
-    let value = &object[object.find(&marker)? + marker.len()..];
+    let value = object[object.find(&marker)? + marker.len()..].trim_start();
     let value = value.strip_prefix('"').map_or(value, |quoted| quoted);
-    value.split(['"', ',', '}']).next()
+    value.split(['"', ',', '}', '\n']).next().map(str::trim)
 }
 
 #[cfg(test)]
@@ -117,6 +149,39 @@ const UNIT_DATA = [
 ];
 const CONCURRENCY_DATA = [];
 </script>"#;
+
+    /// What cargo 1.95 writes: the same table, one field a line.
+    const PRETTY_REPORT: &str = r#"const UNIT_DATA = [
+  {
+    "i": 250,
+    "name": "proc-macro2",
+    "mode": "todo",
+    "target": " build-script",
+    "features": [
+      "default"
+    ],
+    "start": 0.59,
+    "duration": 0.42,
+    "sections": null
+  },
+  {
+    "i": 251,
+    "name": "tokio",
+    "duration": 7.25
+  },
+  {
+    "i": 252,
+    "name": "proc-macro2",
+    "duration": 1.5
+  }
+];
+const CONCURRENCY_DATA = [];"#;
+
+    #[test]
+    fn pretty_printed_reports_are_read_too() {
+        let slowest = slowest_crates(PRETTY_REPORT, 10);
+        assert_eq!(slowest, [("tokio".to_owned(), 7.25), ("proc-macro2".to_owned(), 1.92)]);
+    }
 
     #[test]
     fn crates_are_ranked_by_their_units_total() {

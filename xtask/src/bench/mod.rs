@@ -14,7 +14,7 @@ mod rest;
 
 use crate::cmd;
 
-const USAGE: &str = "usage: cargo xtask bench <rest [--rounds N] [--seconds S] [--before PATH] [--env KEY=VALUE]|rest-flood [--binary PATH]|realtime|microservice|circuit-breaker|build>";
+const USAGE: &str = "usage: cargo xtask bench <rest [--rounds N] [--seconds S] [--before PATH] [--env KEY=VALUE]|rest-flood [--binary PATH]|realtime|microservice|circuit-breaker|build [--only T[:VALUE]...] [--profile debug|release] [--against PATH] [--rounds N]>";
 
 /// Runs the named benchmark.
 ///
@@ -23,7 +23,7 @@ const USAGE: &str = "usage: cargo xtask bench <rest [--rounds N] [--seconds S] [
 pub(crate) fn run(args: &[String]) -> cmd::Result {
     match args.first().map(String::as_str) {
         Some("rest") => rest::run(&args[1..]),
-        Some("build") => build::run(),
+        Some("build") => build::run(&args[1..]),
         Some("rest-flood") => flood::run(&args[1..]),
         Some("realtime") => realtime::run(),
         Some("microservice") => microservice::run(),
