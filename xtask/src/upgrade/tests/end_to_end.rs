@@ -23,7 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 /// `GET /ping` answers `pong`.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().route(\"/ping\", axum::routing::get(|| async { \"pong\" }))
 }
 ";
@@ -100,7 +100,7 @@ fn generate_service(repository: &Path, destination: &Path) -> PathBuf {
 fn owner_edits(project: &Path) {
     write(&project.join("src/http/ping.rs"), PING_ROUTE.as_bytes());
     let http = project.join("src/http/mod.rs");
-    replace(&http, "pub mod openapi;\n", "pub mod openapi;\npub mod ping;\n");
+    replace(&http, "pub(crate) mod openapi;\n", "pub(crate) mod openapi;\npub(crate) mod ping;\n");
     replace(
         &http,
         ".merge(health::routes())",
