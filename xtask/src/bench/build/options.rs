@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::bench::positive_number;
 use crate::cmd;
 
 const USAGE: &str = "usage: cargo xtask bench build [--only T[:VALUE]...[,T[:VALUE]...]] \
@@ -78,7 +79,7 @@ impl Options {
                 "--only" => options.only.extend(forms(value)?),
                 "--profile" => options.profiles = vec![profile(value)?],
                 "--against" => options.against = Some(PathBuf::from(value)),
-                "--rounds" => options.rounds = rounds(value)?,
+                "--rounds" => options.rounds = positive_number(value, USAGE)?,
                 _ => return Err(cmd::Error::new(USAGE)),
             }
         }
@@ -113,13 +114,6 @@ fn profile(value: &str) -> cmd::Result<Profile> {
         "debug" | "dev" => Ok(Profile::Debug),
         "release" => Ok(Profile::Release),
         _ => Err(cmd::Error::new(format!("`{value}` is not debug or release\n{USAGE}"))),
-    }
-}
-
-fn rounds(value: &str) -> cmd::Result<usize> {
-    match value.parse::<usize>() {
-        Ok(rounds) if rounds > 0 => Ok(rounds),
-        _ => Err(cmd::Error::new(format!("`{value}` is not a positive number\n{USAGE}"))),
     }
 }
 

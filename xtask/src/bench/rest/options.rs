@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::bench::positive_number;
 use crate::cmd;
 
 const USAGE: &str = "usage: cargo xtask bench rest [--rounds N] [--seconds S] [--before PATH] \
@@ -31,8 +32,8 @@ impl Options {
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| cmd::Error::new(USAGE))?;
             match flag.as_str() {
-                "--rounds" => options.rounds = number(value)?,
-                "--seconds" => options.seconds = number(value)?,
+                "--rounds" => options.rounds = positive_number(value, USAGE)?,
+                "--seconds" => options.seconds = positive_number(value, USAGE)?,
                 "--before" => options.before = Some(PathBuf::from(value)),
                 "--env" => {
                     let (key, value) =
@@ -43,14 +44,6 @@ impl Options {
             }
         }
         Ok(options)
-    }
-}
-
-/// A positive whole number.
-fn number<T: std::str::FromStr + Default + PartialEq>(value: &str) -> cmd::Result<T> {
-    match value.parse::<T>() {
-        Ok(number) if number != T::default() => Ok(number),
-        _ => Err(cmd::Error::new(format!("`{value}` is not a positive number\n{USAGE}"))),
     }
 }
 
