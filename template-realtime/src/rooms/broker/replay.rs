@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::History;
 use super::StoredMessage;
+#[cfg(test)]
+use super::{Draft, RoomName};
 
 /// The messages to replay, oldest first.
 #[derive(Debug, Default)]
@@ -40,7 +42,6 @@ pub fn replay(since: u64, history: History, max_age: Duration, now: DateTime<Utc
 mod tests {
     use serde_json::value::RawValue;
 
-    use super::super::{Draft, RoomName};
     use super::*;
 
     const DAY: Duration = Duration::from_hours(24);

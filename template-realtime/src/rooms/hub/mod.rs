@@ -17,6 +17,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 pub use outbox::Outbox;
 use room::RoomState;
 
+#[cfg(test)]
+use super::{Draft, PresenceKind};
 use super::{PresenceEvent, RoomEvent, RoomName, StoredMessage};
 
 /// One connection's place in a room.

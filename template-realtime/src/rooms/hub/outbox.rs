@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
 
 use super::RoomEvent;
+#[cfg(test)]
+use super::{Draft, RoomName};
 
 /// A bounded queue of frames for one connection.
 #[derive(Debug)]
@@ -119,7 +121,6 @@ impl Outbox {
 mod tests {
     use serde_json::value::RawValue;
 
-    use super::super::super::{Draft, RoomName};
     use super::*;
 
     fn event(id: u64) -> Arc<RoomEvent> {

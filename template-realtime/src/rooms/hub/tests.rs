@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
-use super::super::{Draft, PresenceKind};
 use super::*;
 
 fn hub(presence_event_limit: usize) -> Hub {

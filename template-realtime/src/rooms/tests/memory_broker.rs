@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 use tokio::runtime::Runtime;
 
-use super::super::super::{HubLimits, Member, Outbox};
 use super::*;
 
 fn options() -> BrokerOptions {

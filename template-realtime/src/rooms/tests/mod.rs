@@ -7,6 +7,8 @@ use serde_json::value::RawValue;
 
 use super::*;
 
+mod memory_broker;
+
 fn room(name: &str) -> RoomName {
     RoomName::parse(name).unwrap()
 }
