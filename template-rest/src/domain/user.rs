@@ -46,6 +46,24 @@ pub(crate) struct NewUser {
     pub(crate) password_hash: String,
 }
 
+impl NewUser {
+    /// The user as it is stored: a new UUID v7, no avatar, created and last changed now.
+    #[must_use]
+    pub(crate) fn stored_now(self) -> User {
+        let now = Utc::now();
+        User {
+            id: Uuid::now_v7(),
+            email: self.email,
+            name: self.name,
+            role: self.role,
+            password_hash: self.password_hash,
+            avatar: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// Fields a user or an administrator may change. `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct UserChanges {

@@ -37,17 +37,7 @@ impl UserRepository for FakeUsers {
             if users.iter().any(|existing| existing.email == user.email) {
                 return Err(RepositoryError::Conflict);
             }
-            let now = Utc::now();
-            let created = User {
-                id: Uuid::now_v7(),
-                email: user.email,
-                name: user.name,
-                role: user.role,
-                password_hash: user.password_hash,
-                avatar: None,
-                created_at: now,
-                updated_at: now,
-            };
+            let created = user.stored_now();
             users.push(created.clone());
             Ok(created)
         })

@@ -96,32 +96,22 @@ impl SqlUserRepository {
 #[async_trait]
 impl UserRepository for SqlUserRepository {
     async fn create(&self, user: NewUser) -> RepositoryResult<User> {
-        let now = Utc::now();
-        let id = Uuid::now_v7();
+        let user = user.stored_now();
         let role = user.role.as_str();
         sqlx::query!(
             "INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $6)",
-            id,
+            user.id,
             user.email,
             user.name,
             role,
             user.password_hash,
-            now,
+            user.created_at,
         )
         .execute(&self.pool)
         .await
         .map_err(map_error)?;
-        Ok(User {
-            id,
-            email: user.email,
-            name: user.name,
-            role: user.role,
-            password_hash: user.password_hash,
-            avatar: None,
-            created_at: now,
-            updated_at: now,
-        })
+        Ok(user)
     }
 
     async fn find_by_id(&self, id: Uuid) -> RepositoryResult<Option<User>> {
