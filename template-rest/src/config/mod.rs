@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use serde::Deserialize;
 
 use crate::auth::HashingSettings;
+use crate::telemetry::LogFormat;
 
 mod client_ip;
 mod database;
@@ -50,16 +51,6 @@ pub(crate) enum Environment {
     Development,
     /// A real deployment: every secret must be given.
     Production,
-}
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum LogFormat {
-    /// Human-readable lines.
-    Pretty,
-    /// One JSON object per line, for log shippers.
-    Json,
 }
 
 /// The whole configuration of the service.

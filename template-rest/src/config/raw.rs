@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{ConfigError, Environment, LogFormat};
+use super::{ConfigError, Environment};
 use crate::ratelimit::RateLimit;
+use crate::telemetry::LogFormat;
 
 /// Every variable the service reads.
 #[derive(Debug, Default, Deserialize)]
