@@ -9,6 +9,9 @@ use std::net::IpAddr;
 use serde::Deserialize;
 
 use crate::auth::HashingSettings;
+use crate::http::HttpSettings;
+use crate::ratelimit::{ClientIpPolicy, LimitStore, LoginLimits, RateLimit};
+use crate::services::UploadSettings;
 use crate::telemetry::LogFormat;
 
 mod client_ip;
@@ -21,12 +24,13 @@ mod login;
 mod metrics;
 mod raw;
 pub(crate) mod secrets;
+mod uploads;
 
 pub use crate::repositories::pool::DatabaseConfig;
 pub use crate::services::AdminSeed;
-pub use http::HttpConfig;
 pub use jwt::JwtConfig;
 pub(crate) use raw::RawConfig;
+use raw::rate;
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +72,23 @@ pub struct Config {
     pub(crate) admin: Option<AdminSeed>,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
     pub(crate) log_format: LogFormat,
-    /// Server limits, timeouts, rate limits and response headers.
-    pub http: HttpConfig,
+    /// The HTTP layer: timeouts, connection and concurrency caps, body size, CORS, HSTS, and
+    /// the metrics port (`*_TIMEOUT_SECS`, `MAX_CONNECTIONS`, `CONCURRENCY_LIMIT`,
+    /// `BODY_LIMIT_BYTES`, `CORS_ALLOWED_ORIGINS`, `HSTS_MAX_AGE_SECS`, `METRICS_PORT`).
+    pub http: HttpSettings,
+    /// Avatar uploads (`UPLOAD_DIR`, `UPLOAD_LIMIT_BYTES`).
+    pub uploads: UploadSettings,
+    /// Per client IP, on every route (`RATE_LIMIT_PER_SECOND` 50, `RATE_LIMIT_BURST` 100).
+    pub(crate) rate_limit: RateLimit,
+    /// Login and password-change throttling (`LOGIN_*`).
+    pub(crate) login: LoginLimits,
+    /// Registration's own limit (`REGISTER_RATE_LIMIT_*`).
+    pub(crate) registration: login::RegistrationLimits,
+    /// Where the rate limits and login throttles count (`RATE_LIMIT_STORE`, `REDIS_URL`,
+    /// `RATE_LIMIT_REDIS_*`).
+    pub(crate) limit_store: LimitStore,
+    /// Which `X-Forwarded-For` entries to trust (`TRUSTED_PROXIES`, `TRUSTED_PROXY_HOPS`).
+    pub(crate) client_ip: ClientIpPolicy,
     /// Password hashing threads and queue (`PASSWORD_HASH_*`).
     pub(crate) hashing: HashingSettings,
 }
@@ -125,7 +144,17 @@ impl RawConfig {
             jwt: JwtConfig::from_raw(&self, environment)?,
             admin: admin_seed(self.admin_email.clone(), self.admin_password.clone())?,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
-            http: HttpConfig::from_raw(&self)?,
+            http: http::from_raw(&self)?,
+            uploads: uploads::from_raw(&self)?,
+            rate_limit: rate(
+                ("RATE_LIMIT_PER_SECOND", self.rate_limit_per_second.unwrap_or(50)),
+                ("RATE_LIMIT_BURST", self.rate_limit_burst.unwrap_or(100)),
+                1.0,
+            )?,
+            login: login::login_limits(&self)?,
+            registration: login::RegistrationLimits::from_raw(&self)?,
+            limit_store: limit_store::from_raw(&self)?,
+            client_ip: client_ip::from_raw(&self)?,
             hashing: hashing::from_raw(&self)?,
         })
     }

@@ -90,6 +90,9 @@ pub(crate) enum FailureKind {
     Closed,
 }
 
+/// A mebibyte, for the byte limits.
+pub(crate) const MIB: usize = 1024 * 1024;
+
 /// A positive number of milliseconds.
 pub(crate) fn positive_millis(variable: &str, millis: u64) -> Result<Duration, ConfigError> {
     Ok(Duration::from_millis(positive(variable, millis)?))
