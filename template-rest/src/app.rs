@@ -89,8 +89,8 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
     let hasher = PasswordHasher::new(wiring.cost, config.hashing)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);
-    let limits = LimitFactory::new(&config.limit_store).map_err(StartupError::LimitStore)?;
-    let guard = LoginGuard::new(&config.login, &limits);
+    let limits = LimitFactory::new(&config.limits.store).map_err(StartupError::LimitStore)?;
+    let guard = LoginGuard::new(&config.limits.login, &limits);
     let auth = AuthService::new(
         users.clone(),
         Arc::new(SqlRefreshTokenRepository::new(pool.clone())),
@@ -108,8 +108,8 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
         avatars: Arc::new(AvatarService::new(users, storage, config.uploads.max_bytes)),
         codec,
         health: Arc::new(PoolHealth::new(pool)),
-        rate_limiter: limits.rate_limiter("client", config.rate_limit),
-        client_ip: Arc::new(config.client_ip.clone()),
+        rate_limiter: limits.rate_limiter("client", config.limits.per_client),
+        client_ip: Arc::new(config.limits.client_ip.clone()),
         metrics: observability::install_recorder(),
         shutdown: ShutdownSignal::default(),
     })

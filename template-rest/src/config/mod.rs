@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use crate::auth::HashingSettings;
 use crate::http::HttpSettings;
-use crate::ratelimit::{ClientIpPolicy, LimitStore, LoginLimits, RateLimit};
+use crate::ratelimit::LimitSettings;
 use crate::services::UploadSettings;
+use crate::services::auth::RegistrationLimits;
 use crate::telemetry::LogFormat;
 
 mod client_ip;
@@ -20,6 +21,7 @@ mod hashing;
 mod http;
 mod jwt;
 mod limit_store;
+mod limits;
 mod login;
 mod metrics;
 mod raw;
@@ -30,7 +32,6 @@ pub use crate::repositories::pool::DatabaseConfig;
 pub use crate::services::AdminSeed;
 pub use jwt::JwtConfig;
 pub(crate) use raw::RawConfig;
-use raw::rate;
 
 /// Why the configuration was rejected. The message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -78,17 +79,13 @@ pub struct Config {
     pub http: HttpSettings,
     /// Avatar uploads (`UPLOAD_DIR`, `UPLOAD_LIMIT_BYTES`).
     pub uploads: UploadSettings,
-    /// Per client IP, on every route (`RATE_LIMIT_PER_SECOND` 50, `RATE_LIMIT_BURST` 100).
-    pub(crate) rate_limit: RateLimit,
-    /// Login and password-change throttling (`LOGIN_*`).
-    pub(crate) login: LoginLimits,
+    /// The rate limits and login throttles: per client IP on every route
+    /// (`RATE_LIMIT_PER_SECOND` 50, `RATE_LIMIT_BURST` 100), login and password change
+    /// (`LOGIN_*`), where they count (`RATE_LIMIT_STORE`, `REDIS_URL`, `RATE_LIMIT_REDIS_*`),
+    /// and which `X-Forwarded-For` entries to trust (`TRUSTED_PROXIES`, `TRUSTED_PROXY_HOPS`).
+    pub(crate) limits: LimitSettings,
     /// Registration's own limit (`REGISTER_RATE_LIMIT_*`).
-    pub(crate) registration: login::RegistrationLimits,
-    /// Where the rate limits and login throttles count (`RATE_LIMIT_STORE`, `REDIS_URL`,
-    /// `RATE_LIMIT_REDIS_*`).
-    pub(crate) limit_store: LimitStore,
-    /// Which `X-Forwarded-For` entries to trust (`TRUSTED_PROXIES`, `TRUSTED_PROXY_HOPS`).
-    pub(crate) client_ip: ClientIpPolicy,
+    pub(crate) registration: RegistrationLimits,
     /// Password hashing threads and queue (`PASSWORD_HASH_*`).
     pub(crate) hashing: HashingSettings,
 }
@@ -146,15 +143,8 @@ impl RawConfig {
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
             http: http::from_raw(&self)?,
             uploads: uploads::from_raw(&self)?,
-            rate_limit: rate(
-                ("RATE_LIMIT_PER_SECOND", self.rate_limit_per_second.unwrap_or(50)),
-                ("RATE_LIMIT_BURST", self.rate_limit_burst.unwrap_or(100)),
-                1.0,
-            )?,
-            login: login::login_limits(&self)?,
-            registration: login::RegistrationLimits::from_raw(&self)?,
-            limit_store: limit_store::from_raw(&self)?,
-            client_ip: client_ip::from_raw(&self)?,
+            limits: limits::from_raw(&self)?,
+            registration: login::registration_limits(&self)?,
             hashing: hashing::from_raw(&self)?,
         })
     }
