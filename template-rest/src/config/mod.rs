@@ -1,5 +1,10 @@
 //! Typed configuration, read once at startup from the environment (and an optional `.env`).
 //!
+//! Each component owns its settings type (`http::HttpSettings` with `http::serve::ServeSettings`,
+//! `services::UploadSettings`, `ratelimit::LimitSettings`, `auth::TokenSettings`,
+//! `auth::HashingSettings`, `repositories::pool::DatabaseConfig`, `telemetry::LogFormat`…);
+//! this module only reads the environment into them, and `app.rs` and `server.rs` wire them.
+//!
 //! Every setting has a safe default except the secrets. Anything invalid stops startup with a
 //! message that names the variable, so a bad deploy fails loudly instead of half-working.
 
