@@ -89,27 +89,27 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
     let hasher = PasswordHasher::new(wiring.cost, config.hashing)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);
-    let limits = LimitFactory::new(&config.http.limit_store).map_err(StartupError::LimitStore)?;
-    let guard = LoginGuard::new(&config.http.login, &limits);
+    let limits = LimitFactory::new(&config.limits.store).map_err(StartupError::LimitStore)?;
+    let guard = LoginGuard::new(&config.limits.login, &limits);
     let auth = AuthService::new(
         users.clone(),
         Arc::new(SqlRefreshTokenRepository::new(pool.clone())),
         hasher.clone(),
         codec.clone(),
         guard.clone(),
-        limits.rate_limiter("register", config.http.registration.rate),
+        limits.rate_limiter("register", config.registration.rate),
         events.clone(),
         config.jwt.refresh_ttl,
     );
-    let storage = Arc::new(LocalStorage::new(config.http.upload_dir.clone()));
+    let storage = Arc::new(LocalStorage::new(config.uploads.dir.clone()));
     Ok(AppState {
         auth: Arc::new(auth),
         users: Arc::new(UserService::new(users.clone(), hasher, events, storage.clone(), guard)),
-        avatars: Arc::new(AvatarService::new(users, storage, config.http.upload_limit_bytes)),
+        avatars: Arc::new(AvatarService::new(users, storage, config.uploads.max_bytes)),
         codec,
         health: Arc::new(PoolHealth::new(pool)),
-        rate_limiter: limits.rate_limiter("client", config.http.rate_limit),
-        client_ip: Arc::new(config.http.client_ip.clone()),
+        rate_limiter: limits.rate_limiter("client", config.limits.per_client),
+        client_ip: Arc::new(config.limits.client_ip.clone()),
         metrics: observability::install_recorder(),
         shutdown: ShutdownSignal::default(),
     })

@@ -13,7 +13,8 @@
 //!   request, request metrics) are folders that depend on nothing else in the crate: each can
 //!   be copied into another axum app (see its `MODULE.md`).
 //! - [`repositories`] are the only module that knows SQL; services see them through traits.
-//! - [`config`] reads and validates the environment; `telemetry` sets up logging.
+//! - [`config`] reads and validates the environment into the settings structs that the
+//!   components own; `telemetry` sets up logging.
 //!
 //! What is `pub` is what a user of a copied module or the tests in `tests/` reach: the four
 //! modules' surfaces, and the few entry points the end-to-end tests wire the service with

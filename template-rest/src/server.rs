@@ -12,7 +12,6 @@ use tokio::task::JoinHandle;
 use crate::app::{self, StartupError};
 use crate::config::Config;
 use crate::http;
-use crate::http::serve::ServeSettings;
 use crate::services::purge;
 use crate::state::{AppState, ShutdownSignal};
 
@@ -27,15 +26,10 @@ pub(crate) async fn run(config: Config) -> Result<(), StartupError> {
     let signals = ShutdownSignals::install()?;
     let maintenance = app::spawn_maintenance(&state);
     let purge = purge::spawn(state.auth.clone(), config.jwt.refresh_token_purge);
-    let settings = ServeSettings {
-        header_read_timeout: config.http.header_read_timeout,
-        write_timeout: config.http.write_timeout,
-        shutdown_timeout: config.http.shutdown_timeout,
-        max_connections: config.http.max_connections,
-    };
-    let metrics = serve_metrics(&config, &state, settings).await?;
+    let metrics = serve_metrics(&config, &state).await?;
     let shutdown = wait_for_signal(signals, state.shutdown.clone());
-    http::serve::serve(listener, http::router(state, &config.http), settings, shutdown).await;
+    let router = http::router(state, &config.http);
+    http::serve::serve(listener, router, config.http.serve, shutdown).await;
     maintenance.abort();
     purge.abort();
     if let Some(metrics) = metrics {
@@ -56,12 +50,12 @@ async fn bind(config: &Config) -> std::io::Result<TcpListener> {
 async fn serve_metrics(
     config: &Config,
     state: &AppState,
-    settings: ServeSettings,
 ) -> std::io::Result<Option<JoinHandle<()>>> {
     let Some(port) = config.http.metrics.port else { return Ok(None) };
     let listener = TcpListener::bind(SocketAddr::new(config.host, port)).await?;
     log_address(&listener, "serving metrics");
     let router = http::metrics::router(state.clone());
+    let settings = config.http.serve;
     Ok(Some(tokio::spawn(http::serve::serve(listener, router, settings, std::future::pending()))))
 }
 

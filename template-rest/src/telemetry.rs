@@ -1,9 +1,18 @@
 //! Logging with `tracing` (human-readable by default, JSON with `LOG_FORMAT=json`; level from
 //! `RUST_LOG`, default `info`). The Prometheus recorder is in [`crate::observability`].
 
+use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogFormat;
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
 
 /// Installs the global subscriber. Calling it twice keeps the first one.
 pub(crate) fn init(format: LogFormat) {

@@ -1,16 +1,11 @@
 //! Limits on the routes that check a password or create an account: login, password change
-//! and registration. Login's are the `ratelimit` module's [`LoginLimits`].
+//! and registration. Login's are the `ratelimit` module's [`LoginLimits`], registration's the
+//! auth service's [`RegistrationLimits`].
 
 use super::raw::{positive, rate, secs};
 use super::{ConfigError, RawConfig};
-use crate::ratelimit::{LoginLimits, RateLimit};
-
-/// Registration's own, stricter limit per client address.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct RegistrationLimits {
-    /// `REGISTER_RATE_LIMIT_PER_HOUR` 10, `REGISTER_RATE_LIMIT_BURST` 3.
-    pub(crate) rate: RateLimit,
-}
+use crate::ratelimit::LoginLimits;
+use crate::services::auth::RegistrationLimits;
 
 /// Reads `LOGIN_RATE_LIMIT_PER_MINUTE` (10), `LOGIN_RATE_LIMIT_BURST` (5),
 /// `LOGIN_FAILURES_BEFORE_DELAY` (5), `LOGIN_IP_FAILURES_BEFORE_DELAY` (20),
@@ -37,14 +32,13 @@ pub(super) fn login_limits(raw: &RawConfig) -> Result<LoginLimits, ConfigError> 
     })
 }
 
-impl RegistrationLimits {
-    pub(super) fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
-        Ok(Self {
-            rate: rate(
-                ("REGISTER_RATE_LIMIT_PER_HOUR", raw.register_rate_limit_per_hour.unwrap_or(10)),
-                ("REGISTER_RATE_LIMIT_BURST", raw.register_rate_limit_burst.unwrap_or(3)),
-                3_600.0,
-            )?,
-        })
-    }
+/// Reads `REGISTER_RATE_LIMIT_PER_HOUR` (10) and `REGISTER_RATE_LIMIT_BURST` (3).
+pub(super) fn registration_limits(raw: &RawConfig) -> Result<RegistrationLimits, ConfigError> {
+    Ok(RegistrationLimits {
+        rate: rate(
+            ("REGISTER_RATE_LIMIT_PER_HOUR", raw.register_rate_limit_per_hour.unwrap_or(10)),
+            ("REGISTER_RATE_LIMIT_BURST", raw.register_rate_limit_burst.unwrap_or(3)),
+            3_600.0,
+        )?,
+    })
 }

@@ -1,5 +1,10 @@
 //! Typed configuration, read once at startup from the environment (and an optional `.env`).
 //!
+//! Each component owns its settings type (`http::HttpSettings` with `http::serve::ServeSettings`,
+//! `services::UploadSettings`, `ratelimit::LimitSettings`, `auth::TokenSettings`,
+//! `auth::HashingSettings`, `repositories::pool::DatabaseConfig`, `telemetry::LogFormat`…);
+//! this module only reads the environment into them, and `app.rs` and `server.rs` wire them.
+//!
 //! Every setting has a safe default except the secrets. Anything invalid stops startup with a
 //! message that names the variable, so a bad deploy fails loudly instead of half-working.
 
@@ -9,6 +14,11 @@ use std::net::IpAddr;
 use serde::Deserialize;
 
 use crate::auth::HashingSettings;
+use crate::http::HttpSettings;
+use crate::ratelimit::LimitSettings;
+use crate::services::UploadSettings;
+use crate::services::auth::RegistrationLimits;
+use crate::telemetry::LogFormat;
 
 mod client_ip;
 mod database;
@@ -16,14 +26,15 @@ mod hashing;
 mod http;
 mod jwt;
 mod limit_store;
+mod limits;
 mod login;
 mod metrics;
 mod raw;
 pub(crate) mod secrets;
+mod uploads;
 
 pub use crate::repositories::pool::DatabaseConfig;
 pub use crate::services::AdminSeed;
-pub use http::HttpConfig;
 pub use jwt::JwtConfig;
 pub(crate) use raw::RawConfig;
 
@@ -52,16 +63,6 @@ pub(crate) enum Environment {
     Production,
 }
 
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum LogFormat {
-    /// Human-readable lines.
-    Pretty,
-    /// One JSON object per line, for log shippers.
-    Json,
-}
-
 /// The whole configuration of the service.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -77,8 +78,19 @@ pub struct Config {
     pub(crate) admin: Option<AdminSeed>,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
     pub(crate) log_format: LogFormat,
-    /// Server limits, timeouts, rate limits and response headers.
-    pub http: HttpConfig,
+    /// The HTTP layer: timeouts, connection and concurrency caps, body size, CORS, HSTS, and
+    /// the metrics port (`*_TIMEOUT_SECS`, `MAX_CONNECTIONS`, `CONCURRENCY_LIMIT`,
+    /// `BODY_LIMIT_BYTES`, `CORS_ALLOWED_ORIGINS`, `HSTS_MAX_AGE_SECS`, `METRICS_PORT`).
+    pub http: HttpSettings,
+    /// Avatar uploads (`UPLOAD_DIR`, `UPLOAD_LIMIT_BYTES`).
+    pub uploads: UploadSettings,
+    /// The rate limits and login throttles: per client IP on every route
+    /// (`RATE_LIMIT_PER_SECOND` 50, `RATE_LIMIT_BURST` 100), login and password change
+    /// (`LOGIN_*`), where they count (`RATE_LIMIT_STORE`, `REDIS_URL`, `RATE_LIMIT_REDIS_*`),
+    /// and which `X-Forwarded-For` entries to trust (`TRUSTED_PROXIES`, `TRUSTED_PROXY_HOPS`).
+    pub(crate) limits: LimitSettings,
+    /// Registration's own limit (`REGISTER_RATE_LIMIT_*`).
+    pub(crate) registration: RegistrationLimits,
     /// Password hashing threads and queue (`PASSWORD_HASH_*`).
     pub(crate) hashing: HashingSettings,
 }
@@ -134,7 +146,10 @@ impl RawConfig {
             jwt: JwtConfig::from_raw(&self, environment)?,
             admin: admin_seed(self.admin_email.clone(), self.admin_password.clone())?,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
-            http: HttpConfig::from_raw(&self)?,
+            http: http::from_raw(&self)?,
+            uploads: uploads::from_raw(&self)?,
+            limits: limits::from_raw(&self)?,
+            registration: login::registration_limits(&self)?,
             hashing: hashing::from_raw(&self)?,
         })
     }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{ConfigError, Environment, LogFormat};
+use super::{ConfigError, Environment};
 use crate::ratelimit::RateLimit;
+use crate::telemetry::LogFormat;
 
 /// Every variable the service reads.
 #[derive(Debug, Default, Deserialize)]
@@ -88,6 +89,9 @@ pub(crate) enum FailureKind {
     /// `closed`: refuse without Redis.
     Closed,
 }
+
+/// A mebibyte, for the byte limits.
+pub(crate) const MIB: usize = 1024 * 1024;
 
 /// A positive number of milliseconds.
 pub(crate) fn positive_millis(variable: &str, millis: u64) -> Result<Duration, ConfigError> {

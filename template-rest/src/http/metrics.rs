@@ -11,6 +11,15 @@ use axum::routing::get;
 use crate::problem;
 use crate::state::AppState;
 
+/// Where `/metrics` is served: on the public port by default, or on a port of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct MetricsSettings {
+    /// A separate port for `/metrics` (`METRICS_PORT`, default none: `/metrics` is on the
+    /// public port). When set, the public listener answers `/metrics` with 404, so the port can
+    /// stay on a private network that only the scraper reaches.
+    pub(crate) port: Option<u16>,
+}
+
 /// The router of the metrics port: `GET /metrics` and nothing else.
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()

@@ -6,7 +6,8 @@
 //! The folder depends on external crates and on itself only; `MODULE.md` lists the
 //! dependencies, the wiring and the settings.
 //!
-//! - `settings.rs`: [`RateLimit`], [`LoginLimits`], [`ClientIpPolicy`], [`LimitStore`].
+//! - `settings.rs`: [`LimitSettings`], which gathers [`RateLimit`], [`LoginLimits`],
+//!   [`ClientIpPolicy`] and [`LimitStore`].
 //! - `limiter.rs`: [`RateLimiter`] and [`InMemoryRateLimiter`], keyed on [`client_network`].
 //! - `throttle.rs`: [`LoginThrottle`] and [`InMemoryLoginThrottle`].
 //! - `store/`: [`LimitFactory`], the limits in memory or in Redis.
@@ -32,7 +33,7 @@ pub use layer::{PerClient, PerClientLayer};
 pub use limiter::{InMemoryRateLimiter, RateLimiter, client_network};
 pub use rejection::TooManyRequests;
 pub use settings::{
-    ClientIpPolicy, LimitStore, LoginLimits, RateLimit, RedisSettings, StoreFailure,
+    ClientIpPolicy, LimitSettings, LimitStore, LoginLimits, RateLimit, RedisSettings, StoreFailure,
 };
 pub use store::{LimitFactory, RedisLimits};
 pub use throttle::{InMemoryLoginThrottle, LoginThrottle, ThrottlePolicy};

@@ -6,6 +6,21 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+/// Every limit of the module, as an application configures them: the bucket per client address
+/// on every route, the login throttle, where their state lives, and whose `X-Forwarded-For` to
+/// believe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitSettings {
+    /// Per client address, on every route (the template: 50 a second, burst 100).
+    pub per_client: RateLimit,
+    /// Login and password-change throttling.
+    pub login: LoginLimits,
+    /// Where the limits and the login throttle count.
+    pub store: LimitStore,
+    /// Which `X-Forwarded-For` entries to believe.
+    pub client_ip: ClientIpPolicy,
+}
+
 /// A token bucket: `per_second` tokens refill continuously, up to `burst`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {

@@ -13,7 +13,7 @@ use crate::domain::refresh_token::{NewRefreshToken, RefreshToken};
 use crate::domain::user::{Actor, NewUser, Role, User, normalize_email};
 use crate::events::{DomainEvent, EventBus};
 use crate::problem::{AppError, AppResult};
-use crate::ratelimit::{LoginGuard, RateLimiter, client_network};
+use crate::ratelimit::{LoginGuard, RateLimit, RateLimiter, client_network};
 use crate::repositories::{RefreshTokenRepository, RepositoryError, UserRepository};
 
 /// The one answer to every failed login, whatever the reason.
@@ -54,6 +54,13 @@ pub struct LoginAttempt {
     pub password: String,
     /// The client's address, for rate limiting.
     pub client: IpAddr,
+}
+
+/// Registration's own, stricter limit per client address.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RegistrationLimits {
+    /// `REGISTER_RATE_LIMIT_PER_HOUR` 10, `REGISTER_RATE_LIMIT_BURST` 3.
+    pub(crate) rate: RateLimit,
 }
 
 /// Authentication rules.

@@ -1,6 +1,7 @@
 //! Avatar uploads: size and format checks, storage under a generated name, and clean-up of
 //! the file each upload replaces (exactly once, however many uploads race).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -10,6 +11,15 @@ use crate::domain::user::Actor;
 use crate::problem::{AppError, AppResult};
 use crate::repositories::UserRepository;
 use crate::repositories::storage::{Blob, Storage};
+
+/// Where avatars are stored, and how large they may be.
+#[derive(Debug, Clone)]
+pub struct UploadSettings {
+    /// Where uploaded files are stored (`UPLOAD_DIR`, default `uploads`).
+    pub dir: PathBuf,
+    /// Largest avatar upload (`UPLOAD_LIMIT_BYTES`, default 5 MiB).
+    pub(crate) max_bytes: usize,
+}
 
 const NOT_FOUND: &str = "no user with this id";
 const NO_AVATAR: &str = "this user has no avatar";

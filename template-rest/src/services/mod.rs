@@ -18,6 +18,7 @@ pub(crate) mod purge;
 pub(crate) mod users;
 
 pub use admin_seed::AdminSeed;
+pub use avatars::UploadSettings;
 
 #[cfg(test)]
 mod tests;

@@ -107,7 +107,7 @@ impl TestApp {
         let state = app::wire(&config, pool.clone(), wiring).expect("wire");
         let seed = AdminSeed { email: ADMIN_EMAIL.into(), password: ADMIN_PASSWORD.into() };
         state.auth.ensure_admin(&seed).await.expect("seed admin");
-        let (upload_dir, shutdown) = (config.http.upload_dir.clone(), state.shutdown.clone());
+        let (upload_dir, shutdown) = (config.uploads.dir.clone(), state.shutdown.clone());
         Self { router: http::router(state, &config.http), pool, upload_dir, shutdown }
     }
 
@@ -124,7 +124,7 @@ impl TestApp {
         let state = app::wire(&config, pool.clone(), wiring).expect("wire");
         let shutdown = state.shutdown.clone();
         let wrapped = http::middleware::wrap(routes, &config.http, &state).with_state(state);
-        Self { router: wrapped, pool, upload_dir: config.http.upload_dir, shutdown }
+        Self { router: wrapped, pool, upload_dir: config.uploads.dir, shutdown }
     }
 
     /// Starts a request; add a token or a body, then `send` it.

@@ -11,16 +11,16 @@ const REDIS: (&str, &str) = ("RATE_LIMIT_STORE", "redis");
 #[test]
 fn limits_are_counted_in_memory_by_default() {
     let config = Config::from_vars(&[DATABASE]).unwrap();
-    assert_eq!(config.http.limit_store, LimitStore::Memory);
+    assert_eq!(config.limits.store, LimitStore::Memory);
     let ignored = Config::from_vars(&[DATABASE, ("REDIS_URL", "not a url")]).unwrap();
-    assert_eq!(ignored.http.limit_store, LimitStore::Memory, "REDIS_URL alone changes nothing");
+    assert_eq!(ignored.limits.store, LimitStore::Memory, "REDIS_URL alone changes nothing");
 }
 
 #[test]
 fn redis_has_short_timeouts_fails_open_and_is_configurable() {
     let url = ("REDIS_URL", "redis://:hunter2-password@redis.internal:6379/2");
     let config = Config::from_vars(&[DATABASE, REDIS, url]).unwrap();
-    let LimitStore::Redis(redis) = &config.http.limit_store else { panic!("memory") };
+    let LimitStore::Redis(redis) = &config.limits.store else { panic!("memory") };
     assert_eq!(redis.timeout, Duration::from_millis(50));
     assert_eq!(redis.failure, StoreFailure::Open);
     assert_eq!(redis.prefix, "rate-limit:");
@@ -34,7 +34,7 @@ fn redis_has_short_timeouts_fails_open_and_is_configurable() {
         ("RATE_LIMIT_REDIS_FAILURE", "closed"),
     ])
     .unwrap();
-    let LimitStore::Redis(redis) = &config.http.limit_store else { panic!("memory") };
+    let LimitStore::Redis(redis) = &config.limits.store else { panic!("memory") };
     assert_eq!(redis.prefix, "shop:limits:");
     assert_eq!(redis.timeout, Duration::from_millis(20));
     assert_eq!(redis.failure, StoreFailure::Closed);

@@ -24,7 +24,7 @@ fn defaults_need_no_variables_in_development() {
     assert!(config.jwt.tokens.extra_audiences.is_empty());
     assert_eq!(config.jwt.refresh_token_purge.interval, Duration::from_hours(1));
     assert_eq!(config.jwt.refresh_token_purge.retention, Duration::from_hours(7 * 24));
-    assert_eq!(config.http.write_timeout, Duration::from_secs(30));
+    assert_eq!(config.http.serve.write_timeout, Duration::from_secs(30));
     assert!(config.admin.is_none());
 }
 
@@ -33,9 +33,9 @@ fn http_limits_have_safe_defaults() {
     let config = Config::from_vars(&[("DATABASE_URL", "sqlite::memory:")]).unwrap();
     assert!(config.database.acquire_timeout <= Duration::from_secs(3));
     assert_eq!(config.http.body_limit_bytes, 1024 * 1024);
-    assert_eq!(config.http.upload_limit_bytes, 5 * 1024 * 1024);
-    assert_eq!(config.http.shutdown_timeout, Duration::from_secs(25));
-    assert!(config.http.client_ip.trusted_proxies.is_empty());
+    assert_eq!(config.uploads.max_bytes, 5 * 1024 * 1024);
+    assert_eq!(config.http.serve.shutdown_timeout, Duration::from_secs(25));
+    assert!(config.limits.client_ip.trusted_proxies.is_empty());
     assert!(config.http.cors_allowed_origins.is_empty());
     assert!(config.http.hsts_max_age.is_none());
 }
@@ -222,8 +222,8 @@ fn http_limits_are_configurable() {
         ["https://app.example.com", "http://localhost:3000"]
     );
     assert_eq!(config.http.hsts_max_age, Some(Duration::from_hours(24 * 365)));
-    assert!((config.http.login.rate.per_second - 0.5).abs() < f64::EPSILON);
-    assert_eq!(config.http.client_ip.trusted_proxy_hops, 2);
+    assert!((config.limits.login.rate.per_second - 0.5).abs() < f64::EPSILON);
+    assert_eq!(config.limits.client_ip.trusted_proxy_hops, 2);
 }
 
 #[test]
@@ -231,9 +231,9 @@ fn new_limits_have_safe_defaults_and_are_configurable() {
     let url = ("DATABASE_URL", "sqlite::memory:");
     let config = Config::from_vars(&[url]).unwrap();
     assert!(config.http.metrics.port.is_none(), "metrics stay on the public port by default");
-    assert!(config.http.client_ip.trusted_proxies.is_empty());
-    let registration = config.http.registration.rate;
-    assert!(registration.per_second < config.http.login.rate.per_second, "stricter than login");
+    assert!(config.limits.client_ip.trusted_proxies.is_empty());
+    let registration = config.registration.rate;
+    assert!(registration.per_second < config.limits.login.rate.per_second, "stricter than login");
     let config = Config::from_vars(&[
         url,
         ("METRICS_PORT", "9464"),
@@ -242,7 +242,7 @@ fn new_limits_have_safe_defaults_and_are_configurable() {
     ])
     .unwrap();
     assert_eq!(config.http.metrics.port, Some(9464));
-    assert_eq!(config.http.client_ip.trusted_proxies.len(), 3);
+    assert_eq!(config.limits.client_ip.trusted_proxies.len(), 3);
     assert_eq!(config.hashing.queue, 7);
     for (variable, value) in [
         ("TRUSTED_PROXIES", "10.0.0.0/33"),

@@ -13,7 +13,7 @@ use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::config::HttpConfig;
+use crate::http::HttpSettings;
 
 /// One header to set: its name, its value, and whether it replaces a handler's own.
 type Rule = (HeaderName, HeaderValue, bool);
@@ -26,8 +26,8 @@ pub(super) struct SecurityHeadersLayer {
 }
 
 impl SecurityHeadersLayer {
-    /// The headers for `config`.
-    pub(super) fn new(config: &HttpConfig) -> Self {
+    /// The headers for `settings`.
+    pub(super) fn new(settings: &HttpSettings) -> Self {
         let fixed = |name, value| (name, HeaderValue::from_static(value), false);
         let mut rules = vec![
             fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -36,7 +36,7 @@ impl SecurityHeadersLayer {
             fixed(header::REFERRER_POLICY, "no-referrer"),
             fixed(header::CACHE_CONTROL, "no-store"),
         ];
-        if let Some(max_age) = config.hsts_max_age {
+        if let Some(max_age) = settings.hsts_max_age {
             let value = format!("max-age={}; includeSubDomains", max_age.as_secs());
             if let Ok(value) = HeaderValue::from_str(&value) {
                 rules.push((header::STRICT_TRANSPORT_SECURITY, value, true));

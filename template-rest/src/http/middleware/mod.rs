@@ -21,7 +21,7 @@ use tower::ServiceBuilder;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::HttpConfig;
+use crate::http::HttpSettings;
 use crate::observability;
 use crate::ratelimit::PerClientLayer;
 use crate::state::AppState;
@@ -32,18 +32,22 @@ use crate::state::AppState;
 /// for every call, so ten calls cost ten boxed futures per request where one costs one. No
 /// layer of the stack allocates a future of its own but the rate limit (see
 /// `ratelimit::PerClientLayer`).
-pub fn wrap(router: Router<AppState>, config: &HttpConfig, state: &AppState) -> Router<AppState> {
+pub fn wrap(
+    router: Router<AppState>,
+    settings: &HttpSettings,
+    state: &AppState,
+) -> Router<AppState> {
     let sensitive = [header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE];
     router.layer(
         ServiceBuilder::new()
             .layer(SetSensitiveRequestHeadersLayer::new(sensitive))
             .layer(observability::RequestIdLayer)
             .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
-            .option_layer(headers::cors(&config.cors_allowed_origins))
-            .layer(headers::SecurityHeadersLayer::new(config))
+            .option_layer(headers::cors(&settings.cors_allowed_origins))
+            .layer(headers::SecurityHeadersLayer::new(settings))
             .layer(observability::MetricsLayer::default())
             .layer(PerClientLayer::new(state.rate_limiter.clone(), state.client_ip.clone()))
-            .layer(overload::OverloadLayer::new(config))
-            .layer(DefaultBodyLimit::max(config.body_limit_bytes)),
+            .layer(overload::OverloadLayer::new(settings))
+            .layer(DefaultBodyLimit::max(settings.body_limit_bytes)),
     )
 }

@@ -21,7 +21,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Timeout;
 use tower::{Layer, Service};
 
-use crate::config::HttpConfig;
+use crate::http::HttpSettings;
 use crate::problem::Problem;
 
 /// How long a shed or timed-out client should wait before retrying.
@@ -36,11 +36,11 @@ pub(super) struct OverloadLayer {
 }
 
 impl OverloadLayer {
-    /// The limits of `config`.
-    pub(super) fn new(config: &HttpConfig) -> Self {
+    /// The limits of `settings`.
+    pub(super) fn new(settings: &HttpSettings) -> Self {
         Self {
-            permits: Arc::new(Semaphore::new(config.concurrency_limit)),
-            limit: config.request_timeout,
+            permits: Arc::new(Semaphore::new(settings.concurrency_limit)),
+            limit: settings.request_timeout,
         }
     }
 }
