@@ -14,7 +14,7 @@ mod rest;
 
 use crate::cmd;
 
-const USAGE: &str = "usage: cargo xtask bench <rest [--rounds N] [--seconds S] [--before PATH] [--env KEY=VALUE]|rest-flood [--binary PATH]|realtime|microservice|circuit-breaker|build [--only T[:VALUE]...] [--profile debug|release] [--against PATH] [--rounds N]>";
+const USAGE: &str = "usage: cargo xtask bench <rest [--rounds N] [--seconds S] [--before PATH] [--env KEY=VALUE]|rest-flood [--binary PATH]|realtime [--rounds N] [--seconds S] [--rates R,R...] [--before PATH]|microservice|circuit-breaker|build [--only T[:VALUE]...] [--profile debug|release] [--against PATH] [--rounds N]>";
 
 /// Runs the named benchmark.
 ///
@@ -25,7 +25,7 @@ pub(crate) fn run(args: &[String]) -> cmd::Result {
         Some("rest") => rest::run(&args[1..]),
         Some("build") => build::run(&args[1..]),
         Some("rest-flood") => flood::run(&args[1..]),
-        Some("realtime") => realtime::run(),
+        Some("realtime") => realtime::run(&args[1..]),
         Some("microservice") => microservice::run(),
         Some("circuit-breaker") => circuit_breaker(),
         Some(other) => Err(cmd::Error::new(format!("no benchmark `{other}` yet\n{USAGE}"))),
