@@ -12,7 +12,7 @@
 //! carries a generated project forward.
 //!
 //! What several commands share has a module of its own: `cmd` (running programs), `workspace`
-//! (git's file list, the packages), `finding` (what every check reports), `http` (a blocking
+//! (git's file list, the packages), `finding` (what every check reports), `flags` (options of the form `--name value`), `http` (a blocking
 //! client), `local_service` (a service binary started on a free port), `databases` (scratch
 //! databases). No module depends on one that depends back on it, except the edges listed with
 //! their reason in `xtask/module-cycles-allowed.txt`: the `module-cycles` gate reads the sources
@@ -30,6 +30,7 @@ mod cmd;
 mod coverage;
 mod databases;
 mod finding;
+mod flags;
 mod gates;
 mod generation;
 mod hooks;

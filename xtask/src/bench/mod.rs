@@ -39,15 +39,3 @@ fn circuit_breaker() -> cmd::Result {
     command.current_dir(cmd::workspace_root()).args(["bench", "-p", "circuit-breaker"]);
     cmd::run(&mut command)
 }
-
-/// `value` as a positive whole number, for a bench option; otherwise an error that ends with
-/// the bench's `usage`.
-fn positive_number<T: std::str::FromStr + Default + PartialEq>(
-    value: &str,
-    usage: &str,
-) -> cmd::Result<T> {
-    match value.parse::<T>() {
-        Ok(number) if number != T::default() => Ok(number),
-        _ => Err(cmd::Error::new(format!("`{value}` is not a positive number\n{usage}"))),
-    }
-}

@@ -1,7 +1,7 @@
 //! The options of `cargo xtask templates`: which template, and how many test-suite runs.
 
 use super::Template;
-use crate::cmd;
+use crate::{cmd, flags};
 
 /// Command-line options.
 #[derive(Debug, Clone)]
@@ -27,12 +27,10 @@ impl Options {
     /// Fails on unknown arguments, and on a repeat count that is not a positive number.
     pub fn from_args(args: &[String]) -> cmd::Result<Self> {
         let mut options = Self::default();
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let value = args.next().ok_or_else(|| cmd::Error::new(USAGE))?;
-            match flag.as_str() {
-                "--only" => options.only = Some(value.clone()),
-                "--repeat" => options.repeat = parse_repeat(value)?,
+        for (flag, value) in flags::pairs(args, USAGE)? {
+            match flag {
+                "--only" => options.only = Some(value.to_owned()),
+                "--repeat" => options.repeat = flags::positive_number(value, USAGE)?,
                 _ => return Err(cmd::Error::new(USAGE)),
             }
         }
@@ -46,19 +44,12 @@ impl Options {
     }
 }
 
-fn parse_repeat(value: &str) -> cmd::Result<u32> {
-    match value.parse() {
-        Ok(count) if count > 0 => Ok(count),
-        _ => Err(cmd::Error::new(format!("--repeat takes a positive number, not `{value}`"))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> cmd::Result<Options> {
-        Options::from_args(&args.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>())
+        Options::from_args(&flags::owned(args))
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::bench::positive_number;
 use crate::cmd;
+use crate::flags::{self, positive_number};
 
 const USAGE: &str = "usage: cargo xtask bench build [--only T[:VALUE]...[,T[:VALUE]...]] \
                      [--profile debug|release] [--against PATH] [--rounds N]";
@@ -72,10 +72,8 @@ impl Options {
             against: None,
             rounds: 1,
         };
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let value = args.next().ok_or_else(|| cmd::Error::new(USAGE))?;
-            match flag.as_str() {
+        for (flag, value) in flags::pairs(args, USAGE)? {
+            match flag {
                 "--only" => options.only.extend(forms(value)?),
                 "--profile" => options.profiles = vec![profile(value)?],
                 "--against" => options.against = Some(PathBuf::from(value)),
@@ -122,7 +120,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> cmd::Result<Options> {
-        Options::parse(&args.iter().map(ToString::to_string).collect::<Vec<_>>())
+        Options::parse(&flags::owned(args))
     }
 
     #[test]

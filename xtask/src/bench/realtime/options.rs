@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::bench::positive_number;
 use crate::cmd;
+use crate::flags::{self, positive_number};
 
 const USAGE: &str =
     "usage: cargo xtask bench realtime [--rounds N] [--seconds S] [--rates R,R...] [--before PATH]";
@@ -29,10 +29,8 @@ impl Options {
     pub(super) fn parse(args: &[String]) -> cmd::Result<Self> {
         let mut options =
             Self { rounds: 1, seconds: 5, rates: "25,50,100,200".to_owned(), before: None };
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let value = args.next().ok_or_else(|| cmd::Error::new(USAGE))?;
-            match flag.as_str() {
+        for (flag, value) in flags::pairs(args, USAGE)? {
+            match flag {
                 "--rounds" => options.rounds = positive_number(value, USAGE)?,
                 "--seconds" => options.seconds = positive_number(value, USAGE)?,
                 "--rates" => options.rates = rates(value)?,
@@ -57,7 +55,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> cmd::Result<Options> {
-        Options::parse(&args.iter().map(ToString::to_string).collect::<Vec<_>>())
+        Options::parse(&flags::owned(args))
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::bench::positive_number;
 use crate::cmd;
+use crate::flags::{self, positive_number};
 
 const USAGE: &str = "usage: cargo xtask bench rest [--rounds N] [--seconds S] [--before PATH] \
                      [--env KEY=VALUE]...";
@@ -28,10 +28,8 @@ impl Options {
     /// On an unknown option or a value that does not parse.
     pub(super) fn parse(args: &[String]) -> cmd::Result<Self> {
         let mut options = Self { rounds: 3, seconds: 10, before: None, env: Vec::new() };
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let value = args.next().ok_or_else(|| cmd::Error::new(USAGE))?;
-            match flag.as_str() {
+        for (flag, value) in flags::pairs(args, USAGE)? {
+            match flag {
                 "--rounds" => options.rounds = positive_number(value, USAGE)?,
                 "--seconds" => options.seconds = positive_number(value, USAGE)?,
                 "--before" => options.before = Some(PathBuf::from(value)),
@@ -52,7 +50,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> cmd::Result<Options> {
-        Options::parse(&args.iter().map(ToString::to_string).collect::<Vec<_>>())
+        Options::parse(&flags::owned(args))
     }
 
     #[test]
