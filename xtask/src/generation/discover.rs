@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::cmd;
+use crate::finding::Finding;
 
 /// The parts of a `cargo-generate.toml` that xtask reads.
 #[derive(Debug, Default, Deserialize)]
@@ -83,6 +84,19 @@ impl Template {
         }
         combinations
     }
+}
+
+/// The findings of `check` on every template of the repository at `root`, or one finding of
+/// `rule` when the templates cannot be read: how a gate that looks at each template begins.
+pub(crate) fn check_each_template(
+    root: &Path,
+    rule: &'static str,
+    check: impl Fn(&Path, &Template) -> Vec<Finding>,
+) -> Vec<Finding> {
+    let Ok(templates) = templates(root) else {
+        return vec![Finding::new("cargo-generate.toml", 1, rule, "cannot read the templates")];
+    };
+    templates.iter().flat_map(|template| check(root, template)).collect()
 }
 
 /// Every template listed in the root `cargo-generate.toml`.

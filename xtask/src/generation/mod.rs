@@ -10,7 +10,7 @@ mod generate;
 
 pub(crate) use deploy::print_tool_versions;
 pub(crate) use discover::{
-    Template, placeholders as discover_placeholders, string_list, templates,
+    Template, check_each_template, placeholders as discover_placeholders, string_list, templates,
 };
 pub(crate) use generate::{
     CARGO_GENERATE_VERSION, Generation, Step, cargo_generate_version, check_traces, generate,

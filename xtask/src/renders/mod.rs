@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
-use crate::generation::{Template, string_list, templates};
+use crate::generation::{Template, check_each_template, string_list};
 use crate::twins::{in_place_values, render_located};
 use crate::workspace::git_ls_files;
 
@@ -26,10 +26,7 @@ type ValueSet = (String, std::collections::HashMap<String, String>);
 /// The findings of every template of the repository at `root`.
 #[must_use]
 pub(crate) fn check(root: &Path) -> Vec<Finding> {
-    let Ok(templates) = templates(root) else {
-        return vec![Finding::new("cargo-generate.toml", 1, RULE, "cannot read the templates")];
-    };
-    templates.iter().flat_map(|template| check_template(root, template)).collect()
+    check_each_template(root, RULE, check_template)
 }
 
 /// The findings of one template, whose directory is relative to `root`.

@@ -1,6 +1,7 @@
 //! The `template-renders` gate on a fixture template that breaks, and on the repository.
 
 use super::*;
+use crate::generation::templates;
 
 const FIXTURE: &str = "xtask/tests/fixtures/renders/template-broken";
 

@@ -11,17 +11,14 @@ use std::path::{Path, PathBuf};
 
 use super::provenance::{FILE, Provenance};
 use crate::finding::Finding;
-use crate::generation::{Template, string_list, templates};
+use crate::generation::{Template, check_each_template, string_list};
 
 const RULE: &str = "template-provenance";
 
 /// The findings of every template of the repository at `root`.
 #[must_use]
 pub(crate) fn check(root: &Path) -> Vec<Finding> {
-    let Ok(templates) = templates(root) else {
-        return vec![Finding::new("cargo-generate.toml", 1, RULE, "cannot read the templates")];
-    };
-    templates.iter().flat_map(|template| check_template(root, template)).collect()
+    check_each_template(root, RULE, check_template)
 }
 
 fn check_template(root: &Path, template: &Template) -> Vec<Finding> {
