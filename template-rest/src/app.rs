@@ -6,7 +6,7 @@ use crate::auth::{HashCost, HasherError, PasswordHasher, TokenCodec};
 use crate::config::Config;
 use crate::events::{EventBus, Subscriber};
 use crate::observability;
-use crate::ratelimit::{LimitFactory, LoginGuard};
+use crate::ratelimit::{LimitFactory, LoginGuard, StoreError};
 use crate::repositories::UserRepository;
 use crate::repositories::pool::{self, DbPool, PoolHealth};
 use crate::repositories::refresh_tokens::SqlRefreshTokenRepository;
@@ -35,7 +35,7 @@ pub enum StartupError {
     Seed(#[source] crate::problem::AppError),
     /// The rate-limit store cannot be used.
     #[error("cannot use REDIS_URL: {0}")]
-    LimitStore(#[source] redis::RedisError),
+    LimitStore(#[source] StoreError),
     /// The listener could not bind or serve.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),

@@ -63,9 +63,13 @@ pub(crate) struct RawConfig {
     pub(crate) cors_allowed_origins: Option<String>,
     pub(crate) hsts_max_age_secs: Option<u64>,
     pub(crate) rate_limit_store: Option<StoreKind>,
+    #[cfg(feature = "redis")]
     pub(crate) redis_url: Option<String>,
+    #[cfg(feature = "redis")]
     pub(crate) rate_limit_redis_prefix: Option<String>,
+    #[cfg(feature = "redis")]
     pub(crate) rate_limit_redis_timeout_ms: Option<u64>,
+    #[cfg(feature = "redis")]
     pub(crate) rate_limit_redis_failure: Option<FailureKind>,
 }
 
@@ -80,7 +84,8 @@ pub(crate) enum StoreKind {
 }
 
 /// `RATE_LIMIT_REDIS_FAILURE`, as written; `limit_store.rs` turns it into the `ratelimit`
-/// module's [`crate::ratelimit::StoreFailure`].
+/// module's `StoreFailure`. Read only with the `redis` cargo feature.
+#[cfg(feature = "redis")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum FailureKind {

@@ -20,7 +20,7 @@ use super::settings::ClientIpPolicy;
 /// `rate_limited_total{scope="client"}`.
 ///
 /// Its future is boxed: [`RateLimiter::check`] is an async trait method (a Redis round trip
-/// with [`super::LimitStore::Redis`]), so its future is boxed already and borrows the key.
+/// with `LimitStore::Redis`), so its future is boxed already and borrows the key.
 #[derive(Clone)]
 pub struct PerClientLayer {
     limiter: Arc<dyn RateLimiter>,

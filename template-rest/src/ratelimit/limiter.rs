@@ -2,8 +2,8 @@
 //!
 //! [`InMemoryRateLimiter`] keeps state in this process, which is right for one node. With
 //! several nodes behind a load balancer each node counts alone, so the effective limit is
-//! multiplied by the node count: [`super::LimitStore::Redis`] puts every limit in Redis instead
-//! ([`super::LimitFactory`]).
+//! multiplied by the node count: `LimitStore::Redis` (the `redis` cargo feature) puts every
+//! limit in Redis instead ([`super::LimitFactory`]).
 //!
 //! Every limit keys on [`client_network`]: an IPv4 address, or the /64 of an IPv6 address,
 //! since one IPv6 host usually holds a whole /64 and could otherwise use a fresh address for

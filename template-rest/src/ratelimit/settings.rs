@@ -76,6 +76,7 @@ impl ClientIpPolicy {
 }
 
 /// What a decision does when Redis cannot answer in time.
+#[cfg(feature = "redis")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreFailure {
     /// Decide with this process's own in-memory limits: the limits still hold, only N times
@@ -90,11 +91,13 @@ pub enum StoreFailure {
 pub enum LimitStore {
     /// In this process: with N replicas a client gets N budgets.
     Memory,
-    /// In Redis, shared by every replica.
+    /// In Redis, shared by every replica (only with the `redis` cargo feature).
+    #[cfg(feature = "redis")]
     Redis(RedisSettings),
 }
 
 /// How the limits reach Redis.
+#[cfg(feature = "redis")]
 #[derive(Clone, PartialEq, Eq)]
 pub struct RedisSettings {
     /// The Redis URL (`redis://host:6379`); redacted in `Debug`, since it may hold a password.
@@ -109,6 +112,7 @@ pub struct RedisSettings {
     pub failure: StoreFailure,
 }
 
+#[cfg(feature = "redis")]
 impl std::fmt::Debug for RedisSettings {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter

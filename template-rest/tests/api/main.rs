@@ -27,6 +27,7 @@ mod purge;
 mod replicas;
 mod security;
 mod server;
+#[cfg(feature = "redis")]
 mod shared_limits;
 mod support;
 mod throttle;

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::checks::FEATURES;
 use crate::cmd;
 
 /// What to generate, and where.
@@ -53,11 +54,12 @@ pub enum Step {
     Deploy,
     /// `cargo fmt --check`.
     Fmt,
-    /// `cargo build`.
+    /// `cargo build`, with the default features: what a newcomer's first build compiles.
     Build,
-    /// `cargo clippy --all-targets -- -D warnings`.
+    /// `cargo clippy --all-targets --all-features -- -D warnings`: the optional parts too (the
+    /// Redis rate-limit store of template-rest, OpenTelemetry of template-microservice).
     Clippy,
-    /// `cargo test`.
+    /// `cargo test --all-features`, so that the optional parts keep their tests.
     Test,
 }
 
@@ -84,8 +86,10 @@ impl Step {
             Self::Deploy => None,
             Self::Fmt => Some(&["fmt", "--check"]),
             Self::Build => Some(&["build", "--quiet"]),
-            Self::Clippy => Some(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]),
-            Self::Test => Some(&["test", "--quiet"]),
+            Self::Clippy => {
+                Some(&["clippy", "--quiet", "--all-targets", FEATURES, "--", "-D", "warnings"])
+            }
+            Self::Test => Some(&["test", "--quiet", FEATURES]),
         }
     }
 
@@ -158,6 +162,14 @@ fn files(dir: &Path) -> cmd::Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lint_and_tests_cover_every_feature_and_the_build_only_the_default_ones() {
+        let args = |step: Step| step.cargo_args().unwrap_or_default();
+        assert!(args(Step::Clippy).contains(&"--all-features"), "the Redis store is linted");
+        assert!(args(Step::Test).contains(&"--all-features"), "the Redis store is tested");
+        assert!(!args(Step::Build).contains(&"--all-features"), "a newcomer's first build");
+    }
 
     #[test]
     fn traces_of_the_template_name_are_found() {

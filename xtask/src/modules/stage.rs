@@ -1,9 +1,12 @@
 //! `cargo xtask modules`, a stage of `ci`: the proof that every module travels. A fresh
 //! `cargo new` binary with axum and tokio gets every module through [`super::add::add`] (the
 //! code behind `cargo xtask add`), its wiring ([`super::app`]), then `cargo clippy --all-targets
-//! -D warnings`, `cargo test` (the modules' own tests, inside the app; a crate module's in its
-//! own folder), and a run with the requests of the fixture's `smoke.txt`. A module that needs
-//! something of its template that its `MODULE.md` does not declare fails to build here.
+//! -D warnings` with the default features and with all of them (the features `add` declared:
+//! ratelimit's `redis`, problem's `openapi`), `cargo test --all-features` (the modules' own
+//! tests, inside the app, the Redis store's against the Redis on loopback; a crate module's in
+//! its own folder), and a run with the requests of the fixture's `smoke.txt`, built with the
+//! default features. A module that needs something of its template that its `MODULE.md` does
+//! not declare fails to build here.
 //!
 //! The app lives at `<tmp>/xtask-modules/modules-app`, made afresh each run at the same path,
 //! and builds in `<target>/modules`, so that a second run is warm.
@@ -28,7 +31,11 @@ pub(crate) fn run() -> cmd::Result {
     app::write(&root, &app, &modules)?;
     let clippy = ["clippy", "--all-targets", "--quiet", "--", "-D", "warnings"];
     step("clippy", || cmd::run(cargo(&app, &target).args(clippy)))?;
-    step("test", || cmd::run(cargo(&app, &target).args(["test", "--quiet"])))?;
+    let all_features =
+        ["clippy", "--all-targets", "--quiet", checks::FEATURES, "--", "-D", "warnings"];
+    step("clippy --all-features", || cmd::run(cargo(&app, &target).args(all_features)))?;
+    let test = ["test", "--quiet", checks::FEATURES];
+    step("test", || cmd::run(cargo(&app, &target).args(test)))?;
     for module in modules.iter().filter(|module| module.kind == Kind::Crate) {
         let folder = app.join(&module.name);
         step(&format!("test {}", module.name), || {

@@ -1,9 +1,12 @@
 //! `RATE_LIMIT_STORE` and the Redis settings that go with it.
 
+#[cfg(feature = "redis")]
 use std::time::Duration;
 
 use super::*;
-use crate::ratelimit::{LimitStore, StoreFailure};
+use crate::ratelimit::LimitStore;
+#[cfg(feature = "redis")]
+use crate::ratelimit::StoreFailure;
 
 const DATABASE: (&str, &str) = ("DATABASE_URL", "sqlite::memory:");
 const REDIS: (&str, &str) = ("RATE_LIMIT_STORE", "redis");
@@ -16,6 +19,24 @@ fn limits_are_counted_in_memory_by_default() {
     assert_eq!(ignored.limits.store, LimitStore::Memory, "REDIS_URL alone changes nothing");
 }
 
+/// Without the `redis` cargo feature the Redis store is not compiled in: asking for it stops
+/// startup with a message that names the variable and the feature, never memory silently.
+#[cfg(not(feature = "redis"))]
+#[test]
+fn redis_store_needs_the_redis_feature() {
+    let url = ("REDIS_URL", "redis://127.0.0.1:6379");
+    for vars in [&[DATABASE, REDIS][..], &[DATABASE, REDIS, url][..]] {
+        let error = error_for(vars);
+        assert_eq!(error.variable, "RATE_LIMIT_STORE", "{error}");
+        assert_eq!(
+            error.to_string(),
+            "RATE_LIMIT_STORE: `redis` needs a build with the `redis` cargo feature \
+             (cargo build --features redis)"
+        );
+    }
+}
+
+#[cfg(feature = "redis")]
 #[test]
 fn redis_has_short_timeouts_fails_open_and_is_configurable() {
     let url = ("REDIS_URL", "redis://:hunter2-password@redis.internal:6379/2");
@@ -40,6 +61,7 @@ fn redis_has_short_timeouts_fails_open_and_is_configurable() {
     assert_eq!(redis.failure, StoreFailure::Closed);
 }
 
+#[cfg(feature = "redis")]
 #[test]
 fn bad_store_settings_name_their_variable() {
     let url = ("REDIS_URL", "redis://127.0.0.1:6379");
