@@ -89,5 +89,4 @@ fn is_binary(bytes: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-#[path = "tests/content.rs"]
 mod tests;

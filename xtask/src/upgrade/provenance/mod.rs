@@ -176,5 +176,4 @@ fn line(key: &str, value: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "tests/provenance.rs"]
 mod tests;

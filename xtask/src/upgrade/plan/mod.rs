@@ -141,5 +141,4 @@ pub(crate) fn has_conflicts(planned: &[Planned]) -> bool {
 }
 
 #[cfg(test)]
-#[path = "tests/plan.rs"]
 mod tests;
