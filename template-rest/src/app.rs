@@ -85,7 +85,7 @@ pub async fn prepare(config: &Config, pool: DbPool) -> Result<AppState, StartupE
 /// # Errors
 /// Fails when the hashing parameters or `REDIS_URL` are unusable.
 pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, StartupError> {
-    let codec = Arc::new(TokenCodec::new(&config.jwt.tokens));
+    let codec = Arc::new(TokenCodec::new(&config.tokens));
     let hasher = PasswordHasher::new(wiring.cost, config.hashing)?;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUserRepository::new(pool.clone()));
     let events = EventBus::start(wiring.subscribers);
@@ -99,7 +99,7 @@ pub fn wire(config: &Config, pool: DbPool, wiring: Wiring) -> Result<AppState, S
         guard.clone(),
         limits.rate_limiter("register", config.registration.rate),
         events.clone(),
-        config.jwt.refresh_ttl,
+        config.refresh_token_ttl,
     );
     let storage = Arc::new(LocalStorage::new(config.uploads.dir.clone()));
     Ok(AppState {

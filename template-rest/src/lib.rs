@@ -73,7 +73,7 @@ fn run_to_completion(config: config::Config) -> Result<(), app::StartupError> {
 }
 
 fn warn_if_ephemeral_secret(config: &config::Config) {
-    if config.jwt.has_generated_secret() {
+    if config.tokens.has_generated_secret() {
         tracing::warn!(
             "JWT_SECRET is not set: using a random secret. Tokens will not survive a restart. \
              Set JWT_SECRET (32+ random bytes) outside development."

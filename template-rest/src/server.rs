@@ -25,7 +25,7 @@ pub(crate) async fn run(config: Config) -> Result<(), StartupError> {
     let listener = bind(&config).await?;
     let signals = ShutdownSignals::install()?;
     let maintenance = app::spawn_maintenance(&state);
-    let purge = purge::spawn(state.auth.clone(), config.jwt.refresh_token_purge);
+    let purge = purge::spawn(state.auth.clone(), config.refresh_token_purge);
     let metrics = serve_metrics(&config, &state).await?;
     let shutdown = wait_for_signal(signals, state.shutdown.clone());
     let router = http::router(state, &config.http);

@@ -29,6 +29,12 @@ pub struct TokenSettings {
 }
 
 impl TokenSettings {
+    /// Whether the HS256 secret was generated at random because none was given.
+    #[must_use]
+    pub fn has_generated_secret(&self) -> bool {
+        matches!(&self.signing, TokenSigning::SharedSecret(secret) if secret.is_generated())
+    }
+
     /// Settings with no other audience and 15-minute tokens.
     #[must_use]
     pub fn new(signing: TokenSigning, issuer: &str, audience: &str) -> Self {

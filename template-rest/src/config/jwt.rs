@@ -1,5 +1,5 @@
-//! Access-token settings, read from the environment into the `auth` module's
-//! [`TokenSettings`], and the refresh-token lifetimes this service adds to them.
+//! Token settings, read from the environment: the `auth` module's [`TokenSettings`], and the
+//! refresh-token lifetime and [`RefreshTokenPurge`] of this service's auth service.
 //!
 //! Which variables choose which signing is decided here; what a signing choice may hold is
 //! decided by [`TokenSigning`], whose variants carry their own keys.
@@ -12,53 +12,44 @@ use crate::auth::{
 };
 use crate::services::purge::RefreshTokenPurge;
 
-/// Everything needed to issue, verify and refresh tokens.
-#[derive(Debug, Clone)]
-pub struct JwtConfig {
-    /// Access tokens: the secret or key pair (`JWT_SECRET`, or `JWT_PRIVATE_KEY` and
-    /// `JWT_ACCEPTED_PUBLIC_KEYS`), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_EXTRA_AUDIENCES`
-    /// (comma-separated) and `ACCESS_TOKEN_TTL_SECS` (default 15 minutes).
-    pub(crate) tokens: TokenSettings,
-    /// Refresh-token lifetime (`REFRESH_TOKEN_TTL_SECS`, default 30 days).
-    pub(crate) refresh_ttl: Duration,
-    /// When refresh tokens that can no longer be used are deleted
-    /// (`REFRESH_TOKEN_PURGE_INTERVAL_SECS`, `REFRESH_TOKEN_RETENTION_SECS`).
-    pub refresh_token_purge: RefreshTokenPurge,
+/// Reads the access-token settings: the secret or key pair (`JWT_SECRET`, or `JWT_PRIVATE_KEY`
+/// and `JWT_ACCEPTED_PUBLIC_KEYS`), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_EXTRA_AUDIENCES`
+/// (comma-separated) and `ACCESS_TOKEN_TTL_SECS` (default 15 minutes).
+pub(super) fn tokens(
+    raw: &RawConfig,
+    environment: Environment,
+) -> Result<TokenSettings, ConfigError> {
+    let audience = non_empty("JWT_AUDIENCE", raw.jwt_audience.as_deref(), env!("CARGO_PKG_NAME"))?;
+    Ok(TokenSettings {
+        signing: signing(raw, environment)?,
+        issuer: non_empty("JWT_ISSUER", raw.jwt_issuer.as_deref(), env!("CARGO_PKG_NAME"))?,
+        extra_audiences: extra_audiences(raw.jwt_extra_audiences.as_deref(), &audience)?,
+        audience,
+        access_ttl: ttl("ACCESS_TOKEN_TTL_SECS", raw.access_token_ttl_secs, 15 * 60)?,
+    })
 }
 
-impl JwtConfig {
-    pub(super) fn from_raw(raw: &RawConfig, environment: Environment) -> Result<Self, ConfigError> {
-        let audience =
-            non_empty("JWT_AUDIENCE", raw.jwt_audience.as_deref(), env!("CARGO_PKG_NAME"))?;
-        Ok(Self {
-            tokens: TokenSettings {
-                signing: signing(raw, environment)?,
-                issuer: non_empty("JWT_ISSUER", raw.jwt_issuer.as_deref(), env!("CARGO_PKG_NAME"))?,
-                extra_audiences: extra_audiences(raw.jwt_extra_audiences.as_deref(), &audience)?,
-                audience,
-                access_ttl: ttl("ACCESS_TOKEN_TTL_SECS", raw.access_token_ttl_secs, 15 * 60)?,
-            },
-            refresh_ttl: ttl("REFRESH_TOKEN_TTL_SECS", raw.refresh_token_ttl_secs, 30 * 86_400)?,
-            refresh_token_purge: RefreshTokenPurge {
-                interval: ttl(
-                    "REFRESH_TOKEN_PURGE_INTERVAL_SECS",
-                    raw.refresh_token_purge_interval_secs,
-                    3_600,
-                )?,
-                retention: ttl(
-                    "REFRESH_TOKEN_RETENTION_SECS",
-                    raw.refresh_token_retention_secs,
-                    7 * 86_400,
-                )?,
-            },
-        })
-    }
+/// Reads the refresh-token lifetime (`REFRESH_TOKEN_TTL_SECS`, default 30 days).
+pub(super) fn refresh_token_ttl(raw: &RawConfig) -> Result<Duration, ConfigError> {
+    ttl("REFRESH_TOKEN_TTL_SECS", raw.refresh_token_ttl_secs, 30 * 86_400)
+}
 
-    /// Whether the HS256 secret was generated at random because none was given.
-    #[must_use]
-    pub(crate) fn has_generated_secret(&self) -> bool {
-        matches!(&self.tokens.signing, TokenSigning::SharedSecret(secret) if secret.is_generated())
-    }
+/// Reads when refresh tokens that can no longer be used are deleted
+/// (`REFRESH_TOKEN_PURGE_INTERVAL_SECS`, default an hour; `REFRESH_TOKEN_RETENTION_SECS`,
+/// default 7 days).
+pub(super) fn refresh_token_purge(raw: &RawConfig) -> Result<RefreshTokenPurge, ConfigError> {
+    Ok(RefreshTokenPurge {
+        interval: ttl(
+            "REFRESH_TOKEN_PURGE_INTERVAL_SECS",
+            raw.refresh_token_purge_interval_secs,
+            3_600,
+        )?,
+        retention: ttl(
+            "REFRESH_TOKEN_RETENTION_SECS",
+            raw.refresh_token_retention_secs,
+            7 * 86_400,
+        )?,
+    })
 }
 
 /// An Ed25519 key when one is given, the HS256 secret otherwise; never both.

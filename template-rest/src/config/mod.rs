@@ -10,14 +10,16 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::auth::HashingSettings;
+use crate::auth::{HashingSettings, TokenSettings};
 use crate::http::HttpSettings;
 use crate::ratelimit::LimitSettings;
 use crate::services::UploadSettings;
 use crate::services::auth::RegistrationLimits;
+use crate::services::purge::RefreshTokenPurge;
 use crate::telemetry::LogFormat;
 
 mod client_ip;
@@ -35,7 +37,6 @@ mod uploads;
 
 pub use crate::repositories::pool::DatabaseConfig;
 pub use crate::services::AdminSeed;
-pub use jwt::JwtConfig;
 pub(crate) use raw::RawConfig;
 
 /// Why the configuration was rejected. The message always names the variable.
@@ -72,8 +73,13 @@ pub struct Config {
     pub(crate) port: u16,
     /// The database (`DATABASE_*`).
     pub(crate) database: DatabaseConfig,
-    /// Token settings (`JWT_*`, `ACCESS_TOKEN_TTL_SECS`, `REFRESH_TOKEN_TTL_SECS`).
-    pub jwt: JwtConfig,
+    /// Access tokens, the `auth` module's (`JWT_*`, `ACCESS_TOKEN_TTL_SECS`).
+    pub(crate) tokens: TokenSettings,
+    /// How long a refresh token lives, for the auth service (`REFRESH_TOKEN_TTL_SECS`).
+    pub(crate) refresh_token_ttl: Duration,
+    /// When ended refresh tokens are deleted (`REFRESH_TOKEN_PURGE_INTERVAL_SECS`,
+    /// `REFRESH_TOKEN_RETENTION_SECS`).
+    pub refresh_token_purge: RefreshTokenPurge,
     /// First administrator (`ADMIN_EMAIL`, `ADMIN_PASSWORD`).
     pub(crate) admin: Option<AdminSeed>,
     /// Log output (`LOG_FORMAT`: `pretty` or `json`).
@@ -143,7 +149,9 @@ impl RawConfig {
             host: parse_host(self.host.as_deref())?,
             port: self.port.unwrap_or(8080),
             database: database::from_raw(&self)?,
-            jwt: JwtConfig::from_raw(&self, environment)?,
+            tokens: jwt::tokens(&self, environment)?,
+            refresh_token_ttl: jwt::refresh_token_ttl(&self)?,
+            refresh_token_purge: jwt::refresh_token_purge(&self)?,
             admin: admin_seed(self.admin_email.clone(), self.admin_password.clone())?,
             log_format: self.log_format.unwrap_or(LogFormat::Pretty),
             http: http::from_raw(&self)?,

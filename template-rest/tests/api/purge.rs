@@ -57,7 +57,7 @@ async fn expired_and_revoked_tokens_are_purged_after_the_retention(pool: DbPool)
     set_time(&pool, ids[1], Column::RevokedAt, 48).await;
     set_time(&pool, ids[2], Column::ExpiresAt, 1).await;
     set_time(&pool, ids[3], Column::RevokedAt, 1).await;
-    let retention = config.jwt.refresh_token_purge.retention;
+    let retention = config.refresh_token_purge.retention;
     assert_eq!(retention, Duration::from_hours(24));
     assert_eq!(state.auth.purge_refresh_tokens(retention).await.unwrap(), 2);
     let left: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM refresh_tokens ORDER BY id")

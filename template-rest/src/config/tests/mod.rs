@@ -19,11 +19,11 @@ fn defaults_need_no_variables_in_development() {
     let config = Config::from_vars(&[("DATABASE_URL", "sqlite::memory:")]).unwrap();
     assert_eq!(config.bind_address().to_string(), "127.0.0.1:8080");
     assert_eq!(config.log_format, LogFormat::Pretty);
-    assert_eq!(config.jwt.tokens.access_ttl, Duration::from_mins(15));
-    assert!(config.jwt.has_generated_secret(), "a random secret is generated");
-    assert!(config.jwt.tokens.extra_audiences.is_empty());
-    assert_eq!(config.jwt.refresh_token_purge.interval, Duration::from_hours(1));
-    assert_eq!(config.jwt.refresh_token_purge.retention, Duration::from_hours(7 * 24));
+    assert_eq!(config.tokens.access_ttl, Duration::from_mins(15));
+    assert!(config.tokens.has_generated_secret(), "a random secret is generated");
+    assert!(config.tokens.extra_audiences.is_empty());
+    assert_eq!(config.refresh_token_purge.interval, Duration::from_hours(1));
+    assert_eq!(config.refresh_token_purge.retention, Duration::from_hours(7 * 24));
     assert_eq!(config.http.serve.write_timeout, Duration::from_secs(30));
     assert!(config.admin.is_none());
 }
@@ -55,9 +55,9 @@ fn variables_override_defaults() {
     ])
     .unwrap();
     assert_eq!(config.bind_address().to_string(), "0.0.0.0:9000");
-    assert_eq!(config.jwt.tokens.access_ttl, Duration::from_mins(1));
+    assert_eq!(config.tokens.access_ttl, Duration::from_mins(1));
     assert_eq!(config.log_format, LogFormat::Json);
-    assert!(!config.jwt.has_generated_secret());
+    assert!(!config.tokens.has_generated_secret());
     assert_eq!(config.admin.unwrap().email, "root@example.com");
 }
 
@@ -137,13 +137,13 @@ MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 fn a_private_key_selects_eddsa_and_excludes_a_secret() {
     let url = ("DATABASE_URL", "sqlite::memory:");
     let config = Config::from_vars(&[url, ("JWT_PRIVATE_KEY", PRIVATE_PEM)]).unwrap();
-    assert_eq!(config.jwt.tokens.signing.public_keys().len(), 1);
-    assert!(!config.jwt.has_generated_secret());
+    assert_eq!(config.tokens.signing.public_keys().len(), 1);
+    assert!(!config.tokens.has_generated_secret());
     let both = error_for(&[url, ("JWT_PRIVATE_KEY", PRIVATE_PEM), ("JWT_SECRET", SECRET)]);
     assert_eq!(both.variable, "JWT_SECRET");
     let one_line = PRIVATE_PEM.replace('\n', "\\n");
     let config = Config::from_vars(&[url, ("JWT_PRIVATE_KEY", &one_line)]).unwrap();
-    assert!(matches!(config.jwt.tokens.signing, TokenSigning::Ed25519 { .. }));
+    assert!(matches!(config.tokens.signing, TokenSigning::Ed25519 { .. }));
     assert!(!format!("{config:?}").contains("MC4CAQ"), "the private key stays out of logs");
     let error = error_for(&[url, ("JWT_PRIVATE_KEY", "garbage")]);
     assert!(error.message.contains("Ed25519 private key"), "{error}");
@@ -160,7 +160,7 @@ fn the_key_can_come_from_a_file_and_accepted_keys_are_deduplicated() {
         ("JWT_ACCEPTED_PUBLIC_KEYS", &accepted),
     ])
     .unwrap();
-    assert_eq!(config.jwt.tokens.signing.public_keys().len(), 1, "its own key, once");
+    assert_eq!(config.tokens.signing.public_keys().len(), 1, "its own key, once");
     let both = error_for(&[
         ("DATABASE_URL", "sqlite::memory:"),
         ("JWT_PRIVATE_KEY", PRIVATE_PEM),
@@ -185,7 +185,7 @@ fn extra_audiences_are_listed_once() {
         ("JWT_EXTRA_AUDIENCES", " realtime, ,orders,realtime "),
     ])
     .unwrap();
-    assert_eq!(config.jwt.tokens.extra_audiences, ["realtime", "orders"]);
+    assert_eq!(config.tokens.extra_audiences, ["realtime", "orders"]);
     let own = error_for(&[
         ("DATABASE_URL", "sqlite::memory:"),
         ("JWT_AUDIENCE", "api"),
